@@ -1,0 +1,62 @@
+#include "core/change.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+
+namespace fieldcrm {
+
+using nlohmann::json;
+
+json ChangeToJson(const Change& c) {
+  json out = {{"device", c.device}, {"seq", c.seq},       {"hlc", c.hlc},
+              {"base", c.base},     {"kind", c.kind},     {"record", c.record},
+              {"field", c.field},   {"value", nullptr}};
+  if (c.value) out["value"] = json::parse(*c.value);
+  return out;
+}
+
+namespace {
+
+const json& Member(const json& j, const char* name) {
+  auto it = j.find(name);
+  if (it == j.end()) throw InvalidInput(std::string("change is missing '") + name + "'");
+  return *it;
+}
+
+std::string NonEmptyString(const json& j, const char* name) {
+  const json& v = Member(j, name);
+  if (!v.is_string() || v.get_ref<const std::string&>().empty()) {
+    throw InvalidInput(std::string("change field '") + name + "' must be a non-empty string");
+  }
+  return v.get<std::string>();
+}
+
+uint64_t Unsigned(const json& j, const char* name) {
+  const json& v = Member(j, name);
+  if (!v.is_number_unsigned()) {
+    throw InvalidInput(std::string("change field '") + name + "' must be a non-negative integer");
+  }
+  return v.get<uint64_t>();
+}
+
+}  // namespace
+
+Change ChangeFromJson(const json& j) {
+  if (!j.is_object()) throw InvalidInput("a change must be a JSON object");
+  Change c;
+  c.device = NonEmptyString(j, "device");
+  c.seq = static_cast<int64_t>(Unsigned(j, "seq"));
+  c.hlc = Unsigned(j, "hlc");
+  c.base = j.contains("base") ? Unsigned(j, "base") : 0;
+  c.kind = NonEmptyString(j, "kind");
+  c.record = NonEmptyString(j, "record");
+  c.field = NonEmptyString(j, "field");
+  if (c.seq <= 0) throw InvalidInput("change field 'seq' must be positive");
+  if (c.hlc == 0) throw InvalidInput("change field 'hlc' must be positive");
+  const json& value = Member(j, "value");
+  if (!value.is_null()) c.value = value.dump();  // dump() is canonical: object keys sorted
+  return c;
+}
+
+}  // namespace fieldcrm

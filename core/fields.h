@@ -1,0 +1,37 @@
+// The customer fields the product knows, how text typed by an agent (or read from a CSV cell)
+// becomes a typed value, and which names are free for extensions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fieldcrm {
+
+inline const std::vector<std::string> kStages = {"prospect", "intent", "buyer", "owner"};
+
+// Known customer field names, in display order.
+const std::vector<std::string>& CustomerFieldNames();
+
+// Fields named "namespace.key" (e.g. "office.wechat", "tiering.tier") belong to head office or a
+// plugin and are stored as given, without a schema change.
+bool IsExtensionField(std::string_view name);
+
+// Parses text for a customer field into its stored value: phones normalised to E.164, budgets
+// to whole CNY ("300万" = 3000000), choices to their canonical English code (Chinese accepted),
+// tags to an array. Empty text gives null, which removes the field. Throws InvalidInput.
+nlohmann::json ParseCustomerField(std::string_view field, std::string_view text);
+
+// Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]" into unix milliseconds (UTC when no
+// offset is given). Throws InvalidInput naming `what`.
+int64_t ParseTime(std::string_view text, std::string_view what);
+std::string FormatTime(int64_t unix_ms);
+
+// One of `choices`, with Chinese or loose spellings mapped by `aliases`; throws InvalidInput.
+std::string ParseChoice(std::string_view what, std::string_view text,
+                        const std::vector<std::string>& choices,
+                        const std::vector<std::pair<std::string, std::string>>& aliases = {});
+int64_t ParseMoney(std::string_view what, std::string_view text);
+
+}  // namespace fieldcrm

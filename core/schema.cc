@@ -1,0 +1,111 @@
+#include "core/schema.h"
+
+#include <string>
+
+#include "core/error.h"
+
+namespace fieldcrm {
+namespace {
+
+// Each entry upgrades version i to i+1. Never edit a released step: append a new one.
+constexpr const char* kMigrations[] = {
+    // 1: the change log, per-field merged state and the materialised records.
+    R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+-- Every change this replica knows, in arrival order (pos). (device, seq) identifies a change
+-- everywhere, which makes applying it twice a no-op.
+CREATE TABLE log(
+  pos INTEGER PRIMARY KEY,
+  device TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  hlc INTEGER NOT NULL,
+  base INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  record TEXT NOT NULL,
+  field TEXT NOT NULL,
+  value TEXT,
+  UNIQUE(device, seq));
+-- The winning write of every field: last writer by (hlc, device).
+CREATE TABLE field_state(
+  record TEXT NOT NULL,
+  field TEXT NOT NULL,
+  value TEXT,
+  hlc INTEGER NOT NULL,
+  device TEXT NOT NULL,
+  base INTEGER NOT NULL,
+  PRIMARY KEY(record, field)) WITHOUT ROWID;
+-- Derived from field_state for queries; rebuilt for every record a change touches.
+CREATE TABLE records(
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  parent TEXT,
+  root TEXT,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  phone TEXT,
+  team TEXT,
+  stage TEXT,
+  updated_hlc INTEGER NOT NULL,
+  doc TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX records_by_parent ON records(parent, kind) WHERE parent IS NOT NULL;
+CREATE INDEX records_by_root ON records(root) WHERE root IS NOT NULL;
+CREATE INDEX records_by_phone ON records(phone) WHERE phone IS NOT NULL;
+CREATE INDEX records_by_kind ON records(kind, stage);
+)sql",
+    // 2: same-field conflicts keep the losing write for review instead of dropping it.
+    R"sql(
+CREATE TABLE conflicts(
+  record TEXT NOT NULL,
+  field TEXT NOT NULL,
+  loser_hlc INTEGER NOT NULL,
+  loser_device TEXT NOT NULL,
+  loser_value TEXT,
+  winner_hlc INTEGER NOT NULL,
+  winner_device TEXT NOT NULL,
+  winner_value TEXT,
+  PRIMARY KEY(record, field, loser_hlc, loser_device)) WITHOUT ROWID;
+)sql",
+};
+static_assert(std::size(kMigrations) == kSchemaVersion);
+
+int PragmaInt(Database& db, const char* pragma) {
+  Statement& stmt = db.Prepare(std::string("PRAGMA ") + pragma);
+  if (!stmt.Step()) return 0;
+  int64_t value = stmt.Int(0);
+  stmt.Reset();
+  return static_cast<int>(value);
+}
+
+}  // namespace
+
+int SchemaVersion(Database& db) { return PragmaInt(db, "user_version"); }
+
+void MigrateSchema(Database& db, int target) {
+  int app_id = 0;
+  int tables = 0;
+  try {
+    app_id = PragmaInt(db, "application_id");
+    Statement& count = db.Prepare("SELECT count(*) FROM sqlite_schema");
+    count.Step();
+    tables = static_cast<int>(count.Int(0));
+    count.Reset();
+  } catch (const StorageError&) {
+    throw InvalidInput("'" + db.path() + "' is not a fieldcrm store (not an SQLite database)");
+  }
+  if (tables > 0 && app_id != kApplicationId) {
+    throw InvalidInput("'" + db.path() + "' is not a fieldcrm store (an SQLite file of another application)");
+  }
+  int version = SchemaVersion(db);
+  if (version > kSchemaVersion) {
+    throw StorageError("store '" + db.path() + "' has schema version " + std::to_string(version) +
+                       " but this fieldcrm understands up to " + std::to_string(kSchemaVersion) +
+                       ": upgrade fieldcrm to open it");
+  }
+  if (version >= target) return;
+  Transaction txn(db);
+  for (int v = version; v < target; ++v) db.Exec(kMigrations[v]);
+  db.Exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+  db.Exec("PRAGMA user_version = " + std::to_string(target));
+  txn.Commit();
+}
+
+}  // namespace fieldcrm

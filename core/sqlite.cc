@@ -1,0 +1,141 @@
+#include "core/sqlite.h"
+
+#include "core/error.h"
+
+namespace fieldcrm {
+
+Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+  Check(sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &stmt_, nullptr));
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+void Statement::Check(int rc) const {
+  if (rc != SQLITE_OK) {
+    throw StorageError(std::string("database error: ") + sqlite3_errmsg(db_));
+  }
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+bool Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  std::string message = sqlite3_errmsg(db_);
+  sqlite3_reset(stmt_);
+  throw StorageError("database error: " + message);
+}
+
+void Statement::Run() {
+  while (Step()) {
+  }
+  sqlite3_reset(stmt_);
+}
+
+void Statement::BindOne(int index, int64_t v) { Check(sqlite3_bind_int64(stmt_, index, v)); }
+void Statement::BindOne(int index, double v) { Check(sqlite3_bind_double(stmt_, index, v)); }
+void Statement::BindOne(int index, std::string_view v) {
+  Check(sqlite3_bind_text(stmt_, index, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+}
+void Statement::BindOne(int index, const std::optional<std::string>& v) {
+  if (v) {
+    BindOne(index, std::string_view(*v));
+  } else {
+    BindOne(index, nullptr);
+  }
+}
+void Statement::BindOne(int index, std::nullptr_t) { Check(sqlite3_bind_null(stmt_, index)); }
+
+bool Statement::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+int64_t Statement::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+double Statement::Real(int col) const { return sqlite3_column_double(stmt_, col); }
+std::string Statement::Text(int col) const {
+  auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  return text ? std::string(text, sqlite3_column_bytes(stmt_, col)) : std::string();
+}
+std::optional<std::string> Statement::OptText(int col) const {
+  if (IsNull(col)) return std::nullopt;
+  return Text(col);
+}
+
+Database::Database(const std::string& path, bool create) : path_(path) {
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    if (rc == SQLITE_CANTOPEN && !create) {
+      throw NotFound("cannot open store '" + path + "': no such file (create it with 'init')");
+    }
+    throw StorageError("cannot open store '" + path + "': " + message);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, 5000);
+}
+
+Database::~Database() {
+  cache_.clear();
+  sqlite3_close(db_);
+}
+
+void Database::Exec(std::string_view sql) {
+  char* error = nullptr;
+  std::string text(sql);
+  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : sqlite3_errmsg(db_);
+    sqlite3_free(error);
+    throw StorageError("database error: " + message);
+  }
+}
+
+Statement& Database::Prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    it = cache_.emplace(sql, std::make_unique<Statement>(db_, sql)).first;
+  }
+  it->second->Reset();
+  return *it->second;
+}
+
+void Database::Begin() {
+  if (depth_++ == 0) {
+    rollback_only_ = false;
+    try {
+      Exec("BEGIN IMMEDIATE");
+    } catch (...) {
+      depth_ = 0;
+      throw;
+    }
+  }
+}
+
+void Database::Commit() {
+  if (--depth_ > 0) return;
+  if (rollback_only_) {
+    Exec("ROLLBACK");
+    throw StorageError("transaction rolled back: an inner step failed");
+  }
+  try {
+    Exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+void Database::Rollback() {
+  if (--depth_ > 0) {
+    rollback_only_ = true;  // an inner failure poisons the outer transaction
+    return;
+  }
+  for (auto& [sql, stmt] : cache_) stmt->Reset();
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+}  // namespace fieldcrm

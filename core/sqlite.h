@@ -1,0 +1,107 @@
+// A thin RAII layer over the SQLite C API: a connection, cached prepared statements and
+// (nestable) transactions. Every error becomes a StorageError carrying SQLite's message.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace fieldcrm {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  // Binds parameters 1..N in order and resets the statement for a fresh run.
+  template <typename... Args>
+  Statement& Bind(const Args&... args) {
+    Reset();
+    int index = 0;
+    (BindOne(++index, args), ...);
+    return *this;
+  }
+  // Advances to the next row; false when done.
+  bool Step();
+  // Runs to completion, ignoring rows.
+  void Run();
+  void Reset();
+
+  bool IsNull(int col) const;
+  int64_t Int(int col) const;
+  double Real(int col) const;
+  std::string Text(int col) const;
+  std::optional<std::string> OptText(int col) const;
+
+ private:
+  void BindOne(int index, int64_t v);
+  void BindOne(int index, int v) { BindOne(index, static_cast<int64_t>(v)); }
+  void BindOne(int index, uint64_t v) { BindOne(index, static_cast<int64_t>(v)); }
+  void BindOne(int index, double v);
+  void BindOne(int index, std::string_view v);
+  void BindOne(int index, const std::string& v) { BindOne(index, std::string_view(v)); }
+  void BindOne(int index, const char* v) { BindOne(index, std::string_view(v)); }
+  void BindOne(int index, const std::optional<std::string>& v);
+  void BindOne(int index, std::nullptr_t);
+  void Check(int rc) const;
+
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class Database {
+ public:
+  // Opens (creating if asked) the file at path.
+  Database(const std::string& path, bool create);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  void Exec(std::string_view sql);
+  // A statement prepared once per connection and reused; valid while the Database lives.
+  Statement& Prepare(const std::string& sql);
+  int64_t Changes() const { return sqlite3_changes64(db_); }
+  const std::string& path() const { return path_; }
+  sqlite3* handle() { return db_; }
+
+  // Nesting-aware transactions: only the outermost one talks to SQLite.
+  void Begin();
+  void Commit();
+  void Rollback();
+  bool InTransaction() const { return depth_ > 0; }
+
+ private:
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  int depth_ = 0;
+  bool rollback_only_ = false;
+  std::map<std::string, std::unique_ptr<Statement>, std::less<>> cache_;
+};
+
+// Commits on Commit(), rolls back if destroyed without it (an exception unwound past it).
+class Transaction {
+ public:
+  explicit Transaction(Database& db) : db_(db) { db_.Begin(); }
+  ~Transaction() {
+    if (!done_) db_.Rollback();
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void Commit() {
+    db_.Commit();
+    done_ = true;
+  }
+
+ private:
+  Database& db_;
+  bool done_ = false;
+};
+
+}  // namespace fieldcrm

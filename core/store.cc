@@ -1,0 +1,160 @@
+#include "core/store.h"
+
+#include <filesystem>
+#include <set>
+
+#include "core/error.h"
+#include "core/schema.h"
+#include "core/uuid.h"
+
+namespace fieldcrm {
+
+using nlohmann::json;
+
+Store::Store(const std::string& path, bool create) : db_(path, create) {
+  MigrateSchema(db_);
+  // WAL lets readers (reports, the server's pulls) run beside a writer; FULL makes every
+  // acknowledged commit survive power loss, which sync's promises rest on.
+  db_.Exec("PRAGMA journal_mode = WAL");
+  db_.Exec("PRAGMA synchronous = FULL");
+  db_.Exec("PRAGMA foreign_keys = ON");
+}
+
+std::unique_ptr<Store> Store::Create(const std::string& path, DeviceInfo device) {
+  if (std::filesystem::exists(path)) {
+    throw InvalidInput("'" + path + "' already exists: init creates a new store");
+  }
+  if (device.name.empty()) throw InvalidInput("a device name is required (--device NAME)");
+  std::unique_ptr<Store> store(new Store(path, true));
+  if (device.id.empty()) device.id = NewUuidV7(SystemMillis());
+  Transaction txn(store->db_);
+  store->SetMeta("device_id", device.id);
+  store->SetMeta("device_name", device.name);
+  store->SetMeta("agent", device.agent);
+  store->SetMeta("team", device.team);
+  store->SetMeta("created_at", HlcToIso(HlcFromMillis(SystemMillis())));
+  txn.Commit();
+  store->LoadDevice();
+  return store;
+}
+
+std::unique_ptr<Store> Store::Open(const std::string& path) {
+  if (!std::filesystem::exists(path)) {
+    throw NotFound("no store at '" + path + "' (create one with 'fieldcrm --db " + path +
+                   " init --device NAME')");
+  }
+  std::unique_ptr<Store> store(new Store(path, false));
+  store->LoadDevice();
+  return store;
+}
+
+void Store::LoadDevice() {
+  auto id = GetMeta("device_id");
+  if (!id) throw StorageError("store '" + db_.path() + "' has no device identity: re-run init");
+  device_ = {*id, GetMeta("device_name").value_or(""), GetMeta("agent").value_or(""),
+             GetMeta("team").value_or("")};
+  Statement& stmt = db_.Prepare("SELECT COALESCE(MAX(hlc), 0) FROM log");
+  stmt.Step();
+  clock_.Observe(static_cast<Hlc>(stmt.Int(0)));
+  stmt.Reset();
+}
+
+std::optional<std::string> Store::GetMeta(const std::string& key) {
+  Statement& stmt = db_.Prepare("SELECT value FROM meta WHERE key = ?");
+  stmt.Bind(key);
+  std::optional<std::string> value;
+  if (stmt.Step()) value = stmt.Text(0);
+  stmt.Reset();
+  return value;
+}
+
+void Store::SetMeta(const std::string& key, const std::string& value) {
+  db_.Prepare("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+              "excluded.value")
+      .Bind(key, value)
+      .Run();
+}
+
+std::string Store::NewId() { return NewUuidV7(HlcMillis(clock_.Now())); }
+
+int64_t Store::LastOwnSeq() {
+  Statement& stmt = db_.Prepare("SELECT COALESCE(MAX(seq), 0) FROM log WHERE device = ?");
+  stmt.Bind(device_.id);
+  stmt.Step();
+  int64_t seq = stmt.Int(0);
+  stmt.Reset();
+  return seq;
+}
+
+ApplyStats Store::Write(const std::string& kind, const std::string& record,
+                        const FieldValues& fields) {
+  Transaction txn(db_);
+  int64_t seq = LastOwnSeq();
+  std::vector<Change> changes;
+  changes.reserve(fields.size());
+  Statement& seen =
+      db_.Prepare("SELECT hlc FROM field_state WHERE record = ? AND field = ?");
+  for (const auto& [field, value] : fields) {
+    seen.Bind(record, field);
+    Hlc base = seen.Step() ? static_cast<Hlc>(seen.Int(0)) : 0;
+    seen.Reset();
+    Change change{device_.id, ++seq, clock_.Now(), base, kind, record, field, std::nullopt};
+    if (!value.is_null()) change.value = value.dump();
+    changes.push_back(std::move(change));
+  }
+  ApplyStats stats = ApplyChanges(db_, changes);
+  txn.Commit();
+  return stats;
+}
+
+ApplyStats Store::ApplyRemote(std::span<const Change> changes) {
+  Transaction txn(db_);
+  ApplyStats stats = ApplyChanges(db_, changes);
+  clock_.Observe(stats.max_hlc);
+  stats.merged_duplicates = MergeDuplicatePhones(stats.customers);
+  txn.Commit();
+  return stats;
+}
+
+int64_t Store::MergeDuplicatePhones(const std::vector<std::string>& customers) {
+  std::set<std::string> phones;
+  Statement& phone_of = db_.Prepare("SELECT phone FROM records WHERE id = ? AND phone IS NOT NULL");
+  for (const std::string& id : customers) {
+    phone_of.Bind(id);
+    if (phone_of.Step()) phones.insert(phone_of.Text(0));
+    phone_of.Reset();
+  }
+  int64_t merged = 0;
+  for (const std::string& phone : phones) {
+    // Roots only carry a phone column; the smallest UUIDv7 is the earliest created.
+    std::vector<std::string> ids;
+    Statement& same = db_.Prepare(
+        "SELECT id FROM records WHERE phone = ? AND kind = 'customer' AND deleted = 0 ORDER BY id");
+    same.Bind(phone);
+    while (same.Step()) ids.push_back(same.Text(0));
+    same.Reset();
+    for (size_t i = 1; i < ids.size(); ++i) {
+      Write("customer", ids[i], {{"_merged_into", ids[0]}});
+      ++merged;
+    }
+  }
+  return merged;
+}
+
+std::vector<Store::LoggedChange> Store::ReadLog(int64_t after, int64_t limit, bool own_only) {
+  Statement& stmt = db_.Prepare(
+      "SELECT pos, device, seq, hlc, base, kind, record, field, value FROM log "
+      "WHERE pos > ? AND (? = 0 OR device = ?) ORDER BY pos LIMIT ?");
+  stmt.Bind(after, own_only ? 1 : 0, device_.id, limit);
+  std::vector<LoggedChange> out;
+  while (stmt.Step()) {
+    out.push_back({stmt.Int(0),
+                   Change{stmt.Text(1), stmt.Int(2), static_cast<Hlc>(stmt.Int(3)),
+                          static_cast<Hlc>(stmt.Int(4)), stmt.Text(5), stmt.Text(6), stmt.Text(7),
+                          stmt.OptText(8)}});
+  }
+  stmt.Reset();
+  return out;
+}
+
+}  // namespace fieldcrm

@@ -1,0 +1,141 @@
+// visit | contact | followup | deal | referral: what happens around a customer.
+#include <iostream>
+
+#include "core/activities.h"
+#include "core/error.h"
+#include "core/fields.h"
+#include "core/hlc.h"
+#include "tools/fieldcrm/context.h"
+#include "tools/fieldcrm/output.h"
+
+namespace fieldcrm::cli {
+
+using nlohmann::json;
+
+namespace {
+
+void PrintId(Context& ctx, const std::string& id) {
+  if (ctx.json) {
+    PrintJson({{"id", id}});
+  } else {
+    std::cout << id << '\n';
+  }
+}
+
+// visit add / contact add share everything but the interaction type.
+void AddInteractionCommand(CLI::App& parent, Context& ctx, const std::string& type,
+                           const std::string& help) {
+  auto* add = parent.add_subcommand("add", help);
+  struct Args {
+    std::string customer, at;
+    InteractionInput input;
+  };
+  auto args = std::make_shared<Args>();
+  args->input.type = type;
+  add->add_option("ID", args->customer, "customer id")->required();
+  add->add_option("--note", args->input.note, "what happened");
+  add->add_option("--at", args->at, "when (ISO-8601; default now)");
+  if (type == "visit") {
+    add->add_option("--minutes", args->input.minutes, "time spent on site");
+  } else {
+    add->add_option("--channel", args->input.channel, "phone, sms, wechat, email, in-person")
+        ->required();
+    add->add_option("--outcome", args->input.outcome, "the result of the contact");
+  }
+  add->callback([&ctx, args] {
+    if (!args->at.empty()) args->input.at_ms = ParseTime(args->at, "--at");
+    PrintId(ctx, Activities(ctx.Open()).AddInteraction(args->customer, args->input));
+  });
+}
+
+}  // namespace
+
+void AddActivityCommands(CLI::App& app, Context& ctx) {
+  auto* visit = app.add_subcommand("visit", "visits to the sales office or a show flat");
+  visit->require_subcommand(1);
+  AddInteractionCommand(*visit, ctx, "visit", "record a visit");
+
+  auto* contact = app.add_subcommand("contact", "follow-up contacts (回访) by phone, SMS, WeChat...");
+  contact->require_subcommand(1);
+  AddInteractionCommand(*contact, ctx, "followup", "record a follow-up contact");
+
+  auto* followup = app.add_subcommand("followup", "follow-up tasks: what must be done by when");
+  followup->require_subcommand(1);
+  {
+    auto* add = followup->add_subcommand("add", "schedule a follow-up");
+    struct Args {
+      std::string customer, due, note;
+    };
+    auto args = std::make_shared<Args>();
+    add->add_option("ID", args->customer, "customer id")->required();
+    add->add_option("--due", args->due, "due time, ISO-8601")->required();
+    add->add_option("--note", args->note, "what to do");
+    add->callback([&ctx, args] {
+      int64_t due = ParseTime(args->due, "--due");
+      PrintId(ctx, Activities(ctx.Open()).AddTask(args->customer, due, args->note));
+    });
+  }
+  {
+    auto* list = followup->add_subcommand("list", "open follow-ups, earliest due first");
+    auto overdue = std::make_shared<bool>(false);
+    list->add_flag("--overdue", *overdue, "only those past due");
+    list->callback([&ctx, overdue] {
+      std::optional<int64_t> cutoff;
+      if (*overdue) cutoff = SystemMillis();
+      auto tasks = Activities(ctx.Open()).OpenTasks(cutoff);
+      if (ctx.json) return PrintJson(tasks);
+      std::vector<std::vector<std::string>> rows;
+      for (const json& t : tasks) {
+        rows.push_back({Show(t, "id"), Show(t, "due"), Show(t, "customer_name"),
+                        Show(t, "customer"), Show(t, "agent"), Show(t, "note")});
+      }
+      PrintTable({"TASK", "DUE", "CUSTOMER", "CUSTOMER ID", "AGENT", "NOTE"}, rows);
+    });
+  }
+  {
+    auto* done = followup->add_subcommand("done", "mark a follow-up task done");
+    auto id = std::make_shared<std::string>();
+    done->add_option("TASK_ID", *id, "task id")->required();
+    done->callback([&ctx, id] { Activities(ctx.Open()).CompleteTask(*id); });
+  }
+
+  auto* deal = app.add_subcommand("deal", "deals: reserved (认购) → signed (签约) → handed-over (交房)");
+  deal->require_subcommand(1);
+  {
+    auto* add = deal->add_subcommand("add", "record a deal for a customer");
+    struct Args {
+      std::string customer, unit, price, status = "reserved";
+    };
+    auto args = std::make_shared<Args>();
+    add->add_option("ID", args->customer, "customer id")->required();
+    add->add_option("--unit", args->unit, "the unit, e.g. 3-1502")->required();
+    add->add_option("--price", args->price, "price in CNY (350万 works)")->required();
+    add->add_option("--status", args->status, "reserved, signed, handed-over");
+    add->callback([&ctx, args] {
+      int64_t price = ParseMoney("price", args->price);
+      PrintId(ctx, Activities(ctx.Open()).AddDeal(args->customer, args->unit, price, args->status));
+    });
+  }
+  {
+    auto* set = deal->add_subcommand("set", "move a deal to another status");
+    auto args = std::make_shared<std::pair<std::string, std::string>>();
+    set->add_option("DEAL_ID", args->first, "deal id")->required();
+    set->add_option("--status", args->second, "reserved, signed, handed-over, cancelled")
+        ->required();
+    set->callback([&ctx, args] { Activities(ctx.Open()).SetDealStatus(args->first, args->second); });
+  }
+
+  auto* referral = app.add_subcommand("referral", "referrals (老带新): who brought whom");
+  referral->require_subcommand(1);
+  {
+    auto* add = referral->add_subcommand("add", "record that REFERRER brought REFEREE");
+    auto args = std::make_shared<std::pair<std::string, std::string>>();
+    add->add_option("REFERRER_ID", args->first, "the existing customer or owner")->required();
+    add->add_option("REFEREE_ID", args->second, "the customer they brought")->required();
+    add->callback([&ctx, args] {
+      PrintId(ctx, Activities(ctx.Open()).AddReferral(args->first, args->second));
+    });
+  }
+}
+
+}  // namespace fieldcrm::cli

@@ -1,0 +1,28 @@
+// fieldcrm: the field agent's command line. Exit codes: 0 success, 1 an error (one line on
+// stderr), 2 a usage error.
+#include <iostream>
+
+#include "tools/fieldcrm/context.h"
+
+int main(int argc, char** argv) {
+  using fieldcrm::cli::Context;
+  CLI::App app{"fieldcrm: customer records for real-estate sales teams, offline first"};
+  app.set_version_flag("--version", "fieldcrm 0.1.0");
+  app.require_subcommand(1);
+  app.fallthrough();
+  Context ctx;
+  app.add_option("--db", ctx.db_path, "the store file (one per tablet or server)");
+  app.add_flag("--json", ctx.json, "print JSON for scripts instead of tables");
+  fieldcrm::cli::AddDataCommands(app, ctx);
+  fieldcrm::cli::AddCustomerCommands(app, ctx);
+  fieldcrm::cli::AddActivityCommands(app, ctx);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help and --version exit 0
+  } catch (const std::exception& e) {
+    std::cerr << "fieldcrm: error: " << e.what() << '\n';
+    return 1;
+  }
+  return 0;
+}
