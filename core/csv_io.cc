@@ -107,7 +107,7 @@ ImportReport ImportCustomersCsv(Store& store, const std::string& path) {
     std::string header = raw;
     while (!header.empty() && (header.back() == ' ' || header.back() == '\r')) header.pop_back();
     if (auto it = ChineseHeaders().find(header); it != ChineseHeaders().end()) header = it->second;
-    if (!IsExtensionField(header)) ParseCustomerField(header, "");  // unknown names throw here
+    CheckCustomerFieldName(header);
     columns.push_back(header);
   }
   std::set<std::string> named(columns.begin(), columns.end());

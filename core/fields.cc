@@ -126,24 +126,35 @@ bool IsExtensionField(std::string_view name) {
          name.find_first_of(" \t\"'") == std::string_view::npos;
 }
 
-json ParseCustomerField(std::string_view field, std::string_view raw) {
-  std::string text = Trim(raw);
-  if (IsExtensionField(field)) return text.empty() ? json(nullptr) : json(text);
+namespace {
+
+const Parser* FindParser(std::string_view field) {
   const auto& specs = Specs();
   auto spec = std::find_if(specs.begin(), specs.end(),
                            [&](const auto& entry) { return entry.first == field; });
-  if (spec == specs.end()) {
-    throw InvalidInput("unknown customer field '" + std::string(field) + "' (known: " +
-                       Join(CustomerFieldNames()) +
-                       "; custom fields take a namespace, e.g. office.wechat)");
-  }
+  return spec == specs.end() ? nullptr : &spec->second;
+}
+
+}  // namespace
+
+void CheckCustomerFieldName(std::string_view field) {
+  if (IsExtensionField(field) || FindParser(field)) return;
+  throw InvalidInput("unknown customer field '" + std::string(field) + "' (known: " +
+                     Join(CustomerFieldNames()) +
+                     "; custom fields take a namespace, e.g. office.wechat)");
+}
+
+json ParseCustomerField(std::string_view field, std::string_view raw) {
+  std::string text = Trim(raw);
+  CheckCustomerFieldName(field);
+  if (IsExtensionField(field)) return text.empty() ? json(nullptr) : json(text);
   if (text.empty()) {
     if (field == "name" || field == "phone") {
       throw InvalidInput("customer field '" + std::string(field) + "' cannot be empty");
     }
     return nullptr;
   }
-  return spec->second(field, text);
+  return (*FindParser(field))(field, text);
 }
 
 std::string ParseChoice(std::string_view what, std::string_view raw,

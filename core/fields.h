@@ -18,6 +18,9 @@ const std::vector<std::string>& CustomerFieldNames();
 // plugin and are stored as given, without a schema change.
 bool IsExtensionField(std::string_view name);
 
+// Throws InvalidInput, listing the known names, unless name is a known or extension field.
+void CheckCustomerFieldName(std::string_view name);
+
 // Parses text for a customer field into its stored value: phones normalised to E.164, budgets
 // to whole CNY ("300万" = 3000000), choices to their canonical English code (Chinese accepted),
 // tags to an array. Empty text gives null, which removes the field. Throws InvalidInput.

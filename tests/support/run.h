@@ -1,0 +1,24 @@
+// Runs a real program (the built fieldcrm binary, a server) and captures what it printed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace fieldcrm::testing {
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs argv[0] with the arguments (no shell involved), with stdin from `input`.
+RunResult Run(const std::vector<std::string>& argv, const std::string& input = "");
+
+// Runs the fieldcrm CLI against the store at db.
+RunResult Cli(const std::string& db, const std::vector<std::string>& args);
+
+// The output without its trailing newline.
+std::string Line(const std::string& out);
+
+}  // namespace fieldcrm::testing

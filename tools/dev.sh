@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian machine: installs the missing packages, builds, then
+#   tools/dev.sh demo   runs the demo of the main job
+#   tools/dev.sh test   runs every test
+#   tools/dev.sh build  only builds
+# Re-runnable: installs nothing that is already there, rebuilds incrementally.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+action=${1:-build}
+build_dir=${FIELDCRM_BUILD_DIR:-build}
+
+mapfile -t packages < <(grep -vE '^\s*(#|$)' tools/packages.txt)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build_dir" -j"$(nproc)"
+
+case "$action" in
+  build) ;;
+  demo) bash tools/demo.sh "$build_dir" ;;
+  test) ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" ;;
+  *) echo "usage: tools/dev.sh [build|demo|test]" >&2; exit 2 ;;
+esac
