@@ -25,5 +25,6 @@ struct Context {
 void AddCustomerCommands(CLI::App& app, Context& ctx);
 void AddActivityCommands(CLI::App& app, Context& ctx);
 void AddDataCommands(CLI::App& app, Context& ctx);
+void AddSyncCommands(CLI::App& app, Context& ctx);
 
 }  // namespace fieldcrm::cli

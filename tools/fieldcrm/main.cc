@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   fieldcrm::cli::AddDataCommands(app, ctx);
   fieldcrm::cli::AddCustomerCommands(app, ctx);
   fieldcrm::cli::AddActivityCommands(app, ctx);
+  fieldcrm::cli::AddSyncCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,163 @@
+#include "sync/client.h"
+
+#include "sync/clock_policy.h"
+
+namespace fieldcrm::sync {
+
+using nlohmann::json;
+
+namespace {
+
+int64_t CountRows(Store& store, const char* sql, const std::string& device = {}, int64_t pos = 0) {
+  Statement& stmt = store.db().Prepare(sql);
+  if (!device.empty()) stmt.Bind(device, pos);
+  stmt.Step();
+  int64_t count = stmt.Int(0);
+  stmt.Reset();
+  return count;
+}
+
+int64_t ConflictCount(Store& store) {
+  return CountRows(store, "SELECT count(*) FROM conflicts");
+}
+
+ProtocolError BadResponse(const std::string& what) {
+  return ProtocolError(502, "bad_response",
+                       "unexpected answer from the server (" + what +
+                           "): is the URL a fieldcrm server of a compatible version?");
+}
+
+}  // namespace
+
+int64_t PendingChanges(Store& store) {
+  int64_t pos = std::stoll(store.GetMeta(kPushCursorKey).value_or("0"));
+  return CountRows(store, "SELECT count(*) FROM log WHERE device = ? AND pos > ?",
+                   store.device().id, pos);
+}
+
+SyncClient::SyncClient(Store& store, Transport& transport, SyncOptions options)
+    : store_(store), transport_(transport), options_(std::move(options)) {}
+
+int64_t SyncClient::Cursor(const char* key) {
+  return std::stoll(store_.GetMeta(key).value_or("0"));
+}
+
+json SyncClient::Call(const std::string& path, const json* body) {
+  HttpReply reply = body ? transport_.Post(path, *body) : transport_.Get(path);
+  if (reply.status == 200 && reply.body.is_object()) return std::move(reply.body);
+  const json* error = nullptr;
+  if (reply.body.is_object() && reply.body.contains("error")) error = &reply.body["error"];
+  if (error && error->is_object() && error->value("code", json()).is_string() &&
+      error->value("message", json()).is_string()) {
+    throw ProtocolError(reply.status, (*error)["code"].get<std::string>(),
+                        (*error)["message"].get<std::string>());
+  }
+  throw BadResponse("HTTP " + std::to_string(reply.status) + " to " + path);
+}
+
+void SyncClient::CheckServer() {
+  json health = Call(kHealthPath, nullptr);
+  auto integer = [&](const char* name) {
+    auto it = health.find(name);
+    if (it == health.end() || !it->is_number_integer()) throw BadResponse(name);
+    return it->get<int64_t>();
+  };
+  if (integer("min_protocol") > kProtocolVersion) {
+    throw ProtocolError(426, "upgrade_required",
+                        "the server needs sync protocol " +
+                            std::to_string(integer("min_protocol")) +
+                            " or newer: upgrade fieldcrm on this tablet");
+  }
+  auto id = health.find("server_id");
+  if (id == health.end() || !id->is_string()) throw BadResponse("server_id");
+  auto known = store_.GetMeta(kServerIdKey);
+  if (options_.full || (known && *known != id->get<std::string>())) {
+    // Another server (or a full resync asked for): positions mean nothing there, start over.
+    Transaction txn(store_.db());
+    store_.SetMeta(kPushCursorKey, "0");
+    store_.SetMeta(kPullCursorKey, "0");
+    store_.SetMeta(kServerIdKey, id->get<std::string>());
+    txn.Commit();
+  } else if (!known) {
+    store_.SetMeta(kServerIdKey, id->get<std::string>());
+  }
+  max_clock_ahead_ms_ = integer("max_clock_ahead_ms");
+  server_time_ms_ = integer("server_time");
+  transport_.CompressRequests(health.value("gzip", false) == true);
+}
+
+bool SyncClient::Push(SyncReport& report) {
+  int64_t pos = Cursor(kPushCursorKey);
+  int64_t total = PendingChanges(store_);
+  int64_t done = 0;
+  while (true) {
+    auto entries = store_.ReadLog(pos, options_.batch, /*own_only=*/true);
+    if (entries.empty()) return true;
+    PushRequest request{store_.device().id, {}};
+    for (const auto& entry : entries) request.changes.push_back(entry.change);
+    json body = ToJson(request);
+    PushAck ack;
+    try {
+      ack = ParsePushAck(Call(kPushPath, &body));
+    } catch (const ProtocolError& e) {
+      if (e.code() != "clock_ahead") throw;
+      report.push_error = e.what();
+      return false;
+    }
+    pos = entries.back().pos;
+    store_.SetMeta(kPushCursorKey, std::to_string(pos));
+    report.sent += static_cast<int64_t>(entries.size() - ack.refused.size());
+    report.merged += ack.merged;
+    report.refused.insert(report.refused.end(), ack.refused.begin(), ack.refused.end());
+    done += static_cast<int64_t>(entries.size());
+    if (options_.progress && total > options_.batch) {
+      options_.progress("sent " + std::to_string(done) + "/" + std::to_string(total) + " changes");
+    }
+  }
+}
+
+void SyncClient::Pull(SyncReport& report) {
+  int64_t after = Cursor(kPullCursorKey);
+  bool long_transfer = false;
+  while (true) {
+    json body = ToJson(PullRequest{store_.device().id, after, options_.batch});
+    PullPage page = ParsePullPage(Call(kPullPath, &body));
+    Transaction txn(store_.db());
+    if (!page.changes.empty()) {
+      ApplyStats stats = store_.ApplyRemote(page.changes);
+      report.received += stats.applied;
+      report.merged += stats.merged_duplicates;
+    }
+    store_.SetMeta(kPullCursorKey, std::to_string(page.next));
+    txn.Commit();
+    after = page.next;
+    long_transfer = long_transfer || page.more;
+    if (options_.progress && long_transfer) {
+      options_.progress("received " + std::to_string(report.received) +
+                        " changes (server position " + std::to_string(page.next) + " of " +
+                        std::to_string(page.head) + ")");
+    }
+    if (!page.more) return;
+  }
+}
+
+SyncReport SyncClient::Run() {
+  SyncReport report;
+  int64_t conflicts_before = ConflictCount(store_);
+  CheckServer();
+  report.clock_skew_ms = options_.wall() - server_time_ms_;
+  store_.SetMeta(kClockSkewKey, std::to_string(report.clock_skew_ms));
+  bool can_push = report.clock_skew_ms <= max_clock_ahead_ms_;
+  if (!can_push) report.push_error = ClockAheadMessage(report.clock_skew_ms, server_time_ms_);
+  // Applying a pull may merge duplicates here, which are new own changes: send them too.
+  for (int round = 0; round < 3; ++round) {
+    if (can_push) can_push = Push(report);
+    Pull(report);
+    if (!can_push || PendingChanges(store_) == 0) break;
+  }
+  report.conflicts = ConflictCount(store_) - conflicts_before;
+  store_.SetMeta(kLastSyncKey, HlcToIso(HlcFromMillis(SystemMillis())));
+  return report;
+}
+
+}  // namespace fieldcrm::sync

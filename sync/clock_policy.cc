@@ -1,0 +1,45 @@
+#include "sync/clock_policy.h"
+
+#include "core/hlc.h"
+
+namespace fieldcrm::sync {
+
+std::string DescribeDuration(int64_t ms) {
+  struct Unit {
+    int64_t ms;
+    const char* name;
+  };
+  static constexpr Unit kUnits[] = {
+      {86400000, "day"}, {3600000, "hour"}, {60000, "minute"}, {1000, "second"}};
+  for (const Unit& unit : kUnits) {
+    if (ms >= unit.ms || unit.ms == 1000) {
+      int64_t n = ms / unit.ms;
+      return std::to_string(n) + " " + unit.name + (n == 1 ? "" : "s");
+    }
+  }
+  return {};
+}
+
+std::optional<Change> FirstStampedAhead(std::span<const Change> changes, int64_t now_ms,
+                                        int64_t max_ahead_ms) {
+  for (const Change& c : changes) {
+    if (HlcMillis(c.hlc) > now_ms + max_ahead_ms) return c;
+  }
+  return std::nullopt;
+}
+
+std::string StampedAheadMessage(const Change& change, int64_t now_ms) {
+  return "change " + change.device + "/" + std::to_string(change.seq) + " is stamped " +
+         HlcToIso(change.hlc) + ", " + DescribeDuration(HlcMillis(change.hlc) - now_ms) +
+         " ahead of the server's clock (" + HlcToIso(HlcFromMillis(now_ms)) +
+         "): the tablet's clock was wrong when it was made. Fix the tablet's date and time; "
+         "changes already stamped ahead are accepted once the server's clock reaches them";
+}
+
+std::string ClockAheadMessage(int64_t skew_ms, int64_t server_ms) {
+  return "this tablet's clock is " + DescribeDuration(skew_ms) + " ahead of the server's (" +
+         HlcToIso(HlcFromMillis(server_ms)) +
+         "): set the tablet's correct date and time, then sync again (nothing was sent)";
+}
+
+}  // namespace fieldcrm::sync

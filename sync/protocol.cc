@@ -1,0 +1,173 @@
+#include "sync/protocol.h"
+
+#include "core/error.h"
+
+namespace fieldcrm::sync {
+
+using nlohmann::json;
+
+namespace {
+
+ProtocolError BadRequest(const std::string& message) {
+  return ProtocolError(400, "bad_request", message);
+}
+
+const json& Member(const json& j, const char* name) {
+  auto it = j.find(name);
+  if (it == j.end()) throw BadRequest(std::string("'") + name + "' is missing");
+  return *it;
+}
+
+int64_t Count(const json& j, const char* name) {
+  const json& v = Member(j, name);
+  if (!v.is_number_unsigned()) {
+    throw BadRequest(std::string("'") + name + "' must be a non-negative integer");
+  }
+  return v.get<int64_t>();
+}
+
+std::string Text(const json& j, const char* name) {
+  const json& v = Member(j, name);
+  if (!v.is_string() || v.get_ref<const std::string&>().empty()) {
+    throw BadRequest(std::string("'") + name + "' must be a non-empty string");
+  }
+  return v.get<std::string>();
+}
+
+const json& Array(const json& j, const char* name) {
+  const json& v = Member(j, name);
+  if (!v.is_array()) throw BadRequest(std::string("'") + name + "' must be an array");
+  return v;
+}
+
+std::vector<Change> Changes(const json& j) {
+  std::vector<Change> changes;
+  const json& list = Array(j, "changes");
+  changes.reserve(list.size());
+  for (size_t i = 0; i < list.size(); ++i) {
+    try {
+      changes.push_back(ChangeFromJson(list[i]));
+    } catch (const InvalidInput& e) {
+      throw BadRequest("changes[" + std::to_string(i) + "]: " + e.what());
+    }
+  }
+  return changes;
+}
+
+json ChangesJson(const std::vector<Change>& changes) {
+  json out = json::array();
+  for (const Change& c : changes) out.push_back(ChangeToJson(c));
+  return out;
+}
+
+}  // namespace
+
+json ErrorBody(const std::string& code, const std::string& message) {
+  return {{"error", {{"code", code}, {"message", message}}}};
+}
+
+json ParseBody(const std::string& body) {
+  json request = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (request.is_discarded()) throw BadRequest("the request body is not valid JSON");
+  if (!request.is_object()) throw BadRequest("the request body must be a JSON object");
+  return request;
+}
+
+void CheckProtocol(const json& request) {
+  auto it = request.find("protocol");
+  if (it == request.end() || !it->is_number_integer()) {
+    throw BadRequest("'protocol' (the sync protocol version, an integer) is missing");
+  }
+  int version = it->get<int>();
+  if (version < kMinProtocolVersion) {
+    throw ProtocolError(426, "upgrade_required",
+                        "this client speaks sync protocol " + std::to_string(version) +
+                            " but the server needs at least " +
+                            std::to_string(kMinProtocolVersion) + ": upgrade fieldcrm");
+  }
+  if (version > kProtocolVersion) {
+    throw BadRequest("sync protocol " + std::to_string(version) + " is newer than this server's (" +
+                     std::to_string(kProtocolVersion) + "): upgrade fieldcrm-server");
+  }
+}
+
+json ToJson(const PushRequest& request) {
+  return {{"protocol", kProtocolVersion},
+          {"device", request.device},
+          {"changes", ChangesJson(request.changes)}};
+}
+
+PushRequest ParsePushRequest(const json& request) {
+  CheckProtocol(request);
+  PushRequest push{Text(request, "device"), Changes(request)};
+  if (push.changes.empty()) throw BadRequest("'changes' is empty: nothing to push");
+  if (static_cast<int64_t>(push.changes.size()) > kMaxPushChanges) {
+    throw ProtocolError(413, "too_large",
+                        "a push may carry at most " + std::to_string(kMaxPushChanges) +
+                            " changes; send smaller batches");
+  }
+  for (const Change& c : push.changes) {
+    if (c.device != push.device) {
+      throw BadRequest("change " + c.device + "/" + std::to_string(c.seq) + " is not device " +
+                       push.device + "'s own: push only your own changes");
+    }
+  }
+  return push;
+}
+
+json ToJson(const PushAck& ack) {
+  json refused = json::array();
+  for (const Refusal& r : ack.refused) {
+    refused.push_back(
+        {{"seq", r.seq}, {"record", r.record}, {"field", r.field}, {"reason", r.reason}});
+  }
+  return {{"protocol", kProtocolVersion},
+          {"last_seq", ack.last_seq},
+          {"accepted", ack.accepted},
+          {"duplicates", ack.duplicates},
+          {"conflicts", ack.conflicts},
+          {"merged", ack.merged},
+          {"refused", refused}};
+}
+
+PushAck ParsePushAck(const json& response) {
+  PushAck ack{Count(response, "last_seq"),   Count(response, "accepted"),
+              Count(response, "duplicates"), Count(response, "conflicts"),
+              Count(response, "merged"),     {}};
+  for (const json& r : Array(response, "refused")) {
+    ack.refused.push_back(
+        {Count(r, "seq"), Text(r, "record"), Text(r, "field"), Text(r, "reason")});
+  }
+  return ack;
+}
+
+json ToJson(const PullRequest& request) {
+  return {{"protocol", kProtocolVersion},
+          {"device", request.device},
+          {"after", request.after},
+          {"limit", request.limit}};
+}
+
+PullRequest ParsePullRequest(const json& request) {
+  CheckProtocol(request);
+  PullRequest pull{Text(request, "device"), Count(request, "after"), Count(request, "limit")};
+  if (pull.limit == 0) throw BadRequest("'limit' must be positive");
+  pull.limit = std::min(pull.limit, kMaxPullLimit);
+  return pull;
+}
+
+json ToJson(const PullPage& page) {
+  return {{"protocol", kProtocolVersion},
+          {"changes", ChangesJson(page.changes)},
+          {"next", page.next},
+          {"head", page.head},
+          {"more", page.more}};
+}
+
+PullPage ParsePullPage(const json& response) {
+  const json& more = Member(response, "more");
+  if (!more.is_boolean()) throw BadRequest("'more' must be true or false");
+  return {Changes(response), Count(response, "next"), Count(response, "head"), more.get<bool>()};
+}
+
+}  // namespace fieldcrm::sync

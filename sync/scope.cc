@@ -1,0 +1,45 @@
+#include "sync/scope.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/records.h"
+
+namespace fieldcrm::sync {
+
+std::string RoleName(Role role) {
+  return role == Role::kOffice ? "office" : "agent";
+}
+
+Role ParseRole(const std::string& name) {
+  if (name == "agent") return Role::kAgent;
+  if (name == "office") return Role::kOffice;
+  throw InvalidInput("role must be 'agent' or 'office', not '" + name + "'");
+}
+
+namespace {
+
+std::string Describe(const RecordScope& scope) {
+  if (scope.team.empty()) return "customer " + scope.customer + " has no team";
+  return "customer " + scope.customer + " belongs to team " + scope.team;
+}
+
+}  // namespace
+
+std::optional<std::string> WriteRefusal(const Principal& who, const Change& change,
+                                        const RecordScope& scope,
+                                        const std::optional<RecordScope>& merge_target) {
+  if (who.role == Role::kOffice) return std::nullopt;
+  if (scope.global) return "only head office may change " + change.kind + " records";
+  if (scope.team != who.team) return Describe(scope) + ", not to your team " + who.team;
+  if (change.kind != "customer") return std::nullopt;
+  if (change.field == "team" && change.value != nlohmann::json(who.team).dump()) {
+    return "only head office may move a customer to another team";
+  }
+  if (change.field == kMergedIntoField && merge_target && merge_target->team != who.team) {
+    return "cannot merge into a customer outside your team: " + Describe(*merge_target);
+  }
+  return std::nullopt;
+}
+
+}  // namespace fieldcrm::sync

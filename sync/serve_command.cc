@@ -1,0 +1,70 @@
+// serve: answers tablets until SIGINT or SIGTERM, then finishes the requests in flight and exits.
+#include <pthread.h>
+#include <signal.h>
+
+#include <iostream>
+#include <thread>
+
+#include "core/error.h"
+#include "sync/server.h"
+#include "sync/server_cli.h"
+
+namespace fieldcrm::sync {
+
+namespace {
+
+std::pair<std::string, int> ParseListen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  std::string port = colon == std::string::npos ? "" : listen.substr(colon + 1);
+  if (colon == 0 || port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535) {
+    throw InvalidInput("--listen takes HOST:PORT (port 0 picks a free one), not '" + listen + "'");
+  }
+  return {listen.substr(0, colon), std::stoi(port)};
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, ServerContext& ctx) {
+  auto* serve = app.add_subcommand("serve", "answer tablets' sync requests");
+  auto listen = std::make_shared<std::string>("127.0.0.1:8080");
+  auto options = std::make_shared<ServerOptions>();
+  auto ahead_minutes = std::make_shared<int64_t>(options->max_clock_ahead_ms / 60000);
+  serve->add_option("--listen", *listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->capture_default_str();
+  serve->add_option("--max-body", options->max_body_bytes, "largest request body in bytes")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve
+      ->add_option("--max-clock-ahead", *ahead_minutes,
+                   "refuse changes stamped more than this many minutes ahead of our clock")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve->callback([&ctx, listen, options, ahead_minutes] {
+    auto [host, port] = ParseListen(*listen);
+    options->max_clock_ahead_ms = *ahead_minutes * 60000;
+    options->log = &std::cerr;
+    // Signals go to the waiter thread alone (blocked before any other thread starts).
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    SyncServer server(ctx.Open(), *options);
+    int bound = server.Bind(host, port);
+    std::cout << "listening on http://" << host << ":" << bound << std::endl;
+    std::thread waiter([&server, &stop_signals] {
+      int signal = 0;
+      sigwait(&stop_signals, &signal);
+      std::cerr << "fieldcrm-server: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
+                << ": finishing requests in flight, then stopping" << std::endl;
+      server.Stop();
+    });
+    server.Serve();
+    pthread_kill(waiter.native_handle(), SIGTERM);  // wakes the waiter if Serve ended by itself
+    waiter.join();
+    std::cerr << "fieldcrm-server: stopped" << std::endl;
+  });
+}
+
+}  // namespace fieldcrm::sync

@@ -1,0 +1,42 @@
+// The sync server's HTTP side (cpp-httplib): authenticates each request by its bearer token,
+// checks it, hands it to the storage and answers JSON. Logs one line per request.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "sync/clock_policy.h"
+#include "sync/server_storage.h"
+
+namespace fieldcrm::sync {
+
+struct ServerOptions {
+  size_t max_body_bytes = 8 << 20;  // larger requests get 413, compressed or not
+  int64_t max_clock_ahead_ms = kDefaultMaxClockAheadMs;
+  std::ostream* log = nullptr;  // where request lines go; none when null
+};
+
+class SyncServer {
+ public:
+  SyncServer(ServerStorage& storage, ServerOptions options);
+  ~SyncServer();
+  SyncServer(const SyncServer&) = delete;
+  SyncServer& operator=(const SyncServer&) = delete;
+
+  // Binds host:port (port 0 picks a free one) and returns the port; throws InvalidInput when the
+  // address cannot be bound.
+  int Bind(const std::string& host, int port);
+  // Serves until Stop(); returns once the requests in flight are answered.
+  void Serve();
+  // Safe from any thread.
+  void Stop();
+
+ private:
+  struct Impl;  // keeps httplib.h out of this header
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fieldcrm::sync

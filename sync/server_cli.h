@@ -1,0 +1,27 @@
+// fieldcrm-server's commands, registered per file like the fieldcrm CLI's.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "sync/sqlite_server_storage.h"
+
+namespace fieldcrm::sync {
+
+struct ServerContext {
+  std::string db_path;
+  bool json = false;
+  std::unique_ptr<SqliteServerStorage> storage;
+
+  SqliteServerStorage& Open() {
+    if (db_path.empty()) throw CLI::RequiredError("--db");
+    if (!storage) storage = std::make_unique<SqliteServerStorage>(db_path);
+    return *storage;
+  }
+};
+
+void AddServeCommand(CLI::App& app, ServerContext& ctx);
+void AddTokenCommands(CLI::App& app, ServerContext& ctx);
+
+}  // namespace fieldcrm::sync

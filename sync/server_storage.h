@@ -1,0 +1,45 @@
+// What the sync server keeps, behind a small interface: the shared change log (ordered by a
+// server-wide position), tokens, and the acknowledgement of every push. SqliteServerStorage keeps
+// it all in one core store file; a PostgreSQL backend for large customers implements the same.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sync/protocol.h"
+#include "sync/scope.h"
+
+namespace fieldcrm::sync {
+
+struct TokenInfo {
+  std::string id;  // short, public: the first hex digits of the token's hash
+  std::string agent;
+  std::string team;
+  Role role = Role::kAgent;
+  std::string created_at;
+  std::string revoked_at;  // empty while valid
+};
+
+class ServerStorage {
+ public:
+  virtual ~ServerStorage() = default;
+
+  // This server's identity: clients restart their cursors when it changes.
+  virtual std::string ServerId() = 0;
+
+  virtual void AddToken(const TokenInfo& info, const std::string& hash) = 0;
+  // The token with this hash, revoked or not.
+  virtual std::optional<TokenInfo> FindToken(const std::string& hash) = 0;
+  virtual std::vector<TokenInfo> ListTokens() = 0;
+  // Throws NotFound for an unknown id.
+  virtual void RevokeToken(const std::string& id, const std::string& at) = 0;
+
+  // Applies the changes `who` may write, all in one transaction with the acknowledgement; a
+  // batch seen before returns its stored acknowledgement and changes nothing.
+  virtual PushAck Push(const Principal& who, const PushRequest& request) = 0;
+  // Changes after request.after that `who` may see, except the requester's own.
+  virtual PullPage Pull(const Principal& who, const PullRequest& request) = 0;
+};
+
+}  // namespace fieldcrm::sync

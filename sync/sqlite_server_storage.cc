@@ -1,0 +1,310 @@
+#include "sync/sqlite_server_storage.h"
+
+#include <filesystem>
+
+#include "core/error.h"
+#include "core/hlc.h"
+#include "core/records.h"
+#include "sync/token.h"
+
+namespace fieldcrm::sync {
+
+using nlohmann::json;
+
+namespace {
+
+// Server-only tables, versioned by the meta key below (the core schema's migrations stay core's).
+constexpr int kServerSchemaVersion = 1;
+constexpr const char* kServerSchemaKey = "sync_server_schema";
+constexpr const char* kServerSchema = R"sql(
+CREATE TABLE IF NOT EXISTS sync_tokens(
+  id TEXT PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  agent TEXT NOT NULL,
+  team TEXT NOT NULL,
+  role TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT NOT NULL DEFAULT '') WITHOUT ROWID;
+-- The acknowledgement of every push, so that a replayed batch gets the same answer.
+CREATE TABLE IF NOT EXISTS sync_acks(
+  device TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  ack TEXT NOT NULL,
+  PRIMARY KEY(device, digest)) WITHOUT ROWID;
+-- Which devices sync, for whom, and when they last did.
+CREATE TABLE IF NOT EXISTS sync_devices(
+  device TEXT PRIMARY KEY,
+  agent TEXT NOT NULL,
+  team TEXT NOT NULL,
+  token TEXT NOT NULL,
+  last_push_at TEXT,
+  last_pull_at TEXT) WITHOUT ROWID;
+)sql";
+
+std::unique_ptr<Store> OpenServerStore(const std::string& path) {
+  bool fresh = !std::filesystem::exists(path);
+  auto store = fresh ? Store::Create(path, {"", "head-office-server", "", ""}) : Store::Open(path);
+  if (fresh) store->SetMeta("sync_role", "server");
+  if (store->GetMeta("sync_role") != "server") {
+    throw InvalidInput("'" + path + "' is a tablet's store, not a server's: give fieldcrm-server " +
+                       "a file of its own");
+  }
+  int version = std::stoi(store->GetMeta(kServerSchemaKey).value_or("0"));
+  if (version > kServerSchemaVersion) {
+    throw StorageError("server store '" + path + "' was written by a newer fieldcrm-server: " +
+                       "upgrade fieldcrm-server to open it");
+  }
+  Transaction txn(store->db());
+  store->db().Exec(kServerSchema);
+  store->SetMeta(kServerSchemaKey, std::to_string(kServerSchemaVersion));
+  txn.Commit();
+  return store;
+}
+
+std::optional<std::string> TextValue(const std::optional<std::string>& value_json) {
+  if (!value_json) return std::nullopt;
+  json value = json::parse(*value_json);
+  if (!value.is_string()) return std::nullopt;
+  return value.get<std::string>();
+}
+
+TokenInfo ReadToken(Statement& stmt) {
+  return {stmt.Text(0), stmt.Text(1), stmt.Text(2), ParseRole(stmt.Text(3)),
+          stmt.Text(4), stmt.Text(5)};
+}
+
+constexpr const char* kTokenColumns = "id, agent, team, role, created_at, revoked_at";
+
+// Log entries after ?1 up to ?2, except device ?3's, that a caller sees: everything when ?4 is 1,
+// otherwise global records and the records of team ?5's customers (by their surviving root).
+constexpr const char* kScopedLog = R"sql(
+SELECT l.pos, l.device, l.seq, l.hlc, l.base, l.kind, l.record, l.field, l.value
+FROM log l
+LEFT JOIN records r ON r.id = l.record
+LEFT JOIN records c ON c.id = (CASE WHEN l.kind = 'customer' THEN l.record ELSE r.parent END)
+LEFT JOIN records t ON t.id = COALESCE(c.root, c.id)
+WHERE l.pos > ?1 AND l.pos <= ?2 AND l.device <> ?3
+  AND (?4 = 1 OR CASE WHEN l.kind = 'customer' OR r.parent IS NOT NULL THEN t.team IS ?5
+                      ELSE 1 END)
+ORDER BY l.pos LIMIT ?6
+)sql";
+
+}  // namespace
+
+SqliteServerStorage::SqliteServerStorage(const std::string& path) : store_(OpenServerStore(path)) {}
+
+std::string SqliteServerStorage::ServerId() {
+  return store_->device().id;
+}
+
+void SqliteServerStorage::AddToken(const TokenInfo& info, const std::string& hash) {
+  std::lock_guard lock(mutex_);
+  store_->db()
+      .Prepare(
+          "INSERT INTO sync_tokens(id, hash, agent, team, role, created_at) "
+          "VALUES(?, ?, ?, ?, ?, ?)")
+      .Bind(info.id, hash, info.agent, info.team, RoleName(info.role), info.created_at)
+      .Run();
+}
+
+std::optional<TokenInfo> SqliteServerStorage::FindToken(const std::string& hash) {
+  std::lock_guard lock(mutex_);
+  Statement& stmt = store_->db().Prepare(std::string("SELECT ") + kTokenColumns +
+                                         " FROM sync_tokens WHERE hash = ?");
+  stmt.Bind(hash);
+  std::optional<TokenInfo> info;
+  if (stmt.Step()) info = ReadToken(stmt);
+  stmt.Reset();
+  return info;
+}
+
+std::vector<TokenInfo> SqliteServerStorage::ListTokens() {
+  std::lock_guard lock(mutex_);
+  Statement& stmt = store_->db().Prepare(std::string("SELECT ") + kTokenColumns +
+                                         " FROM sync_tokens ORDER BY created_at, id");
+  std::vector<TokenInfo> tokens;
+  while (stmt.Step()) tokens.push_back(ReadToken(stmt));
+  stmt.Reset();
+  return tokens;
+}
+
+void SqliteServerStorage::RevokeToken(const std::string& id, const std::string& at) {
+  std::lock_guard lock(mutex_);
+  store_->db()
+      .Prepare("UPDATE sync_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = ''")
+      .Bind(at, id)
+      .Run();
+  if (store_->db().Changes() == 0) {
+    throw NotFound("no valid token with id '" + id + "' (see 'token list')");
+  }
+}
+
+std::optional<std::string> SqliteServerStorage::IntegrityRefusal(const Change& change) {
+  Database& db = store_->db();
+  Statement& logged = db.Prepare(
+      "SELECT hlc, base, kind, record, field, value FROM log WHERE device = ? AND seq = ?");
+  logged.Bind(change.device, change.seq);
+  std::optional<std::string> reason;
+  if (logged.Step()) {
+    Change known{change.device,
+                 change.seq,
+                 static_cast<Hlc>(logged.Int(0)),
+                 static_cast<Hlc>(logged.Int(1)),
+                 logged.Text(2),
+                 logged.Text(3),
+                 logged.Text(4),
+                 logged.OptText(5)};
+    if (!(known == change)) reason = "differs from the change the server holds under this id";
+  }
+  logged.Reset();
+  if (reason) return reason;
+  Statement& kind = db.Prepare("SELECT kind FROM records WHERE id = ?");
+  kind.Bind(change.record);
+  if (kind.Step() && kind.Text(0) != change.kind) {
+    reason = "record " + change.record + " is a " + kind.Text(0) + ", not a " + change.kind;
+  }
+  kind.Reset();
+  return reason;
+}
+
+RecordScope SqliteServerStorage::CustomerScope(const std::string& id, const BatchFields& batch) {
+  Statement& stmt = store_->db().Prepare(
+      "SELECT t.id, t.team FROM records c JOIN records t ON t.id = COALESCE(c.root, c.id) "
+      "WHERE c.id = ? AND c.kind = 'customer'");
+  stmt.Bind(id);
+  RecordScope scope{false, id, ""};
+  if (stmt.Step()) {
+    scope.customer = stmt.Text(0);
+    scope.team = stmt.OptText(1).value_or("");
+  } else if (auto fields = batch.find(id); fields != batch.end()) {
+    if (auto team = fields->second.find("team"); team != fields->second.end()) {
+      scope.team = TextValue(team->second).value_or("");
+    }
+  }
+  stmt.Reset();
+  return scope;
+}
+
+RecordScope SqliteServerStorage::ScopeOf(const Change& change, const BatchFields& batch) {
+  if (change.kind == "customer") return CustomerScope(change.record, batch);
+  Statement& stmt = store_->db().Prepare("SELECT parent FROM records WHERE id = ?");
+  stmt.Bind(change.record);
+  std::optional<std::string> parent;
+  bool known = stmt.Step();
+  if (known) parent = stmt.OptText(0);
+  stmt.Reset();
+  if (!known) {
+    // New to the server: its customer is named in the batch, as the records table would.
+    if (auto fields = batch.find(change.record); fields != batch.end()) {
+      for (const char* link : {"customer", "referee"}) {
+        auto it = fields->second.find(link);
+        if (!parent && it != fields->second.end()) parent = TextValue(it->second);
+      }
+    }
+  }
+  if (!parent) return RecordScope{true, "", ""};
+  return CustomerScope(*parent, batch);
+}
+
+void SqliteServerStorage::NoteDevice(const Principal& who, const std::string& device,
+                                     const char* column) {
+  std::string at = HlcToIso(HlcFromMillis(SystemMillis()));
+  store_->db()
+      .Prepare(std::string("INSERT INTO sync_devices(device, agent, team, token, ") + column +
+               ") VALUES(?, ?, ?, ?, ?) ON CONFLICT(device) DO UPDATE SET agent = excluded.agent, "
+               "team = excluded.team, token = excluded.token, " +
+               column + " = excluded." + column)
+      .Bind(device, who.agent, who.team, who.token_id, at)
+      .Run();
+}
+
+PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& request) {
+  std::lock_guard lock(mutex_);
+  Database& db = store_->db();
+  std::string digest = Sha256Hex(ToJson(request).dump());
+  Transaction txn(db);
+  Statement& seen = db.Prepare("SELECT ack FROM sync_acks WHERE device = ? AND digest = ?");
+  seen.Bind(request.device, digest);
+  std::optional<std::string> stored;
+  if (seen.Step()) stored = seen.Text(0);
+  seen.Reset();
+  if (stored) return ParsePushAck(json::parse(*stored));
+
+  BatchFields batch;
+  for (const Change& c : request.changes) batch[c.record][c.field] = c.value;
+  PushAck ack;
+  std::vector<Change> accepted;
+  for (const Change& c : request.changes) {
+    ack.last_seq = std::max(ack.last_seq, c.seq);
+    std::optional<std::string> reason = IntegrityRefusal(c);
+    if (!reason) {
+      std::optional<RecordScope> target;
+      if (c.kind == "customer" && c.field == kMergedIntoField) {
+        if (auto id = TextValue(c.value)) target = CustomerScope(*id, batch);
+      }
+      reason = WriteRefusal(who, c, ScopeOf(c, batch), target);
+    }
+    if (reason) {
+      ack.refused.push_back({c.seq, c.record, c.field, *reason});
+    } else {
+      accepted.push_back(c);
+    }
+  }
+  if (!accepted.empty()) {
+    ApplyStats stats = store_->ApplyRemote(accepted);
+    ack.accepted = stats.applied;
+    ack.duplicates = stats.duplicates;
+    ack.conflicts = stats.conflicts;
+    ack.merged = stats.merged_duplicates;
+  }
+  db.Prepare("INSERT INTO sync_acks(device, digest, ack) VALUES(?, ?, ?)")
+      .Bind(request.device, digest, ToJson(ack).dump())
+      .Run();
+  NoteDevice(who, request.device, "last_push_at");
+  txn.Commit();
+  return ack;
+}
+
+PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& request) {
+  std::lock_guard lock(mutex_);
+  Database& db = store_->db();
+  Transaction txn(db);
+  Statement& max = db.Prepare("SELECT COALESCE(MAX(pos), 0) FROM log");
+  max.Step();
+  PullPage page;
+  page.head = max.Int(0);
+  max.Reset();
+  page.next = std::min(request.after, page.head);
+  Statement& stmt = db.Prepare(kScopedLog);
+  stmt.Bind(request.after, page.head, request.device, who.role == Role::kOffice ? 1 : 0, who.team,
+            request.limit);
+  int64_t bytes = 0;
+  bool full = false;
+  while (stmt.Step()) {
+    Change c{stmt.Text(1),
+             stmt.Int(2),
+             static_cast<Hlc>(stmt.Int(3)),
+             static_cast<Hlc>(stmt.Int(4)),
+             stmt.Text(5),
+             stmt.Text(6),
+             stmt.Text(7),
+             stmt.OptText(8)};
+    page.next = stmt.Int(0);
+    bytes += 160 + static_cast<int64_t>(c.record.size() + c.field.size() +
+                                        (c.value ? c.value->size() : 0));
+    page.changes.push_back(std::move(c));
+    if (bytes >= kPullPageBytes) {
+      full = true;
+      break;
+    }
+  }
+  stmt.Reset();
+  // A short page means everything up to head was scanned, matching or not.
+  if (!full && static_cast<int64_t>(page.changes.size()) < request.limit) page.next = page.head;
+  page.more = page.next < page.head;
+  NoteDevice(who, request.device, "last_pull_at");
+  txn.Commit();
+  return page;
+}
+
+}  // namespace fieldcrm::sync

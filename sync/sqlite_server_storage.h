@@ -1,0 +1,41 @@
+// The default server storage: one core store file (the server is a replica like any tablet, its
+// log position is the server-wide sequence) plus a few server-only tables of its own.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "core/store.h"
+#include "sync/server_storage.h"
+
+namespace fieldcrm::sync {
+
+class SqliteServerStorage : public ServerStorage {
+ public:
+  // Opens the server store at path, creating it when missing. Refuses a tablet's store.
+  explicit SqliteServerStorage(const std::string& path);
+
+  std::string ServerId() override;
+  void AddToken(const TokenInfo& info, const std::string& hash) override;
+  std::optional<TokenInfo> FindToken(const std::string& hash) override;
+  std::vector<TokenInfo> ListTokens() override;
+  void RevokeToken(const std::string& id, const std::string& at) override;
+  PushAck Push(const Principal& who, const PushRequest& request) override;
+  PullPage Pull(const Principal& who, const PullRequest& request) override;
+
+  Store& store() { return *store_; }
+
+ private:
+  // record id -> field -> value of the batch being pushed, for records the server lacks yet.
+  using BatchFields = std::map<std::string, std::map<std::string, std::optional<std::string>>>;
+  RecordScope ScopeOf(const Change& change, const BatchFields& batch);
+  RecordScope CustomerScope(const std::string& id, const BatchFields& batch);
+  std::optional<std::string> IntegrityRefusal(const Change& change);
+  void NoteDevice(const Principal& who, const std::string& device, const char* column);
+
+  std::unique_ptr<Store> store_;
+  std::mutex mutex_;  // one SQLite connection, used by one request at a time
+};
+
+}  // namespace fieldcrm::sync

@@ -1,0 +1,83 @@
+// token create | list | revoke: who may sync. The token itself is printed once, on stdout.
+#include <iostream>
+
+#include "core/error.h"
+#include "core/hlc.h"
+#include "sync/server_cli.h"
+#include "sync/token.h"
+#include "tools/fieldcrm/output.h"
+
+namespace fieldcrm::sync {
+
+using nlohmann::json;
+
+namespace {
+
+std::string Now() {
+  return HlcToIso(HlcFromMillis(SystemMillis()));
+}
+
+}  // namespace
+
+void AddTokenCommands(CLI::App& app, ServerContext& ctx) {
+  auto* token = app.add_subcommand("token", "create, list and revoke device tokens");
+  token->require_subcommand(1);
+  {
+    auto* create = token->add_subcommand("create", "create a token and print it (once)");
+    auto info = std::make_shared<TokenInfo>();
+    auto role = std::make_shared<std::string>("agent");
+    create->add_option("--agent", info->agent, "the agent (or office person) it is for")
+        ->required();
+    create->add_option("--team", info->team, "the agent's team (required for agents)");
+    create->add_option("--role", *role, "agent (own team only) or office (everything)")
+        ->capture_default_str();
+    create->callback([&ctx, info, role] {
+      info->role = ParseRole(*role);
+      if (info->role == Role::kAgent && info->team.empty()) {
+        throw InvalidInput("an agent's token needs --team (or use --role office)");
+      }
+      std::string text = NewToken();
+      std::string hash = Sha256Hex(text);
+      info->id = hash.substr(0, 12);
+      info->created_at = Now();
+      ctx.Open().AddToken(*info, hash);
+      std::cerr << "token " << info->id << " for " << info->agent
+                << (info->team.empty() ? "" : " of team " + info->team) << " (" << *role
+                << "); it is shown only this once:\n";
+      std::cout << text << '\n';
+    });
+  }
+  {
+    auto* list = token->add_subcommand("list", "list tokens (never the secrets)");
+    list->callback([&ctx] {
+      json out = json::array();
+      for (const TokenInfo& t : ctx.Open().ListTokens()) {
+        out.push_back({{"id", t.id},
+                       {"agent", t.agent},
+                       {"team", t.team},
+                       {"role", RoleName(t.role)},
+                       {"created_at", t.created_at},
+                       {"revoked_at", t.revoked_at}});
+      }
+      if (ctx.json) return cli::PrintJson(out);
+      std::vector<std::vector<std::string>> rows;
+      for (const json& t : out) {
+        rows.push_back({cli::Show(t, "id"), cli::Show(t, "agent"), cli::Show(t, "team"),
+                        cli::Show(t, "role"), cli::Show(t, "created_at"),
+                        cli::Show(t, "revoked_at")});
+      }
+      cli::PrintTable({"ID", "AGENT", "TEAM", "ROLE", "CREATED", "REVOKED"}, rows);
+    });
+  }
+  {
+    auto* revoke = token->add_subcommand("revoke", "revoke a token: its device can no longer sync");
+    auto id = std::make_shared<std::string>();
+    revoke->add_option("ID", *id, "the token's id from 'token list'")->required();
+    revoke->callback([&ctx, id] {
+      ctx.Open().RevokeToken(*id, Now());
+      std::cout << "revoked token " << *id << '\n';
+    });
+  }
+}
+
+}  // namespace fieldcrm::sync

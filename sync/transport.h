@@ -1,0 +1,36 @@
+// How the sync client talks to a server: JSON requests, JSON answers. HttpTransport is the real
+// one; tests wrap it to lose answers on purpose.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+
+namespace fieldcrm::sync {
+
+// The server could not be reached or its answer did not arrive whole. Nothing is lost: the sync
+// can simply run again.
+class NetworkError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct HttpReply {
+  int status = 0;
+  nlohmann::json body;  // discarded (is_discarded()) when the answer was not JSON
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual HttpReply Get(const std::string& path) = 0;
+  virtual HttpReply Post(const std::string& path, const nlohmann::json& body) = 0;
+  // gzip request bodies from now on (answers are gzipped whenever the server can).
+  virtual void CompressRequests(bool on) = 0;
+};
+
+// url: http(s)://host[:port][/base]; throws InvalidInput when it is not such a URL.
+std::unique_ptr<Transport> MakeHttpTransport(const std::string& url, const std::string& token);
+
+}  // namespace fieldcrm::sync
