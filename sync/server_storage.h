@@ -42,4 +42,8 @@ class ServerStorage {
   virtual PullPage Pull(const Principal& who, const PullRequest& request) = 0;
 };
 
+// Creates a token for info's agent, team and role (filling in id and created_at), stores its
+// hash and returns the token text, which exists nowhere else.
+std::string IssueToken(ServerStorage& storage, TokenInfo& info);
+
 }  // namespace fieldcrm::sync

@@ -1,10 +1,8 @@
 // token create | list | revoke: who may sync. The token itself is printed once, on stdout.
 #include <iostream>
 
-#include "core/error.h"
 #include "core/hlc.h"
 #include "sync/server_cli.h"
-#include "sync/token.h"
 #include "tools/fieldcrm/output.h"
 
 namespace fieldcrm::sync {
@@ -33,14 +31,7 @@ void AddTokenCommands(CLI::App& app, ServerContext& ctx) {
         ->capture_default_str();
     create->callback([&ctx, info, role] {
       info->role = ParseRole(*role);
-      if (info->role == Role::kAgent && info->team.empty()) {
-        throw InvalidInput("an agent's token needs --team (or use --role office)");
-      }
-      std::string text = NewToken();
-      std::string hash = Sha256Hex(text);
-      info->id = hash.substr(0, 12);
-      info->created_at = Now();
-      ctx.Open().AddToken(*info, hash);
+      std::string text = IssueToken(ctx.Open(), *info);
       std::cerr << "token " << info->id << " for " << info->agent
                 << (info->team.empty() ? "" : " of team " + info->team) << " (" << *role
                 << "); it is shown only this once:\n";

@@ -1,0 +1,22 @@
+#include "sync/server_storage.h"
+
+#include "core/error.h"
+#include "core/hlc.h"
+#include "sync/token.h"
+
+namespace fieldcrm::sync {
+
+std::string IssueToken(ServerStorage& storage, TokenInfo& info) {
+  if (info.agent.empty()) throw InvalidInput("a token needs the agent it is for (--agent)");
+  if (info.role == Role::kAgent && info.team.empty()) {
+    throw InvalidInput("an agent's token needs --team (or use --role office)");
+  }
+  std::string text = NewToken();
+  std::string hash = Sha256Hex(text);
+  info.id = hash.substr(0, 12);
+  info.created_at = HlcToIso(HlcFromMillis(SystemMillis()));
+  storage.AddToken(info, hash);
+  return text;
+}
+
+}  // namespace fieldcrm::sync

@@ -1,0 +1,84 @@
+// Shared by the sync tests: a real server on 127.0.0.1 (in-process on a thread, or as a
+// fieldcrm-server process), tablets as real store files, a transport that loses messages on
+// purpose, and a canonical dump to compare replicas.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/store.h"
+#include "sync/client.h"
+#include "sync/server.h"
+#include "sync/sqlite_server_storage.h"
+
+namespace fieldcrm::testing {
+
+class TestServer {
+ public:
+  explicit TestServer(const std::string& db, sync::ServerOptions options = {});
+  ~TestServer();
+  const std::string& url() const { return url_; }
+  std::string Token(const std::string& agent, const std::string& team,
+                    sync::Role role = sync::Role::kAgent);
+  sync::SqliteServerStorage& storage() { return storage_; }
+
+ private:
+  sync::SqliteServerStorage storage_;
+  sync::SyncServer server_;
+  std::string url_;
+  std::thread thread_;
+};
+
+// fieldcrm-server serve as a child process; SIGKILLed if still running at scope exit.
+class ServerProcess {
+ public:
+  ServerProcess(const std::string& db, const std::string& log_path);
+  ~ServerProcess();
+  const std::string& url() const { return url_; }
+  void Kill();  // SIGKILL
+
+ private:
+  pid_t pid_ = -1;
+  std::string url_;
+};
+
+// Starts argv without waiting; stdout and stderr go to the given files.
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& out_path,
+            const std::string& err_path);
+// Waits until the file contains text; fails the test after a generous minute.
+void WaitForText(const std::string& path, const std::string& text);
+std::string ReadFile(const std::string& path);
+
+// Passes the first `succeed` calls to the real transport; then fails every call, either before
+// sending (the request is lost) or after the server answered (the answer is lost).
+class LossyTransport : public sync::Transport {
+ public:
+  LossyTransport(sync::Transport& real, int succeed, bool lose_answer)
+      : real_(real), succeed_(succeed), lose_answer_(lose_answer) {}
+  sync::HttpReply Get(const std::string& path) override;
+  sync::HttpReply Post(const std::string& path, const nlohmann::json& body) override;
+  void CompressRequests(bool on) override { real_.CompressRequests(on); }
+
+ private:
+  template <typename Send>
+  sync::HttpReply Maybe(Send send);
+  sync::Transport& real_;
+  int succeed_;
+  bool lose_answer_;
+};
+
+std::unique_ptr<Store> NewTablet(const std::string& path, const std::string& agent,
+                                 const std::string& team);
+// One full sync of store with the server at url.
+sync::SyncReport SyncWith(Store& store, const std::string& url, const std::string& token,
+                          sync::SyncOptions options = {});
+
+// Records and per-field state, ordered by key: equal dumps mean equal replicas.
+std::string CanonicalDump(Store& store);
+int64_t LogCount(Store& store, const std::string& device = "");
+
+}  // namespace fieldcrm::testing
