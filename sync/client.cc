@@ -27,6 +27,19 @@ ProtocolError BadResponse(const std::string& what) {
                            "): is the URL a fieldcrm server of a compatible version?");
 }
 
+// Up to `batch` own changes after pos, extended so that the fields a record got in one write
+// travel together: the server scopes a new customer by the team written with it.
+std::vector<Store::LoggedChange> OwnBatch(Store& store, int64_t pos, int64_t batch) {
+  auto entries = store.ReadLog(pos, batch + kMaxPushChanges - kMaxBatch, /*own_only=*/true);
+  size_t cut = std::min(entries.size(), static_cast<size_t>(batch));
+  while (cut > 0 && cut < entries.size() &&
+         entries[cut].change.record == entries[cut - 1].change.record) {
+    ++cut;
+  }
+  entries.resize(cut);
+  return entries;
+}
+
 }  // namespace
 
 int64_t PendingChanges(Store& store) {
@@ -91,7 +104,7 @@ bool SyncClient::Push(SyncReport& report) {
   int64_t total = PendingChanges(store_);
   int64_t done = 0;
   while (true) {
-    auto entries = store_.ReadLog(pos, options_.batch, /*own_only=*/true);
+    auto entries = OwnBatch(store_, pos, options_.batch);
     if (entries.empty()) return true;
     PushRequest request{store_.device().id, {}};
     for (const auto& entry : entries) request.changes.push_back(entry.change);

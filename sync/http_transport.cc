@@ -25,6 +25,7 @@ class HttpTransport : public Transport {
     http_.set_read_timeout(120);
     http_.set_write_timeout(120);
     http_.set_keep_alive(true);
+    http_.set_tcp_nodelay(true);
   }
 
   HttpReply Get(const std::string& path) override { return Reply(http_.Get(base_ + path)); }

@@ -152,7 +152,7 @@ PullRequest ParsePullRequest(const json& request) {
   CheckProtocol(request);
   PullRequest pull{Text(request, "device"), Count(request, "after"), Count(request, "limit")};
   if (pull.limit == 0) throw BadRequest("'limit' must be positive");
-  pull.limit = std::min(pull.limit, kMaxPullLimit);
+  pull.limit = std::min(pull.limit, kMaxBatch);
   return pull;
 }
 

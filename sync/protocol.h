@@ -17,9 +17,10 @@ constexpr int kMinProtocolVersion = 1;  // older clients are told to upgrade
 constexpr const char* kHealthPath = "/v1/health";
 constexpr const char* kPushPath = "/v1/sync/push";
 constexpr const char* kPullPath = "/v1/sync/pull";
-// Upper bounds the server enforces whatever a client asks for.
-constexpr int64_t kMaxPushChanges = 5000;
-constexpr int64_t kMaxPullLimit = 5000;
+// Upper bounds: a client asks for batches of at most kMaxBatch changes (a push may run past it to
+// keep one record's write together, up to kMaxPushChanges); the server enforces both.
+constexpr int64_t kMaxBatch = 5000;
+constexpr int64_t kMaxPushChanges = 10000;
 constexpr int64_t kPullPageBytes = 1 << 20;
 
 // A failure with an HTTP status, a stable code for programs and a message for people.

@@ -302,7 +302,7 @@ PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& requ
   // A short page means everything up to head was scanned, matching or not.
   if (!full && static_cast<int64_t>(page.changes.size()) < request.limit) page.next = page.head;
   page.more = page.next < page.head;
-  NoteDevice(who, request.device, "last_pull_at");
+  if (!page.more) NoteDevice(who, request.device, "last_pull_at");  // once per sync, not per page
   txn.Commit();
   return page;
 }

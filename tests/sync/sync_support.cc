@@ -17,8 +17,19 @@ extern char** environ;
 
 namespace fieldcrm::testing {
 
+namespace {
+
+// In-process stores skip fsync: durability against power loss is not what these tests check, and
+// a SIGKILL (the faults they inject) loses nothing the OS already has.
+void SkipFsync(Store& store) {
+  store.db().Exec("PRAGMA synchronous = OFF");
+}
+
+}  // namespace
+
 TestServer::TestServer(const std::string& db, sync::ServerOptions options)
     : storage_(db), server_(storage_, options) {
+  SkipFsync(storage_.store());
   int port = server_.Bind("127.0.0.1", 0);
   url_ = "http://127.0.0.1:" + std::to_string(port);
   thread_ = std::thread([this] { server_.Serve(); });
@@ -108,7 +119,9 @@ sync::HttpReply LossyTransport::Post(const std::string& path, const nlohmann::js
 
 std::unique_ptr<Store> NewTablet(const std::string& path, const std::string& agent,
                                  const std::string& team) {
-  return Store::Create(path, {"", "tablet-" + agent, agent, team});
+  auto store = Store::Create(path, {"", "tablet-" + agent, agent, team});
+  SkipFsync(*store);
+  return store;
 }
 
 sync::SyncReport SyncWith(Store& store, const std::string& url, const std::string& token,

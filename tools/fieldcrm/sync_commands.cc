@@ -79,7 +79,7 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
     cmd->add_option("--token", *token, "this device's token from head office (remembered)");
     cmd->add_option("--batch", options->batch, "changes per request")
         ->capture_default_str()
-        ->check(CLI::Range(int64_t{1}, sync::kMaxPullLimit));
+        ->check(CLI::Range(int64_t{1}, sync::kMaxBatch));
     cmd->add_flag("--full", options->full, "send and fetch everything again (repairs any gap)");
     cmd->callback([&ctx, server, token, options] {
       Store& store = ctx.Open();
