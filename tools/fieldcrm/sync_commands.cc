@@ -86,10 +86,12 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
       std::string url = Remembered(store, *server, kServerKey, "--server");
       std::string secret = Remembered(store, *token, kTokenKey, "--token");
       auto transport = sync::MakeHttpTransport(url, secret);
-      options->progress = [](const std::string& line) { std::cerr << line << std::endl; };
-      sync::SyncReport report = sync::SyncClient(store, *transport, *options).Run();
+      Transaction remember(store.db());  // so that an interrupted sync is resumed by plain 'sync'
       store.SetMeta(kServerKey, url);
       store.SetMeta(kTokenKey, secret);
+      remember.Commit();
+      options->progress = [](const std::string& line) { std::cerr << line << std::endl; };
+      sync::SyncReport report = sync::SyncClient(store, *transport, *options).Run();
       PrintRefusals(report.refused);
       if (report.clock_skew_ms < -sync::kDefaultMaxClockAheadMs) {
         std::cerr << "warning: this tablet's clock is "

@@ -1,0 +1,138 @@
+// Faults: the server killed in the middle of a push, the acknowledgement lost after the server
+// committed, a tablet killed in the middle of applying a pull. After re-syncing, every change is
+// present exactly once.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "core/customers.h"
+#include "tests/support/run.h"
+#include "tests/support/temp_dir.h"
+#include "tests/sync/sync_support.h"
+
+namespace fieldcrm::testing {
+namespace {
+
+void AddCustomers(Store& store, int count, int first_phone = 0) {
+  Transaction txn(store.db());
+  for (int i = 0; i < count; ++i) {
+    Customers(store).Add({{"name", "客户" + std::to_string(i)},
+                          {"phone", std::to_string(13900000000 + first_phone + i)}});
+  }
+  txn.Commit();
+}
+
+int64_t AckCount(Store& server) {
+  Statement& stmt = server.db().Prepare("SELECT count(*) FROM sync_acks");
+  stmt.Step();
+  int64_t count = stmt.Int(0);
+  stmt.Reset();
+  return count;
+}
+
+int WaitExit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+TEST_CASE("an acknowledgement lost after the server committed is replayed, not re-applied") {
+  TempDir dir;
+  TestServer server(dir.File("server.db"));
+  std::string token = server.Token("wang", "A");
+  auto tablet = NewTablet(dir.File("tablet.db"), "wang", "A");
+  AddCustomers(*tablet, 5);
+  int64_t own = LogCount(*tablet, tablet->device().id);
+  Store& central = server.storage().store();
+
+  auto real = sync::MakeHttpTransport(server.url(), token);
+  LossyTransport lossy(*real, /*succeed=*/1, /*lose_answer=*/true);  // health, then the push
+  CHECK_THROWS_AS(sync::SyncClient(*tablet, lossy).Run(), sync::NetworkError);
+  CHECK(LogCount(central, tablet->device().id) == own);  // committed
+  CHECK(sync::PendingChanges(*tablet) == own);           // but not known to be
+  CHECK(AckCount(central) == 1);
+
+  sync::SyncReport report = SyncWith(*tablet, server.url(), token);
+  CHECK(report.sent == own);
+  CHECK(AckCount(central) == 1);  // the same batch got the stored acknowledgement
+  CHECK(LogCount(central, tablet->device().id) == own);
+  CHECK(sync::PendingChanges(*tablet) == 0);
+  CHECK(CanonicalDump(*tablet) == CanonicalDump(central));
+}
+
+TEST_CASE("the server killed with SIGKILL in the middle of a push loses nothing") {
+  TempDir dir;
+  std::string server_db = dir.File("server.db");
+  std::string tablet_db = dir.File("tablet.db");
+  RunResult token = Run({FIELDCRM_BINARY_DIR "/sync/fieldcrm-server", "--db", server_db, "token",
+                         "create", "--agent", "wang", "--team", "A"});
+  REQUIRE(token.exit_code == 0);
+  int64_t own = 0;
+  {
+    auto tablet = NewTablet(tablet_db, "wang", "A");
+    AddCustomers(*tablet, 1500);
+    own = LogCount(*tablet, tablet->device().id);
+  }
+  {
+    ServerProcess server(server_db, dir.File("server1.log"));
+    pid_t sync = Spawn({FIELDCRM_CLI, "--db", tablet_db, "sync", "--server", server.url(),
+                        "--token", Line(token.out), "--batch", "40"},
+                       dir.File("sync1.out"), dir.File("sync1.err"));
+    WaitForText(dir.File("sync1.err"), "sent ");
+    server.Kill();
+    CHECK(WaitExit(sync) == 1);
+    CHECK(ReadFile(dir.File("sync1.err")).find("run sync again") != std::string::npos);
+  }
+  ServerProcess server(server_db, dir.File("server2.log"));
+  RunResult again = Cli(tablet_db, {"sync", "--server", server.url()});  // token remembered
+  CHECK(again.exit_code == 0);
+  CHECK(again.out.find("refused 0") != std::string::npos);
+  server.Kill();
+  auto tablet = Store::Open(tablet_db);
+  auto central = Store::Open(server_db);
+  CHECK(LogCount(*central, tablet->device().id) == own);
+  CHECK(sync::PendingChanges(*tablet) == 0);
+  CHECK(CanonicalDump(*tablet) == CanonicalDump(*central));
+}
+
+TEST_CASE("a tablet killed in the middle of applying a pull resumes where it stopped") {
+  TempDir dir;
+  TestServer server(dir.File("server.db"));
+  std::string token = server.Token("li", "A");
+  {
+    auto first = NewTablet(dir.File("first.db"), "wang", "A");
+    AddCustomers(*first, 1500);
+    SyncWith(*first, server.url(), server.Token("wang", "A"));
+  }
+  std::string tablet_db = dir.File("new.db");
+  NewTablet(tablet_db, "li", "A").reset();
+  pid_t sync = Spawn({FIELDCRM_CLI, "--db", tablet_db, "sync", "--server", server.url(), "--token",
+                      token, "--batch", "40"},
+                     dir.File("sync.out"), dir.File("sync.err"));
+  WaitForText(dir.File("sync.err"), "received ");
+  kill(sync, SIGKILL);
+  CHECK(WaitExit(sync) == 128 + SIGKILL);
+
+  RunResult again = Cli(tablet_db, {"sync"});
+  CHECK_MESSAGE(again.exit_code == 0, again.err);
+  auto tablet = Store::Open(tablet_db);
+  Store& central = server.storage().store();
+  CHECK(LogCount(*tablet) == LogCount(central));
+  CHECK(CanonicalDump(*tablet) == CanonicalDump(central));
+  CHECK(Customers(*tablet).List({}).size() == 1500);
+}
+
+TEST_CASE("SIGTERM stops the server cleanly") {
+  TempDir dir;
+  std::string log = dir.File("server.log");
+  pid_t pid = Spawn({FIELDCRM_BINARY_DIR "/sync/fieldcrm-server", "--db", dir.File("server.db"),
+                     "serve", "--listen", "127.0.0.1:0"},
+                    dir.File("server.out"), log);
+  WaitForText(dir.File("server.out"), "listening on http://127.0.0.1:");
+  kill(pid, SIGTERM);
+  CHECK(WaitExit(pid) == 0);
+  CHECK(ReadFile(log).find("fieldcrm-server: stopped") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace fieldcrm::testing
