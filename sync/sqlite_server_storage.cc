@@ -31,7 +31,9 @@ CREATE TABLE IF NOT EXISTS sync_acks(
   digest TEXT NOT NULL,
   ack TEXT NOT NULL,
   PRIMARY KEY(device, digest)) WITHOUT ROWID;
--- Which devices sync, for whom, and when they last did.
+-- Which devices sync, for whom, and when they last did. A device's changes are accepted only with
+-- the token it first pushed with (until that token is revoked), so nobody can push changes under
+-- another tablet's device id and make that tablet's own later changes look forged.
 CREATE TABLE IF NOT EXISTS sync_devices(
   device TEXT PRIMARY KEY,
   agent TEXT NOT NULL,
@@ -206,14 +208,30 @@ RecordScope SqliteServerStorage::ScopeOf(const Change& change, const BatchFields
   return CustomerScope(*parent, batch);
 }
 
+void SqliteServerStorage::CheckDeviceOwner(const Principal& who, const std::string& device) {
+  Statement& owner = store_->db().Prepare(
+      "SELECT d.token FROM sync_devices d JOIN sync_tokens t ON t.id = d.token "
+      "WHERE d.device = ? AND t.revoked_at = ''");
+  owner.Bind(device);
+  std::optional<std::string> token;
+  if (owner.Step()) token = owner.Text(0);
+  owner.Reset();
+  if (token && *token != who.token_id) {
+    throw ProtocolError(403, "forbidden",
+                        "device " + device + " syncs with token " + *token +
+                            ": revoke that token to move the device to this one");
+  }
+}
+
 void SqliteServerStorage::NoteDevice(const Principal& who, const std::string& device,
-                                     const char* column) {
+                                     const char* column, bool bind) {
   std::string at = HlcToIso(HlcFromMillis(SystemMillis()));
+  std::string owner =
+      bind ? "agent = excluded.agent, team = excluded.team, token = excluded.token, " : "";
   store_->db()
       .Prepare(std::string("INSERT INTO sync_devices(device, agent, team, token, ") + column +
-               ") VALUES(?, ?, ?, ?, ?) ON CONFLICT(device) DO UPDATE SET agent = excluded.agent, "
-               "team = excluded.team, token = excluded.token, " +
-               column + " = excluded." + column)
+               ") VALUES(?, ?, ?, ?, ?) ON CONFLICT(device) DO UPDATE SET " + owner + column +
+               " = excluded." + column)
       .Bind(device, who.agent, who.team, who.token_id, at)
       .Run();
 }
@@ -223,6 +241,7 @@ PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& reque
   Database& db = store_->db();
   std::string digest = Sha256Hex(ToJson(request).dump());
   Transaction txn(db);
+  CheckDeviceOwner(who, request.device);
   Statement& seen = db.Prepare("SELECT ack FROM sync_acks WHERE device = ? AND digest = ?");
   seen.Bind(request.device, digest);
   std::optional<std::string> stored;
@@ -260,7 +279,7 @@ PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& reque
   db.Prepare("INSERT INTO sync_acks(device, digest, ack) VALUES(?, ?, ?)")
       .Bind(request.device, digest, ToJson(ack).dump())
       .Run();
-  NoteDevice(who, request.device, "last_push_at");
+  NoteDevice(who, request.device, "last_push_at", /*bind=*/true);
   txn.Commit();
   return ack;
 }
@@ -302,7 +321,7 @@ PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& requ
   // A short page means everything up to head was scanned, matching or not.
   if (!full && static_cast<int64_t>(page.changes.size()) < request.limit) page.next = page.head;
   page.more = page.next < page.head;
-  if (!page.more) NoteDevice(who, request.device, "last_pull_at");  // once per sync, not per page
+  if (!page.more) NoteDevice(who, request.device, "last_pull_at", /*bind=*/false);  // once a sync
   txn.Commit();
   return page;
 }

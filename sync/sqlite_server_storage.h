@@ -32,7 +32,10 @@ class SqliteServerStorage : public ServerStorage {
   RecordScope ScopeOf(const Change& change, const BatchFields& batch);
   RecordScope CustomerScope(const std::string& id, const BatchFields& batch);
   std::optional<std::string> IntegrityRefusal(const Change& change);
-  void NoteDevice(const Principal& who, const std::string& device, const char* column);
+  // Throws a 403 ProtocolError when device pushes with a token other than its own.
+  void CheckDeviceOwner(const Principal& who, const std::string& device);
+  // Records the time in column; bind makes who's token the device's own.
+  void NoteDevice(const Principal& who, const std::string& device, const char* column, bool bind);
 
   std::unique_ptr<Store> store_;
   std::mutex mutex_;  // one SQLite connection, used by one request at a time

@@ -91,5 +91,29 @@ TEST_CASE("records without a customer are global: all receive them, only head of
   CHECK_FALSE(Has(*t.b, config));
 }
 
+TEST_CASE("a device's changes are accepted only with the token it syncs with") {
+  Teams t;
+  Customers(*t.a).Set(t.customer_a, {{"stage", "intent"}});
+  std::string other = t.server.Token("intruder", "A");
+  CHECK_THROWS_WITH_AS(SyncWith(*t.a, t.server.url(), other),
+                       doctest::Contains("revoke that token"), sync::ProtocolError);
+  CHECK(Customers(t.server.storage().store()).Get(t.customer_a)["stage"] == "prospect");
+  // Once head office revokes the old token, the device moves to the new one.
+  for (const auto& token : t.server.storage().ListTokens()) {
+    if (token.agent == "wang") t.server.storage().RevokeToken(token.id, "2026-01-01T00:00:00Z");
+  }
+  CHECK(SyncWith(*t.a, t.server.url(), other).sent == 1);
+  CHECK(Customers(t.server.storage().store()).Get(t.customer_a)["stage"] == "intent");
+}
+
+TEST_CASE("an agent cannot merge a customer into another team's") {
+  Teams t;
+  t.b->Write("customer", t.customer_b, {{"_merged_into", t.customer_a}});
+  sync::SyncReport report = SyncWith(*t.b, t.server.url(), t.token_b);
+  REQUIRE(report.refused.size() == 1);
+  CHECK(report.refused[0].reason.starts_with("cannot merge into a customer outside your team"));
+  CHECK(Customers(t.server.storage().store()).List({}).size() == 2);
+}
+
 }  // namespace
 }  // namespace fieldcrm::testing
