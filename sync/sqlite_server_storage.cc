@@ -70,6 +70,20 @@ std::optional<std::string> TextValue(const std::optional<std::string>& value_jso
   return value.get<std::string>();
 }
 
+constexpr const char* kChangeColumns = "device, seq, hlc, base, kind, record, field, value";
+
+// The change in the eight columns of kChangeColumns, starting at col.
+Change ReadChange(Statement& stmt, int col) {
+  return {stmt.Text(col),
+          stmt.Int(col + 1),
+          static_cast<Hlc>(stmt.Int(col + 2)),
+          static_cast<Hlc>(stmt.Int(col + 3)),
+          stmt.Text(col + 4),
+          stmt.Text(col + 5),
+          stmt.Text(col + 6),
+          stmt.OptText(col + 7)};
+}
+
 TokenInfo ReadToken(Statement& stmt) {
   return {stmt.Text(0), stmt.Text(1), stmt.Text(2), ParseRole(stmt.Text(3)),
           stmt.Text(4), stmt.Text(5)};
@@ -77,8 +91,9 @@ TokenInfo ReadToken(Statement& stmt) {
 
 constexpr const char* kTokenColumns = "id, agent, team, role, created_at, revoked_at";
 
-// Log entries after ?1 up to ?2, except device ?3's, that a caller sees: everything when ?4 is 1,
-// otherwise global records and the records of team ?5's customers (by their surviving root).
+// Positions and changes (in ReadChange's order) of the log entries after ?1 up to ?2, except device
+// ?3's, that a caller sees: everything when ?4 is 1, otherwise global records and the records of
+// team ?5's customers (by their surviving root).
 constexpr const char* kScopedLog = R"sql(
 SELECT l.pos, l.device, l.seq, l.hlc, l.base, l.kind, l.record, l.field, l.value
 FROM log l
@@ -143,19 +158,12 @@ void SqliteServerStorage::RevokeToken(const std::string& id, const std::string& 
 
 std::optional<std::string> SqliteServerStorage::IntegrityRefusal(const Change& change) {
   Database& db = store_->db();
-  Statement& logged = db.Prepare(
-      "SELECT hlc, base, kind, record, field, value FROM log WHERE device = ? AND seq = ?");
+  Statement& logged = db.Prepare(std::string("SELECT ") + kChangeColumns +
+                                 " FROM log WHERE device = ? AND seq = ?");
   logged.Bind(change.device, change.seq);
   std::optional<std::string> reason;
   if (logged.Step()) {
-    Change known{change.device,
-                 change.seq,
-                 static_cast<Hlc>(logged.Int(0)),
-                 static_cast<Hlc>(logged.Int(1)),
-                 logged.Text(2),
-                 logged.Text(3),
-                 logged.Text(4),
-                 logged.OptText(5)};
+    Change known = ReadChange(logged, 0);
     if (!(known == change)) reason = "differs from the change the server holds under this id";
   }
   logged.Reset();
@@ -300,14 +308,7 @@ PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& requ
   int64_t bytes = 0;
   bool full = false;
   while (stmt.Step()) {
-    Change c{stmt.Text(1),
-             stmt.Int(2),
-             static_cast<Hlc>(stmt.Int(3)),
-             static_cast<Hlc>(stmt.Int(4)),
-             stmt.Text(5),
-             stmt.Text(6),
-             stmt.Text(7),
-             stmt.OptText(8)};
+    Change c = ReadChange(stmt, 1);
     page.next = stmt.Int(0);
     bytes += 160 + static_cast<int64_t>(c.record.size() + c.field.size() +
                                         (c.value ? c.value->size() : 0));

@@ -18,12 +18,21 @@ RunResult Server(const std::string& db, const std::vector<std::string>& args) {
   return Run(argv);
 }
 
-TEST_CASE("sync prints a summary, status shows where the tablet stands") {
+// A server, and a tablet store made with 'fieldcrm init'.
+struct CliSetup {
   TempDir dir;
-  TestServer server(dir.File("server.db"));
+  TestServer server{dir.File("server.db")};
   std::string db = dir.File("tablet.db");
-  REQUIRE(Cli(db, {"init", "--device", "booth-1", "--agent", "wang", "--team", "A"}).exit_code ==
-          0);
+  CliSetup() {
+    REQUIRE(Cli(db, {"init", "--device", "booth-1", "--agent", "wang", "--team", "A"}).exit_code ==
+            0);
+  }
+};
+
+TEST_CASE("sync prints a summary, status shows where the tablet stands") {
+  CliSetup s;
+  TestServer& server = s.server;
+  const std::string& db = s.db;
   REQUIRE(Cli(db, {"customer", "add", "--name", "张伟", "--phone", "13800138000"}).exit_code == 0);
 
   RunResult before = Cli(db, {"status"});
@@ -48,11 +57,9 @@ TEST_CASE("sync prints a summary, status shows where the tablet stands") {
 }
 
 TEST_CASE("sync explains what is wrong and exits 1") {
-  TempDir dir;
-  TestServer server(dir.File("server.db"));
-  std::string db = dir.File("tablet.db");
-  REQUIRE(Cli(db, {"init", "--device", "booth-1", "--agent", "wang", "--team", "A"}).exit_code ==
-          0);
+  CliSetup s;
+  TestServer& server = s.server;
+  const std::string& db = s.db;
   auto expect = [&](const std::vector<std::string>& args, const std::string& message) {
     RunResult r = Cli(db, args);
     CHECK(r.exit_code == 1);
@@ -66,7 +73,7 @@ TEST_CASE("sync explains what is wrong and exits 1") {
   std::string token = server.Token("wang", "A");
   REQUIRE(Cli(db, {"sync", "--server", server.url(), "--token", token}).exit_code == 0);
   auto tokens = server.storage().ListTokens();
-  REQUIRE(Server(dir.File("server.db"), {"token", "revoke", tokens.back().id}).exit_code == 0);
+  REQUIRE(Server(s.dir.File("server.db"), {"token", "revoke", tokens.back().id}).exit_code == 0);
   expect({"sync"}, "revoked");
 }
 

@@ -36,12 +36,20 @@ int WaitExit(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-TEST_CASE("an acknowledgement lost after the server committed is replayed, not re-applied") {
+// An in-process server and a tablet holding `customers` customers, not yet synced.
+struct Seeded {
   TempDir dir;
-  TestServer server(dir.File("server.db"));
+  TestServer server{dir.File("server.db")};
+  std::unique_ptr<Store> tablet = NewTablet(dir.File("tablet.db"), "wang", "A");
   std::string token = server.Token("wang", "A");
-  auto tablet = NewTablet(dir.File("tablet.db"), "wang", "A");
-  AddCustomers(*tablet, 5);
+  explicit Seeded(int customers) { AddCustomers(*tablet, customers); }
+};
+
+TEST_CASE("an acknowledgement lost after the server committed is replayed, not re-applied") {
+  Seeded s(5);
+  TestServer& server = s.server;
+  Store* tablet = s.tablet.get();
+  const std::string& token = s.token;
   int64_t own = LogCount(*tablet, tablet->device().id);
   Store& central = server.storage().store();
 
@@ -96,14 +104,11 @@ TEST_CASE("the server killed with SIGKILL in the middle of a push loses nothing"
 }
 
 TEST_CASE("a tablet killed in the middle of applying a pull resumes where it stopped") {
-  TempDir dir;
-  TestServer server(dir.File("server.db"));
+  Seeded s(1500);
+  TestServer& server = s.server;
+  TempDir& dir = s.dir;
+  SyncWith(*s.tablet, server.url(), s.token);
   std::string token = server.Token("li", "A");
-  {
-    auto first = NewTablet(dir.File("first.db"), "wang", "A");
-    AddCustomers(*first, 1500);
-    SyncWith(*first, server.url(), server.Token("wang", "A"));
-  }
   std::string tablet_db = dir.File("new.db");
   NewTablet(tablet_db, "li", "A").reset();
   pid_t sync = Spawn({FIELDCRM_CLI, "--db", tablet_db, "sync", "--server", server.url(), "--token",
