@@ -1,5 +1,7 @@
 #include "sync/protocol.h"
 
+#include <cstdint>
+
 #include "core/error.h"
 
 namespace fieldcrm::sync {
@@ -20,8 +22,8 @@ const json& Member(const json& j, const char* name) {
 
 int64_t Count(const json& j, const char* name) {
   const json& v = Member(j, name);
-  if (!v.is_number_unsigned()) {
-    throw BadRequest(std::string("'") + name + "' must be a non-negative integer");
+  if (!v.is_number_unsigned() || v.get<uint64_t>() > INT64_MAX) {
+    throw BadRequest(std::string("'") + name + "' must be a non-negative 64-bit integer");
   }
   return v.get<int64_t>();
 }

@@ -64,6 +64,9 @@ TEST_CASE("malformed JSON, wrong types and missing members are 400") {
   f.ExpectRefused(sync::kPushPath, body.dump(), 400, "bad_request", f.token);
   f.ExpectRefused(sync::kPullPath, R"({"protocol":1,"device":"d","after":-1,"limit":5})", 400,
                   "bad_request", f.token);
+  f.ExpectRefused(sync::kPullPath,
+                  R"({"protocol":1,"device":"d","after":0,"limit":18446744073709551615})", 400,
+                  "bad_request", f.token);
 }
 
 TEST_CASE("unknown protocol versions are refused, and old clients are told to upgrade") {
