@@ -21,11 +21,11 @@ inline const std::vector<std::string> kDealStatuses = {"reserved", "signed", "ha
 
 struct InteractionInput {
   std::string type = "visit";
-  std::optional<int64_t> at_ms;  // default: now
-  std::string note;
-  std::string channel;  // follow-ups: phone, sms, wechat, email
-  std::string outcome;
-  std::optional<int64_t> minutes;  // time on site, for visits
+  std::optional<int64_t> at_ms{};  // default: now
+  std::string note{};
+  std::string channel{};  // follow-ups: phone, sms, wechat, email
+  std::string outcome{};
+  std::optional<int64_t> minutes{};  // time on site, for visits
 };
 
 class Activities {

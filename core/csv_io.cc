@@ -49,6 +49,9 @@ const std::map<std::string, std::string>& ChineseHeaders() {
   return headers;
 }
 
+// Columns an export writes that fieldcrm maintains itself: an import takes them as information.
+bool IsMaintainedColumn(const std::string& name) { return name == "id" || name == "updated_at"; }
+
 std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
   struct Sink {
     std::vector<std::vector<std::string>> rows;
@@ -107,7 +110,7 @@ ImportReport ImportCustomersCsv(Store& store, const std::string& path) {
     std::string header = raw;
     while (!header.empty() && (header.back() == ' ' || header.back() == '\r')) header.pop_back();
     if (auto it = ChineseHeaders().find(header); it != ChineseHeaders().end()) header = it->second;
-    CheckCustomerFieldName(header);
+    if (!IsMaintainedColumn(header)) CheckCustomerFieldName(header);
     columns.push_back(header);
   }
   std::set<std::string> named(columns.begin(), columns.end());
@@ -129,7 +132,7 @@ ImportReport ImportCustomersCsv(Store& store, const std::string& path) {
     }
     FieldTexts fields;
     for (size_t c = 0; c < cells.size(); ++c) {
-      if (!cells[c].empty()) fields.emplace_back(columns[c], cells[c]);
+      if (!cells[c].empty() && !IsMaintainedColumn(columns[c])) fields.emplace_back(columns[c], cells[c]);
     }
     try {
       auto added = customers.Add(fields);

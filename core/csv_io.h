@@ -16,7 +16,8 @@ struct ImportReport {
   std::vector<std::string> errors;  // "row N: reason", one per rejected row
 };
 
-// Header row names the columns: customer field names or their Chinese labels (姓名, 电话...).
+// Header row names the columns: customer field names or their Chinese labels (姓名, 电话...);
+// the id and updated_at columns of an export are ignored, so an export imports back.
 // Good rows are kept even when others are rejected. Throws InvalidInput when the file as a whole
 // cannot be read (unknown column, no name/phone column, broken quoting, undecodable text).
 ImportReport ImportCustomersCsv(Store& store, const std::string& path);

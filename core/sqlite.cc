@@ -104,22 +104,18 @@ Statement& Database::Prepare(const std::string& sql) {
 }
 
 void Database::Begin() {
-  if (depth_++ == 0) {
-    rollback_only_ = false;
-    try {
-      Exec("BEGIN IMMEDIATE");
-    } catch (...) {
-      depth_ = 0;
-      throw;
-    }
+  if (depth_ == 0) {
+    Exec("BEGIN IMMEDIATE");
+  } else {
+    Exec("SAVEPOINT nested_" + std::to_string(depth_));
   }
+  ++depth_;
 }
 
 void Database::Commit() {
-  if (--depth_ > 0) return;
-  if (rollback_only_) {
-    Exec("ROLLBACK");
-    throw StorageError("transaction rolled back: an inner step failed");
+  if (--depth_ > 0) {
+    Exec("RELEASE nested_" + std::to_string(depth_));
+    return;
   }
   try {
     Exec("COMMIT");
@@ -130,11 +126,14 @@ void Database::Commit() {
 }
 
 void Database::Rollback() {
+  for (auto& [sql, stmt] : cache_) stmt->Reset();
   if (--depth_ > 0) {
-    rollback_only_ = true;  // an inner failure poisons the outer transaction
+    // Undo only the inner step: the outer transaction decides for itself.
+    std::string savepoint = "nested_" + std::to_string(depth_);
+    sqlite3_exec(db_, ("ROLLBACK TO " + savepoint + "; RELEASE " + savepoint).c_str(), nullptr,
+                 nullptr, nullptr);
     return;
   }
-  for (auto& [sql, stmt] : cache_) stmt->Reset();
   sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 

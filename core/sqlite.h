@@ -71,7 +71,8 @@ class Database {
   const std::string& path() const { return path_; }
   sqlite3* handle() { return db_; }
 
-  // Nesting-aware transactions: only the outermost one talks to SQLite.
+  // Transactions nest: the outermost is BEGIN IMMEDIATE, inner ones are savepoints, so an
+  // inner failure undoes only its own writes.
   void Begin();
   void Commit();
   void Rollback();
@@ -81,11 +82,10 @@ class Database {
   std::string path_;
   sqlite3* db_ = nullptr;
   int depth_ = 0;
-  bool rollback_only_ = false;
   std::map<std::string, std::unique_ptr<Statement>, std::less<>> cache_;
 };
 
-// Commits on Commit(), rolls back if destroyed without it (an exception unwound past it).
+// Commits on Commit(), rolls back if destroyed without it (an exception or early return).
 class Transaction {
  public:
   explicit Transaction(Database& db) : db_(db) { db_.Begin(); }
