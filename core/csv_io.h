@@ -1,5 +1,6 @@
 // Customers in and out as CSV, the format head office and agencies exchange lists in.
-// Files may be UTF-8 (with or without BOM) or GBK/GB18030, as Excel on a Chinese Windows saves them.
+// Files may be UTF-8 (with or without BOM) or GBK/GB18030, as Excel on a Chinese Windows saves
+// them.
 #pragma once
 
 #include <iosfwd>
@@ -12,7 +13,7 @@ namespace fieldcrm {
 
 struct ImportReport {
   int added = 0;
-  int existing = 0;  // rows whose phone was already on the store
+  int existing = 0;                 // rows whose phone was already on the store
   std::vector<std::string> errors;  // "row N: reason", one per rejected row
 };
 

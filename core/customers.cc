@@ -23,7 +23,8 @@ FieldValues Customers::Parse(const FieldTexts& fields) {
   FieldValues values;
   for (const auto& [name, text] : fields) {
     if (name == "id" || name == "aliases" || name == "updated_at" || name.starts_with('_')) {
-      throw InvalidInput("customer field '" + name + "' is maintained by fieldcrm and cannot be set");
+      throw InvalidInput("customer field '" + name +
+                         "' is maintained by fieldcrm and cannot be set");
     }
     values.emplace_back(name, ParseCustomerField(name, text));
   }

@@ -33,9 +33,14 @@ void CheckSameAsLogged(Database& db, const Change& c) {
       "SELECT hlc, base, kind, record, field, value FROM log WHERE device = ? AND seq = ?");
   stmt.Bind(c.device, c.seq);
   stmt.Step();
-  Change logged{c.device,     c.seq,        static_cast<Hlc>(stmt.Int(0)),
-                static_cast<Hlc>(stmt.Int(1)), stmt.Text(2), stmt.Text(3),
-                stmt.Text(4),   stmt.OptText(5)};
+  Change logged{c.device,
+                c.seq,
+                static_cast<Hlc>(stmt.Int(0)),
+                static_cast<Hlc>(stmt.Int(1)),
+                stmt.Text(2),
+                stmt.Text(3),
+                stmt.Text(4),
+                stmt.OptText(5)};
   stmt.Reset();
   if (!(logged == c)) {
     throw InvalidInput("change " + c.device + "/" + std::to_string(c.seq) +

@@ -77,7 +77,9 @@ int PragmaInt(Database& db, const char* pragma) {
 
 }  // namespace
 
-int SchemaVersion(Database& db) { return PragmaInt(db, "user_version"); }
+int SchemaVersion(Database& db) {
+  return PragmaInt(db, "user_version");
+}
 
 void MigrateSchema(Database& db, int target) {
   int app_id = 0;
@@ -92,7 +94,8 @@ void MigrateSchema(Database& db, int target) {
     throw InvalidInput("'" + db.path() + "' is not a fieldcrm store (not an SQLite database)");
   }
   if (tables > 0 && app_id != kApplicationId) {
-    throw InvalidInput("'" + db.path() + "' is not a fieldcrm store (an SQLite file of another application)");
+    throw InvalidInput("'" + db.path() +
+                       "' is not a fieldcrm store (an SQLite file of another application)");
   }
   int version = SchemaVersion(db);
   if (version > kSchemaVersion) {

@@ -69,13 +69,16 @@ std::optional<std::string> Store::GetMeta(const std::string& key) {
 }
 
 void Store::SetMeta(const std::string& key, const std::string& value) {
-  db_.Prepare("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = "
-              "excluded.value")
+  db_.Prepare(
+         "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+         "excluded.value")
       .Bind(key, value)
       .Run();
 }
 
-std::string Store::NewId() { return NewUuidV7(HlcMillis(clock_.Now())); }
+std::string Store::NewId() {
+  return NewUuidV7(HlcMillis(clock_.Now()));
+}
 
 int64_t Store::LastOwnSeq() {
   Statement& stmt = db_.Prepare("SELECT COALESCE(MAX(seq), 0) FROM log WHERE device = ?");
@@ -92,8 +95,7 @@ ApplyStats Store::Write(const std::string& kind, const std::string& record,
   int64_t seq = LastOwnSeq();
   std::vector<Change> changes;
   changes.reserve(fields.size());
-  Statement& seen =
-      db_.Prepare("SELECT hlc FROM field_state WHERE record = ? AND field = ?");
+  Statement& seen = db_.Prepare("SELECT hlc FROM field_state WHERE record = ? AND field = ?");
   for (const auto& [field, value] : fields) {
     seen.Bind(record, field);
     Hlc base = seen.Step() ? static_cast<Hlc>(seen.Int(0)) : 0;
@@ -148,10 +150,9 @@ std::vector<Store::LoggedChange> Store::ReadLog(int64_t after, int64_t limit, bo
   stmt.Bind(after, own_only ? 1 : 0, device_.id, limit);
   std::vector<LoggedChange> out;
   while (stmt.Step()) {
-    out.push_back({stmt.Int(0),
-                   Change{stmt.Text(1), stmt.Int(2), static_cast<Hlc>(stmt.Int(3)),
-                          static_cast<Hlc>(stmt.Int(4)), stmt.Text(5), stmt.Text(6), stmt.Text(7),
-                          stmt.OptText(8)}});
+    out.push_back({stmt.Int(0), Change{stmt.Text(1), stmt.Int(2), static_cast<Hlc>(stmt.Int(3)),
+                                       static_cast<Hlc>(stmt.Int(4)), stmt.Text(5), stmt.Text(6),
+                                       stmt.Text(7), stmt.OptText(8)}});
   }
   stmt.Reset();
   return out;

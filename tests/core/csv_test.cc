@@ -57,8 +57,9 @@ TEST_CASE("a file that cannot be read as a customer list changes nothing") {
   TempDir dir;
   auto store = Store::Create(dir.File("s.db"), {.name = "s"});
   std::string before = StateDump(store->db());
-  CHECK_THROWS_WITH_AS(ImportCustomersCsv(*store, Write(dir, "a.csv", "name,phone,shoe\nx,13800138000,1\n")),
-                       doctest::Contains("unknown customer field 'shoe'"), InvalidInput);
+  CHECK_THROWS_WITH_AS(
+      ImportCustomersCsv(*store, Write(dir, "a.csv", "name,phone,shoe\nx,13800138000,1\n")),
+      doctest::Contains("unknown customer field 'shoe'"), InvalidInput);
   CHECK_THROWS_WITH_AS(ImportCustomersCsv(*store, Write(dir, "b.csv", "name,city\nx,杭州\n")),
                        doctest::Contains("needs a name and a phone column"), InvalidInput);
   CHECK_THROWS_AS(ImportCustomersCsv(*store, Write(dir, "c.csv", "")), InvalidInput);
@@ -69,8 +70,11 @@ TEST_CASE("a file that cannot be read as a customer list changes nothing") {
 TEST_CASE("export writes every customer as CSV that imports back") {
   TempDir dir;
   auto source = Store::Create(dir.File("a.db"), {.name = "a"});
-  Customers(*source).Add({{"name", "张伟"}, {"phone", "13800138000"}, {"tags", "学区,地铁"},
-                          {"notes", "说\"好\", 再来"}, {"x.level", "gold"}});
+  Customers(*source).Add({{"name", "张伟"},
+                          {"phone", "13800138000"},
+                          {"tags", "学区,地铁"},
+                          {"notes", "说\"好\", 再来"},
+                          {"x.level", "gold"}});
   std::ostringstream out;
   ExportCustomersCsv(*source, out);
   std::string csv = out.str();

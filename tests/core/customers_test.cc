@@ -1,7 +1,8 @@
+#include "core/customers.h"
+
 #include <doctest/doctest.h>
 
 #include "core/activities.h"
-#include "core/customers.h"
 #include "core/error.h"
 #include "core/fields.h"
 #include "tests/support/state_dump.h"
@@ -16,8 +17,8 @@ namespace {
 
 struct Fixture {
   TempDir dir;
-  std::unique_ptr<Store> store =
-      Store::Create(dir.File("tablet.db"), {.name = "booth-1", .agent = "王芳", .team = "滨江一组"});
+  std::unique_ptr<Store> store = Store::Create(
+      dir.File("tablet.db"), {.name = "booth-1", .agent = "王芳", .team = "滨江一组"});
   Customers customers{*store};
   Activities activities{*store};
 };
@@ -25,9 +26,14 @@ struct Fixture {
 }  // namespace
 
 TEST_CASE_FIXTURE(Fixture, "a customer is stored with typed, normalised fields") {
-  auto added = customers.Add({{"name", "张伟"}, {"phone", "138 0013 8000"}, {"budget", "350万"},
-                              {"source", "来访"}, {"purpose", "改善"}, {"tags", "学区，地铁, 学区"},
-                              {"gender", "男"}, {"birthday", "1988-03-09"},
+  auto added = customers.Add({{"name", "张伟"},
+                              {"phone", "138 0013 8000"},
+                              {"budget", "350万"},
+                              {"source", "来访"},
+                              {"purpose", "改善"},
+                              {"tags", "学区，地铁, 学区"},
+                              {"gender", "男"},
+                              {"birthday", "1988-03-09"},
                               {"office.wechat", "zw88"}});
   CHECK_FALSE(added.existed);
   json c = customers.Get(added.id);
@@ -48,7 +54,8 @@ TEST_CASE_FIXTURE(Fixture, "a customer is stored with typed, normalised fields")
   CHECK(c.contains("updated_at"));
 }
 
-TEST_CASE_FIXTURE(Fixture, "adding a known phone returns the existing customer and writes nothing") {
+TEST_CASE_FIXTURE(Fixture,
+                  "adding a known phone returns the existing customer and writes nothing") {
   std::string id = customers.Add({{"name", "李娜"}, {"phone", "13900001111"}}).id;
   std::string before = StateDump(store->db());
   auto again = customers.Add({{"name", "李娜 (again)"}, {"phone", "+86 139-0000-1111"}});
@@ -94,21 +101,25 @@ TEST_CASE_FIXTURE(Fixture, "set edits and clears fields; a phone of another cust
   CHECK_FALSE(c.contains("notes"));
   CHECK(c["city"] == "杭州");
   CHECK_THROWS_WITH_AS(customers.Set(other, {{"phone", "137 0000 1111"}}),
-                       doctest::Contains(("already belongs to customer " + id).c_str()), InvalidInput);
+                       doctest::Contains(("already belongs to customer " + id).c_str()),
+                       InvalidInput);
 }
 
 TEST_CASE_FIXTURE(Fixture, "merge folds a duplicate in: fields, history and the old id follow") {
   std::string keep = customers.Add({{"name", "周杰"}, {"phone", "13600001111"}}).id;
-  std::string drop = customers.Add(
-      {{"name", "周杰伦"}, {"phone", "13600002222"}, {"city", "杭州"}, {"budget", "500万"}}).id;
+  std::string drop =
+      customers
+          .Add(
+              {{"name", "周杰伦"}, {"phone", "13600002222"}, {"city", "杭州"}, {"budget", "500万"}})
+          .id;
   activities.AddInteraction(drop, {.type = "visit", .note = "第一次到访"});
   std::string deal = activities.AddDeal(drop, "3-1502", 4800000, "reserved");
   customers.Merge(keep, drop);
 
   json merged = customers.Get(drop);  // the old id still resolves
   CHECK(merged["id"] == keep);
-  CHECK(merged["name"] == "周杰");    // keep's values win
-  CHECK(merged["city"] == "杭州");    // drop fills the gaps
+  CHECK(merged["name"] == "周杰");  // keep's values win
+  CHECK(merged["city"] == "杭州");  // drop fills the gaps
   CHECK(merged["budget"] == 5000000);
   CHECK(merged["aliases"] == json::array({drop}));
   CHECK(activities.Of(keep, "interaction").size() == 1);
@@ -120,8 +131,10 @@ TEST_CASE_FIXTURE(Fixture, "merge folds a duplicate in: fields, history and the 
 
 TEST_CASE_FIXTURE(Fixture, "delete hides the customer; list filters by stage, team and agent") {
   std::string a = customers.Add({{"name", "甲"}, {"phone", "13600000001"}, {"stage", "intent"}}).id;
-  std::string b = customers.Add({{"name", "乙"}, {"phone", "13600000002"}, {"team", "城东二组"},
-                                 {"agent", "李强"}}).id;
+  std::string b =
+      customers
+          .Add({{"name", "乙"}, {"phone", "13600000002"}, {"team", "城东二组"}, {"agent", "李强"}})
+          .id;
   customers.Add({{"name", "丙"}, {"phone", "13600000003"}});
   CHECK(customers.List({.stage = "intent"}).size() == 1);
   CHECK(customers.List({.team = "城东二组"}).at(0)["id"] == b);
@@ -134,12 +147,15 @@ TEST_CASE_FIXTURE(Fixture, "delete hides the customer; list filters by stage, te
 }
 
 TEST_CASE_FIXTURE(Fixture, "interactions, follow-up tasks, deals and referrals") {
-  std::string owner = customers.Add({{"name", "老业主"}, {"phone", "13500000001"}, {"stage", "owner"}}).id;
+  std::string owner =
+      customers.Add({{"name", "老业主"}, {"phone", "13500000001"}, {"stage", "owner"}}).id;
   std::string buyer = customers.Add({{"name", "新客"}, {"phone", "13500000002"}}).id;
-  activities.AddInteraction(buyer, {.type = "visit", .at_ms = ParseTime("2026-11-01T10:00+08:00", "at"),
-                                    .note = "看样板间", .minutes = 40});
-  activities.AddInteraction(buyer, {.type = "followup", .note = "微信回访", .channel = "微信",
-                                    .outcome = "周六再来"});
+  activities.AddInteraction(buyer, {.type = "visit",
+                                    .at_ms = ParseTime("2026-11-01T10:00+08:00", "at"),
+                                    .note = "看样板间",
+                                    .minutes = 40});
+  activities.AddInteraction(
+      buyer, {.type = "followup", .note = "微信回访", .channel = "微信", .outcome = "周六再来"});
   auto history = activities.Of(buyer, "interaction");
   REQUIRE(history.size() == 2);
   CHECK(history[0]["at"] == "2026-11-01T02:00:00Z");

@@ -1,6 +1,7 @@
+#include "core/hlc.h"
+
 #include <doctest/doctest.h>
 
-#include "core/hlc.h"
 #include "core/uuid.h"
 
 using namespace fieldcrm;

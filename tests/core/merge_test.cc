@@ -1,3 +1,5 @@
+#include "core/merge.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -5,7 +7,6 @@
 
 #include "core/customers.h"
 #include "core/error.h"
-#include "core/merge.h"
 #include "core/records.h"
 #include "core/store.h"
 #include "tests/support/state_dump.h"
@@ -20,8 +21,8 @@ namespace {
 
 Change Write(std::string device, int64_t seq, Hlc hlc, Hlc base, std::string field,
              std::optional<json> value, std::string record = "c1") {
-  Change c{std::move(device), seq, hlc, base, "customer", std::move(record), std::move(field),
-           std::nullopt};
+  Change c{std::move(device), seq,         hlc, base, "customer", std::move(record),
+           std::move(field),  std::nullopt};
   if (value) c.value = value->dump();
   return c;
 }
@@ -105,7 +106,8 @@ TEST_CASE("concurrent writes of one field: deterministic winner, loser kept in c
   for (int order = 0; order < 2; ++order) {
     auto store = Store::Create(dir.File("s" + std::to_string(order) + ".db"), {.name = "s"});
     Apply(*store, {Write("A", 0 + 9, 100, 0, "budget", 2000000)});
-    ApplyStats stats = order == 0 ? Apply(*store, {from_a, from_b}) : Apply(*store, {from_b, from_a});
+    ApplyStats stats =
+        order == 0 ? Apply(*store, {from_a, from_b}) : Apply(*store, {from_b, from_a});
     CHECK(stats.conflicts == 1);
     CHECK(Doc(*store, "c1")["budget"] == 3000000);
     Statement& stmt = store->db().Prepare(
@@ -153,14 +155,16 @@ TEST_CASE("deletes: a null removes a field, the tombstone hides the record for g
 TEST_CASE("merged customers resolve to the root of their alias chain") {
   TempDir dir;
   auto store = Store::Create(dir.File("s.db"), {.name = "s"});
-  Apply(*store, {Write("A", 1, 100, 0, "name", "甲", "k1"), Write("A", 2, 100, 0, "phone", "+8613800000001", "k1"),
-                 Write("A", 3, 100, 0, "name", "乙", "k2"), Write("A", 4, 100, 0, "notes", "乙的备注", "k2"),
+  Apply(*store, {Write("A", 1, 100, 0, "name", "甲", "k1"),
+                 Write("A", 2, 100, 0, "phone", "+8613800000001", "k1"),
+                 Write("A", 3, 100, 0, "name", "乙", "k2"),
+                 Write("A", 4, 100, 0, "notes", "乙的备注", "k2"),
                  Write("A", 5, 100, 0, "name", "丙", "k3")});
   Apply(*store, {Write("A", 6, 200, 0, kMergedIntoField, "k2", "k3"),
                  Write("A", 7, 210, 0, kMergedIntoField, "k1", "k2")});
   CHECK(ResolveCustomerRoot(store->db(), "k3") == "k1");
   json root = Doc(*store, "k1");
-  CHECK(root["name"] == "甲");  // the survivor's own values win
+  CHECK(root["name"] == "甲");         // the survivor's own values win
   CHECK(root["notes"] == "乙的备注");  // the gaps are filled from the aliases
   CHECK(root["aliases"] == json::array({"k2", "k3"}));
 
@@ -186,8 +190,9 @@ TEST_CASE("randomised: any order, any duplication, same state") {
     Customers first(*tablets[0]);
     std::vector<std::string> ids;
     for (int i = 0; i < 6; ++i) {
-      ids.push_back(first.Add({{"name", "客户" + std::to_string(i)},
-                               {"phone", "1380000000" + std::to_string(i)}})
+      ids.push_back(first
+                        .Add({{"name", "客户" + std::to_string(i)},
+                              {"phone", "1380000000" + std::to_string(i)}})
                         .id);
     }
     for (int t = 1; t < 3; ++t) Apply(*tablets[t], AllChanges(*tablets[0]));
@@ -201,7 +206,10 @@ TEST_CASE("randomised: any order, any duplication, same state") {
       try {
         switch (rng() % 10) {
           case 0:  // the same person registered on several tablets
-            ids.push_back(customers.Add({{"name", "新客"}, {"phone", "1390000000" + std::to_string(rng() % 3)}}).id);
+            ids.push_back(
+                customers
+                    .Add({{"name", "新客"}, {"phone", "1390000000" + std::to_string(rng() % 3)}})
+                    .id);
             break;
           case 1:
             customers.Delete(id);
@@ -252,8 +260,10 @@ TEST_CASE("the same person added on two offline tablets ends as one customer eve
   TempDir dir;
   auto a = Store::Create(dir.File("a.db"), {.name = "a", .team = "一组"});
   auto b = Store::Create(dir.File("b.db"), {.name = "b", .team = "一组"});
-  std::string on_a = Customers(*a).Add({{"name", "周杰"}, {"phone", "13600001111"}, {"notes", "A记"}}).id;
-  std::string on_b = Customers(*b).Add({{"name", "周杰"}, {"phone", "+86 136 0000 1111"}, {"city", "杭州"}}).id;
+  std::string on_a =
+      Customers(*a).Add({{"name", "周杰"}, {"phone", "13600001111"}, {"notes", "A记"}}).id;
+  std::string on_b =
+      Customers(*b).Add({{"name", "周杰"}, {"phone", "+86 136 0000 1111"}, {"city", "杭州"}}).id;
   REQUIRE(on_a != on_b);
   // Exchange logs until neither has anything new for the other.
   for (int round = 0; round < 3; ++round) {

@@ -1,7 +1,8 @@
+#include "core/phone.h"
+
 #include <doctest/doctest.h>
 
 #include "core/error.h"
-#include "core/phone.h"
 
 using namespace fieldcrm;
 

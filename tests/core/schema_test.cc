@@ -1,9 +1,10 @@
+#include "core/schema.h"
+
 #include <doctest/doctest.h>
 
 #include <fstream>
 
 #include "core/error.h"
-#include "core/schema.h"
 #include "core/store.h"
 #include "tests/support/temp_dir.h"
 
