@@ -45,17 +45,12 @@ OwnFields LoadFields(Database& db, const std::string& id) {
 }
 
 std::optional<std::string> MergedInto(Database& db, const std::string& id) {
-  Statement& stmt = db.Prepare(
-      "SELECT value FROM field_state WHERE record = ? AND field = '_merged_into' "
-      "AND value IS NOT NULL");
-  stmt.Bind(id);
-  std::optional<std::string> target;
-  if (stmt.Step()) {
-    json value = json::parse(stmt.Text(0));
-    if (value.is_string()) target = value.get<std::string>();
-  }
-  stmt.Reset();
-  return target;
+  auto text =
+      db.QueryText("SELECT value FROM field_state WHERE record = ? AND field = '_merged_into'", id);
+  if (!text) return std::nullopt;
+  json value = json::parse(*text);
+  if (!value.is_string()) return std::nullopt;
+  return value.get<std::string>();
 }
 
 std::optional<std::string> TextField(const json& doc, const char* name) {
@@ -65,12 +60,7 @@ std::optional<std::string> TextField(const json& doc, const char* name) {
 }
 
 std::optional<std::string> ExistingKind(Database& db, const std::string& id) {
-  Statement& stmt = db.Prepare("SELECT kind FROM records WHERE id = ?");
-  stmt.Bind(id);
-  std::optional<std::string> kind;
-  if (stmt.Step()) kind = stmt.Text(0);
-  stmt.Reset();
-  return kind;
+  return db.QueryText("SELECT kind FROM records WHERE id = ?", id);
 }
 
 void WriteRow(Database& db, const std::string& id, const std::string& kind,
@@ -102,12 +92,7 @@ std::vector<std::string> CustomersWithRoot(Database& db, const std::string& root
 }
 
 std::optional<std::string> StoredRoot(Database& db, const std::string& id) {
-  Statement& stmt = db.Prepare("SELECT root FROM records WHERE id = ?");
-  stmt.Bind(id);
-  std::optional<std::string> root;
-  if (stmt.Step()) root = stmt.OptText(0);
-  stmt.Reset();
-  return root;
+  return db.QueryText("SELECT root FROM records WHERE id = ?", id);
 }
 
 // A root's document: its own fields, then, for fields it lacks, those of its live aliases in id

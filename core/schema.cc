@@ -68,11 +68,7 @@ CREATE TABLE conflicts(
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
 int PragmaInt(Database& db, const char* pragma) {
-  Statement& stmt = db.Prepare(std::string("PRAGMA ") + pragma);
-  if (!stmt.Step()) return 0;
-  int64_t value = stmt.Int(0);
-  stmt.Reset();
-  return static_cast<int>(value);
+  return static_cast<int>(db.QueryInt(std::string("PRAGMA ") + pragma).value_or(0));
 }
 
 }  // namespace
@@ -86,10 +82,7 @@ void MigrateSchema(Database& db, int target) {
   int tables = 0;
   try {
     app_id = PragmaInt(db, "application_id");
-    Statement& count = db.Prepare("SELECT count(*) FROM sqlite_schema");
-    count.Step();
-    tables = static_cast<int>(count.Int(0));
-    count.Reset();
+    tables = static_cast<int>(db.QueryInt("SELECT count(*) FROM sqlite_schema").value_or(0));
   } catch (const StorageError&) {
     throw InvalidInput("'" + db.path() + "' is not a fieldcrm store (not an SQLite database)");
   }

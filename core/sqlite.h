@@ -68,6 +68,26 @@ class Database {
   // A statement prepared once per connection and reused; valid while the Database lives.
   Statement& Prepare(const std::string& sql);
   int64_t Changes() const { return sqlite3_changes64(db_); }
+
+  // The first column of the first row of a query, or nullopt when there is no row or it is NULL.
+  template <typename... Args>
+  std::optional<std::string> QueryText(const std::string& sql, const Args&... args) {
+    Statement& stmt = Prepare(sql);
+    stmt.Bind(args...);
+    std::optional<std::string> value;
+    if (stmt.Step()) value = stmt.OptText(0);
+    stmt.Reset();
+    return value;
+  }
+  template <typename... Args>
+  std::optional<int64_t> QueryInt(const std::string& sql, const Args&... args) {
+    Statement& stmt = Prepare(sql);
+    stmt.Bind(args...);
+    std::optional<int64_t> value;
+    if (stmt.Step() && !stmt.IsNull(0)) value = stmt.Int(0);
+    stmt.Reset();
+    return value;
+  }
   const std::string& path() const { return path_; }
   sqlite3* handle() { return db_; }
 
