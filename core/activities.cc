@@ -1,6 +1,7 @@
 #include "core/activities.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "core/error.h"
 #include "core/fields.h"
@@ -142,7 +143,9 @@ std::vector<json> Activities::Of(const std::string& customer, const std::string&
     while (stmt.Step()) out.push_back(json::parse(stmt.Text(0)));
     stmt.Reset();
   }
-  std::sort(out.begin(), out.end(), [](const json& a, const json& b) { return a["id"] < b["id"]; });
+  // Interactions may be logged after the fact (--at): order by when they happened.
+  auto key = [](const json& r) { return std::make_pair(r.value("at", ""), r.value("id", "")); };
+  std::sort(out.begin(), out.end(), [&](const json& a, const json& b) { return key(a) < key(b); });
   return out;
 }
 

@@ -42,7 +42,8 @@ class Activities {
   void SetDealStatus(const std::string& deal, const std::string& status);
   std::string AddReferral(const std::string& referrer, const std::string& referee);
 
-  // Records of `kind` attached to the customer or any of its aliases, oldest first.
+  // Records of `kind` attached to the customer or any of its aliases, oldest first (by "at"
+  // where the record has one, else by creation).
   std::vector<nlohmann::json> Of(const std::string& customer, const std::string& kind);
 
  private:

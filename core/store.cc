@@ -69,7 +69,8 @@ void Store::SetMeta(const std::string& key, const std::string& value) {
 }
 
 std::string Store::NewId() {
-  return NewUuidV7(HlcMillis(clock_.Now()));
+  Hlc now = clock_.Now();
+  return NewUuidV7(HlcMillis(now), static_cast<uint16_t>(now & 0xFFF));
 }
 
 int64_t Store::LastOwnSeq() {

@@ -42,4 +42,5 @@ TEST_CASE("UUIDv7 ids are well formed, unique and ordered by time") {
   CHECK(a < b);
   CHECK(NewUuidV7(1764073845000) != NewUuidV7(1764073845000));
   CHECK_FALSE(IsUuid("not-a-uuid"));
+  CHECK(NewUuidV7(1764073845000, 1) < NewUuidV7(1764073845000, 2));  // same millisecond
 }
