@@ -55,7 +55,8 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
   visit->require_subcommand(1);
   AddInteractionCommand(*visit, ctx, "visit", "record a visit");
 
-  auto* contact = app.add_subcommand("contact", "follow-up contacts (回访) by phone, SMS, WeChat...");
+  auto* contact =
+      app.add_subcommand("contact", "follow-up contacts (回访) by phone, SMS, WeChat...");
   contact->require_subcommand(1);
   AddInteractionCommand(*contact, ctx, "followup", "record a follow-up contact");
 
@@ -99,7 +100,8 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     done->callback([&ctx, id] { Activities(ctx.Open()).CompleteTask(*id); });
   }
 
-  auto* deal = app.add_subcommand("deal", "deals: reserved (认购) → signed (签约) → handed-over (交房)");
+  auto* deal =
+      app.add_subcommand("deal", "deals: reserved (认购) → signed (签约) → handed-over (交房)");
   deal->require_subcommand(1);
   {
     auto* add = deal->add_subcommand("add", "record a deal for a customer");
@@ -122,7 +124,8 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     set->add_option("DEAL_ID", args->first, "deal id")->required();
     set->add_option("--status", args->second, "reserved, signed, handed-over, cancelled")
         ->required();
-    set->callback([&ctx, args] { Activities(ctx.Open()).SetDealStatus(args->first, args->second); });
+    set->callback(
+        [&ctx, args] { Activities(ctx.Open()).SetDealStatus(args->first, args->second); });
   }
 
   auto* referral = app.add_subcommand("referral", "referrals (老带新): who brought whom");
