@@ -8,17 +8,8 @@ using nlohmann::json;
 
 namespace {
 
-int64_t CountRows(Store& store, const char* sql, const std::string& device = {}, int64_t pos = 0) {
-  Statement& stmt = store.db().Prepare(sql);
-  if (!device.empty()) stmt.Bind(device, pos);
-  stmt.Step();
-  int64_t count = stmt.Int(0);
-  stmt.Reset();
-  return count;
-}
-
 int64_t ConflictCount(Store& store) {
-  return CountRows(store, "SELECT count(*) FROM conflicts");
+  return store.db().QueryInt("SELECT count(*) FROM conflicts").value_or(0);
 }
 
 ProtocolError BadResponse(const std::string& what) {
@@ -44,8 +35,9 @@ std::vector<Store::LoggedChange> OwnBatch(Store& store, int64_t pos, int64_t bat
 
 int64_t PendingChanges(Store& store) {
   int64_t pos = std::stoll(store.GetMeta(kPushCursorKey).value_or("0"));
-  return CountRows(store, "SELECT count(*) FROM log WHERE device = ? AND pos > ?",
-                   store.device().id, pos);
+  return store.db()
+      .QueryInt("SELECT count(*) FROM log WHERE device = ? AND pos > ?", store.device().id, pos)
+      .value_or(0);
 }
 
 SyncClient::SyncClient(Store& store, Transport& transport, SyncOptions options)

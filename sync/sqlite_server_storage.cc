@@ -168,13 +168,11 @@ std::optional<std::string> SqliteServerStorage::IntegrityRefusal(const Change& c
   }
   logged.Reset();
   if (reason) return reason;
-  Statement& kind = db.Prepare("SELECT kind FROM records WHERE id = ?");
-  kind.Bind(change.record);
-  if (kind.Step() && kind.Text(0) != change.kind) {
-    reason = "record " + change.record + " is a " + kind.Text(0) + ", not a " + change.kind;
+  auto kind = db.QueryText("SELECT kind FROM records WHERE id = ?", change.record);
+  if (kind && *kind != change.kind) {
+    return "record " + change.record + " is a " + *kind + ", not a " + change.kind;
   }
-  kind.Reset();
-  return reason;
+  return std::nullopt;
 }
 
 RecordScope SqliteServerStorage::CustomerScope(const std::string& id, const BatchFields& batch) {
@@ -217,13 +215,10 @@ RecordScope SqliteServerStorage::ScopeOf(const Change& change, const BatchFields
 }
 
 void SqliteServerStorage::CheckDeviceOwner(const Principal& who, const std::string& device) {
-  Statement& owner = store_->db().Prepare(
+  auto token = store_->db().QueryText(
       "SELECT d.token FROM sync_devices d JOIN sync_tokens t ON t.id = d.token "
-      "WHERE d.device = ? AND t.revoked_at = ''");
-  owner.Bind(device);
-  std::optional<std::string> token;
-  if (owner.Step()) token = owner.Text(0);
-  owner.Reset();
+      "WHERE d.device = ? AND t.revoked_at = ''",
+      device);
   if (token && *token != who.token_id) {
     throw ProtocolError(403, "forbidden",
                         "device " + device + " syncs with token " + *token +
@@ -250,11 +245,8 @@ PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& reque
   std::string digest = Sha256Hex(ToJson(request).dump());
   Transaction txn(db);
   CheckDeviceOwner(who, request.device);
-  Statement& seen = db.Prepare("SELECT ack FROM sync_acks WHERE device = ? AND digest = ?");
-  seen.Bind(request.device, digest);
-  std::optional<std::string> stored;
-  if (seen.Step()) stored = seen.Text(0);
-  seen.Reset();
+  auto stored = db.QueryText("SELECT ack FROM sync_acks WHERE device = ? AND digest = ?",
+                             request.device, digest);
   if (stored) return ParsePushAck(json::parse(*stored));
 
   BatchFields batch;
@@ -296,11 +288,8 @@ PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& requ
   std::lock_guard lock(mutex_);
   Database& db = store_->db();
   Transaction txn(db);
-  Statement& max = db.Prepare("SELECT COALESCE(MAX(pos), 0) FROM log");
-  max.Step();
   PullPage page;
-  page.head = max.Int(0);
-  max.Reset();
+  page.head = db.QueryInt("SELECT MAX(pos) FROM log").value_or(0);
   page.next = std::min(request.after, page.head);
   Statement& stmt = db.Prepare(kScopedLog);
   stmt.Bind(request.after, page.head, request.device, who.role == Role::kOffice ? 1 : 0, who.team,

@@ -23,11 +23,7 @@ void AddCustomers(Store& store, int count, int first_phone = 0) {
 }
 
 int64_t AckCount(Store& server) {
-  Statement& stmt = server.db().Prepare("SELECT count(*) FROM sync_acks");
-  stmt.Step();
-  int64_t count = stmt.Int(0);
-  stmt.Reset();
-  return count;
+  return server.db().QueryInt("SELECT count(*) FROM sync_acks").value();
 }
 
 int WaitExit(pid_t pid) {

@@ -11,12 +11,7 @@ namespace fieldcrm::testing {
 namespace {
 
 bool Has(Store& store, const std::string& record) {
-  Statement& stmt = store.db().Prepare("SELECT count(*) FROM log WHERE record = ?");
-  stmt.Bind(record);
-  stmt.Step();
-  bool found = stmt.Int(0) > 0;
-  stmt.Reset();
-  return found;
+  return store.db().QueryInt("SELECT count(*) FROM log WHERE record = ?", record).value() > 0;
 }
 
 struct Teams {

@@ -152,12 +152,9 @@ std::string CanonicalDump(Store& store) {
 }
 
 int64_t LogCount(Store& store, const std::string& device) {
-  Statement& stmt = store.db().Prepare("SELECT count(*) FROM log WHERE ?1 = '' OR device = ?1");
-  stmt.Bind(device);
-  stmt.Step();
-  int64_t count = stmt.Int(0);
-  stmt.Reset();
-  return count;
+  return store.db()
+      .QueryInt("SELECT count(*) FROM log WHERE ?1 = '' OR device = ?1", device)
+      .value();
 }
 
 }  // namespace fieldcrm::testing

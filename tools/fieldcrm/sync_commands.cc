@@ -38,11 +38,7 @@ void PrintRefusals(const std::vector<sync::Refusal>& refused) {
 
 json StatusJson(Store& store) {
   const DeviceInfo& device = store.device();
-  int64_t conflicts = 0;
-  Statement& stmt = store.db().Prepare("SELECT count(*) FROM conflicts");
-  stmt.Step();
-  conflicts = stmt.Int(0);
-  stmt.Reset();
+  int64_t conflicts = store.db().QueryInt("SELECT count(*) FROM conflicts").value_or(0);
   auto meta = [&](const char* key) { return store.GetMeta(key).value_or(""); };
   json skew = nullptr;
   if (auto text = store.GetMeta(sync::kClockSkewKey)) skew = std::stoll(*text);
