@@ -50,6 +50,7 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx) {
     sigaddset(&stop_signals, SIGINT);
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    signal(SIGPIPE, SIG_IGN);  // a tablet gone mid-answer must not end the server
     SyncServer server(ctx.Open(), *options);
     int bound = server.Bind(host, port);
     std::cout << "listening on http://" << host << ":" << bound << std::endl;

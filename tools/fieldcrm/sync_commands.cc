@@ -1,4 +1,5 @@
 // sync | status: exchanging changes with head office's server, and how far along that is.
+#include <csignal>
 #include <iostream>
 #include <map>
 
@@ -81,6 +82,9 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
       Store& store = ctx.Open();
       std::string url = Remembered(store, *server, kServerKey, "--server");
       std::string secret = Remembered(store, *token, kTokenKey, "--token");
+      // A server that drops the connection mid-request is a network error to report, not a
+      // SIGPIPE that ends the process silently (httplib sends without MSG_NOSIGNAL).
+      signal(SIGPIPE, SIG_IGN);
       auto transport = sync::MakeHttpTransport(url, secret);
       Transaction remember(store.db());  // so that an interrupted sync is resumed by plain 'sync'
       store.SetMeta(kServerKey, url);
