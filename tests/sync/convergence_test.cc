@@ -125,5 +125,45 @@ TEST_CASE("three tablets converge whatever the order, repetition and interruptio
   for (unsigned seed : {1u, 2u, 3u, 4u, 5u, 6u}) RunScenario(seed);
 }
 
+TEST_CASE("a duplicate and concurrent edits end the same on every replica") {
+  TempDir dir;
+  TestServer server(dir.File("server.db"));
+  std::vector<Tablet> tablets;
+  tablets.push_back({NewTablet(dir.File("a.db"), "wang", "A"), server.Token("wang", "A")});
+  tablets.push_back({NewTablet(dir.File("b.db"), "li", "A"), server.Token("li", "A")});
+  tablets.push_back(
+      {NewTablet(dir.File("hq.db"), "hq", ""), server.Token("hq", "", sync::Role::kOffice)});
+  Store& a = *tablets[0].store;
+  Store& b = *tablets[1].store;
+  auto sync_all = [&] {
+    for (int round = 0; round < 2; ++round) {
+      for (Tablet& t : tablets) SyncWith(*t.store, server.url(), t.token);
+    }
+  };
+  std::string zhang = Customers(a).Add({{"name", "张伟"}, {"phone", "13800138000"}}).id;
+  sync_all();
+  // Offline: different fields, the same field, and the same walk-in on both tablets.
+  Customers(a).Set(zhang, {{"notes", "学区"}, {"stage", "intent"}});
+  Customers(b).Set(zhang, {{"budget", "400万"}, {"stage", "buyer"}});
+  std::string chen_a = Customers(a).Add({{"name", "陈明"}, {"phone", "13600001111"}}).id;
+  std::string chen_b = Customers(b).Add({{"name", "陈明"}, {"phone", "136 0000 1111"}}).id;
+  sync_all();
+
+  std::string reference = CanonicalDump(server.storage().store());
+  nlohmann::json stage = Customers(server.storage().store()).Get(zhang)["stage"];
+  CHECK((stage == "intent" || stage == "buyer"));
+  for (Tablet& t : tablets) {
+    Customers customers(*t.store);
+    nlohmann::json doc = customers.Get(zhang);
+    CHECK(doc["notes"] == "学区");
+    CHECK(doc["budget"] == 4000000);
+    CHECK(doc["stage"] == stage);
+    CHECK(t.store->db().QueryInt("SELECT count(*) FROM conflicts WHERE field = 'stage'") == 1);
+    CHECK(customers.FindByPhone("13600001111").value()["id"] == std::min(chen_a, chen_b));
+    CHECK(customers.List({}).size() == 2);
+    CHECK(CanonicalDump(*t.store) == reference);
+  }
+}
+
 }  // namespace
 }  // namespace fieldcrm::testing
