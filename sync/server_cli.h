@@ -23,5 +23,6 @@ struct ServerContext {
 
 void AddServeCommand(CLI::App& app, ServerContext& ctx);
 void AddTokenCommands(CLI::App& app, ServerContext& ctx);
+void AddDevicesCommand(CLI::App& app, ServerContext& ctx);
 
 }  // namespace fieldcrm::sync

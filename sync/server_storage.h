@@ -21,6 +21,16 @@ struct TokenInfo {
   std::string revoked_at;  // empty while valid
 };
 
+// A device that synced, for whom, and when (ISO times; empty: never).
+struct DeviceStatus {
+  std::string device;
+  std::string agent;
+  std::string team;
+  std::string token;
+  std::string last_push_at;
+  std::string last_pull_at;
+};
+
 class ServerStorage {
  public:
   virtual ~ServerStorage() = default;
@@ -40,6 +50,8 @@ class ServerStorage {
   virtual PushAck Push(const Principal& who, const PushRequest& request) = 0;
   // Changes after request.after that `who` may see, except the requester's own.
   virtual PullPage Pull(const Principal& who, const PullRequest& request) = 0;
+  // Every device that ever synced, most recently pulled first.
+  virtual std::vector<DeviceStatus> ListDevices() = 0;
 };
 
 // Creates a token for info's agent, team and role (filling in id and created_at), stores its

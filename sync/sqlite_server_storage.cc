@@ -316,4 +316,18 @@ PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& requ
   return page;
 }
 
+std::vector<DeviceStatus> SqliteServerStorage::ListDevices() {
+  std::lock_guard lock(mutex_);
+  Statement& stmt = store_->db().Prepare(
+      "SELECT device, agent, team, token, COALESCE(last_push_at, ''), COALESCE(last_pull_at, '') "
+      "FROM sync_devices ORDER BY last_pull_at DESC, device");
+  std::vector<DeviceStatus> devices;
+  while (stmt.Step()) {
+    devices.push_back(
+        {stmt.Text(0), stmt.Text(1), stmt.Text(2), stmt.Text(3), stmt.Text(4), stmt.Text(5)});
+  }
+  stmt.Reset();
+  return devices;
+}
+
 }  // namespace fieldcrm::sync

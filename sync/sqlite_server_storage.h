@@ -23,6 +23,7 @@ class SqliteServerStorage : public ServerStorage {
   void RevokeToken(const std::string& id, const std::string& at) override;
   PushAck Push(const Principal& who, const PushRequest& request) override;
   PullPage Pull(const Principal& who, const PullRequest& request) override;
+  std::vector<DeviceStatus> ListDevices() override;
 
   Store& store() { return *store_; }
 

@@ -54,6 +54,13 @@ TEST_CASE("sync prints a summary, status shows where the tablet stands") {
         std::string::npos);
   // Remembered: a plain 'sync' works next time.
   CHECK(Cli(db, {"sync"}).exit_code == 0);
+
+  json devices = json::parse(Server(s.dir.File("server.db"), {"--json", "devices"}).out);
+  REQUIRE(devices.size() == 1);
+  CHECK(devices[0]["device"] == status["device_id"]);
+  CHECK(devices[0]["agent"] == "wang");
+  CHECK(devices[0]["last_push_at"] != "");
+  CHECK(devices[0]["last_pull_at"] != "");
 }
 
 TEST_CASE("sync explains what is wrong and exits 1") {

@@ -54,5 +54,7 @@ on tablet-c.db init --device booth-c --agent 赵磊 --team 城东二组 >/dev/nu
 on tablet-c.db sync --server "$url" --token "$token_c"
 on tablet-c.db customer list
 
+say "Head office sees which tablets synced and when"
+hq devices
 say "The server's request log"
 tail -n 5 server.log
