@@ -3,7 +3,10 @@
 
 #include <CLI/CLI.hpp>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sync/sqlite_server_storage.h"
 
@@ -20,6 +23,10 @@ struct ServerContext {
     return *storage;
   }
 };
+
+// Prints rows (JSON objects) as JSON or as a table of the given (header, key) columns.
+void PrintRows(const ServerContext& ctx, const nlohmann::json& rows,
+               const std::vector<std::pair<std::string, std::string>>& columns);
 
 void AddServeCommand(CLI::App& app, ServerContext& ctx);
 void AddTokenCommands(CLI::App& app, ServerContext& ctx);

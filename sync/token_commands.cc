@@ -3,7 +3,6 @@
 
 #include "core/hlc.h"
 #include "sync/server_cli.h"
-#include "tools/fieldcrm/output.h"
 
 namespace fieldcrm::sync {
 
@@ -50,14 +49,13 @@ void AddTokenCommands(CLI::App& app, ServerContext& ctx) {
                        {"created_at", t.created_at},
                        {"revoked_at", t.revoked_at}});
       }
-      if (ctx.json) return cli::PrintJson(out);
-      std::vector<std::vector<std::string>> rows;
-      for (const json& t : out) {
-        rows.push_back({cli::Show(t, "id"), cli::Show(t, "agent"), cli::Show(t, "team"),
-                        cli::Show(t, "role"), cli::Show(t, "created_at"),
-                        cli::Show(t, "revoked_at")});
-      }
-      cli::PrintTable({"ID", "AGENT", "TEAM", "ROLE", "CREATED", "REVOKED"}, rows);
+      PrintRows(ctx, out,
+                {{"ID", "id"},
+                 {"AGENT", "agent"},
+                 {"TEAM", "team"},
+                 {"ROLE", "role"},
+                 {"CREATED", "created_at"},
+                 {"REVOKED", "revoked_at"}});
     });
   }
   {

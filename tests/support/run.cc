@@ -27,10 +27,8 @@ std::string Slurp(const std::string& path) {
 
 }  // namespace
 
-RunResult Run(const std::vector<std::string>& argv, const std::string& input) {
-  TempDir io;
-  std::string in_path = io.File("in"), out_path = io.File("out"), err_path = io.File("err");
-  std::ofstream(in_path, std::ios::binary) << input;
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& in_path,
+            const std::string& out_path, const std::string& err_path) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
@@ -45,6 +43,14 @@ RunResult Run(const std::vector<std::string>& argv, const std::string& input) {
   int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+  return pid;
+}
+
+RunResult Run(const std::vector<std::string>& argv, const std::string& input) {
+  TempDir io;
+  std::string in_path = io.File("in"), out_path = io.File("out"), err_path = io.File("err");
+  std::ofstream(in_path, std::ios::binary) << input;
+  pid_t pid = Spawn(argv, in_path, out_path, err_path);
   int status = 0;
   waitpid(pid, &status, 0);
   RunResult result;

@@ -1,6 +1,8 @@
 // Runs a real program (the built fieldcrm binary, a server) and captures what it printed.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -11,6 +13,11 @@ struct RunResult {
   std::string out;
   std::string err;
 };
+
+// Starts argv[0] with the arguments (no shell involved) without waiting for it: stdin from
+// in_path, stdout and stderr into the other two files. Throws when it cannot start.
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& in_path,
+            const std::string& out_path, const std::string& err_path);
 
 // Runs argv[0] with the arguments (no shell involved), with stdin from `input`.
 RunResult Run(const std::vector<std::string>& argv, const std::string& input = "");

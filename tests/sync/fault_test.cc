@@ -81,7 +81,7 @@ TEST_CASE("the server killed with SIGKILL in the middle of a push loses nothing"
     ServerProcess server(server_db, dir.File("server1.log"));
     pid_t sync = Spawn({FIELDCRM_CLI, "--db", tablet_db, "sync", "--server", server.url(),
                         "--token", Line(token.out), "--batch", "40"},
-                       dir.File("sync1.out"), dir.File("sync1.err"));
+                       "/dev/null", dir.File("sync1.out"), dir.File("sync1.err"));
     WaitForText(dir.File("sync1.err"), "sent ");
     server.Kill();
     CHECK(WaitExit(sync) == 1);
@@ -109,7 +109,7 @@ TEST_CASE("a tablet killed in the middle of applying a pull resumes where it sto
   NewTablet(tablet_db, "li", "A").reset();
   pid_t sync = Spawn({FIELDCRM_CLI, "--db", tablet_db, "sync", "--server", server.url(), "--token",
                       token, "--batch", "40"},
-                     dir.File("sync.out"), dir.File("sync.err"));
+                     "/dev/null", dir.File("sync.out"), dir.File("sync.err"));
   WaitForText(dir.File("sync.err"), "received ");
   kill(sync, SIGKILL);
   CHECK(WaitExit(sync) == 128 + SIGKILL);
@@ -128,7 +128,7 @@ TEST_CASE("SIGTERM stops the server cleanly") {
   std::string log = dir.File("server.log");
   pid_t pid = Spawn({FIELDCRM_BINARY_DIR "/sync/fieldcrm-server", "--db", dir.File("server.db"),
                      "serve", "--listen", "127.0.0.1:0"},
-                    dir.File("server.out"), log);
+                    "/dev/null", dir.File("server.out"), log);
   WaitForText(dir.File("server.out"), "listening on http://127.0.0.1:");
   kill(pid, SIGTERM);
   CHECK(WaitExit(pid) == 0);

@@ -1,9 +1,7 @@
 #include "tests/sync/sync_support.h"
 
 #include <doctest/doctest.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -12,8 +10,6 @@
 
 #include "sync/transport.h"
 #include "tests/support/run.h"
-
-extern char** environ;
 
 namespace fieldcrm::testing {
 
@@ -45,25 +41,6 @@ std::string TestServer::Token(const std::string& agent, const std::string& team,
   return sync::IssueToken(storage_, info);
 }
 
-pid_t Spawn(const std::vector<std::string>& argv, const std::string& out_path,
-            const std::string& err_path) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  REQUIRE_MESSAGE(rc == 0, "cannot start " << argv[0]);
-  return pid;
-}
-
 std::string ReadFile(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   std::stringstream buffer;
@@ -84,7 +61,7 @@ ServerProcess::ServerProcess(const std::string& db, const std::string& log_path)
   std::string out = log_path + ".out";
   pid_ = Spawn(
       {FIELDCRM_BINARY_DIR "/sync/fieldcrm-server", "--db", db, "serve", "--listen", "127.0.0.1:0"},
-      out, log_path);
+      "/dev/null", out, log_path);
   WaitForText(out, "\n");
   std::string line = ReadFile(out);
   url_ = line.substr(line.find("http://"));
@@ -130,24 +107,30 @@ sync::SyncReport SyncWith(Store& store, const std::string& url, const std::strin
   return sync::SyncClient(store, *transport, std::move(options)).Run();
 }
 
+namespace {
+
+// Every row of the query as one line, columns separated by '|'.
+void AppendRows(Store& store, const std::string& sql, int columns, std::string& out) {
+  Statement& stmt = store.db().Prepare(sql);
+  while (stmt.Step()) {
+    for (int col = 0; col < columns; ++col) out += stmt.Text(col) + '|';
+    out += '\n';
+  }
+  stmt.Reset();
+}
+
+}  // namespace
+
 std::string CanonicalDump(Store& store) {
   std::string out;
-  Statement& records = store.db().Prepare(
-      "SELECT id, kind, COALESCE(parent, ''), COALESCE(root, ''), deleted, doc FROM records "
-      "ORDER BY id");
-  while (records.Step()) {
-    for (int col = 0; col < 6; ++col) out += records.Text(col) + '|';
-    out += '\n';
-  }
-  records.Reset();
-  Statement& fields = store.db().Prepare(
-      "SELECT record, field, COALESCE(value, 'null'), hlc, device FROM field_state "
-      "ORDER BY record, field");
-  while (fields.Step()) {
-    for (int col = 0; col < 5; ++col) out += fields.Text(col) + '|';
-    out += '\n';
-  }
-  fields.Reset();
+  AppendRows(store,
+             "SELECT id, kind, COALESCE(parent, ''), COALESCE(root, ''), deleted, doc FROM records "
+             "ORDER BY id",
+             6, out);
+  AppendRows(store,
+             "SELECT record, field, COALESCE(value, 'null'), hlc, device FROM field_state "
+             "ORDER BY record, field",
+             5, out);
   return out;
 }
 

@@ -46,9 +46,6 @@ class ServerProcess {
   std::string url_;
 };
 
-// Starts argv without waiting; stdout and stderr go to the given files.
-pid_t Spawn(const std::vector<std::string>& argv, const std::string& out_path,
-            const std::string& err_path);
 // Waits until the file contains text; fails the test after a generous minute.
 void WaitForText(const std::string& path, const std::string& text);
 std::string ReadFile(const std::string& path);
