@@ -83,6 +83,7 @@ ApplyStats ApplyChanges(Database& db, std::span<const Change> changes) {
                          c.kind);
     }
     record.links_changed |= c.field == kMergedIntoField;
+    record.identity_changed |= c.field == "phone" || c.field == kDeletedField;
 
     FieldWrite incoming{c.value, c.hlc, c.device, c.base};
     auto current = record.fields.find(c.field);
@@ -101,7 +102,7 @@ ApplyStats ApplyChanges(Database& db, std::span<const Change> changes) {
       record.fields[c.field] = std::move(incoming);
     }
   }
-  RebuildRecords(db, touched, &stats.customers);
+  RebuildRecords(db, touched, &stats.identity_changed);
   return stats;
 }
 

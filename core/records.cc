@@ -162,7 +162,7 @@ FieldWrites LoadFieldWrites(Database& db, const std::string& record) {
 }
 
 void RebuildRecords(Database& db, const std::map<std::string, TouchedRecord>& touched,
-                    std::vector<std::string>* customers) {
+                    std::vector<std::string>* identity_changed) {
   std::set<std::string> affected;  // customers whose root may have moved
   std::set<std::string> rebuild;   // customers whose documents must be rebuilt from the store
   for (const auto& [id, record] : touched) {
@@ -186,7 +186,7 @@ void RebuildRecords(Database& db, const std::map<std::string, TouchedRecord>& to
         WriteRow(db, id, "customer", std::nullopt, root, own, own.doc, false);
         rebuild.insert(root);  // the alias's fields fill gaps in its root's document
       }
-      if (customers) customers->push_back(id);
+      if (record.identity_changed && identity_changed) identity_changed->push_back(id);
       continue;
     }
     affected.insert(id);
@@ -209,7 +209,8 @@ void RebuildRecords(Database& db, const std::map<std::string, TouchedRecord>& to
         .Run();
   }
   for (const std::string& id : rebuild) RebuildCustomer(db, id);
-  if (customers) customers->insert(customers->end(), rebuild.begin(), rebuild.end());
+  if (identity_changed)
+    identity_changed->insert(identity_changed->end(), rebuild.begin(), rebuild.end());
 }
 
 }  // namespace fieldcrm

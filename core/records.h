@@ -34,13 +34,15 @@ FieldWrites LoadFieldWrites(Database& db, const std::string& record);
 struct TouchedRecord {
   std::string kind;
   FieldWrites fields;
-  bool links_changed = false;  // a change of _merged_into was applied: roots may move
+  bool links_changed = false;     // a change of _merged_into was applied: roots may move
+  bool identity_changed = false;  // a change of phone or _deleted was applied
 };
 
 // Rebuilds the rows of the touched records (by id), and of every customer whose root or combined
-// document they affect. Appends the customer ids whose rows changed to customers.
+// document they affect. Appends to identity_changed the customers whose phone, tombstone or
+// root may have changed.
 void RebuildRecords(Database& db, const std::map<std::string, TouchedRecord>& touched,
-                    std::vector<std::string>* customers);
+                    std::vector<std::string>* identity_changed);
 
 // The root customer of id's alias chain (id itself when not merged). In a cycle of merges made
 // concurrently on different devices, the smallest id of the cycle is the root.

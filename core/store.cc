@@ -100,27 +100,26 @@ ApplyStats Store::ApplyRemote(std::span<const Change> changes) {
   Transaction txn(db_);
   ApplyStats stats = ApplyChanges(db_, changes);
   clock_.Observe(stats.max_hlc);
-  stats.merged_duplicates = MergeDuplicatePhones(stats.customers);
+  stats.merged_duplicates = MergeDuplicatePhones(stats.identity_changed);
   txn.Commit();
   return stats;
 }
 
 int64_t Store::MergeDuplicatePhones(const std::vector<std::string>& customers) {
-  std::set<std::string> phones;
-  for (const std::string& id : customers) {
-    if (auto phone = db_.QueryText("SELECT phone FROM records WHERE id = ?", id)) {
-      phones.insert(*phone);
-    }
-  }
+  // Live roots sharing each candidate's phone; roots alone carry a phone column, and the
+  // smallest UUIDv7 is the earliest created.
+  Statement& same_phone = db_.Prepare(
+      "SELECT other.id FROM records AS mine JOIN records AS other ON other.phone = mine.phone "
+      "WHERE mine.id = ? AND other.kind = 'customer' AND other.deleted = 0 ORDER BY other.id");
+  std::set<std::string> done;
   int64_t merged = 0;
-  for (const std::string& phone : phones) {
-    // Roots only carry a phone column; the smallest UUIDv7 is the earliest created.
+  for (const std::string& id : customers) {
+    if (done.count(id)) continue;
     std::vector<std::string> ids;
-    Statement& same = db_.Prepare(
-        "SELECT id FROM records WHERE phone = ? AND kind = 'customer' AND deleted = 0 ORDER BY id");
-    same.Bind(phone);
-    while (same.Step()) ids.push_back(same.Text(0));
-    same.Reset();
+    same_phone.Bind(id);
+    while (same_phone.Step()) ids.push_back(same_phone.Text(0));
+    same_phone.Reset();
+    done.insert(ids.begin(), ids.end());
     for (size_t i = 1; i < ids.size(); ++i) {
       Write("customer", ids[i], {{"_merged_into", ids[0]}});
       ++merged;

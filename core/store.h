@@ -64,7 +64,7 @@ class Store {
  private:
   explicit Store(const std::string& path, bool create);
   void LoadDevice();
-  // Merges live customers sharing a phone with those in `customers` (see ApplyRemote).
+  // Merges live customers sharing a phone with one of `customers` (see ApplyRemote).
   int64_t MergeDuplicatePhones(const std::vector<std::string>& customers);
 
   Database db_;
