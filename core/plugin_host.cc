@@ -23,8 +23,8 @@ PluginHost::PluginHost(std::filesystem::path dir) : dir_(std::move(dir)) {
         continue;
       }
       plugins_.push_back(std::move(plugin));
-    } catch (const PluginError& e) {
-      refused_.push_back({file.string(), "", nullptr, "refused", e.what()});
+    } catch (const PluginRefused& e) {
+      refused_.push_back({file.string(), e.plugin, nullptr, "refused", e.what()});
     }
   }
 }

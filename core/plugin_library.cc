@@ -19,7 +19,7 @@ const std::vector<std::string> kCoreKinds = {"customer", "interaction", "task",
 
 LoadedPlugin::LoadedPlugin(const std::filesystem::path& file) : file_(file) {
   auto refuse = [&](const std::string& reason) {
-    return PluginError(Describe() + " refused: " + reason);
+    return PluginRefused(name_, Describe() + " refused: " + reason);
   };
   try {
     library_.load(boost::dll::fs::path(file.string()),

@@ -16,9 +16,17 @@
 
 namespace fieldcrm {
 
+// Why a file was not loaded; plugin is its manifest name when it got that far.
+class PluginRefused : public PluginError {
+ public:
+  PluginRefused(std::string plugin, const std::string& message)
+      : PluginError(message), plugin(std::move(plugin)) {}
+  std::string plugin;
+};
+
 class LoadedPlugin {
  public:
-  // Throws PluginError naming the file (and the plugin, once known) and the reason when the file
+  // Throws PluginRefused naming the file (and the plugin, once known) and the reason when the file
   // is not a shared library, lacks the entry point, was built for another API version, has a
   // malformed manifest, or throws while being created.
   explicit LoadedPlugin(const std::filesystem::path& file);
