@@ -1,12 +1,11 @@
 // plugins list | config | dir | run: what is loaded, its settings, where plugins come from.
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "core/error.h"
 #include "core/plugin_config.h"
 #include "core/plugin_review.h"
 #include "tools/fieldcrm/context.h"
+#include "tools/fieldcrm/json_input.h"
 #include "tools/fieldcrm/output.h"
 #include "tools/fieldcrm/plugins_folder.h"
 
@@ -15,22 +14,6 @@ namespace fieldcrm::cli {
 using nlohmann::json;
 
 namespace {
-
-json ParseSettings(const std::string& text, const std::string& file) {
-  std::string source = text;
-  if (!file.empty()) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw NotFound("cannot read '" + file + "'");
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    source = buffer.str();
-  }
-  try {
-    return json::parse(source);
-  } catch (const json::parse_error& e) {
-    throw InvalidInput("plugin config is not valid JSON: " + std::string(e.what()));
-  }
-}
 
 void List(Context& ctx) {
   PluginHost& host = ctx.Plugins();
@@ -85,7 +68,9 @@ void AddPluginCommands(CLI::App& app, Context& ctx) {
       if (given > 1) throw InvalidInput("give only one of JSON, --file and --reset");
       json effective = EffectivePluginConfig(store, plugin);
       if (given == 1) {
-        json settings = args->reset ? json::object() : ParseSettings(args->json_text, args->file);
+        json settings = args->reset          ? json::object()
+                        : args->file.empty() ? ParseJsonText(args->json_text, "plugin config")
+                                             : ReadJsonFile(args->file);
         effective = SetPluginConfig(store, plugin, settings);
       }
       std::cout << effective.dump(2) << '\n';

@@ -1,12 +1,11 @@
 // survey define | list | answer | report: questionnaires filled in offline, NPS and satisfaction.
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "core/error.h"
 #include "core/fields.h"
 #include "core/surveys.h"
 #include "tools/fieldcrm/context.h"
+#include "tools/fieldcrm/json_input.h"
 #include "tools/fieldcrm/output.h"
 
 namespace fieldcrm::cli {
@@ -14,18 +13,6 @@ namespace fieldcrm::cli {
 using nlohmann::json;
 
 namespace {
-
-json ReadJsonFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw NotFound("cannot read '" + path + "'");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  try {
-    return json::parse(buffer.str());
-  } catch (const json::parse_error& e) {
-    throw InvalidInput("'" + path + "' is not valid JSON: " + e.what());
-  }
-}
 
 std::string ShowNumber(const json& row, const char* key) {
   return row[key].is_null() ? "-" : Show(row, key);
