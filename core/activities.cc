@@ -1,6 +1,7 @@
 #include "core/activities.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "core/error.h"
 #include "core/fields.h"
@@ -13,15 +14,15 @@ std::string Activities::AddInteraction(const std::string& customer, const Intera
   std::string type = ParseChoice("interaction type", in.type, kInteractionTypes);
   Transaction txn(store_.db());
   std::string root = customers_.Resolve(customer);
-  FieldValues values = {{"customer", root},
-                        {"type", type},
-                        {"at", FormatTime(in.at_ms.value_or(SystemMillis()))}};
+  FieldValues values = {
+      {"customer", root}, {"type", type}, {"at", FormatTime(in.at_ms.value_or(SystemMillis()))}};
   if (!store_.device().agent.empty()) values.emplace_back("agent", store_.device().agent);
   if (!in.note.empty()) values.emplace_back("note", in.note);
   if (!in.channel.empty()) {
-    values.emplace_back("channel", ParseChoice("channel", in.channel, kContactChannels,
-                                               {{"电话", "phone"}, {"短信", "sms"},
-                                                {"微信", "wechat"}, {"邮件", "email"}}));
+    values.emplace_back(
+        "channel",
+        ParseChoice("channel", in.channel, kContactChannels,
+                    {{"电话", "phone"}, {"短信", "sms"}, {"微信", "wechat"}, {"邮件", "email"}}));
   }
   if (!in.outcome.empty()) values.emplace_back("outcome", in.outcome);
   if (in.minutes) {
@@ -89,16 +90,20 @@ std::vector<json> Activities::OpenTasks(std::optional<int64_t> overdue_at_ms) {
   return out;
 }
 
-std::string Activities::AddDeal(const std::string& customer, const std::string& unit,
-                                int64_t price, const std::string& status) {
+std::string Activities::AddDeal(const std::string& customer, const std::string& unit, int64_t price,
+                                const std::string& status) {
   if (unit.empty()) throw InvalidInput("a deal needs a unit (--unit, e.g. 3-1502)");
   if (price <= 0) throw InvalidInput("a deal needs a positive price in CNY (--price)");
-  std::string code = ParseChoice("deal status", status, kDealStatuses,
-                                 {{"认购", "reserved"}, {"签约", "signed"}, {"交房", "handed-over"}});
+  std::string code =
+      ParseChoice("deal status", status, kDealStatuses,
+                  {{"认购", "reserved"}, {"签约", "signed"}, {"交房", "handed-over"}});
   Transaction txn(store_.db());
   std::string root = customers_.Resolve(customer);
   std::string id = store_.NewId();
-  FieldValues values = {{"customer", root}, {"unit", unit}, {"price", price}, {"status", code},
+  FieldValues values = {{"customer", root},
+                        {"unit", unit},
+                        {"price", price},
+                        {"status", code},
                         {code + "_at", FormatTime(SystemMillis())}};
   if (!store_.device().agent.empty()) values.emplace_back("agent", store_.device().agent);
   store_.Write("deal", id, values);
@@ -107,8 +112,9 @@ std::string Activities::AddDeal(const std::string& customer, const std::string& 
 }
 
 void Activities::SetDealStatus(const std::string& deal, const std::string& status) {
-  std::string code = ParseChoice("deal status", status, kDealStatuses,
-                                 {{"认购", "reserved"}, {"签约", "signed"}, {"交房", "handed-over"}});
+  std::string code =
+      ParseChoice("deal status", status, kDealStatuses,
+                  {{"认购", "reserved"}, {"签约", "signed"}, {"交房", "handed-over"}});
   Transaction txn(store_.db());
   Record(deal, "deal");
   store_.Write("deal", deal, {{"status", code}, {code + "_at", FormatTime(SystemMillis())}});
@@ -137,7 +143,9 @@ std::vector<json> Activities::Of(const std::string& customer, const std::string&
     while (stmt.Step()) out.push_back(json::parse(stmt.Text(0)));
     stmt.Reset();
   }
-  std::sort(out.begin(), out.end(), [](const json& a, const json& b) { return a["id"] < b["id"]; });
+  // Interactions may be logged after the fact (--at): order by when they happened.
+  auto key = [](const json& r) { return std::make_pair(r.value("at", ""), r.value("id", "")); };
+  std::sort(out.begin(), out.end(), [&](const json& a, const json& b) { return key(a) < key(b); });
   return out;
 }
 

@@ -21,11 +21,11 @@ inline const std::vector<std::string> kDealStatuses = {"reserved", "signed", "ha
 
 struct InteractionInput {
   std::string type = "visit";
-  std::optional<int64_t> at_ms;  // default: now
-  std::string note;
-  std::string channel;  // follow-ups: phone, sms, wechat, email
-  std::string outcome;
-  std::optional<int64_t> minutes;  // time on site, for visits
+  std::optional<int64_t> at_ms{};  // default: now
+  std::string note{};
+  std::string channel{};  // follow-ups: phone, sms, wechat, email
+  std::string outcome{};
+  std::optional<int64_t> minutes{};  // time on site, for visits
 };
 
 class Activities {
@@ -42,7 +42,8 @@ class Activities {
   void SetDealStatus(const std::string& deal, const std::string& status);
   std::string AddReferral(const std::string& referrer, const std::string& referee);
 
-  // Records of `kind` attached to the customer or any of its aliases, oldest first.
+  // Records of `kind` attached to the customer or any of its aliases, oldest first (by "at"
+  // where the record has one, else by creation).
   std::vector<nlohmann::json> Of(const std::string& customer, const std::string& kind);
 
  private:

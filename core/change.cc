@@ -9,9 +9,8 @@ namespace fieldcrm {
 using nlohmann::json;
 
 json ChangeToJson(const Change& c) {
-  json out = {{"device", c.device}, {"seq", c.seq},       {"hlc", c.hlc},
-              {"base", c.base},     {"kind", c.kind},     {"record", c.record},
-              {"field", c.field},   {"value", nullptr}};
+  json out = {{"device", c.device}, {"seq", c.seq},       {"hlc", c.hlc},     {"base", c.base},
+              {"kind", c.kind},     {"record", c.record}, {"field", c.field}, {"value", nullptr}};
   if (c.value) out["value"] = json::parse(*c.value);
   return out;
 }

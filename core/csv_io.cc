@@ -39,14 +39,21 @@ bool IsValidUtf8(const std::string& s) {
 
 const std::map<std::string, std::string>& ChineseHeaders() {
   static const std::map<std::string, std::string> headers = {
-      {"姓名", "name"},      {"客户姓名", "name"},   {"电话", "phone"},     {"手机", "phone"},
-      {"手机号", "phone"},   {"联系电话", "phone"},  {"性别", "gender"},    {"年龄段", "age_band"},
-      {"职业", "occupation"}, {"收入", "income_band"}, {"家庭结构", "family"}, {"城市", "city"},
-      {"区域", "district"},  {"预算", "budget"},     {"购房目的", "purpose"}, {"用途", "purpose"},
-      {"户型", "house_type"}, {"偏好", "preferences"}, {"来源", "source"},    {"渠道", "source"},
-      {"阶段", "stage"},     {"置业顾问", "agent"},  {"团队", "team"},      {"标签", "tags"},
-      {"备注", "notes"},     {"生日", "birthday"}};
+      {"姓名", "name"},        {"客户姓名", "name"},   {"电话", "phone"},
+      {"手机", "phone"},       {"手机号", "phone"},    {"联系电话", "phone"},
+      {"性别", "gender"},      {"年龄段", "age_band"}, {"职业", "occupation"},
+      {"收入", "income_band"}, {"家庭结构", "family"}, {"城市", "city"},
+      {"区域", "district"},    {"预算", "budget"},     {"购房目的", "purpose"},
+      {"用途", "purpose"},     {"户型", "house_type"}, {"偏好", "preferences"},
+      {"来源", "source"},      {"渠道", "source"},     {"阶段", "stage"},
+      {"置业顾问", "agent"},   {"团队", "team"},       {"标签", "tags"},
+      {"备注", "notes"},       {"生日", "birthday"}};
   return headers;
+}
+
+// Columns an export writes that fieldcrm maintains itself: an import takes them as information.
+bool IsMaintainedColumn(const std::string& name) {
+  return name == "id" || name == "updated_at";
 }
 
 std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
@@ -107,7 +114,7 @@ ImportReport ImportCustomersCsv(Store& store, const std::string& path) {
     std::string header = raw;
     while (!header.empty() && (header.back() == ' ' || header.back() == '\r')) header.pop_back();
     if (auto it = ChineseHeaders().find(header); it != ChineseHeaders().end()) header = it->second;
-    CheckCustomerFieldName(header);
+    if (!IsMaintainedColumn(header)) CheckCustomerFieldName(header);
     columns.push_back(header);
   }
   std::set<std::string> named(columns.begin(), columns.end());
@@ -123,13 +130,14 @@ ImportReport ImportCustomersCsv(Store& store, const std::string& path) {
     if (cells.size() == 1 && cells[0].empty()) continue;  // blank line
     std::string where = "row " + std::to_string(r + 1) + ": ";
     if (cells.size() != columns.size()) {
-      report.errors.push_back(where + "has " + std::to_string(cells.size()) + " cells, the header " +
-                              std::to_string(columns.size()));
+      report.errors.push_back(where + "has " + std::to_string(cells.size()) +
+                              " cells, the header " + std::to_string(columns.size()));
       continue;
     }
     FieldTexts fields;
     for (size_t c = 0; c < cells.size(); ++c) {
-      if (!cells[c].empty()) fields.emplace_back(columns[c], cells[c]);
+      if (!cells[c].empty() && !IsMaintainedColumn(columns[c]))
+        fields.emplace_back(columns[c], cells[c]);
     }
     try {
       auto added = customers.Add(fields);

@@ -23,7 +23,8 @@ FieldValues Customers::Parse(const FieldTexts& fields) {
   FieldValues values;
   for (const auto& [name, text] : fields) {
     if (name == "id" || name == "aliases" || name == "updated_at" || name.starts_with('_')) {
-      throw InvalidInput("customer field '" + name + "' is maintained by fieldcrm and cannot be set");
+      throw InvalidInput("customer field '" + name +
+                         "' is maintained by fieldcrm and cannot be set");
     }
     values.emplace_back(name, ParseCustomerField(name, text));
   }
@@ -31,14 +32,10 @@ FieldValues Customers::Parse(const FieldTexts& fields) {
 }
 
 std::optional<std::string> Customers::IdByPhone(const std::string& e164) {
-  Statement& stmt = store_.db().Prepare(
+  return store_.db().QueryText(
       "SELECT id FROM records WHERE phone = ? AND kind = 'customer' AND deleted = 0 ORDER BY id "
-      "LIMIT 1");
-  stmt.Bind(e164);
-  std::optional<std::string> id;
-  if (stmt.Step()) id = stmt.Text(0);
-  stmt.Reset();
-  return id;
+      "LIMIT 1",
+      e164);
 }
 
 AddedCustomer Customers::Add(const FieldTexts& fields) {
@@ -70,14 +67,10 @@ AddedCustomer Customers::Add(const FieldTexts& fields) {
 
 std::string Customers::Resolve(const std::string& id) {
   std::string root = ResolveCustomerRoot(store_.db(), id);
-  Statement& stmt =
-      store_.db().Prepare("SELECT deleted FROM records WHERE id = ? AND kind = 'customer'");
-  stmt.Bind(root);
-  bool found = stmt.Step();
-  bool deleted = found && stmt.Int(0) != 0;
-  stmt.Reset();
-  if (!found) throw NotFound("no customer with id '" + id + "'");
-  if (deleted) throw NotFound("customer '" + id + "' has been deleted");
+  auto deleted =
+      store_.db().QueryInt("SELECT deleted FROM records WHERE id = ? AND kind = 'customer'", root);
+  if (!deleted) throw NotFound("no customer with id '" + id + "'");
+  if (*deleted) throw NotFound("customer '" + id + "' has been deleted");
   return root;
 }
 

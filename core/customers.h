@@ -31,9 +31,9 @@ class Customers {
   nlohmann::json Get(const std::string& id);
   void Set(const std::string& id, const FieldTexts& fields);
   struct Filter {
-    std::optional<std::string> stage;
-    std::optional<std::string> team;
-    std::optional<std::string> agent;
+    std::optional<std::string> stage{};
+    std::optional<std::string> team{};
+    std::optional<std::string> agent{};
   };
   std::vector<nlohmann::json> List(const Filter& filter);
   std::optional<nlohmann::json> FindByPhone(const std::string& phone_text);

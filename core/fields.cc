@@ -61,7 +61,9 @@ json Tags(std::string_view text) {
 
 using Parser = std::function<json(std::string_view field, const std::string& text)>;
 
-json AsText(std::string_view, const std::string& text) { return text; }
+json AsText(std::string_view, const std::string& text) {
+  return text;
+}
 
 Parser Choice(std::vector<std::string> choices,
               std::vector<std::pair<std::string, std::string>> aliases = {}) {
@@ -74,8 +76,8 @@ const std::vector<std::pair<std::string, Parser>>& Specs() {
   static const std::vector<std::pair<std::string, Parser>> specs = {
       {"name", AsText},
       {"phone", [](std::string_view, const std::string& t) -> json { return NormalizePhone(t); }},
-      {"gender", Choice({"male", "female"}, {{"男", "male"}, {"女", "female"}, {"m", "male"},
-                                             {"f", "female"}})},
+      {"gender", Choice({"male", "female"},
+                        {{"男", "male"}, {"女", "female"}, {"m", "male"}, {"f", "female"}})},
       {"age_band", AsText},
       {"occupation", AsText},
       {"income_band", AsText},
@@ -83,18 +85,28 @@ const std::vector<std::pair<std::string, Parser>>& Specs() {
       {"city", AsText},
       {"district", AsText},
       {"budget", [](std::string_view f, const std::string& t) -> json { return ParseMoney(f, t); }},
-      {"purpose", Choice({"first-home", "upgrade", "investment"},
-                         {{"刚需", "first-home"}, {"首套", "first-home"}, {"改善", "upgrade"},
-                          {"投资", "investment"}})},
+      {"purpose", Choice({"first-home", "upgrade", "investment"}, {{"刚需", "first-home"},
+                                                                   {"首套", "first-home"},
+                                                                   {"改善", "upgrade"},
+                                                                   {"投资", "investment"}})},
       {"house_type", AsText},
       {"preferences", [](std::string_view, const std::string& t) -> json { return Tags(t); }},
-      {"source", Choice({"walk-in", "call", "event", "online", "referral", "broker"},
-                        {{"来访", "walk-in"}, {"到访", "walk-in"}, {"来电", "call"},
-                         {"活动", "event"}, {"网络", "online"}, {"线上", "online"},
-                         {"转介", "referral"}, {"老带新", "referral"}, {"中介", "broker"},
-                         {"渠道", "broker"}})},
-      {"stage", Choice(kStages, {{"潜在", "prospect"}, {"意向", "intent"}, {"成交", "buyer"},
-                                 {"老业主", "owner"}, {"业主", "owner"}})},
+      {"source",
+       Choice({"walk-in", "call", "event", "online", "referral", "broker"}, {{"来访", "walk-in"},
+                                                                             {"到访", "walk-in"},
+                                                                             {"来电", "call"},
+                                                                             {"活动", "event"},
+                                                                             {"网络", "online"},
+                                                                             {"线上", "online"},
+                                                                             {"转介", "referral"},
+                                                                             {"老带新", "referral"},
+                                                                             {"中介", "broker"},
+                                                                             {"渠道", "broker"}})},
+      {"stage", Choice(kStages, {{"潜在", "prospect"},
+                                 {"意向", "intent"},
+                                 {"成交", "buyer"},
+                                 {"老业主", "owner"},
+                                 {"业主", "owner"}})},
       {"agent", AsText},
       {"team", AsText},
       {"tags", [](std::string_view, const std::string& t) -> json { return Tags(t); }},
@@ -139,8 +151,8 @@ const Parser* FindParser(std::string_view field) {
 
 void CheckCustomerFieldName(std::string_view field) {
   if (IsExtensionField(field) || FindParser(field)) return;
-  throw InvalidInput("unknown customer field '" + std::string(field) + "' (known: " +
-                     Join(CustomerFieldNames()) +
+  throw InvalidInput("unknown customer field '" + std::string(field) +
+                     "' (known: " + Join(CustomerFieldNames()) +
                      "; custom fields take a namespace, e.g. office.wechat)");
 }
 

@@ -30,6 +30,8 @@ Hlc HybridClock::Now() {
   return last_;
 }
 
-void HybridClock::Observe(Hlc remote) { last_ = std::max(last_, remote); }
+void HybridClock::Observe(Hlc remote) {
+  last_ = std::max(last_, remote);
+}
 
 }  // namespace fieldcrm

@@ -13,8 +13,12 @@ namespace fieldcrm {
 using Hlc = uint64_t;
 
 constexpr int kHlcCounterBits = 16;
-inline Hlc HlcFromMillis(int64_t ms) { return static_cast<Hlc>(ms) << kHlcCounterBits; }
-inline int64_t HlcMillis(Hlc hlc) { return static_cast<int64_t>(hlc >> kHlcCounterBits); }
+inline Hlc HlcFromMillis(int64_t ms) {
+  return static_cast<Hlc>(ms) << kHlcCounterBits;
+}
+inline int64_t HlcMillis(Hlc hlc) {
+  return static_cast<int64_t>(hlc >> kHlcCounterBits);
+}
 // ISO-8601 UTC with milliseconds, for people reading logs.
 std::string HlcToIso(Hlc hlc);
 

@@ -9,13 +9,6 @@
 namespace fieldcrm {
 namespace {
 
-struct FieldWrite {
-  std::optional<std::string> value;
-  Hlc hlc;
-  std::string device;
-  Hlc base;
-};
-
 // The total order that decides every field: later stamp wins, then device id, then value, so
 // that even two writes with identical stamps resolve the same way everywhere.
 bool Wins(const Change& incoming, const FieldWrite& current) {
@@ -33,27 +26,19 @@ void CheckSameAsLogged(Database& db, const Change& c) {
       "SELECT hlc, base, kind, record, field, value FROM log WHERE device = ? AND seq = ?");
   stmt.Bind(c.device, c.seq);
   stmt.Step();
-  Change logged{c.device,     c.seq,        static_cast<Hlc>(stmt.Int(0)),
-                static_cast<Hlc>(stmt.Int(1)), stmt.Text(2), stmt.Text(3),
-                stmt.Text(4),   stmt.OptText(5)};
+  Change logged{c.device,
+                c.seq,
+                static_cast<Hlc>(stmt.Int(0)),
+                static_cast<Hlc>(stmt.Int(1)),
+                stmt.Text(2),
+                stmt.Text(3),
+                stmt.Text(4),
+                stmt.OptText(5)};
   stmt.Reset();
   if (!(logged == c)) {
     throw InvalidInput("change " + c.device + "/" + std::to_string(c.seq) +
                        " differs from the change already recorded under that id");
   }
-}
-
-std::optional<FieldWrite> CurrentWrite(Database& db, const Change& c) {
-  Statement& stmt =
-      db.Prepare("SELECT value, hlc, device, base FROM field_state WHERE record = ? AND field = ?");
-  stmt.Bind(c.record, c.field);
-  std::optional<FieldWrite> current;
-  if (stmt.Step()) {
-    current = FieldWrite{stmt.OptText(0), static_cast<Hlc>(stmt.Int(1)), stmt.Text(2),
-                         static_cast<Hlc>(stmt.Int(3))};
-  }
-  stmt.Reset();
-  return current;
 }
 
 void KeepConflict(Database& db, const std::string& record, const std::string& field,
@@ -70,7 +55,7 @@ void KeepConflict(Database& db, const std::string& record, const std::string& fi
 
 ApplyStats ApplyChanges(Database& db, std::span<const Change> changes) {
   ApplyStats stats;
-  std::map<std::string, std::string> touched;  // record id -> kind
+  std::map<std::string, TouchedRecord> touched;  // by record id
   Statement& append = db.Prepare(
       "INSERT OR IGNORE INTO log(device, seq, hlc, base, kind, record, field, value) "
       "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
@@ -87,26 +72,37 @@ ApplyStats ApplyChanges(Database& db, std::span<const Change> changes) {
     }
     ++stats.applied;
     stats.max_hlc = std::max(stats.max_hlc, c.hlc);
-    auto [it, inserted] = touched.emplace(c.record, c.kind);
-    if (!inserted && it->second != c.kind) {
-      throw InvalidInput("record " + c.record + " is written both as " + it->second + " and as " +
+    auto [it, first_touch] = touched.try_emplace(c.record);
+    TouchedRecord& record = it->second;
+    if (first_touch) {
+      // One read of the record's fields serves every change of it in this batch and the rebuild.
+      record.kind = c.kind;
+      record.fields = LoadFieldWrites(db, c.record);
+    } else if (record.kind != c.kind) {
+      throw InvalidInput("record " + c.record + " is written both as " + record.kind + " and as " +
                          c.kind);
     }
+    record.links_changed |= c.field == kMergedIntoField;
+    record.identity_changed |= c.field == "phone" || c.field == kDeletedField;
 
     FieldWrite incoming{c.value, c.hlc, c.device, c.base};
-    std::optional<FieldWrite> current = CurrentWrite(db, c);
-    bool wins = !current || Wins(c, *current);
-    if (current && current->value != c.value && Concurrent(c, *current)) {
+    auto current = record.fields.find(c.field);
+    bool wins = current == record.fields.end() || Wins(c, current->second);
+    if (current != record.fields.end() && current->second.value != c.value &&
+        Concurrent(c, current->second)) {
       ++stats.conflicts;
       if (wins) {
-        KeepConflict(db, c.record, c.field, *current, incoming);
+        KeepConflict(db, c.record, c.field, current->second, incoming);
       } else {
-        KeepConflict(db, c.record, c.field, incoming, *current);
+        KeepConflict(db, c.record, c.field, incoming, current->second);
       }
     }
-    if (wins) upsert.Bind(c.record, c.field, c.value, c.hlc, c.device, c.base).Run();
+    if (wins) {
+      upsert.Bind(c.record, c.field, c.value, c.hlc, c.device, c.base).Run();
+      record.fields[c.field] = std::move(incoming);
+    }
   }
-  RebuildRecords(db, touched, &stats.customers);
+  RebuildRecords(db, touched, &stats.identity_changed);
   return stats;
 }
 

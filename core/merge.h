@@ -6,7 +6,8 @@
 //  - each field keeps the write with the greatest (hlc, device, value): last writer wins;
 //  - a write that loses to a concurrent write (neither writer saw the other's value) with a
 //    different value is kept in the conflicts table for review;
-//  - deletes are writes too: a record tombstone is the field "_deleted", a field removal a null value.
+//  - deletes are writes too: a record tombstone is the field "_deleted", a field removal a null
+//  value.
 #pragma once
 
 #include <cstdint>
@@ -20,12 +21,14 @@
 namespace fieldcrm {
 
 struct ApplyStats {
-  int64_t applied = 0;     // new to this replica
-  int64_t duplicates = 0;  // already in the log, skipped
-  int64_t conflicts = 0;   // concurrent same-field writes with different values
-  Hlc max_hlc = 0;         // the latest stamp among the applied changes
+  int64_t applied = 0;            // new to this replica
+  int64_t duplicates = 0;         // already in the log, skipped
+  int64_t conflicts = 0;          // concurrent same-field writes with different values
+  Hlc max_hlc = 0;                // the latest stamp among the applied changes
   int64_t merged_duplicates = 0;  // customers merged because they share a phone (Store only)
-  std::vector<std::string> customers;  // customer records the changes touched
+  // Customers whose phone, tombstone or merge links changed: the only ones that can have become
+  // duplicates of another.
+  std::vector<std::string> identity_changed;
 };
 
 // Must run inside the caller's transaction, which makes a batch all-or-nothing.

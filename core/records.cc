@@ -22,16 +22,13 @@ struct OwnFields {
   Hlc updated = 0;
 };
 
-OwnFields LoadFields(Database& db, const std::string& id) {
-  Statement& stmt = db.Prepare("SELECT field, value, hlc FROM field_state WHERE record = ?");
-  stmt.Bind(id);
+OwnFields Summarise(const FieldWrites& fields) {
   OwnFields own;
-  while (stmt.Step()) {
-    own.exists = true;
-    own.updated = std::max(own.updated, static_cast<Hlc>(stmt.Int(2)));
-    if (stmt.IsNull(1)) continue;
-    std::string field = stmt.Text(0);
-    json value = json::parse(stmt.Text(1));
+  own.exists = !fields.empty();
+  for (const auto& [field, write] : fields) {
+    own.updated = std::max(own.updated, write.hlc);
+    if (!write.value) continue;
+    json value = json::parse(*write.value);
     if (field == kDeletedField) {
       own.deleted = value == true;
     } else if (field == kMergedIntoField) {
@@ -40,22 +37,20 @@ OwnFields LoadFields(Database& db, const std::string& id) {
       own.doc[field] = std::move(value);
     }
   }
-  stmt.Reset();
   return own;
 }
 
+OwnFields LoadFields(Database& db, const std::string& id) {
+  return Summarise(LoadFieldWrites(db, id));
+}
+
 std::optional<std::string> MergedInto(Database& db, const std::string& id) {
-  Statement& stmt = db.Prepare(
-      "SELECT value FROM field_state WHERE record = ? AND field = '_merged_into' "
-      "AND value IS NOT NULL");
-  stmt.Bind(id);
-  std::optional<std::string> target;
-  if (stmt.Step()) {
-    json value = json::parse(stmt.Text(0));
-    if (value.is_string()) target = value.get<std::string>();
-  }
-  stmt.Reset();
-  return target;
+  auto text =
+      db.QueryText("SELECT value FROM field_state WHERE record = ? AND field = '_merged_into'", id);
+  if (!text) return std::nullopt;
+  json value = json::parse(*text);
+  if (!value.is_string()) return std::nullopt;
+  return value.get<std::string>();
 }
 
 std::optional<std::string> TextField(const json& doc, const char* name) {
@@ -64,13 +59,18 @@ std::optional<std::string> TextField(const json& doc, const char* name) {
   return it->get<std::string>();
 }
 
-std::optional<std::string> ExistingKind(Database& db, const std::string& id) {
-  Statement& stmt = db.Prepare("SELECT kind FROM records WHERE id = ?");
+struct ExistingRow {
+  std::string kind;
+  std::optional<std::string> root;
+};
+
+std::optional<ExistingRow> Existing(Database& db, const std::string& id) {
+  Statement& stmt = db.Prepare("SELECT kind, root FROM records WHERE id = ?");
   stmt.Bind(id);
-  std::optional<std::string> kind;
-  if (stmt.Step()) kind = stmt.Text(0);
+  std::optional<ExistingRow> row;
+  if (stmt.Step()) row = ExistingRow{stmt.Text(0), stmt.OptText(1)};
   stmt.Reset();
-  return kind;
+  return row;
 }
 
 void WriteRow(Database& db, const std::string& id, const std::string& kind,
@@ -102,24 +102,12 @@ std::vector<std::string> CustomersWithRoot(Database& db, const std::string& root
 }
 
 std::optional<std::string> StoredRoot(Database& db, const std::string& id) {
-  Statement& stmt = db.Prepare("SELECT root FROM records WHERE id = ?");
-  stmt.Bind(id);
-  std::optional<std::string> root;
-  if (stmt.Step()) root = stmt.OptText(0);
-  stmt.Reset();
-  return root;
+  return db.QueryText("SELECT root FROM records WHERE id = ?", id);
 }
 
 // A root's document: its own fields, then, for fields it lacks, those of its live aliases in id
 // (creation) order. Aliases are listed so that old ids still lead people to the record.
-void RebuildCustomer(Database& db, const std::string& id) {
-  OwnFields own = LoadFields(db, id);
-  if (!own.exists) return;  // known only as a merge target so far
-  std::string root = ResolveCustomerRoot(db, id);
-  if (root != id) {
-    WriteRow(db, id, "customer", std::nullopt, root, own, own.doc, false);
-    return;
-  }
+void WriteRootCustomer(Database& db, const std::string& id, const OwnFields& own) {
   json doc = own.doc;
   json aliases = json::array();
   OwnFields combined = own;
@@ -134,7 +122,18 @@ void RebuildCustomer(Database& db, const std::string& id) {
     }
   }
   if (!aliases.empty()) doc["aliases"] = aliases;
-  WriteRow(db, id, "customer", std::nullopt, root, combined, doc, true);
+  WriteRow(db, id, "customer", std::nullopt, id, combined, doc, true);
+}
+
+void RebuildCustomer(Database& db, const std::string& id) {
+  OwnFields own = LoadFields(db, id);
+  if (!own.exists) return;  // known only as a merge target so far
+  std::string root = ResolveCustomerRoot(db, id);
+  if (root != id) {
+    WriteRow(db, id, "customer", std::nullopt, root, own, own.doc, false);
+  } else {
+    WriteRootCustomer(db, id, own);
+  }
 }
 
 }  // namespace
@@ -149,28 +148,56 @@ std::string ResolveCustomerRoot(Database& db, const std::string& id) {
   return path.back();
 }
 
-void RebuildRecords(Database& db, const std::map<std::string, std::string>& touched,
-                    std::vector<std::string>* customers) {
+FieldWrites LoadFieldWrites(Database& db, const std::string& record) {
+  Statement& stmt =
+      db.Prepare("SELECT field, value, hlc, device, base FROM field_state WHERE record = ?");
+  stmt.Bind(record);
+  FieldWrites fields;
+  while (stmt.Step()) {
+    fields.emplace(stmt.Text(0), FieldWrite{stmt.OptText(1), static_cast<Hlc>(stmt.Int(2)),
+                                            stmt.Text(3), static_cast<Hlc>(stmt.Int(4))});
+  }
+  stmt.Reset();
+  return fields;
+}
+
+void RebuildRecords(Database& db, const std::map<std::string, TouchedRecord>& touched,
+                    std::vector<std::string>* identity_changed) {
   std::set<std::string> affected;  // customers whose root may have moved
-  for (const auto& [id, kind] : touched) {
-    if (auto existing = ExistingKind(db, id); existing && *existing != kind) {
-      throw InvalidInput("record " + id + " is a " + *existing + ", not a " + kind);
+  std::set<std::string> rebuild;   // customers whose documents must be rebuilt from the store
+  for (const auto& [id, record] : touched) {
+    auto existing = Existing(db, id);
+    if (existing && existing->kind != record.kind) {
+      throw InvalidInput("record " + id + " is a " + existing->kind + ", not a " + record.kind);
     }
-    if (kind != "customer") {
-      OwnFields own = LoadFields(db, id);
+    OwnFields own = Summarise(record.fields);
+    if (record.kind != "customer") {
       auto parent = TextField(own.doc, "customer");
       if (!parent) parent = TextField(own.doc, "referee");
-      WriteRow(db, id, kind, parent, std::nullopt, own, own.doc, false);
+      WriteRow(db, id, record.kind, parent, std::nullopt, own, own.doc, false);
+      continue;
+    }
+    if (!record.links_changed) {
+      // The common case: plain field edits leave every root where it was.
+      std::string root = existing && existing->root ? *existing->root : id;
+      if (root == id) {
+        WriteRootCustomer(db, id, own);
+      } else {
+        WriteRow(db, id, "customer", std::nullopt, root, own, own.doc, false);
+        rebuild.insert(root);  // the alias's fields fill gaps in its root's document
+      }
+      if (record.identity_changed && identity_changed) identity_changed->push_back(id);
       continue;
     }
     affected.insert(id);
     // Everything that hung under this customer's old root, or under itself, may move with it.
-    for (const std::string& holder : {StoredRoot(db, id).value_or(id), id}) {
+    std::string old_root = existing && existing->root ? *existing->root : id;
+    for (const std::string& holder : {old_root, id}) {
       for (std::string& member : CustomersWithRoot(db, holder)) affected.insert(std::move(member));
     }
   }
   // First settle every affected row's root, then rebuild documents of the roots involved.
-  std::set<std::string> rebuild = affected;
+  rebuild.insert(affected.begin(), affected.end());
   for (const std::string& id : affected) {
     if (auto old_root = StoredRoot(db, id)) rebuild.insert(*old_root);
     std::string root = ResolveCustomerRoot(db, id);
@@ -182,7 +209,8 @@ void RebuildRecords(Database& db, const std::map<std::string, std::string>& touc
         .Run();
   }
   for (const std::string& id : rebuild) RebuildCustomer(db, id);
-  if (customers) customers->insert(customers->end(), rebuild.begin(), rebuild.end());
+  if (identity_changed)
+    identity_changed->insert(identity_changed->end(), rebuild.begin(), rebuild.end());
 }
 
 }  // namespace fieldcrm

@@ -68,31 +68,27 @@ CREATE TABLE conflicts(
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
 int PragmaInt(Database& db, const char* pragma) {
-  Statement& stmt = db.Prepare(std::string("PRAGMA ") + pragma);
-  if (!stmt.Step()) return 0;
-  int64_t value = stmt.Int(0);
-  stmt.Reset();
-  return static_cast<int>(value);
+  return static_cast<int>(db.QueryInt(std::string("PRAGMA ") + pragma).value_or(0));
 }
 
 }  // namespace
 
-int SchemaVersion(Database& db) { return PragmaInt(db, "user_version"); }
+int SchemaVersion(Database& db) {
+  return PragmaInt(db, "user_version");
+}
 
 void MigrateSchema(Database& db, int target) {
   int app_id = 0;
   int tables = 0;
   try {
     app_id = PragmaInt(db, "application_id");
-    Statement& count = db.Prepare("SELECT count(*) FROM sqlite_schema");
-    count.Step();
-    tables = static_cast<int>(count.Int(0));
-    count.Reset();
+    tables = static_cast<int>(db.QueryInt("SELECT count(*) FROM sqlite_schema").value_or(0));
   } catch (const StorageError&) {
     throw InvalidInput("'" + db.path() + "' is not a fieldcrm store (not an SQLite database)");
   }
   if (tables > 0 && app_id != kApplicationId) {
-    throw InvalidInput("'" + db.path() + "' is not a fieldcrm store (an SQLite file of another application)");
+    throw InvalidInput("'" + db.path() +
+                       "' is not a fieldcrm store (an SQLite file of another application)");
   }
   int version = SchemaVersion(db);
   if (version > kSchemaVersion) {

@@ -9,7 +9,9 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
                            &stmt_, nullptr));
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}
 
 void Statement::Check(int rc) const {
   if (rc != SQLITE_OK) {
@@ -37,8 +39,12 @@ void Statement::Run() {
   sqlite3_reset(stmt_);
 }
 
-void Statement::BindOne(int index, int64_t v) { Check(sqlite3_bind_int64(stmt_, index, v)); }
-void Statement::BindOne(int index, double v) { Check(sqlite3_bind_double(stmt_, index, v)); }
+void Statement::BindOne(int index, int64_t v) {
+  Check(sqlite3_bind_int64(stmt_, index, v));
+}
+void Statement::BindOne(int index, double v) {
+  Check(sqlite3_bind_double(stmt_, index, v));
+}
 void Statement::BindOne(int index, std::string_view v) {
   Check(sqlite3_bind_text(stmt_, index, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
 }
@@ -49,11 +55,19 @@ void Statement::BindOne(int index, const std::optional<std::string>& v) {
     BindOne(index, nullptr);
   }
 }
-void Statement::BindOne(int index, std::nullptr_t) { Check(sqlite3_bind_null(stmt_, index)); }
+void Statement::BindOne(int index, std::nullptr_t) {
+  Check(sqlite3_bind_null(stmt_, index));
+}
 
-bool Statement::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-int64_t Statement::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-double Statement::Real(int col) const { return sqlite3_column_double(stmt_, col); }
+bool Statement::IsNull(int col) const {
+  return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
+int64_t Statement::Int(int col) const {
+  return sqlite3_column_int64(stmt_, col);
+}
+double Statement::Real(int col) const {
+  return sqlite3_column_double(stmt_, col);
+}
 std::string Statement::Text(int col) const {
   auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
   return text ? std::string(text, sqlite3_column_bytes(stmt_, col)) : std::string();
@@ -104,22 +118,18 @@ Statement& Database::Prepare(const std::string& sql) {
 }
 
 void Database::Begin() {
-  if (depth_++ == 0) {
-    rollback_only_ = false;
-    try {
-      Exec("BEGIN IMMEDIATE");
-    } catch (...) {
-      depth_ = 0;
-      throw;
-    }
+  if (depth_ == 0) {
+    Exec("BEGIN IMMEDIATE");
+  } else {
+    Exec("SAVEPOINT nested_" + std::to_string(depth_));
   }
+  ++depth_;
 }
 
 void Database::Commit() {
-  if (--depth_ > 0) return;
-  if (rollback_only_) {
-    Exec("ROLLBACK");
-    throw StorageError("transaction rolled back: an inner step failed");
+  if (--depth_ > 0) {
+    Exec("RELEASE nested_" + std::to_string(depth_));
+    return;
   }
   try {
     Exec("COMMIT");
@@ -130,11 +140,14 @@ void Database::Commit() {
 }
 
 void Database::Rollback() {
+  for (auto& [sql, stmt] : cache_) stmt->Reset();
   if (--depth_ > 0) {
-    rollback_only_ = true;  // an inner failure poisons the outer transaction
+    // Undo only the inner step: the outer transaction decides for itself.
+    std::string savepoint = "nested_" + std::to_string(depth_);
+    sqlite3_exec(db_, ("ROLLBACK TO " + savepoint + "; RELEASE " + savepoint).c_str(), nullptr,
+                 nullptr, nullptr);
     return;
   }
-  for (auto& [sql, stmt] : cache_) stmt->Reset();
   sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 

@@ -68,10 +68,31 @@ class Database {
   // A statement prepared once per connection and reused; valid while the Database lives.
   Statement& Prepare(const std::string& sql);
   int64_t Changes() const { return sqlite3_changes64(db_); }
+
+  // The first column of the first row of a query, or nullopt when there is no row or it is NULL.
+  template <typename... Args>
+  std::optional<std::string> QueryText(const std::string& sql, const Args&... args) {
+    Statement& stmt = Prepare(sql);
+    stmt.Bind(args...);
+    std::optional<std::string> value;
+    if (stmt.Step()) value = stmt.OptText(0);
+    stmt.Reset();
+    return value;
+  }
+  template <typename... Args>
+  std::optional<int64_t> QueryInt(const std::string& sql, const Args&... args) {
+    Statement& stmt = Prepare(sql);
+    stmt.Bind(args...);
+    std::optional<int64_t> value;
+    if (stmt.Step() && !stmt.IsNull(0)) value = stmt.Int(0);
+    stmt.Reset();
+    return value;
+  }
   const std::string& path() const { return path_; }
   sqlite3* handle() { return db_; }
 
-  // Nesting-aware transactions: only the outermost one talks to SQLite.
+  // Transactions nest: the outermost is BEGIN IMMEDIATE, inner ones are savepoints, so an
+  // inner failure undoes only its own writes.
   void Begin();
   void Commit();
   void Rollback();
@@ -81,11 +102,10 @@ class Database {
   std::string path_;
   sqlite3* db_ = nullptr;
   int depth_ = 0;
-  bool rollback_only_ = false;
   std::map<std::string, std::unique_ptr<Statement>, std::less<>> cache_;
 };
 
-// Commits on Commit(), rolls back if destroyed without it (an exception unwound past it).
+// Commits on Commit(), rolls back if destroyed without it (an exception or early return).
 class Transaction {
  public:
   explicit Transaction(Database& db) : db_(db) { db_.Begin(); }

@@ -53,37 +53,28 @@ void Store::LoadDevice() {
   if (!id) throw StorageError("store '" + db_.path() + "' has no device identity: re-run init");
   device_ = {*id, GetMeta("device_name").value_or(""), GetMeta("agent").value_or(""),
              GetMeta("team").value_or("")};
-  Statement& stmt = db_.Prepare("SELECT COALESCE(MAX(hlc), 0) FROM log");
-  stmt.Step();
-  clock_.Observe(static_cast<Hlc>(stmt.Int(0)));
-  stmt.Reset();
+  clock_.Observe(static_cast<Hlc>(db_.QueryInt("SELECT MAX(hlc) FROM log").value_or(0)));
 }
 
 std::optional<std::string> Store::GetMeta(const std::string& key) {
-  Statement& stmt = db_.Prepare("SELECT value FROM meta WHERE key = ?");
-  stmt.Bind(key);
-  std::optional<std::string> value;
-  if (stmt.Step()) value = stmt.Text(0);
-  stmt.Reset();
-  return value;
+  return db_.QueryText("SELECT value FROM meta WHERE key = ?", key);
 }
 
 void Store::SetMeta(const std::string& key, const std::string& value) {
-  db_.Prepare("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = "
-              "excluded.value")
+  db_.Prepare(
+         "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+         "excluded.value")
       .Bind(key, value)
       .Run();
 }
 
-std::string Store::NewId() { return NewUuidV7(HlcMillis(clock_.Now())); }
+std::string Store::NewId() {
+  Hlc now = clock_.Now();
+  return NewUuidV7(HlcMillis(now), static_cast<uint16_t>(now & 0xFFF));
+}
 
 int64_t Store::LastOwnSeq() {
-  Statement& stmt = db_.Prepare("SELECT COALESCE(MAX(seq), 0) FROM log WHERE device = ?");
-  stmt.Bind(device_.id);
-  stmt.Step();
-  int64_t seq = stmt.Int(0);
-  stmt.Reset();
-  return seq;
+  return db_.QueryInt("SELECT MAX(seq) FROM log WHERE device = ?", device_.id).value_or(0);
 }
 
 ApplyStats Store::Write(const std::string& kind, const std::string& record,
@@ -92,12 +83,10 @@ ApplyStats Store::Write(const std::string& kind, const std::string& record,
   int64_t seq = LastOwnSeq();
   std::vector<Change> changes;
   changes.reserve(fields.size());
-  Statement& seen =
-      db_.Prepare("SELECT hlc FROM field_state WHERE record = ? AND field = ?");
   for (const auto& [field, value] : fields) {
-    seen.Bind(record, field);
-    Hlc base = seen.Step() ? static_cast<Hlc>(seen.Int(0)) : 0;
-    seen.Reset();
+    auto base = static_cast<Hlc>(
+        db_.QueryInt("SELECT hlc FROM field_state WHERE record = ? AND field = ?", record, field)
+            .value_or(0));
     Change change{device_.id, ++seq, clock_.Now(), base, kind, record, field, std::nullopt};
     if (!value.is_null()) change.value = value.dump();
     changes.push_back(std::move(change));
@@ -111,28 +100,26 @@ ApplyStats Store::ApplyRemote(std::span<const Change> changes) {
   Transaction txn(db_);
   ApplyStats stats = ApplyChanges(db_, changes);
   clock_.Observe(stats.max_hlc);
-  stats.merged_duplicates = MergeDuplicatePhones(stats.customers);
+  stats.merged_duplicates = MergeDuplicatePhones(stats.identity_changed);
   txn.Commit();
   return stats;
 }
 
 int64_t Store::MergeDuplicatePhones(const std::vector<std::string>& customers) {
-  std::set<std::string> phones;
-  Statement& phone_of = db_.Prepare("SELECT phone FROM records WHERE id = ? AND phone IS NOT NULL");
-  for (const std::string& id : customers) {
-    phone_of.Bind(id);
-    if (phone_of.Step()) phones.insert(phone_of.Text(0));
-    phone_of.Reset();
-  }
+  // Live roots sharing each candidate's phone; roots alone carry a phone column, and the
+  // smallest UUIDv7 is the earliest created.
+  Statement& same_phone = db_.Prepare(
+      "SELECT other.id FROM records AS mine JOIN records AS other ON other.phone = mine.phone "
+      "WHERE mine.id = ? AND other.kind = 'customer' AND other.deleted = 0 ORDER BY other.id");
+  std::set<std::string> done;
   int64_t merged = 0;
-  for (const std::string& phone : phones) {
-    // Roots only carry a phone column; the smallest UUIDv7 is the earliest created.
+  for (const std::string& id : customers) {
+    if (done.count(id)) continue;
     std::vector<std::string> ids;
-    Statement& same = db_.Prepare(
-        "SELECT id FROM records WHERE phone = ? AND kind = 'customer' AND deleted = 0 ORDER BY id");
-    same.Bind(phone);
-    while (same.Step()) ids.push_back(same.Text(0));
-    same.Reset();
+    same_phone.Bind(id);
+    while (same_phone.Step()) ids.push_back(same_phone.Text(0));
+    same_phone.Reset();
+    done.insert(ids.begin(), ids.end());
     for (size_t i = 1; i < ids.size(); ++i) {
       Write("customer", ids[i], {{"_merged_into", ids[0]}});
       ++merged;
@@ -148,10 +135,9 @@ std::vector<Store::LoggedChange> Store::ReadLog(int64_t after, int64_t limit, bo
   stmt.Bind(after, own_only ? 1 : 0, device_.id, limit);
   std::vector<LoggedChange> out;
   while (stmt.Step()) {
-    out.push_back({stmt.Int(0),
-                   Change{stmt.Text(1), stmt.Int(2), static_cast<Hlc>(stmt.Int(3)),
-                          static_cast<Hlc>(stmt.Int(4)), stmt.Text(5), stmt.Text(6), stmt.Text(7),
-                          stmt.OptText(8)}});
+    out.push_back({stmt.Int(0), Change{stmt.Text(1), stmt.Int(2), static_cast<Hlc>(stmt.Int(3)),
+                                       static_cast<Hlc>(stmt.Int(4)), stmt.Text(5), stmt.Text(6),
+                                       stmt.Text(7), stmt.OptText(8)}});
   }
   stmt.Reset();
   return out;

@@ -19,10 +19,10 @@
 namespace fieldcrm {
 
 struct DeviceInfo {
-  std::string id;     // globally unique, generated at init
-  std::string name;   // what people call the tablet ("booth-3")
-  std::string agent;  // the agent using it, if any
-  std::string team;   // the agent's team, if any
+  std::string id{};     // globally unique, generated at init
+  std::string name{};   // what people call the tablet ("booth-3")
+  std::string agent{};  // the agent using it, if any
+  std::string team{};   // the agent's team, if any
 };
 
 // Field name -> new value; a null json removes the field.
@@ -64,7 +64,7 @@ class Store {
  private:
   explicit Store(const std::string& path, bool create);
   void LoadDevice();
-  // Merges live customers sharing a phone with those in `customers` (see ApplyRemote).
+  // Merges live customers sharing a phone with one of `customers` (see ApplyRemote).
   int64_t MergeDuplicatePhones(const std::vector<std::string>& customers);
 
   Database db_;

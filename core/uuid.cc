@@ -6,15 +6,29 @@
 
 namespace fieldcrm {
 
-std::string NewUuidV7(int64_t unix_ms) {
+namespace {
+
+std::random_device& Entropy() {
   static thread_local std::random_device entropy;  // getrandom(2) on Linux
+  return entropy;
+}
+
+}  // namespace
+
+std::string NewUuidV7(int64_t unix_ms) {
+  return NewUuidV7(unix_ms, Entropy()() & 0xFFF);
+}
+
+std::string NewUuidV7(int64_t unix_ms, uint16_t sequence) {
+  std::random_device& entropy = Entropy();
   std::array<uint8_t, 16> bytes{};
   for (int i = 0; i < 6; ++i) bytes[i] = static_cast<uint8_t>(unix_ms >> (8 * (5 - i)));
   for (int i = 6; i < 16; i += 4) {
     uint32_t r = entropy();
     for (int j = 0; j < 4 && i + j < 16; ++j) bytes[i + j] = static_cast<uint8_t>(r >> (8 * j));
   }
-  bytes[6] = static_cast<uint8_t>(0x70 | (bytes[6] & 0x0F));  // version 7
+  bytes[6] = static_cast<uint8_t>(0x70 | ((sequence >> 8) & 0x0F));  // version 7
+  bytes[7] = static_cast<uint8_t>(sequence);
   bytes[8] = static_cast<uint8_t>(0x80 | (bytes[8] & 0x3F));  // RFC variant
   char text[37];
   std::snprintf(text, sizeof text,

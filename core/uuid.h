@@ -8,7 +8,10 @@
 
 namespace fieldcrm {
 
-std::string NewUuidV7(int64_t unix_ms);
+// sequence fills the 12 bits after the timestamp (RFC 9562 method 1), so that ids one device
+// makes within a millisecond still sort in the order they were made.
+std::string NewUuidV7(int64_t unix_ms, uint16_t sequence);
+std::string NewUuidV7(int64_t unix_ms);  // random sequence
 bool IsUuid(std::string_view text);
 
 }  // namespace fieldcrm

@@ -1,10 +1,10 @@
 #include "tests/support/temp_dir.h"
 
+#include <stdlib.h>
+
 #include <stdexcept>
 #include <string>
 #include <system_error>
-
-#include <stdlib.h>
 
 namespace fieldcrm::testing {
 

@@ -55,7 +55,8 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
   visit->require_subcommand(1);
   AddInteractionCommand(*visit, ctx, "visit", "record a visit");
 
-  auto* contact = app.add_subcommand("contact", "follow-up contacts (回访) by phone, SMS, WeChat...");
+  auto* contact =
+      app.add_subcommand("contact", "follow-up contacts (回访) by phone, SMS, WeChat...");
   contact->require_subcommand(1);
   AddInteractionCommand(*contact, ctx, "followup", "record a follow-up contact");
 
@@ -99,7 +100,8 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     done->callback([&ctx, id] { Activities(ctx.Open()).CompleteTask(*id); });
   }
 
-  auto* deal = app.add_subcommand("deal", "deals: reserved (认购) → signed (签约) → handed-over (交房)");
+  auto* deal =
+      app.add_subcommand("deal", "deals: reserved (认购) → signed (签约) → handed-over (交房)");
   deal->require_subcommand(1);
   {
     auto* add = deal->add_subcommand("add", "record a deal for a customer");

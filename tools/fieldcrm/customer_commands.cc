@@ -49,8 +49,9 @@ void PrintCustomer(Store& store, const json& customer) {
     std::cout << "\nHistory:\n";
     std::vector<std::vector<std::string>> history;
     for (const json& i : interactions) {
-      history.push_back({Show(i, "at"), Show(i, "type"), Show(i, "channel"), Show(i, "agent"),
-                         Show(i, "note") + (i.contains("outcome") ? " → " + Show(i, "outcome") : "")});
+      history.push_back(
+          {Show(i, "at"), Show(i, "type"), Show(i, "channel"), Show(i, "agent"),
+           Show(i, "note") + (i.contains("outcome") ? " → " + Show(i, "outcome") : "")});
     }
     PrintTable({"AT", "TYPE", "CHANNEL", "AGENT", "NOTE"}, history);
   }
@@ -76,7 +77,8 @@ void PrintCustomer(Store& store, const json& customer) {
 }  // namespace
 
 void AddCustomerCommands(CLI::App& app, Context& ctx) {
-  CLI::App* customer = app.add_subcommand("customer", "add, read, edit, merge and delete customers");
+  CLI::App* customer =
+      app.add_subcommand("customer", "add, read, edit, merge and delete customers");
   customer->require_subcommand(1);
 
   {
@@ -170,7 +172,8 @@ void AddCustomerCommands(CLI::App& app, Context& ctx) {
     });
   }
   {
-    auto* merge = customer->add_subcommand("merge", "fold DROP_ID into KEEP_ID (DROP_ID stays an alias)");
+    auto* merge =
+        customer->add_subcommand("merge", "fold DROP_ID into KEEP_ID (DROP_ID stays an alias)");
     auto ids = std::make_shared<std::pair<std::string, std::string>>();
     merge->add_option("KEEP_ID", ids->first, "the customer that stays")->required();
     merge->add_option("DROP_ID", ids->second, "the duplicate")->required();

@@ -68,6 +68,8 @@ std::string Show(const nlohmann::json& object, const char* key) {
   return it == object.end() ? "" : Show(*it);
 }
 
-void PrintJson(const nlohmann::json& value) { std::cout << value.dump(2) << '\n'; }
+void PrintJson(const nlohmann::json& value) {
+  std::cout << value.dump(2) << '\n';
+}
 
 }  // namespace fieldcrm::cli

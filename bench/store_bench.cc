@@ -1,0 +1,62 @@
+#include "bench/store_bench.h"
+
+#include <filesystem>
+
+#include "bench/data.h"
+#include "core/merge.h"
+#include "core/store.h"
+
+namespace fieldcrm::bench {
+
+namespace {
+
+std::unique_ptr<Store> FreshStore(const Options& options, const std::string& name) {
+  std::string path = options.dir + "/" + name + ".db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  return Store::Create(path, {.name = name});
+}
+
+// One transaction, two prepared statements, nothing else: the least work applying a change can be.
+double RawSqliteRate(const Options& options, const std::vector<Change>& changes) {
+  auto store = FreshStore(options, "limit");
+  Database& db = store->db();
+  double start = Now();
+  Transaction txn(db);
+  Statement& append = db.Prepare(
+      "INSERT INTO log(device, seq, hlc, base, kind, record, field, value) "
+      "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+  Statement& upsert = db.Prepare(
+      "INSERT INTO field_state(record, field, value, hlc, device, base) VALUES(?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT(record, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, "
+      "device = excluded.device, base = excluded.base");
+  for (const Change& c : changes) {
+    append.Bind(c.device, c.seq, c.hlc, c.base, c.kind, c.record, c.field, c.value).Run();
+    upsert.Bind(c.record, c.field, c.value, c.hlc, c.device, c.base).Run();
+  }
+  txn.Commit();
+  return static_cast<double>(changes.size()) / (Now() - start);
+}
+
+double MergeRate(const Options& options, const std::vector<Change>& changes) {
+  auto store = FreshStore(options, "merge");
+  constexpr size_t kBatch = 5000;  // a pull page
+  double start = Now();
+  for (size_t at = 0; at < changes.size(); at += kBatch) {
+    store->ApplyRemote(std::span(changes).subspan(at, std::min(kBatch, changes.size() - at)));
+  }
+  return static_cast<double>(changes.size()) / (Now() - start);
+}
+
+}  // namespace
+
+void RunStoreBenchmark(const Options& options, Report& report) {
+  std::vector<Change> changes = MakeCustomerChanges("bench-tablet", options.changes, 7);
+  double limit = Median(options.runs, [&] { return RawSqliteRate(options, changes); });
+  double merge = Median(options.runs, [&] { return MergeRate(options, changes); });
+  report.Add({"store", "limit", limit, "changes/s", "raw SQLite: log append + state upsert"});
+  report.Add({"store", "merge", merge, "changes/s",
+              "ApplyRemote in 5000-change batches: " +
+                  std::to_string(100 * merge / limit).substr(0, 4) + "% of limit"});
+}
+
+}  // namespace fieldcrm::bench

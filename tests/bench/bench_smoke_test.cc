@@ -1,0 +1,39 @@
+// The benchmark binary runs at a tiny size and writes well-formed results. Its timings are never
+// asserted here: speed is the benchmark suite's business, not the test suite's.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/run.h"
+#include "tests/support/temp_dir.h"
+
+using fieldcrm::testing::Run;
+using fieldcrm::testing::RunResult;
+using fieldcrm::testing::TempDir;
+
+TEST_CASE("fieldcrm-bench runs at tiny sizes and writes its figures as JSON") {
+  TempDir dir;
+  std::string out = dir.File("results.json");
+  RunResult r = Run({FIELDCRM_BINARY_DIR "/bench/fieldcrm-bench", "--changes", "2000", "--runs",
+                     "1", "--json", out, "--dir", dir.path().string()});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.out.find("BENCHMARK") != std::string::npos);
+  nlohmann::json results = nlohmann::json::parse(std::ifstream(out));
+  CHECK(results["machine"]["cores"].get<int>() >= 1);
+  CHECK(results["parameters"]["changes"] == 2000);
+  REQUIRE(results["figures"].is_array());
+  CHECK_FALSE(results["figures"].empty());
+  for (const auto& figure : results["figures"]) {
+    CHECK(figure["value"].get<double>() > 0);
+    CHECK_FALSE(figure["unit"].get<std::string>().empty());
+  }
+}
+
+TEST_CASE("fieldcrm-bench refuses an unknown benchmark") {
+  TempDir dir;
+  RunResult r = Run({FIELDCRM_BINARY_DIR "/bench/fieldcrm-bench", "--json", dir.File("r.json"),
+                     "no-such-benchmark"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("unknown benchmark 'no-such-benchmark'") != std::string::npos);
+}

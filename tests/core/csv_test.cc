@@ -1,0 +1,88 @@
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/csv_io.h"
+#include "core/customers.h"
+#include "core/error.h"
+#include "tests/support/state_dump.h"
+#include "tests/support/temp_dir.h"
+
+using namespace fieldcrm;
+using fieldcrm::testing::StateDump;
+using fieldcrm::testing::TempDir;
+
+namespace {
+
+std::string Write(const TempDir& dir, const std::string& name, const std::string& bytes) {
+  std::string path = dir.File(name);
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("UTF-8 CSV with Chinese headers, quoting and a bad row") {
+  TempDir dir;
+  auto store = Store::Create(dir.File("s.db"), {.name = "s"});
+  std::string path = Write(dir, "list.csv",
+                           "\xEF\xBB\xBF姓名,电话,来源,备注,office.wechat\r\n"
+                           "张伟,138 0013 8000,来访,\"喜欢南向，\"\"安静\"\"\n第二行\",zw\r\n"
+                           "李娜,12345,活动,,\r\n"
+                           "王磊,13700001111,中介\r\n"
+                           "张伟,+8613800138000,来访,,\r\n");
+  ImportReport report = ImportCustomersCsv(*store, path);
+  CHECK(report.added == 1);
+  CHECK(report.existing == 1);
+  REQUIRE(report.errors.size() == 2);
+  CHECK(report.errors[0].find("row 3: invalid phone number '12345'") == 0);
+  CHECK(report.errors[1].find("row 4: has 3 cells, the header 5") == 0);
+  auto zhang = Customers(*store).FindByPhone("13800138000").value();
+  CHECK(zhang["notes"] == "喜欢南向，\"安静\"\n第二行");
+  CHECK(zhang["office.wechat"] == "zw");
+}
+
+TEST_CASE("GBK files from Excel are decoded") {
+  TempDir dir;
+  auto store = Store::Create(dir.File("s.db"), {.name = "s"});
+  // "姓名,电话\n陈静,13912345678\n" in GBK.
+  std::string gbk = "\xD0\xD5\xC3\xFB,\xB5\xE7\xBB\xB0\n\xB3\xC2\xBE\xB2,13912345678\n";
+  ImportReport report = ImportCustomersCsv(*store, Write(dir, "gbk.csv", gbk));
+  CHECK(report.added == 1);
+  CHECK(Customers(*store).FindByPhone("13912345678").value()["name"] == "陈静");
+}
+
+TEST_CASE("a file that cannot be read as a customer list changes nothing") {
+  TempDir dir;
+  auto store = Store::Create(dir.File("s.db"), {.name = "s"});
+  std::string before = StateDump(store->db());
+  CHECK_THROWS_WITH_AS(
+      ImportCustomersCsv(*store, Write(dir, "a.csv", "name,phone,shoe\nx,13800138000,1\n")),
+      doctest::Contains("unknown customer field 'shoe'"), InvalidInput);
+  CHECK_THROWS_WITH_AS(ImportCustomersCsv(*store, Write(dir, "b.csv", "name,city\nx,杭州\n")),
+                       doctest::Contains("needs a name and a phone column"), InvalidInput);
+  CHECK_THROWS_AS(ImportCustomersCsv(*store, Write(dir, "c.csv", "")), InvalidInput);
+  CHECK_THROWS_AS(ImportCustomersCsv(*store, dir.File("missing.csv")), NotFound);
+  CHECK(StateDump(store->db()) == before);
+}
+
+TEST_CASE("export writes every customer as CSV that imports back") {
+  TempDir dir;
+  auto source = Store::Create(dir.File("a.db"), {.name = "a"});
+  Customers(*source).Add({{"name", "张伟"},
+                          {"phone", "13800138000"},
+                          {"tags", "学区,地铁"},
+                          {"notes", "说\"好\", 再来"},
+                          {"x.level", "gold"}});
+  std::ostringstream out;
+  ExportCustomersCsv(*source, out);
+  std::string csv = out.str();
+  CHECK(csv.find("x.level") != std::string::npos);
+  auto target = Store::Create(dir.File("b.db"), {.name = "b"});
+  ImportReport report = ImportCustomersCsv(*target, Write(dir, "export.csv", csv));
+  CHECK(report.errors.empty());
+  auto copy = Customers(*target).FindByPhone("13800138000").value();
+  CHECK(copy["notes"] == "说\"好\", 再来");
+  CHECK(copy["tags"] == nlohmann::json::array({"学区", "地铁"}));
+}

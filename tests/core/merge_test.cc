@@ -1,0 +1,284 @@
+#include "core/merge.h"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "core/customers.h"
+#include "core/error.h"
+#include "core/records.h"
+#include "core/store.h"
+#include "tests/support/state_dump.h"
+#include "tests/support/temp_dir.h"
+
+using namespace fieldcrm;
+using fieldcrm::testing::StateDump;
+using fieldcrm::testing::TempDir;
+using nlohmann::json;
+
+namespace {
+
+Change Write(std::string device, int64_t seq, Hlc hlc, Hlc base, std::string field,
+             std::optional<json> value, std::string record = "c1") {
+  Change c{std::move(device), seq,         hlc, base, "customer", std::move(record),
+           std::move(field),  std::nullopt};
+  if (value) c.value = value->dump();
+  return c;
+}
+
+ApplyStats Apply(Store& store, std::vector<Change> changes) {
+  Transaction txn(store.db());
+  ApplyStats stats = ApplyChanges(store.db(), changes);
+  txn.Commit();
+  return stats;
+}
+
+json Doc(Store& store, const std::string& id) {
+  Statement& stmt = store.db().Prepare("SELECT doc FROM records WHERE id = ?");
+  stmt.Bind(id);
+  REQUIRE(stmt.Step());
+  json doc = json::parse(stmt.Text(0));
+  stmt.Reset();
+  return doc;
+}
+
+int64_t Count(Store& store, const std::string& sql) {
+  Statement& stmt = store.db().Prepare(sql);
+  stmt.Step();
+  int64_t n = stmt.Int(0);
+  stmt.Reset();
+  return n;
+}
+
+std::vector<Change> AllChanges(Store& store) {
+  std::vector<Change> out;
+  for (auto& entry : store.ReadLog(0, 1'000'000)) out.push_back(std::move(entry.change));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("last writer wins per field, in any arrival order") {
+  TempDir dir;
+  auto forward = Store::Create(dir.File("f.db"), {.name = "f"});
+  auto backward = Store::Create(dir.File("b.db"), {.name = "b"});
+  std::vector<Change> changes = {Write("A", 1, 100, 0, "name", "张伟"),
+                                 Write("A", 2, 200, 100, "name", "张伟伟"),
+                                 Write("B", 1, 150, 0, "stage", "intent")};
+  Apply(*forward, changes);
+  std::reverse(changes.begin(), changes.end());
+  Apply(*backward, changes);
+  CHECK(Doc(*forward, "c1")["name"] == "张伟伟");
+  CHECK(Doc(*forward, "c1")["stage"] == "intent");
+  CHECK(StateDump(forward->db()) == StateDump(backward->db()));
+}
+
+TEST_CASE("applying a change twice is a no-op") {
+  TempDir dir;
+  auto store = Store::Create(dir.File("s.db"), {.name = "s"});
+  std::vector<Change> changes = {Write("A", 1, 100, 0, "name", "李娜")};
+  CHECK(Apply(*store, changes).applied == 1);
+  std::string before = StateDump(store->db());
+  ApplyStats again = Apply(*store, changes);
+  CHECK(again.applied == 0);
+  CHECK(again.duplicates == 1);
+  CHECK(StateDump(store->db()) == before);
+  CHECK(Count(*store, "SELECT count(*) FROM log") == 1);
+}
+
+TEST_CASE("a different change under a known (device, seq) is refused and changes nothing") {
+  TempDir dir;
+  auto store = Store::Create(dir.File("s.db"), {.name = "s"});
+  Apply(*store, {Write("A", 1, 100, 0, "name", "李娜")});
+  std::string before = StateDump(store->db());
+  CHECK_THROWS_WITH_AS(Apply(*store, {Write("B", 1, 300, 0, "name", "ok"),
+                                      Write("A", 1, 100, 0, "name", "tampered")}),
+                       doctest::Contains("differs from the change already recorded"), InvalidInput);
+  CHECK(StateDump(store->db()) == before);
+}
+
+TEST_CASE("concurrent writes of one field: deterministic winner, loser kept in conflicts") {
+  TempDir dir;
+  Change from_a = Write("A", 1, 500, 100, "budget", 3000000);
+  Change from_b = Write("B", 1, 400, 100, "budget", 3500000);
+  std::string dumps[2], conflicts[2];
+  for (int order = 0; order < 2; ++order) {
+    auto store = Store::Create(dir.File("s" + std::to_string(order) + ".db"), {.name = "s"});
+    Apply(*store, {Write("A", 0 + 9, 100, 0, "budget", 2000000)});
+    ApplyStats stats =
+        order == 0 ? Apply(*store, {from_a, from_b}) : Apply(*store, {from_b, from_a});
+    CHECK(stats.conflicts == 1);
+    CHECK(Doc(*store, "c1")["budget"] == 3000000);
+    Statement& stmt = store->db().Prepare(
+        "SELECT loser_value, loser_device, winner_value, winner_device FROM conflicts");
+    REQUIRE(stmt.Step());
+    conflicts[order] = stmt.Text(0) + stmt.Text(1) + stmt.Text(2) + stmt.Text(3);
+    stmt.Reset();
+    dumps[order] = StateDump(store->db());
+  }
+  CHECK(conflicts[0] == "3500000B3000000A");
+  CHECK(conflicts[0] == conflicts[1]);
+  CHECK(dumps[0] == dumps[1]);
+}
+
+TEST_CASE("a write made after seeing the previous value is an edit, not a conflict") {
+  TempDir dir;
+  auto store = Store::Create(dir.File("s.db"), {.name = "s"});
+  ApplyStats stats = Apply(*store, {Write("A", 1, 100, 0, "notes", "first"),
+                                    Write("B", 1, 200, 100, "notes", "second")});
+  CHECK(stats.conflicts == 0);
+  CHECK(Doc(*store, "c1")["notes"] == "second");
+  // Equal values written concurrently agree: nothing to review either.
+  CHECK(Apply(*store, {Write("C", 1, 300, 100, "notes", "second")}).conflicts == 0);
+}
+
+TEST_CASE("ties on the clock resolve by device id, then value") {
+  TempDir dir;
+  auto store = Store::Create(dir.File("s.db"), {.name = "s"});
+  Apply(*store, {Write("B", 1, 100, 0, "city", "杭州"), Write("A", 1, 100, 0, "city", "上海")});
+  CHECK(Doc(*store, "c1")["city"] == "杭州");
+}
+
+TEST_CASE("deletes: a null removes a field, the tombstone hides the record for good") {
+  TempDir dir;
+  auto store = Store::Create(dir.File("s.db"), {.name = "s"});
+  Apply(*store, {Write("A", 1, 100, 0, "name", "王磊"), Write("A", 2, 110, 0, "notes", "x"),
+                 Write("A", 3, 120, 110, "notes", std::nullopt)});
+  CHECK_FALSE(Doc(*store, "c1").contains("notes"));
+  Apply(*store, {Write("A", 4, 200, 0, kDeletedField, true),
+                 Write("B", 1, 300, 100, "name", "王磊磊")});  // a late edit elsewhere
+  CHECK(Count(*store, "SELECT deleted FROM records WHERE id = 'c1'") == 1);
+  CHECK(Doc(*store, "c1")["name"] == "王磊磊");  // kept, still hidden
+}
+
+TEST_CASE("merged customers resolve to the root of their alias chain") {
+  TempDir dir;
+  auto store = Store::Create(dir.File("s.db"), {.name = "s"});
+  Apply(*store, {Write("A", 1, 100, 0, "name", "甲", "k1"),
+                 Write("A", 2, 100, 0, "phone", "+8613800000001", "k1"),
+                 Write("A", 3, 100, 0, "name", "乙", "k2"),
+                 Write("A", 4, 100, 0, "notes", "乙的备注", "k2"),
+                 Write("A", 5, 100, 0, "name", "丙", "k3")});
+  Apply(*store, {Write("A", 6, 200, 0, kMergedIntoField, "k2", "k3"),
+                 Write("A", 7, 210, 0, kMergedIntoField, "k1", "k2")});
+  CHECK(ResolveCustomerRoot(store->db(), "k3") == "k1");
+  json root = Doc(*store, "k1");
+  CHECK(root["name"] == "甲");         // the survivor's own values win
+  CHECK(root["notes"] == "乙的备注");  // the gaps are filled from the aliases
+  CHECK(root["aliases"] == json::array({"k2", "k3"}));
+
+  // Two devices merged the pair each way at once: the smallest id of the cycle survives.
+  Apply(*store, {Write("B", 1, 300, 0, kMergedIntoField, "k3", "k1")});
+  CHECK(ResolveCustomerRoot(store->db(), "k2") == "k1");
+  CHECK(ResolveCustomerRoot(store->db(), "k3") == "k1");
+}
+
+// Three tablets edit offline, then every replica takes in everything, in shuffled orders, in
+// random batches, with duplicates: all end byte-identical.
+TEST_CASE("randomised: any order, any duplication, same state") {
+  for (unsigned seed : {1u, 2u, 3u, 4u, 5u}) {
+    CAPTURE(seed);
+    std::mt19937 rng(seed);
+    TempDir dir;
+    std::vector<std::unique_ptr<Store>> tablets;
+    for (int t = 0; t < 3; ++t) {
+      tablets.push_back(Store::Create(dir.File("t" + std::to_string(t) + ".db"),
+                                      {.name = "t" + std::to_string(t), .team = "滨江一组"}));
+    }
+    // A shared starting point: customers made on tablet 0 and copied to the others.
+    Customers first(*tablets[0]);
+    std::vector<std::string> ids;
+    for (int i = 0; i < 6; ++i) {
+      ids.push_back(first
+                        .Add({{"name", "客户" + std::to_string(i)},
+                              {"phone", "1380000000" + std::to_string(i)}})
+                        .id);
+    }
+    for (int t = 1; t < 3; ++t) Apply(*tablets[t], AllChanges(*tablets[0]));
+
+    const char* fields[] = {"stage", "budget", "notes", "city", "tags"};
+    const char* values[] = {"intent", "300万", "看房", "杭州", "学区"};
+    for (int step = 0; step < 60; ++step) {
+      Store& tablet = *tablets[rng() % 3];
+      Customers customers(tablet);
+      const std::string& id = ids[rng() % ids.size()];
+      try {
+        switch (rng() % 10) {
+          case 0:  // the same person registered on several tablets
+            ids.push_back(
+                customers
+                    .Add({{"name", "新客"}, {"phone", "1390000000" + std::to_string(rng() % 3)}})
+                    .id);
+            break;
+          case 1:
+            customers.Delete(id);
+            break;
+          case 2:
+            customers.Merge(ids[rng() % ids.size()], id);
+            break;
+          default: {
+            int f = rng() % 5;
+            customers.Set(id, {{fields[f], rng() % 4 == 0 ? "" : values[f]}});
+          }
+        }
+      } catch (const std::exception&) {
+        // Deleted or already-merged targets are refused; that is fine here.
+      }
+    }
+
+    std::vector<Change> all;
+    for (auto& tablet : tablets) {
+      for (Change& c : AllChanges(*tablet)) all.push_back(std::move(c));
+    }
+    std::string expected;
+    for (int replica = 0; replica < 4; ++replica) {
+      std::vector<Change> delivery = all;
+      for (int d = 0; d < 40; ++d) delivery.push_back(all[rng() % all.size()]);
+      std::shuffle(delivery.begin(), delivery.end(), rng);
+      auto store = Store::Create(dir.File("r" + std::to_string(replica) + ".db"), {.name = "r"});
+      for (size_t at = 0; at < delivery.size();) {
+        size_t size = std::min<size_t>(1 + rng() % 50, delivery.size() - at);
+        Apply(*store, {delivery.begin() + at, delivery.begin() + at + size});
+        at += size;
+      }
+      std::string dump = StateDump(store->db());
+      if (replica == 0) {
+        expected = dump;
+      } else {
+        CHECK(dump == expected);
+      }
+    }
+    for (auto& tablet : tablets) {  // the tablets themselves, after taking in each other's logs
+      Apply(*tablet, all);
+      CHECK(StateDump(tablet->db()) == expected);
+    }
+  }
+}
+
+TEST_CASE("the same person added on two offline tablets ends as one customer everywhere") {
+  TempDir dir;
+  auto a = Store::Create(dir.File("a.db"), {.name = "a", .team = "一组"});
+  auto b = Store::Create(dir.File("b.db"), {.name = "b", .team = "一组"});
+  std::string on_a =
+      Customers(*a).Add({{"name", "周杰"}, {"phone", "13600001111"}, {"notes", "A记"}}).id;
+  std::string on_b =
+      Customers(*b).Add({{"name", "周杰"}, {"phone", "+86 136 0000 1111"}, {"city", "杭州"}}).id;
+  REQUIRE(on_a != on_b);
+  // Exchange logs until neither has anything new for the other.
+  for (int round = 0; round < 3; ++round) {
+    b->ApplyRemote(AllChanges(*a));
+    a->ApplyRemote(AllChanges(*b));
+  }
+  std::string survivor = std::min(on_a, on_b);
+  for (Store* store : {a.get(), b.get()}) {
+    Customers customers(*store);
+    CHECK(customers.Resolve(on_a) == survivor);
+    CHECK(customers.Resolve(on_b) == survivor);
+    CHECK(customers.List({}).size() == 1);
+    json merged = customers.Get(survivor);
+    CHECK(merged["notes"] == "A记");
+    CHECK(merged["city"] == "杭州");
+  }
+  CHECK(StateDump(a->db()) == StateDump(b->db()));
+}

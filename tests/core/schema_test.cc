@@ -1,0 +1,63 @@
+#include "core/schema.h"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "core/error.h"
+#include "core/store.h"
+#include "tests/support/temp_dir.h"
+
+using namespace fieldcrm;
+using fieldcrm::testing::TempDir;
+
+TEST_CASE("an older store is upgraded in place, keeping its data") {
+  TempDir dir;
+  std::string path = dir.File("old.db");
+  {
+    Database db(path, true);
+    MigrateSchema(db, 1);  // a file as version 1 of fieldcrm wrote it
+    db.Exec("INSERT INTO meta VALUES('device_id', 'dev-1'), ('device_name', 'booth')");
+    db.Exec(
+        "INSERT INTO log(device, seq, hlc, base, kind, record, field, value) "
+        "VALUES('dev-1', 1, 65536, 0, 'customer', 'c1', 'name', '\"张伟\"')");
+    CHECK(SchemaVersion(db) == 1);
+  }
+  auto store = Store::Open(path);
+  CHECK(SchemaVersion(store->db()) == kSchemaVersion);
+  CHECK(store->device().name == "booth");
+  CHECK(store->ReadLog(0, 10).size() == 1);
+  store->db().Exec("SELECT count(*) FROM conflicts");  // the table version 2 added
+}
+
+TEST_CASE("a store from a newer fieldcrm is refused with a clear message") {
+  TempDir dir;
+  std::string path = dir.File("new.db");
+  Store::Create(path, {.name = "booth"});
+  {
+    Database db(path, false);
+    db.Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion + 1));
+  }
+  CHECK_THROWS_WITH_AS(Store::Open(path), doctest::Contains("upgrade fieldcrm"), StorageError);
+}
+
+TEST_CASE("files that are not fieldcrm stores are refused and left untouched") {
+  TempDir dir;
+  std::string text = dir.File("notes.txt");
+  std::ofstream(text) << "this is not a database, just some notes that are long enough\n";
+  CHECK_THROWS_WITH_AS(Store::Open(text), doctest::Contains("not a fieldcrm store"), InvalidInput);
+
+  std::string other = dir.File("other.db");
+  {
+    Database db(other, true);
+    db.Exec("CREATE TABLE photos(id INTEGER)");
+  }
+  CHECK_THROWS_WITH_AS(Store::Open(other), doctest::Contains("another application"), InvalidInput);
+  Database db(other, false);
+  CHECK(SchemaVersion(db) == 0);
+
+  CHECK_THROWS_AS(Store::Open(dir.File("missing.db")), NotFound);
+  Store::Create(dir.File("a.db"), {.name = "booth"});
+  CHECK_THROWS_WITH_AS(Store::Create(dir.File("a.db"), {.name = "booth"}),
+                       doctest::Contains("already exists"), InvalidInput);
+}
