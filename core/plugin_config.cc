@@ -22,14 +22,11 @@ json Overlay(const LoadedPlugin& plugin, const json& settings) {
 }  // namespace
 
 json StoredPluginConfig(Store& store, const std::string& plugin) {
-  Statement& stmt = store.db().Prepare(
+  auto settings = store.db().QueryText(
       "SELECT json_extract(doc, '$.config') FROM records WHERE id = ? AND kind = 'plugin_config' "
-      "AND deleted = 0");
-  stmt.Bind(ConfigRecordId(plugin));
-  json settings = json::object();
-  if (stmt.Step() && !stmt.IsNull(0)) settings = json::parse(stmt.Text(0));
-  stmt.Reset();
-  return settings;
+      "AND deleted = 0",
+      ConfigRecordId(plugin));
+  return settings ? json::parse(*settings) : json::object();
 }
 
 json EffectivePluginConfig(Store& store, const LoadedPlugin& plugin) {

@@ -123,11 +123,7 @@ class CollectingSink : public sdk::AlertSink {
 };
 
 bool RecordExists(Store& store, const std::string& id) {
-  Statement& stmt = store.db().Prepare("SELECT 1 FROM records WHERE id = ?");
-  stmt.Bind(id);
-  bool exists = stmt.Step();
-  stmt.Reset();
-  return exists;
+  return store.db().QueryInt("SELECT 1 FROM records WHERE id = ?", id).has_value();
 }
 
 }  // namespace

@@ -53,15 +53,12 @@ std::vector<json> Surveys::List() {
 }
 
 json Surveys::Get(const std::string& key) {
-  Statement& stmt = store_.db().Prepare(
+  auto definition = store_.db().QueryText(
       "SELECT json_extract(doc, '$.definition') FROM records WHERE id = ? AND kind = 'survey' "
-      "AND deleted = 0");
-  stmt.Bind(SurveyId(key));
-  bool found = stmt.Step() && !stmt.IsNull(0);
-  json definition = found ? json::parse(stmt.Text(0)) : json();
-  stmt.Reset();
-  if (!found) throw NotFound("no survey '" + key + "' (define it with 'survey define FILE')");
-  return definition;
+      "AND deleted = 0",
+      SurveyId(key));
+  if (!definition) throw NotFound("no survey '" + key + "' (define it with 'survey define FILE')");
+  return json::parse(*definition);
 }
 
 std::string Surveys::Answer(const std::string& customer, const std::string& key,

@@ -70,13 +70,12 @@ TEST_CASE("a stored config the plugin rejects disables only that plugin") {
   Replica tablet(dir, "tablet");
   auto host = BuiltinHost(tablet.store());
   SetPluginConfig(tablet.store(), host->Get("alerts"), {{"churn_days", 45}});
-  Statement& stmt = tablet.store().db().Prepare(
-      "SELECT id FROM records WHERE kind = 'plugin_config' AND json_extract(doc, '$.plugin') = ?");
-  stmt.Bind("alerts");
-  REQUIRE(stmt.Step());
-  std::string record = stmt.Text(0);
-  stmt.Reset();
-  tablet.store().Write("plugin_config", record, {{"config", {{"churn_days", "soon"}}}});
+  // As if a head office with other rules had synced a config this plugin cannot take.
+  auto record = tablet.store().db().QueryText(
+      "SELECT id FROM records WHERE kind = 'plugin_config' AND json_extract(doc, '$.plugin') = ?",
+      "alerts");
+  REQUIRE(record);
+  tablet.store().Write("plugin_config", *record, {{"config", {{"churn_days", "soon"}}}});
 
   auto reloaded = BuiltinHost(tablet.store());
   CHECK_THROWS_WITH_AS(reloaded->Get("alerts"),

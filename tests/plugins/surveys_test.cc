@@ -81,11 +81,8 @@ TEST_CASE("answers are validated against the questionnaire; bad ones store nothi
 
   std::string response =
       answer({{"recommend", "9"}, {"service", "满意"}, {"liked", "户型,交通"}, {"comment", "好"}});
-  Statement& stmt = tablet.store().db().Prepare("SELECT doc FROM records WHERE id = ?");
-  stmt.Bind(response);
-  REQUIRE(stmt.Step());
-  json doc = json::parse(stmt.Text(0));
-  stmt.Reset();
+  json doc = json::parse(
+      tablet.store().db().QueryText("SELECT doc FROM records WHERE id = ?", response).value());
   CHECK(doc["nps"] == 9);
   CHECK(doc["satisfaction"] == 75.0);
   CHECK(doc["answers"]["liked"] == json::array({"户型", "交通"}));

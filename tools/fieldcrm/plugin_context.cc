@@ -26,11 +26,13 @@ int64_t Context::AsOfMs() const {
 
 void Context::ReviewAfterWrite(const std::string& record) {
   Store& opened = Open();
-  Statement& stmt = opened.db().Prepare("SELECT kind, parent FROM records WHERE id = ?");
-  stmt.Bind(record);
-  std::string customer = record;
-  if (stmt.Step() && stmt.Text(0) != "customer") customer = stmt.OptText(1).value_or(record);
-  stmt.Reset();
+  // A customer stands for itself; anything else for the customer it hangs under.
+  std::string customer = opened.db()
+                             .QueryText(
+                                 "SELECT parent FROM records WHERE id = ? AND kind != "
+                                 "'customer'",
+                                 record)
+                             .value_or(record);
   ReviewResult result =
       ReviewCustomers(opened, Plugins(), AsOfMs(), Customers(opened).Resolve(customer));
   for (const std::string& failure : result.failures) {
