@@ -3,6 +3,7 @@
 #   tools/dev.sh demo   runs the demo of the main job
 #   tools/dev.sh test   runs every test
 #   tools/dev.sh build  only builds
+#   tools/dev.sh sanitize  builds with AddressSanitizer + UBSan (build-asan/) and runs every test
 # Re-runnable: installs nothing that is already there, rebuilds incrementally.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,12 +23,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+extra=()
+if [ "$action" = sanitize ]; then
+  build_dir=${FIELDCRM_BUILD_DIR:-build-asan}
+  extra=(-DFIELDCRM_SANITIZE=ON)
+fi
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${extra[@]}" >/dev/null
 cmake --build "$build_dir" -j"$(nproc)"
 
 case "$action" in
   build) ;;
   demo) bash tools/demo.sh "$build_dir" ;;
-  test) ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" ;;
-  *) echo "usage: tools/dev.sh [build|demo|test]" >&2; exit 2 ;;
+  test | sanitize) ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" ;;
+  *) echo "usage: tools/dev.sh [build|demo|test|sanitize]" >&2; exit 2 ;;
 esac

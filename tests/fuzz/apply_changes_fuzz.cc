@@ -1,0 +1,37 @@
+// Arbitrary log entries, as a hostile or broken peer might send them: each is refused with
+// InvalidInput or applied, and applying the same batch again changes nothing (idempotence).
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/change.h"
+#include "core/error.h"
+#include "core/merge.h"
+#include "tests/fuzz/fuzz_store.h"
+#include "tests/support/state_dump.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  nlohmann::json batch = nlohmann::json::parse(data, data + size, nullptr, false);
+  if (!batch.is_array()) return 0;
+  std::vector<fieldcrm::Change> changes;
+  for (const auto& entry : batch) {
+    try {
+      changes.push_back(fieldcrm::ChangeFromJson(entry));
+    } catch (const fieldcrm::InvalidInput&) {
+    }
+  }
+  fieldcrm::Store& store = fieldcrm::fuzz::ScratchStore();
+  fieldcrm::Transaction scratch(store.db());  // never committed: rolled back at scope exit
+  try {
+    fieldcrm::ApplyChanges(store.db(), changes);
+  } catch (const fieldcrm::InvalidInput&) {
+    return 0;
+  }
+  std::string once = fieldcrm::testing::StateDump(store.db());
+  fieldcrm::ApplyChanges(store.db(), changes);
+  if (fieldcrm::testing::StateDump(store.db()) != once) abort();
+  return 0;
+}
