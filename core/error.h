@@ -25,4 +25,10 @@ class StorageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A plugin failed (refused at load, threw, or is disabled); the message names it and the reason.
+class PluginError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace fieldcrm

@@ -115,7 +115,10 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     add->add_option("--status", args->status, "reserved, signed, handed-over");
     add->callback([&ctx, args] {
       int64_t price = ParseMoney("price", args->price);
-      PrintId(ctx, Activities(ctx.Open()).AddDeal(args->customer, args->unit, price, args->status));
+      std::string id =
+          Activities(ctx.Open()).AddDeal(args->customer, args->unit, price, args->status);
+      ctx.ReviewAfterWrite(id);
+      PrintId(ctx, id);
     });
   }
   {
@@ -124,8 +127,10 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     set->add_option("DEAL_ID", args->first, "deal id")->required();
     set->add_option("--status", args->second, "reserved, signed, handed-over, cancelled")
         ->required();
-    set->callback(
-        [&ctx, args] { Activities(ctx.Open()).SetDealStatus(args->first, args->second); });
+    set->callback([&ctx, args] {
+      Activities(ctx.Open()).SetDealStatus(args->first, args->second);
+      ctx.ReviewAfterWrite(args->first);
+    });
   }
 
   auto* referral = app.add_subcommand("referral", "referrals (老带新): who brought whom");
@@ -136,7 +141,9 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     add->add_option("REFERRER_ID", args->first, "the existing customer or owner")->required();
     add->add_option("REFEREE_ID", args->second, "the customer they brought")->required();
     add->callback([&ctx, args] {
-      PrintId(ctx, Activities(ctx.Open()).AddReferral(args->first, args->second));
+      std::string id = Activities(ctx.Open()).AddReferral(args->first, args->second);
+      ctx.ReviewAfterWrite(id);
+      PrintId(ctx, id);
     });
   }
 }

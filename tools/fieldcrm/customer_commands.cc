@@ -7,6 +7,7 @@
 #include "core/fields.h"
 #include "tools/fieldcrm/context.h"
 #include "tools/fieldcrm/output.h"
+#include "tools/fieldcrm/tier_fields.h"
 
 namespace fieldcrm::cli {
 
@@ -117,8 +118,9 @@ void AddCustomerCommands(CLI::App& app, Context& ctx) {
     get->add_option("ID", *id, "customer id (an alias of a merged customer works)")->required();
     get->callback([&ctx, id] {
       Store& store = ctx.Open();
-      json c = Customers(store).Get(*id);
-      ctx.json ? PrintJson(c) : PrintCustomer(store, c);
+      std::vector<json> found = {Customers(store).Get(*id)};
+      AddTierFields(ctx, found, false);
+      ctx.json ? PrintJson(found.front()) : PrintCustomer(store, found.front());
     });
   }
   {
@@ -140,12 +142,22 @@ void AddCustomerCommands(CLI::App& app, Context& ctx) {
     auto* list = customer->add_subcommand("list", "list customers");
     auto filter = std::make_shared<Customers::Filter>();
     auto stage = std::make_shared<std::string>();
+    auto tier = std::make_shared<std::string>();
     list->add_option("--stage", *stage, "only this lifecycle stage");
     list->add_option("--team", filter->team, "only this team");
     list->add_option("--agent", filter->agent, "only this agent's customers");
-    list->callback([&ctx, filter, stage] {
+    list->add_option("--tier", *tier, "only this tier (A-D), as graded by the tiering plugin");
+    list->callback([&ctx, filter, stage, tier] {
       if (!stage->empty()) filter->stage = ParseChoice("stage", *stage, kStages);
+      std::string wanted = tier->empty()
+                               ? ""
+                               : ParseChoice("tier", *tier, {"A", "B", "C", "D"},
+                                             {{"a", "A"}, {"b", "B"}, {"c", "C"}, {"d", "D"}});
       auto customers = Customers(ctx.Open()).List(*filter);
+      AddTierFields(ctx, customers, !wanted.empty());
+      if (!wanted.empty()) {
+        std::erase_if(customers, [&](const json& c) { return c.value("tier", "") != wanted; });
+      }
       ctx.json ? PrintJson(customers) : PrintCustomerList(customers);
     });
   }

@@ -13,10 +13,17 @@ int main(int argc, char** argv) {
   Context ctx;
   app.add_option("--db", ctx.db_path, "the store file (one per tablet or server)");
   app.add_flag("--json", ctx.json, "print JSON for scripts instead of tables");
+  app.add_option("--plugins", ctx.plugins_dir, "load plugins from this folder (see 'plugins dir')");
+  app.add_option("--as-of", ctx.as_of, "evaluate tiers and alerts at this time (default now)");
   fieldcrm::cli::AddDataCommands(app, ctx);
   fieldcrm::cli::AddCustomerCommands(app, ctx);
   fieldcrm::cli::AddActivityCommands(app, ctx);
   fieldcrm::cli::AddSyncCommands(app, ctx);
+  fieldcrm::cli::AddReferralCommands(app, ctx);  // extends 'referral'
+  fieldcrm::cli::AddPluginCommands(app, ctx);
+  fieldcrm::cli::AddTierCommands(app, ctx);
+  fieldcrm::cli::AddSurveyCommands(app, ctx);
+  fieldcrm::cli::AddAlertCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "core/error.h"
+#include "core/plugin_review.h"
 #include "sync/client.h"
 #include "sync/clock_policy.h"
 #include "tools/fieldcrm/context.h"
@@ -92,6 +93,23 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
       remember.Commit();
       options->progress = [](const std::string& line) { std::cerr << line << std::endl; };
       sync::SyncReport report = sync::SyncClient(store, *transport, *options).Run();
+      if (report.received > 0 && report.push_error.empty()) {
+        // What arrived may complete a rule (a referred customer's deal signed elsewhere): let the
+        // plugins react, and send what they wrote in the same sync. Their record ids derive from
+        // the facts, so replicas that react to the same deal write the same record.
+        ReviewResult review = ReviewCustomers(store, ctx.Plugins(), ctx.AsOfMs());
+        for (const std::string& failure : review.failures) {
+          std::cerr << "fieldcrm: warning: " << failure << '\n';
+        }
+        if (review.created > 0) {
+          sync::SyncReport again = sync::SyncClient(store, *transport, *options).Run();
+          report.sent += again.sent;
+          report.received += again.received;
+          report.conflicts += again.conflicts;
+          report.merged += again.merged;
+          report.refused.insert(report.refused.end(), again.refused.begin(), again.refused.end());
+        }
+      }
       PrintRefusals(report.refused);
       if (report.clock_skew_ms < -sync::kDefaultMaxClockAheadMs) {
         std::cerr << "warning: this tablet's clock is "

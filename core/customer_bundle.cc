@@ -1,0 +1,119 @@
+#include "core/customer_bundle.h"
+
+#include <algorithm>
+#include <map>
+
+#include "core/fields.h"
+
+namespace fieldcrm {
+
+using nlohmann::json;
+
+namespace {
+
+int64_t TimeOf(const json& doc, const char* field) {
+  auto it = doc.find(field);
+  if (it == doc.end() || !it->is_string()) return 0;
+  try {
+    return ParseTime(it->get<std::string>(), field);
+  } catch (const std::exception&) {
+    return 0;  // a malformed time in a synced record counts as unknown, not as an error
+  }
+}
+
+int64_t IntOf(const json& doc, const char* field) {
+  auto it = doc.find(field);
+  return it != doc.end() && it->is_number() ? it->get<int64_t>() : 0;
+}
+
+// Oldest first: by the time it happened where there is one, then by id (creation order).
+void SortByTime(json& records) {
+  std::sort(records.begin(), records.end(), [](const json& a, const json& b) {
+    return std::pair(a.value("at", ""), a.value("id", "")) <
+           std::pair(b.value("at", ""), b.value("id", ""));
+  });
+}
+
+}  // namespace
+
+sdk::CustomerFacts ComputeFacts(const CustomerBundle& bundle) {
+  sdk::CustomerFacts facts;
+  const json& c = bundle.customer;
+  facts.budget_cny = IntOf(c, "budget");
+  auto stage = std::find(kStages.begin(), kStages.end(), c.value("stage", "prospect"));
+  facts.stage = stage == kStages.end() ? 0 : static_cast<int32_t>(stage - kStages.begin());
+  facts.created_ms = TimeOf(c, "created_at");
+  for (const json& i : bundle.interactions) {
+    (i.value("type", "") == "visit" ? facts.visits : facts.contacts)++;
+    facts.visit_minutes += static_cast<int32_t>(IntOf(i, "minutes"));
+    facts.last_interaction_ms = std::max(facts.last_interaction_ms, TimeOf(i, "at"));
+  }
+  for (const json& d : bundle.deals) {
+    std::string status = d.value("status", "");
+    if (status != "signed" && status != "handed-over") continue;
+    facts.deals_signed++;
+    facts.deals_amount_cny += IntOf(d, "price");
+    facts.last_signed_ms = std::max(facts.last_signed_ms, TimeOf(d, "signed_at"));
+  }
+  facts.referrals_made = static_cast<int32_t>(bundle.referrals_made.size());
+  double nps_sum = 0;
+  for (const json& r : bundle.survey_responses) {
+    if (!r.contains("nps") || !r["nps"].is_number()) continue;
+    facts.survey_responses++;
+    nps_sum += r["nps"].get<double>();
+  }
+  if (facts.survey_responses > 0) facts.satisfaction = nps_sum / facts.survey_responses;
+  return facts;
+}
+
+std::vector<CustomerBundle> LoadCustomerBundles(Database& db,
+                                                const std::optional<std::string>& only) {
+  std::vector<CustomerBundle> bundles;
+  std::map<std::string, size_t> index;
+  Statement& customers = db.Prepare(
+      "SELECT id, doc FROM records WHERE kind = 'customer' AND root = id AND deleted = 0 "
+      "AND (?1 IS NULL OR id = ?1) ORDER BY id");
+  customers.Bind(only);
+  while (customers.Step()) {
+    index[customers.Text(0)] = bundles.size();
+    CustomerBundle& bundle = bundles.emplace_back();
+    bundle.id = customers.Text(0);
+    bundle.customer = json::parse(customers.Text(1));
+  }
+  customers.Reset();
+  // Every history record with the root of the customer it hangs under (its parent, or for
+  // referrals made, the referrer); aliases of merged customers resolve to their root.
+  Statement& history = db.Prepare(
+      "SELECT r.kind, r.doc, COALESCE(p.root, p.id), 0 FROM records r JOIN records p "
+      "ON p.id = r.parent WHERE r.deleted = 0 AND p.kind = 'customer' "
+      "AND r.kind IN ('interaction', 'deal', 'referral', 'survey_response') "
+      "AND (?1 IS NULL OR COALESCE(p.root, p.id) = ?1) "
+      "UNION ALL SELECT r.kind, r.doc, COALESCE(p.root, p.id), 1 FROM records r JOIN records p "
+      "ON p.id = json_extract(r.doc, '$.referrer') WHERE r.kind = 'referral' AND r.deleted = 0 "
+      "AND (?1 IS NULL OR COALESCE(p.root, p.id) = ?1)");
+  history.Bind(only);
+  while (history.Step()) {
+    auto owner = index.find(history.Text(2));
+    if (owner == index.end()) continue;  // its customer is deleted
+    CustomerBundle& bundle = bundles[owner->second];
+    std::string kind = history.Text(0);
+    json doc = json::parse(history.Text(1));
+    if (kind == "interaction") bundle.interactions.push_back(std::move(doc));
+    if (kind == "deal") bundle.deals.push_back(std::move(doc));
+    if (kind == "survey_response") bundle.survey_responses.push_back(std::move(doc));
+    if (kind == "referral") {
+      (history.Int(3) == 1 ? bundle.referrals_made : bundle.referred_by).push_back(std::move(doc));
+    }
+  }
+  history.Reset();
+  for (CustomerBundle& bundle : bundles) {
+    for (json* records : {&bundle.interactions, &bundle.deals, &bundle.referrals_made,
+                          &bundle.referred_by, &bundle.survey_responses}) {
+      SortByTime(*records);
+    }
+    bundle.facts = ComputeFacts(bundle);
+  }
+  return bundles;
+}
+
+}  // namespace fieldcrm

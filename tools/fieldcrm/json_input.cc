@@ -1,0 +1,26 @@
+#include "tools/fieldcrm/json_input.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace fieldcrm::cli {
+
+nlohmann::json ParseJsonText(const std::string& text, const std::string& what) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw InvalidInput(what + " is not valid JSON: " + e.what());
+  }
+}
+
+nlohmann::json ReadJsonFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw NotFound("cannot read '" + path + "'");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return ParseJsonText(buffer.str(), "'" + path + "'");
+}
+
+}  // namespace fieldcrm::cli

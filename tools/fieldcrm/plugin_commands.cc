@@ -1,0 +1,110 @@
+// plugins list | config | dir | run: what is loaded, its settings, where plugins come from.
+#include <iostream>
+
+#include "core/error.h"
+#include "core/plugin_config.h"
+#include "core/plugin_review.h"
+#include "tools/fieldcrm/context.h"
+#include "tools/fieldcrm/json_input.h"
+#include "tools/fieldcrm/output.h"
+#include "tools/fieldcrm/plugins_folder.h"
+
+namespace fieldcrm::cli {
+
+using nlohmann::json;
+
+namespace {
+
+void List(Context& ctx) {
+  PluginHost& host = ctx.Plugins();
+  auto states = host.States();
+  if (ctx.json) {
+    json out = json::array();
+    for (const PluginState& s : states) {
+      out.push_back({{"file", s.file},
+                     {"name", s.name},
+                     {"state", s.state},
+                     {"reason", s.reason},
+                     {"manifest", s.manifest}});
+    }
+    return PrintJson({{"folder", host.dir().string()}, {"plugins", out}});
+  }
+  std::cout << "plugins folder: " << host.dir().string() << '\n';
+  std::vector<std::vector<std::string>> rows;
+  for (const PluginState& s : states) {
+    const json& m = s.manifest;
+    rows.push_back({s.name.empty() ? std::filesystem::path(s.file).filename().string() : s.name,
+                    m.is_object() ? Show(m, "version") : "",
+                    m.is_object() ? std::to_string(m["api_version"].get<int>()) : "",
+                    m.is_object() ? Show(m, "kind") : "", s.state,
+                    s.reason.empty() ? Show(m, "description") : s.reason});
+  }
+  PrintTable({"NAME", "VERSION", "API", "KIND", "STATE", "DESCRIPTION / REASON"}, rows);
+}
+
+}  // namespace
+
+void AddPluginCommands(CLI::App& app, Context& ctx) {
+  auto* plugins = app.add_subcommand("plugins", "loadable business rules: list, configure, run");
+  plugins->require_subcommand(1);
+  plugins->add_subcommand("list", "each plugin's manifest and state (loaded / disabled / refused)")
+      ->callback([&ctx] { List(ctx); });
+  {
+    auto* config = plugins->add_subcommand(
+        "config", "show a plugin's effective config, or set it (validated, stored, synced)");
+    struct Args {
+      std::string name, json_text, file;
+      bool reset = false;
+    };
+    auto args = std::make_shared<Args>();
+    config->add_option("NAME", args->name, "plugin name")->required();
+    config->add_option("JSON", args->json_text, "new settings, overlaid on the plugin's defaults");
+    config->add_option("--file", args->file, "read the new settings from a JSON file");
+    config->add_flag("--reset", args->reset, "go back to the plugin's defaults");
+    config->callback([&ctx, args] {
+      Store& store = ctx.Open();
+      LoadedPlugin& plugin = ctx.Plugins().Get(args->name);
+      int given = !args->json_text.empty() + !args->file.empty() + args->reset;
+      if (given > 1) throw InvalidInput("give only one of JSON, --file and --reset");
+      json effective = EffectivePluginConfig(store, plugin);
+      if (given == 1) {
+        json settings = args->reset          ? json::object()
+                        : args->file.empty() ? ParseJsonText(args->json_text, "plugin config")
+                                             : ReadJsonFile(args->file);
+        effective = SetPluginConfig(store, plugin, settings);
+      }
+      std::cout << effective.dump(2) << '\n';
+    });
+  }
+  {
+    auto* dir = plugins->add_subcommand("dir", "show or set this store's plugins folder");
+    auto path = std::make_shared<std::string>();
+    dir->add_option("PATH", *path, "the folder to load plugins from (empty: the default)");
+    dir->callback([&ctx, path, dir] {
+      Store& store = ctx.Open();
+      if (dir->count("PATH") > 0 || !path->empty()) {
+        std::string absolute = path->empty() ? "" : std::filesystem::absolute(*path).string();
+        store.SetMeta(kPluginsDirMeta, absolute);
+      }
+      std::cout << PluginsFolder(ctx.plugins_dir, store).string() << '\n';
+    });
+  }
+  {
+    auto* run = plugins->add_subcommand(
+        "run", "let the plugins review every customer now (e.g. after a sync): grants rewards");
+    run->callback([&ctx] {
+      ReviewResult result = ReviewCustomers(ctx.Open(), ctx.Plugins(), ctx.AsOfMs());
+      for (const std::string& failure : result.failures)
+        std::cerr << "fieldcrm: " << failure << '\n';
+      if (ctx.json) {
+        PrintJson({{"created", result.created}, {"failures", result.failures}});
+      } else {
+        std::cout << result.created << (result.created == 1 ? " record" : " records")
+                  << " created by plugins\n";
+      }
+      if (!result.failures.empty()) throw PluginError("some plugins failed (see above)");
+    });
+  }
+}
+
+}  // namespace fieldcrm::cli

@@ -1,0 +1,16 @@
+// Shows tiers on customers: the tiering plugin's grade added to customer documents.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "tools/fieldcrm/context.h"
+
+namespace fieldcrm::cli {
+
+// Adds tier, tier_score, segment and rfm to each customer document (by "id") as of --as-of.
+// Without a usable tiering plugin: throws PluginError when required, else warns on stderr if a
+// tiering plugin failed and leaves the documents as they are.
+void AddTierFields(Context& ctx, std::vector<nlohmann::json>& customers, bool required);
+
+}  // namespace fieldcrm::cli
