@@ -166,9 +166,11 @@ void AddCustomerCommands(CLI::App& app, Context& ctx) {
     auto phone = std::make_shared<std::string>();
     find->add_option("--phone", *phone, "any spelling of the number")->required();
     find->callback([&ctx, phone] {
-      auto found = Customers(ctx.Open()).FindByPhone(*phone);
-      if (!found) throw NotFound("no customer with phone '" + *phone + "'");
-      ctx.json ? PrintJson(*found) : PrintCustomerList({*found});
+      auto match = Customers(ctx.Open()).FindByPhone(*phone);
+      if (!match) throw NotFound("no customer with phone '" + *phone + "'");
+      std::vector<json> found = {*match};
+      AddTierFields(ctx, found, false);
+      ctx.json ? PrintJson(found.front()) : PrintCustomerList(found);
     });
   }
   {
