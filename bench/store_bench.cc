@@ -22,13 +22,8 @@ double RawSqliteRate(const Options& options, const std::vector<Change>& changes)
   Database& db = store->db();
   double start = Now();
   Transaction txn(db);
-  Statement& append = db.Prepare(
-      "INSERT INTO log(device, seq, hlc, base, kind, record, field, value) "
-      "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
-  Statement& upsert = db.Prepare(
-      "INSERT INTO field_state(record, field, value, hlc, device, base) VALUES(?, ?, ?, ?, ?, ?) "
-      "ON CONFLICT(record, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, "
-      "device = excluded.device, base = excluded.base");
+  Statement& append = db.Prepare(kAppendLogSql);
+  Statement& upsert = db.Prepare(kUpsertFieldStateSql);
   for (const Change& c : changes) {
     append.Bind(c.device, c.seq, c.hlc, c.base, c.kind, c.record, c.field, c.value).Run();
     upsert.Bind(c.record, c.field, c.value, c.hlc, c.device, c.base).Run();

@@ -56,13 +56,8 @@ void KeepConflict(Database& db, const std::string& record, const std::string& fi
 ApplyStats ApplyChanges(Database& db, std::span<const Change> changes) {
   ApplyStats stats;
   std::map<std::string, TouchedRecord> touched;  // by record id
-  Statement& append = db.Prepare(
-      "INSERT OR IGNORE INTO log(device, seq, hlc, base, kind, record, field, value) "
-      "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
-  Statement& upsert = db.Prepare(
-      "INSERT INTO field_state(record, field, value, hlc, device, base) VALUES(?, ?, ?, ?, ?, ?) "
-      "ON CONFLICT(record, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, "
-      "device = excluded.device, base = excluded.base");
+  Statement& append = db.Prepare(kAppendLogSql);
+  Statement& upsert = db.Prepare(kUpsertFieldStateSql);
   for (const Change& c : changes) {
     append.Bind(c.device, c.seq, c.hlc, c.base, c.kind, c.record, c.field, c.value).Run();
     if (db.Changes() == 0) {
