@@ -52,7 +52,7 @@ std::vector<std::pair<std::string, std::string>> CustomerFaker::Fields(int64_t i
           {"phone", Quoted(Phone(index))},
           {"source", Quoted(Pick(rng_, kSources))},
           {"stage", Quoted(Pick(rng_, kStages))},
-          {"team", Quoted("team-" + std::to_string(rng_() % 4))}};
+          {"team", Quoted(team_.empty() ? "team-" + std::to_string(rng_() % 4) : team_)}};
 }
 
 std::pair<std::string, std::string> CustomerFaker::Edit() {
@@ -69,14 +69,14 @@ std::pair<std::string, std::string> CustomerFaker::Edit() {
 }
 
 std::vector<Change> MakeCustomerChanges(const std::string& device, int64_t count, uint32_t seed,
-                                        int64_t start_ms) {
-  CustomerFaker faker(seed);
+                                        const std::string& team, int64_t start_ms) {
+  CustomerFaker faker(seed, team);
   std::vector<Change> changes;
   changes.reserve(count);
   Hlc hlc = HlcFromMillis(start_ms);
   for (int64_t customer = 0; static_cast<int64_t>(changes.size()) < count; ++customer) {
     std::string id = NewUuidV7(HlcMillis(hlc), static_cast<uint16_t>(customer & 0xFFF));
-    for (auto& [field, value] : faker.Fields(customer)) {
+    for (auto& [field, value] : faker.Fields(customer + int64_t{seed} * 1'000'000)) {
       if (static_cast<int64_t>(changes.size()) == count) break;
       ++hlc;
       changes.push_back(

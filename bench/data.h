@@ -14,7 +14,9 @@ namespace fieldcrm::bench {
 
 class CustomerFaker {
  public:
-  explicit CustomerFaker(uint32_t seed) : rng_(seed) {}
+  // Customers of `team`, or of one of four teams when empty.
+  explicit CustomerFaker(uint32_t seed, std::string team = "")
+      : rng_(seed), team_(std::move(team)) {}
 
   std::string Name();
   std::string Phone(int64_t index);  // unique per index, E.164
@@ -25,11 +27,14 @@ class CustomerFaker {
 
  private:
   std::mt19937 rng_;
+  std::string team_;
 };
 
 // `count` changes as one device would make them: customers of ten fields each, written whole
-// (the way `customer add` writes), stamped with increasing HLCs from `start_ms`.
+// (the way `customer add` writes), stamped with increasing HLCs from `start_ms`; the customers
+// belong to `team` (one of four when empty). Phone numbers are unique per (seed, customer).
 std::vector<Change> MakeCustomerChanges(const std::string& device, int64_t count, uint32_t seed,
+                                        const std::string& team = "",
                                         int64_t start_ms = 1'764'000'000'000);
 
 }  // namespace fieldcrm::bench

@@ -4,28 +4,45 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
-#include <map>
+#include <utility>
 
+#include "bench/bootstrap_bench.h"
+#include "bench/load_bench.h"
+#include "bench/log_bench.h"
 #include "bench/options.h"
 #include "bench/report.h"
 #include "bench/store_bench.h"
+#include "bench/sync_bench.h"
+#include "bench/tiering_bench.h"
 
 int main(int argc, char** argv) {
   using namespace fieldcrm::bench;
-  const std::map<std::string, std::function<void(const Options&, Report&)>> benchmarks = {
-      {"store", RunStoreBenchmark},
-  };
+  const std::vector<std::pair<std::string, std::function<void(const Options&, Report&)>>>
+      benchmarks = {
+          {"store", RunStoreBenchmark},         {"sync", RunSyncBenchmark},
+          {"bootstrap", RunBootstrapBenchmark}, {"incremental", RunIncrementalBenchmark},
+          {"tiering", RunTieringBenchmark},     {"load", RunLoadBenchmark},
+          {"log", RunLogGrowthBenchmark},
+      };
   CLI::App app{"fieldcrm-bench: throughput and latency next to the machine's own limits"};
   Options options;
   std::vector<std::string> selected;
   std::string json_path = "bench-results.json";
-  app.add_option("--changes", options.changes, "field changes in the throughput benchmarks")
+  std::filesystem::path build_dir =
+      std::filesystem::canonical("/proc/self/exe").parent_path().parent_path();
+  options.fieldcrm_binary = (build_dir / "tools/fieldcrm/fieldcrm").string();
+  options.plugins_dir = (build_dir / "plugins").string();
+  app.add_option("--scale", options.scale,
+                 "multiplies every size (1 = the sizes in bench/README.md; 0.001 for a smoke run)")
       ->check(CLI::PositiveNumber);
   app.add_option("--runs", options.runs, "runs per figure (the median is reported)")
       ->check(CLI::PositiveNumber);
   app.add_option("--json", json_path, "where to write the results");
   app.add_option("--dir", options.dir, "scratch folder for store files (default: a temp dir)");
-  app.add_option("BENCHMARKS", selected, "which to run (default: all)");
+  app.add_option("--fieldcrm", options.fieldcrm_binary, "the tablet CLI, run as a process")
+      ->capture_default_str();
+  app.add_option("--plugins", options.plugins_dir, "where tiering.so is")->capture_default_str();
+  app.add_option("BENCHMARKS", selected, "which to run (default: all, in the order listed)");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -41,13 +58,16 @@ int main(int argc, char** argv) {
     }
     Report report;
     for (const std::string& name : selected) {
-      auto it = benchmarks.find(name);
+      auto it = std::find_if(benchmarks.begin(), benchmarks.end(),
+                             [&](const auto& b) { return b.first == name; });
       if (it == benchmarks.end()) throw std::invalid_argument("unknown benchmark '" + name + "'");
+      double start = Now();
       it->second(options, report);
+      std::cerr << name << ": " << static_cast<int>(Now() - start) << " s" << std::endl;
     }
     report.PrintTable();
     std::ofstream(json_path)
-        << report.ToJson({{"changes", options.changes}, {"runs", options.runs}}).dump(2) << '\n';
+        << report.ToJson({{"scale", options.scale}, {"runs", options.runs}}).dump(2) << '\n';
     if (own_dir) std::filesystem::remove_all(options.dir);
   } catch (const std::exception& e) {
     std::cerr << "fieldcrm-bench: error: " << e.what() << '\n';

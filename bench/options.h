@@ -1,15 +1,23 @@
 // Parameters shared by every benchmark, set on the command line.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
 namespace fieldcrm::bench {
 
 struct Options {
-  int64_t changes = 1'000'000;  // field changes in the throughput benchmarks
-  int runs = 3;                 // each figure is the median of this many runs
-  std::string dir;              // scratch folder for store files
+  double scale = 1.0;  // multiplies every size the issue sets (1M changes, 200k customers, ...)
+  int runs = 3;        // each figure is the median of this many runs
+  std::string dir;     // scratch folder for store files
+  std::string fieldcrm_binary;  // the tablet CLI, run as a process where RSS or wall time count
+  std::string plugins_dir;      // the built plugins (tiering.so)
+
+  // A size from the benchmark's definition, scaled, never below `floor`.
+  int64_t Scaled(int64_t size, int64_t floor = 1) const {
+    return std::max(floor, static_cast<int64_t>(static_cast<double>(size) * scale));
+  }
 };
 
 }  // namespace fieldcrm::bench

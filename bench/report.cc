@@ -22,6 +22,11 @@ double Now() {
 double Median(int runs, const std::function<double()>& measure) {
   std::vector<double> values;
   for (int i = 0; i < std::max(1, runs); ++i) values.push_back(measure());
+  return MedianOf(std::move(values));
+}
+
+double MedianOf(std::vector<double> values) {
+  if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
   size_t mid = values.size() / 2;
   return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;

@@ -28,6 +28,7 @@ class Report {
   std::vector<Figure> figures_;
 };
 
+double MedianOf(std::vector<double> values);
 // Runs `measure` `runs` times and returns the median of what it returned.
 double Median(int runs, const std::function<double()>& measure);
 

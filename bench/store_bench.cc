@@ -1,24 +1,14 @@
 #include "bench/store_bench.h"
 
-#include <filesystem>
-
 #include "bench/data.h"
+#include "bench/tablets.h"
 #include "core/merge.h"
 #include "core/store.h"
 
 namespace fieldcrm::bench {
 
-namespace {
-
-std::unique_ptr<Store> FreshStore(const Options& options, const std::string& name) {
-  std::string path = options.dir + "/" + name + ".db";
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-  return Store::Create(path, {.name = name});
-}
-
-// One transaction, two prepared statements, nothing else: the least work applying a change can be.
-double RawSqliteRate(const Options& options, const std::vector<Change>& changes) {
-  auto store = FreshStore(options, "limit");
+double RawSqliteRate(const std::string& path, const std::vector<Change>& changes) {
+  auto store = FreshStore(path, {.name = "limit"});
   Database& db = store->db();
   double start = Now();
   Transaction txn(db);
@@ -32,8 +22,10 @@ double RawSqliteRate(const Options& options, const std::vector<Change>& changes)
   return static_cast<double>(changes.size()) / (Now() - start);
 }
 
-double MergeRate(const Options& options, const std::vector<Change>& changes) {
-  auto store = FreshStore(options, "merge");
+namespace {
+
+double MergeRate(const std::string& path, const std::vector<Change>& changes) {
+  auto store = FreshStore(path, {.name = "merge"});
   constexpr size_t kBatch = 5000;  // a pull page
   double start = Now();
   for (size_t at = 0; at < changes.size(); at += kBatch) {
@@ -45,9 +37,12 @@ double MergeRate(const Options& options, const std::vector<Change>& changes) {
 }  // namespace
 
 void RunStoreBenchmark(const Options& options, Report& report) {
-  std::vector<Change> changes = MakeCustomerChanges("bench-tablet", options.changes, 7);
-  double limit = Median(options.runs, [&] { return RawSqliteRate(options, changes); });
-  double merge = Median(options.runs, [&] { return MergeRate(options, changes); });
+  std::vector<Change> changes =
+      MakeCustomerChanges("bench-tablet", options.Scaled(1'000'000, 100), 7);
+  double limit =
+      Median(options.runs, [&] { return RawSqliteRate(options.dir + "/limit.db", changes); });
+  double merge =
+      Median(options.runs, [&] { return MergeRate(options.dir + "/merge.db", changes); });
   report.Add({"store", "limit", limit, "changes/s", "raw SQLite: log append + state upsert"});
   report.Add({"store", "merge", merge, "changes/s",
               "ApplyRemote in 5000-change batches: " +

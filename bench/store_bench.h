@@ -1,13 +1,20 @@
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "bench/options.h"
 #include "bench/report.h"
+#include "core/change.h"
 
 namespace fieldcrm::bench {
 
-// The floor every sync figure is compared with: the same changes written straight into a
-// replica's log and per-field state with SQLite at its fastest, next to the merge function
-// applying them in pull-sized batches.
+// The floor every sync figure is compared with: `changes` written straight into a fresh
+// replica at path, log append + per-field state upsert, in one transaction with prepared
+// statements. Returns changes/s.
+double RawSqliteRate(const std::string& path, const std::vector<Change>& changes);
+
+// That floor next to the merge function applying the same changes in pull-sized batches.
 void RunStoreBenchmark(const Options& options, Report& report);
 
 }  // namespace fieldcrm::bench

@@ -24,7 +24,7 @@ inline constexpr const char* kLastSyncKey = "sync.last_sync_at";
 inline constexpr const char* kClockSkewKey = "sync.clock_skew_ms";
 
 struct SyncOptions {
-  int64_t batch = 500;  // changes per push batch and per pull page
+  int64_t batch = 5000;  // changes per push batch and per pull page
   bool full = false;    // send and fetch everything again (idempotent; fills any gap)
   std::function<int64_t()> wall = SystemMillis;      // this tablet's clock
   std::function<void(const std::string&)> progress;  // a line for people, on long transfers

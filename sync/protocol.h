@@ -21,7 +21,7 @@ constexpr const char* kPullPath = "/v1/sync/pull";
 // keep one record's write together, up to kMaxPushChanges); the server enforces both.
 constexpr int64_t kMaxBatch = 5000;
 constexpr int64_t kMaxPushChanges = 10000;
-constexpr int64_t kPullPageBytes = 1 << 20;
+constexpr int64_t kPullPageBytes = 4 << 20;
 
 // A failure with an HTTP status, a stable code for programs and a message for people.
 class ProtocolError : public std::runtime_error {

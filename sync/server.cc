@@ -137,6 +137,7 @@ struct SyncServer::Impl {
 
   void Route() {
     http.set_payload_max_length(options.max_body_bytes);
+    http.new_task_queue = [threads = options.threads] { return new httplib::ThreadPool(threads); };
     http.set_keep_alive_timeout(2);
     http.set_tcp_nodelay(true);  // headers and body go out at once: no 40 ms Nagle stall
     http.Get(kHealthPath, [this](const httplib::Request&, httplib::Response& res) {

@@ -17,6 +17,9 @@ struct ServerOptions {
   size_t max_body_bytes = 8 << 20;  // larger requests get 413, compressed or not
   int64_t max_clock_ahead_ms = kDefaultMaxClockAheadMs;
   std::ostream* log = nullptr;  // where request lines go; none when null
+  // Connections served at once: a keep-alive connection holds its thread between requests, so
+  // fewer threads than syncing tablets would leave tablets waiting to be accepted.
+  size_t threads = 64;
 };
 
 class SyncServer {

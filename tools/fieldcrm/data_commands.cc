@@ -1,11 +1,13 @@
-// init | import | export | log | conflicts: the store as a whole.
+// init | import | export | compact | log | conflicts: the store as a whole.
 #include <fstream>
 #include <iostream>
 
+#include "core/compaction.h"
 #include "core/csv_io.h"
 #include "core/customers.h"
 #include "core/error.h"
 #include "core/hlc.h"
+#include "sync/client.h"
 #include "tools/fieldcrm/context.h"
 #include "tools/fieldcrm/output.h"
 
@@ -70,6 +72,32 @@ void AddDataCommands(CLI::App& app, Context& ctx) {
       out << json(Customers(store).List({})).dump(2) << '\n';
     } else {
       ExportCustomersCsv(store, out);
+    }
+  });
+}
+{
+  auto* compact = app.add_subcommand(
+      "compact", "delete log entries later writes replaced, once the server holds them");
+  auto vacuum = std::make_shared<bool>(false);
+  compact->add_flag("--vacuum", *vacuum, "also give the freed space back to the file system");
+  compact->callback([&ctx, vacuum] {
+    Store& store = ctx.Open();
+    // Own entries count as held by the server up to the push cursor: later ones are kept.
+    int64_t pushed = std::stoll(store.GetMeta(sync::kPushCursorKey).value_or("0"));
+    StorageSizes before = MeasureStorage(store.db());
+    CompactionStats stats = CompactLog(store.db(), store.device().id, pushed);
+    if (*vacuum) store.db().Exec("VACUUM");
+    StorageSizes after = MeasureStorage(store.db());
+    if (ctx.json) {
+      PrintJson({{"removed", stats.removed},
+                 {"kept", stats.kept},
+                 {"log_bytes_before", before.log_bytes},
+                 {"log_bytes_after", after.log_bytes},
+                 {"state_bytes", after.state_bytes}});
+    } else {
+      std::cout << "removed " << stats.removed << " superseded log entries, kept " << stats.kept
+                << "; log " << before.log_bytes / 1024 << " KiB -> " << after.log_bytes / 1024
+                << " KiB, state " << after.state_bytes / 1024 << " KiB\n";
     }
   });
 }

@@ -1,0 +1,71 @@
+#include "bench/tiering_bench.h"
+
+#include <random>
+
+#include "core/plugin_library.h"
+#include "core/tiers.h"
+#include "plugins/tiering/rules.h"
+
+namespace fieldcrm::bench {
+
+namespace {
+
+constexpr int64_t kAsOfMs = 1'764'000'000'000;
+constexpr int64_t kDayMs = 86'400'000;
+
+// Facts in the proportions of a sales office: most customers prospects with a visit or two, a
+// few owners with signed deals, referrals and survey answers.
+std::vector<sdk::CustomerFacts> MakeFacts(int64_t count) {
+  std::mt19937 rng(41);
+  std::vector<sdk::CustomerFacts> facts(count);
+  for (sdk::CustomerFacts& f : facts) {
+    f.budget_cny = (150 + static_cast<int64_t>(rng() % 850)) * 10'000;
+    f.stage = static_cast<int32_t>(rng() % 10 < 6 ? rng() % 2 : 2 + rng() % 2);
+    f.visits = static_cast<int32_t>(rng() % 6);
+    f.contacts = static_cast<int32_t>(rng() % 10);
+    f.visit_minutes = f.visits * static_cast<int32_t>(20 + rng() % 60);
+    f.created_ms = kAsOfMs - static_cast<int64_t>(rng() % 700) * kDayMs;
+    f.last_interaction_ms = kAsOfMs - static_cast<int64_t>(rng() % 120) * kDayMs;
+    if (f.stage >= sdk::kBuyer) {
+      f.deals_signed = 1 + static_cast<int32_t>(rng() % 2);
+      f.deals_amount_cny = f.deals_signed * f.budget_cny;
+      f.last_signed_ms = kAsOfMs - static_cast<int64_t>(rng() % 365) * kDayMs;
+      f.referrals_made = static_cast<int32_t>(rng() % 3);
+      f.survey_responses = static_cast<int32_t>(rng() % 2);
+      f.satisfaction = f.survey_responses ? static_cast<double>(rng() % 11) : -1;
+    }
+  }
+  return facts;
+}
+
+}  // namespace
+
+void RunTieringBenchmark(const Options& options, Report& report) {
+  std::vector<sdk::CustomerFacts> facts = MakeFacts(options.Scaled(1'000'000, 1000));
+  LoadedPlugin plugin(options.plugins_dir + "/tiering.so");
+  const nlohmann::json& config = plugin.manifest().at("default_config");
+  plugin.Invoke("configuring", [&](sdk::Plugin& p) { p.Configure(config.dump()); });
+  tiering::Rules rules = tiering::Rules::FromConfig(config);
+
+  double via_plugin = Median(options.runs, [&] {
+    double start = Now();
+    std::vector<sdk::TierGrade> grades = GradeFacts(plugin, facts, kAsOfMs);
+    return static_cast<double>(grades.size()) / (Now() - start);
+  });
+  double compiled_in = Median(options.runs, [&] {
+    double start = Now();
+    std::vector<sdk::TierGrade> grades(facts.size());
+    for (size_t i = 0; i < facts.size(); ++i)
+      grades[i] = tiering::GradeOne(rules, facts[i], kAsOfMs);
+    return static_cast<double>(grades.size()) / (Now() - start);
+  });
+  std::string n = std::to_string(facts.size()) + " customers";
+  report.Add({"tiering", "through the plugin", via_plugin, "customers/s",
+              n + ", tiering.so loaded with Boost.DLL (target >= 1,000,000/s)"});
+  report.Add({"tiering", "compiled into the host", compiled_in, "customers/s",
+              "the same rules called directly"});
+  report.Add({"tiering", "plugin overhead", 100 * (compiled_in / via_plugin - 1), "%",
+              "extra time through the plugin boundary (target <= 10%)"});
+}
+
+}  // namespace fieldcrm::bench

@@ -1,0 +1,12 @@
+#pragma once
+
+#include "bench/options.h"
+#include "bench/report.h"
+
+namespace fieldcrm::bench {
+
+// Benchmark 4: 1,000,000 customers graded through the tiering plugin loaded from disk, next to
+// the same rules compiled into the host.
+void RunTieringBenchmark(const Options& options, Report& report);
+
+}  // namespace fieldcrm::bench
