@@ -2,11 +2,11 @@
 
 #include <fcntl.h>
 #include <spawn.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <stdexcept>
 
 #include "bench/report.h"
@@ -16,8 +16,17 @@ extern char** environ;
 namespace fieldcrm::bench {
 
 ProcessResult RunProcess(const std::vector<std::string>& argv) {
+  // GNU time forks the program from its own small process and reports the program's peak RSS.
+  // wait4() here would not do: a child spawned from this large process starts out counting the
+  // parent's memory as its own.
+  char rss_path[] = "/tmp/fieldcrm-bench-rss-XXXXXX";
+  int rss_fd = mkstemp(rss_path);
+  if (rss_fd < 0) throw std::runtime_error("cannot create a temporary file for /usr/bin/time");
+  close(rss_fd);
+  std::vector<std::string> command = {"/usr/bin/time", "-f", "%M", "-o", rss_path};
+  command.insert(command.end(), argv.begin(), argv.end());
   std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  for (const std::string& arg : command) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   FILE* capture = std::tmpfile();
   if (!capture) throw std::runtime_error("cannot create a temporary file for child output");
@@ -35,10 +44,13 @@ ProcessResult RunProcess(const std::vector<std::string>& argv) {
     throw std::runtime_error("cannot start " + argv[0]);
   }
   int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
+  waitpid(pid, &status, 0);
   result.seconds = Now() - start;
-  result.peak_rss_mb = static_cast<double>(usage.ru_maxrss) / 1024;  // ru_maxrss is in KiB
+  std::ifstream rss(rss_path);
+  double rss_kib = 0;
+  rss >> rss_kib;
+  result.peak_rss_mb = rss_kib / 1024;
+  std::remove(rss_path);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   std::rewind(capture);
   char buffer[4096];

@@ -8,10 +8,29 @@ namespace fieldcrm {
 
 using nlohmann::json;
 
+namespace {
+
+// A stored value back as JSON. Most are plain strings or integers, which need no parser: a string
+// with no escape in it, or digits without a leading zero, mean what they spell.
+json ValueJson(const std::string& text) {
+  if (text.size() >= 2 && text.front() == '"' && text.back() == '"' &&
+      text.find('\\') == std::string::npos) {
+    return text.substr(1, text.size() - 2);
+  }
+  size_t digits = text.starts_with('-') ? 1 : 0;
+  if (text.size() > digits && text.size() - digits < 19 && text[digits] != '0' &&
+      text.find_first_not_of("0123456789", digits) == std::string::npos) {
+    return std::stoll(text);
+  }
+  return json::parse(text);
+}
+
+}  // namespace
+
 json ChangeToJson(const Change& c) {
   json out = {{"device", c.device}, {"seq", c.seq},       {"hlc", c.hlc},     {"base", c.base},
               {"kind", c.kind},     {"record", c.record}, {"field", c.field}, {"value", nullptr}};
-  if (c.value) out["value"] = json::parse(*c.value);
+  if (c.value) out["value"] = ValueJson(*c.value);
   return out;
 }
 

@@ -67,13 +67,14 @@ sdk::CustomerFacts ComputeFacts(const CustomerBundle& bundle) {
 }
 
 std::vector<CustomerBundle> LoadCustomerBundles(Database& db,
-                                                const std::optional<std::string>& only) {
+                                                const std::optional<std::string>& only,
+                                                const std::string& after, int64_t limit) {
   std::vector<CustomerBundle> bundles;
   std::map<std::string, size_t> index;
   Statement& customers = db.Prepare(
       "SELECT id, doc FROM records WHERE kind = 'customer' AND root = id AND deleted = 0 "
-      "AND (?1 IS NULL OR id = ?1) ORDER BY id");
-  customers.Bind(only);
+      "AND (?1 IS NULL OR id = ?1) AND id > ?2 ORDER BY id LIMIT ?3");
+  customers.Bind(only, after, limit);
   while (customers.Step()) {
     index[customers.Text(0)] = bundles.size();
     CustomerBundle& bundle = bundles.emplace_back();
@@ -81,17 +82,19 @@ std::vector<CustomerBundle> LoadCustomerBundles(Database& db,
     bundle.customer = json::parse(customers.Text(1));
   }
   customers.Reset();
+  if (bundles.empty()) return bundles;
   // Every history record with the root of the customer it hangs under (its parent, or for
-  // referrals made, the referrer); aliases of merged customers resolve to their root.
+  // referrals made, the referrer); aliases of merged customers resolve to their root. Only the
+  // roots of this window: (after, last id].
   Statement& history = db.Prepare(
-      "SELECT r.kind, r.doc, COALESCE(p.root, p.id), 0 FROM records r JOIN records p "
-      "ON p.id = r.parent WHERE r.deleted = 0 AND p.kind = 'customer' "
+      "SELECT r.kind, r.doc, p.root, 0 FROM records p JOIN records r ON r.parent = p.id "
+      "WHERE p.kind = 'customer' AND p.root > ?2 AND p.root <= ?3 AND r.deleted = 0 "
       "AND r.kind IN ('interaction', 'deal', 'referral', 'survey_response') "
-      "AND (?1 IS NULL OR COALESCE(p.root, p.id) = ?1) "
-      "UNION ALL SELECT r.kind, r.doc, COALESCE(p.root, p.id), 1 FROM records r JOIN records p "
+      "AND (?1 IS NULL OR p.root = ?1) "
+      "UNION ALL SELECT r.kind, r.doc, p.root, 1 FROM records r JOIN records p "
       "ON p.id = json_extract(r.doc, '$.referrer') WHERE r.kind = 'referral' AND r.deleted = 0 "
-      "AND (?1 IS NULL OR COALESCE(p.root, p.id) = ?1)");
-  history.Bind(only);
+      "AND p.kind = 'customer' AND p.root > ?2 AND p.root <= ?3 AND (?1 IS NULL OR p.root = ?1)");
+  history.Bind(only, after, bundles.back().id);
   while (history.Step()) {
     auto owner = index.find(history.Text(2));
     if (owner == index.end()) continue;  // its customer is deleted

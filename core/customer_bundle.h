@@ -25,9 +25,11 @@ struct CustomerBundle {
   sdk::CustomerFacts facts;
 };
 
-// Live customers (all, or the one root `only`) in id order, histories oldest first.
+// Live customers (all, or the one root `only`) in id order, histories oldest first: those with
+// ids after `after`, at most `limit` of them (-1: no limit), so a large store is read in windows.
 std::vector<CustomerBundle> LoadCustomerBundles(Database& db,
-                                                const std::optional<std::string>& only = {});
+                                                const std::optional<std::string>& only = {},
+                                                const std::string& after = "", int64_t limit = -1);
 
 // The numeric summary of a bundle (fills bundle.facts).
 sdk::CustomerFacts ComputeFacts(const CustomerBundle& bundle);

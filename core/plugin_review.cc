@@ -31,20 +31,27 @@ struct ViewTexts {
   }
 };
 
+// Customers are visited in windows of this many, so memory stays bounded whatever the store's size.
+constexpr int64_t kWindow = 2000;
+
 // Bundles with their grades; grades stay empty (tier 0) without a usable tiering plugin.
 struct Graded {
   std::vector<CustomerBundle> bundles;
   std::vector<sdk::TierGrade> grades;
 };
 
+// The window of customers after `after`, graded unless grading failed before (reported once).
 Graded LoadGraded(Store& store, PluginHost& host, int64_t as_of_ms,
-                  const std::optional<std::string>& only, std::vector<std::string>& failures) {
-  Graded graded{LoadCustomerBundles(store.db(), only), {}};
+                  const std::optional<std::string>& only, const std::string& after,
+                  bool& grading_failed, std::vector<std::string>& failures) {
+  Graded graded{LoadCustomerBundles(store.db(), only, after, kWindow), {}};
   graded.grades.resize(graded.bundles.size());
-  if (LoadedPlugin* tiering = host.FirstOfKind("tiering")) {
+  LoadedPlugin* tiering = host.FirstOfKind("tiering");
+  if (tiering && !grading_failed && !graded.bundles.empty()) {
     try {
       graded.grades = GradeBundles(*tiering, graded.bundles, as_of_ms);
     } catch (const std::exception& e) {
+      grading_failed = true;
       failures.push_back(e.what());
     }
   }
@@ -52,25 +59,41 @@ Graded LoadGraded(Store& store, PluginHost& host, int64_t as_of_ms,
 }
 
 // For each usable plugin: make(plugin) gives a visitor whose Visit(plugin api, view, bundle) runs
-// for every customer and whose Finish() runs only if all of them succeeded. A plugin that fails
-// is reported in failures, and what it produced is dropped.
+// for every customer (all, or the root `only`) and whose Finish() runs only if all of them
+// succeeded. A plugin that fails is reported in failures, and what it produced is dropped.
 template <typename MakeVisitor>
-void ForEachView(PluginHost& host, const Graded& graded, int64_t as_of_ms, const char* what,
+void ForEachView(Store& store, PluginHost& host, int64_t as_of_ms,
+                 const std::optional<std::string>& only, const char* what,
                  std::vector<std::string>& failures, MakeVisitor&& make) {
-  std::vector<ViewTexts> texts;
-  texts.reserve(graded.bundles.size());
-  for (const CustomerBundle& bundle : graded.bundles) texts.emplace_back(bundle);
-  for (LoadedPlugin* plugin : host.Usable()) {
-    auto visitor = make(*plugin);
-    try {
-      for (size_t i = 0; i < graded.bundles.size(); ++i) {
-        sdk::CustomerView view = texts[i].View(graded.bundles[i], graded.grades[i], as_of_ms);
-        plugin->Invoke(what, [&](sdk::Plugin& p) { visitor.Visit(p, view, graded.bundles[i]); });
+  std::vector<LoadedPlugin*> plugins = host.Usable();
+  if (plugins.empty()) return;
+  using Visitor = decltype(make(*plugins.front()));
+  std::vector<std::optional<Visitor>> visitors;  // empty once its plugin failed
+  for (LoadedPlugin* plugin : plugins) visitors.emplace_back(make(*plugin));
+  bool grading_failed = false;
+  for (std::string after;;) {
+    Graded graded = LoadGraded(store, host, as_of_ms, only, after, grading_failed, failures);
+    std::vector<ViewTexts> texts;
+    texts.reserve(graded.bundles.size());
+    for (const CustomerBundle& bundle : graded.bundles) texts.emplace_back(bundle);
+    for (size_t p = 0; p < plugins.size(); ++p) {
+      if (!visitors[p]) continue;
+      try {
+        for (size_t i = 0; i < graded.bundles.size(); ++i) {
+          sdk::CustomerView view = texts[i].View(graded.bundles[i], graded.grades[i], as_of_ms);
+          plugins[p]->Invoke(
+              what, [&](sdk::Plugin& api) { visitors[p]->Visit(api, view, graded.bundles[i]); });
+        }
+      } catch (const std::exception& e) {
+        failures.push_back(e.what());
+        visitors[p].reset();
       }
-      visitor.Finish();
-    } catch (const std::exception& e) {
-      failures.push_back(e.what());
     }
+    if (static_cast<int64_t>(graded.bundles.size()) < kWindow) break;
+    after = graded.bundles.back().id;
+  }
+  for (std::optional<Visitor>& visitor : visitors) {
+    if (visitor) visitor->Finish();
   }
 }
 
@@ -131,7 +154,6 @@ bool RecordExists(Store& store, const std::string& id) {
 ReviewResult ReviewCustomers(Store& store, PluginHost& host, int64_t as_of_ms,
                              const std::optional<std::string>& only) {
   ReviewResult result;
-  Graded graded = LoadGraded(store, host, as_of_ms, only, result.failures);
   std::vector<ProposedRecord> accepted;
   struct Visitor {
     CollectingWriter writer;
@@ -143,7 +165,7 @@ ReviewResult ReviewCustomers(Store& store, PluginHost& host, int64_t as_of_ms,
       for (ProposedRecord& record : writer.proposed) accepted.push_back(std::move(record));
     }
   };
-  ForEachView(host, graded, as_of_ms, "reviewing customers", result.failures,
+  ForEachView(store, host, as_of_ms, only, "reviewing customers", result.failures,
               [&](LoadedPlugin& plugin) {
                 return Visitor{CollectingWriter(plugin), accepted};
               });
@@ -161,7 +183,6 @@ ReviewResult ReviewCustomers(Store& store, PluginHost& host, int64_t as_of_ms,
 
 AlertsResult CollectAlerts(Store& store, PluginHost& host, int64_t as_of_ms) {
   AlertsResult result;
-  Graded graded = LoadGraded(store, host, as_of_ms, std::nullopt, result.failures);
   struct Visitor {
     const LoadedPlugin& plugin;
     std::vector<DueAlert>& out;
@@ -176,9 +197,10 @@ AlertsResult CollectAlerts(Store& store, PluginHost& host, int64_t as_of_ms) {
     }
     void Finish() { out.insert(out.end(), found.begin(), found.end()); }
   };
-  ForEachView(host, graded, as_of_ms, "listing alerts", result.failures, [&](LoadedPlugin& plugin) {
-    return Visitor{plugin, result.alerts, {}};
-  });
+  ForEachView(store, host, as_of_ms, std::nullopt, "listing alerts", result.failures,
+              [&](LoadedPlugin& plugin) {
+                return Visitor{plugin, result.alerts, {}};
+              });
   std::sort(result.alerts.begin(), result.alerts.end(), [](const DueAlert& a, const DueAlert& b) {
     return std::tie(a.agent, a.due_ms, a.customer, a.rule) <
            std::tie(b.agent, b.due_ms, b.customer, b.rule);

@@ -1,5 +1,7 @@
 #include "sync/client.h"
 
+#include <future>
+
 #include "sync/clock_policy.h"
 
 namespace fieldcrm::sync {
@@ -95,38 +97,52 @@ bool SyncClient::Push(SyncReport& report) {
   int64_t pos = Cursor(kPushCursorKey);
   int64_t total = PendingChanges(store_);
   int64_t done = 0;
-  while (true) {
-    auto entries = OwnBatch(store_, pos, options_.batch);
-    if (entries.empty()) return true;
+  auto prepare = [this](int64_t after) {
+    PendingBatch batch{OwnBatch(store_, after, options_.batch), {}};
     PushRequest request{store_.device().id, {}};
-    for (const auto& entry : entries) request.changes.push_back(entry.change);
-    json body = ToJson(request);
+    for (const auto& entry : batch.entries) request.changes.push_back(entry.change);
+    batch.body = ToJson(request);
+    return batch;
+  };
+  PendingBatch batch = prepare(pos);
+  while (!batch.entries.empty()) {
+    // The next batch is read and encoded while this one travels and the server applies it.
+    std::future<json> answer =
+        std::async(std::launch::async, [this, &batch] { return Call(kPushPath, &batch.body); });
+    PendingBatch next = prepare(batch.entries.back().pos);
     PushAck ack;
     try {
-      ack = ParsePushAck(Call(kPushPath, &body));
+      ack = ParsePushAck(answer.get());
     } catch (const ProtocolError& e) {
       if (e.code() != "clock_ahead") throw;
       report.push_error = e.what();
       return false;
     }
-    pos = entries.back().pos;
+    pos = batch.entries.back().pos;
     store_.SetMeta(kPushCursorKey, std::to_string(pos));
-    report.sent += static_cast<int64_t>(entries.size() - ack.refused.size());
+    report.sent += static_cast<int64_t>(batch.entries.size() - ack.refused.size());
     report.merged += ack.merged;
     report.refused.insert(report.refused.end(), ack.refused.begin(), ack.refused.end());
-    done += static_cast<int64_t>(entries.size());
+    done += static_cast<int64_t>(batch.entries.size());
     if (options_.progress && total > options_.batch) {
       options_.progress("sent " + std::to_string(done) + "/" + std::to_string(total) + " changes");
     }
+    batch = std::move(next);
   }
+  return true;
 }
 
 void SyncClient::Pull(SyncReport& report) {
-  int64_t after = Cursor(kPullCursorKey);
   bool long_transfer = false;
-  while (true) {
+  auto fetch = [this](int64_t after) {
     json body = ToJson(PullRequest{store_.device().id, after, options_.batch});
-    PullPage page = ParsePullPage(Call(kPullPath, &body));
+    return ParsePullPage(Call(kPullPath, &body));
+  };
+  PullPage page = fetch(Cursor(kPullCursorKey));
+  while (true) {
+    // The next page travels while this one is applied: server and tablet work at the same time.
+    std::future<PullPage> next;
+    if (page.more) next = std::async(std::launch::async, fetch, page.next);
     Transaction txn(store_.db());
     if (!page.changes.empty()) {
       ApplyStats stats = store_.ApplyRemote(page.changes);
@@ -135,7 +151,6 @@ void SyncClient::Pull(SyncReport& report) {
     }
     store_.SetMeta(kPullCursorKey, std::to_string(page.next));
     txn.Commit();
-    after = page.next;
     long_transfer = long_transfer || page.more;
     if (options_.progress && long_transfer) {
       options_.progress("received " + std::to_string(report.received) +
@@ -143,6 +158,7 @@ void SyncClient::Pull(SyncReport& report) {
                         std::to_string(page.head) + ")");
     }
     if (!page.more) return;
+    page = next.get();
   }
 }
 

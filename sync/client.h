@@ -25,7 +25,7 @@ inline constexpr const char* kClockSkewKey = "sync.clock_skew_ms";
 
 struct SyncOptions {
   int64_t batch = 5000;  // changes per push batch and per pull page
-  bool full = false;    // send and fetch everything again (idempotent; fills any gap)
+  bool full = false;     // send and fetch everything again (idempotent; fills any gap)
   std::function<int64_t()> wall = SystemMillis;      // this tablet's clock
   std::function<void(const std::string&)> progress;  // a line for people, on long transfers
 };
@@ -50,6 +50,11 @@ class SyncClient {
   SyncReport Run();
 
  private:
+  // A push batch read from the log and encoded, ready to send.
+  struct PendingBatch {
+    std::vector<Store::LoggedChange> entries;
+    nlohmann::json body;
+  };
   nlohmann::json Call(const std::string& path, const nlohmann::json* body);
   void CheckServer();
   bool Push(SyncReport& report);

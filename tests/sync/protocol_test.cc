@@ -49,7 +49,7 @@ TEST_CASE("a push sent twice gets the same acknowledgement and is applied once")
 
 TEST_CASE("pull pages are bounded by count and by size") {
   Setup s;
-  std::string big(200 * 1024, 'n');
+  std::string big(sync::kPullPageBytes / 5, 'n');
   for (int i = 0; i < 8; ++i) {
     Customers(*s.tablet).Add(
         {{"name", "客户"}, {"phone", std::to_string(13900000000 + i)}, {"notes", big}});
@@ -58,7 +58,7 @@ TEST_CASE("pull pages are bounded by count and by size") {
   sync::Principal office{"", "hq", "", sync::Role::kOffice};
   sync::PullPage page = s.server.storage().Pull(office, {"reader", 0, 1000});
   CHECK(page.more);
-  CHECK(page.changes.size() < 48);  // stopped at about 1 MB of values
+  CHECK(page.changes.size() < 48);  // stopped at about kPullPageBytes of values
   page = s.server.storage().Pull(office, {"reader", 0, 5});
   CHECK(page.changes.size() == 5);
   CHECK(page.next < page.head);
