@@ -1,5 +1,6 @@
 #include "core/change.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -32,6 +33,45 @@ json ChangeToJson(const Change& c) {
               {"kind", c.kind},     {"record", c.record}, {"field", c.field}, {"value", nullptr}};
   if (c.value) out["value"] = ValueJson(*c.value);
   return out;
+}
+
+namespace {
+
+// A JSON string literal for text: as is between quotes when nothing in it needs escaping.
+void AppendJsonString(std::string& out, const std::string& text) {
+  bool plain = std::none_of(text.begin(), text.end(), [](char ch) {
+    return ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20;
+  });
+  if (!plain) {
+    out += json(text).dump();
+    return;
+  }
+  out += '"';
+  out += text;
+  out += '"';
+}
+
+}  // namespace
+
+void AppendChangeJson(std::string& out, const Change& c) {
+  // Members in the order dump() writes them: sorted by name.
+  out += "{\"base\":";
+  out += std::to_string(c.base);
+  out += ",\"device\":";
+  AppendJsonString(out, c.device);
+  out += ",\"field\":";
+  AppendJsonString(out, c.field);
+  out += ",\"hlc\":";
+  out += std::to_string(c.hlc);
+  out += ",\"kind\":";
+  AppendJsonString(out, c.kind);
+  out += ",\"record\":";
+  AppendJsonString(out, c.record);
+  out += ",\"seq\":";
+  out += std::to_string(c.seq);
+  out += ",\"value\":";
+  out += c.value ? *c.value : "null";  // stored values are canonical JSON text already
+  out += '}';
 }
 
 namespace {

@@ -24,6 +24,9 @@ struct Change {
 };
 
 nlohmann::json ChangeToJson(const Change& change);
+// Appends ChangeToJson(c).dump() to out without building the JSON object: the server writes
+// many thousands of changes per pull page.
+void AppendChangeJson(std::string& out, const Change& c);
 // Validates shape and types; throws InvalidInput naming what is wrong.
 Change ChangeFromJson(const nlohmann::json& json);
 

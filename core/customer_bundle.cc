@@ -71,9 +71,11 @@ std::vector<CustomerBundle> LoadCustomerBundles(Database& db,
                                                 const std::string& after, int64_t limit) {
   std::vector<CustomerBundle> bundles;
   std::map<std::string, size_t> index;
-  Statement& customers = db.Prepare(
-      "SELECT id, doc FROM records WHERE kind = 'customer' AND root = id AND deleted = 0 "
-      "AND (?1 IS NULL OR id = ?1) AND id > ?2 ORDER BY id LIMIT ?3");
+  Statement& customers =
+      only ? db.Prepare("SELECT id, doc FROM records WHERE id = ?1 AND kind = 'customer' "
+                        "AND root = id AND deleted = 0 AND id > ?2 LIMIT ?3")
+           : db.Prepare("SELECT id, doc FROM records WHERE +kind = 'customer' AND root = id "
+                        "AND deleted = 0 AND id > ?2 ORDER BY id LIMIT ?3");
   customers.Bind(only, after, limit);
   while (customers.Step()) {
     index[customers.Text(0)] = bundles.size();
@@ -85,16 +87,16 @@ std::vector<CustomerBundle> LoadCustomerBundles(Database& db,
   if (bundles.empty()) return bundles;
   // Every history record with the root of the customer it hangs under (its parent, or for
   // referrals made, the referrer); aliases of merged customers resolve to their root. Only the
-  // roots of this window: (after, last id].
+  // roots of this window: [first id, last id]. The unary + keep SQLite on the id and root
+  // indexes: by kind it would read every customer for every window.
   Statement& history = db.Prepare(
       "SELECT r.kind, r.doc, p.root, 0 FROM records p JOIN records r ON r.parent = p.id "
-      "WHERE p.kind = 'customer' AND p.root > ?2 AND p.root <= ?3 AND r.deleted = 0 "
-      "AND r.kind IN ('interaction', 'deal', 'referral', 'survey_response') "
-      "AND (?1 IS NULL OR p.root = ?1) "
+      "WHERE +p.kind = 'customer' AND p.root >= ?1 AND p.root <= ?2 AND r.deleted = 0 "
+      "AND +r.kind IN ('interaction', 'deal', 'referral', 'survey_response') "
       "UNION ALL SELECT r.kind, r.doc, p.root, 1 FROM records r JOIN records p "
       "ON p.id = json_extract(r.doc, '$.referrer') WHERE r.kind = 'referral' AND r.deleted = 0 "
-      "AND p.kind = 'customer' AND p.root > ?2 AND p.root <= ?3 AND (?1 IS NULL OR p.root = ?1)");
-  history.Bind(only, after, bundles.back().id);
+      "AND +p.kind = 'customer' AND p.root >= ?1 AND p.root <= ?2");
+  history.Bind(bundles.front().id, bundles.back().id);
   while (history.Step()) {
     auto owner = index.find(history.Text(2));
     if (owner == index.end()) continue;  // its customer is deleted

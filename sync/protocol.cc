@@ -166,6 +166,18 @@ json ToJson(const PullPage& page) {
           {"more", page.more}};
 }
 
+std::string PullPageBody(const PullPage& page) {
+  std::string out = "{\"changes\":[";
+  for (const Change& c : page.changes) {
+    if (&c != page.changes.data()) out += ',';
+    AppendChangeJson(out, c);
+  }
+  out += "],\"head\":" + std::to_string(page.head) + ",\"more\":" + (page.more ? "true" : "false") +
+         ",\"next\":" + std::to_string(page.next) +
+         ",\"protocol\":" + std::to_string(kProtocolVersion) + "}";
+  return out;
+}
+
 PullPage ParsePullPage(const json& response) {
   const json& more = Member(response, "more");
   if (!more.is_boolean()) throw BadRequest("'more' must be true or false");

@@ -87,6 +87,8 @@ struct PullPage {
   bool more = false;
 };
 nlohmann::json ToJson(const PullPage& page);
+// ToJson(page).dump(), written directly: a page is the largest answer the server sends.
+std::string PullPageBody(const PullPage& page);
 PullPage ParsePullPage(const nlohmann::json& response);
 
 }  // namespace fieldcrm::sync

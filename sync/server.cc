@@ -91,7 +91,13 @@ struct SyncServer::Impl {
       }
       Principal who = Authenticate(req);
       json request = req.method == "GET" ? QueryAsJson(req) : ParseBody(req.body);
-      Reply(res, 200, fn(who, request));
+      auto answer = fn(who, request);
+      if constexpr (std::is_same_v<decltype(answer), std::string>) {
+        res.status = 200;
+        res.set_content(std::move(answer), kJson);
+      } else {
+        Reply(res, 200, answer);
+      }
     } catch (const ProtocolError& e) {
       Reply(res, e.status(), ErrorBody(e.code(), e.what()));
     } catch (const InvalidInput& e) {
@@ -121,8 +127,8 @@ struct SyncServer::Impl {
     return ToJson(storage.Push(who, push));
   }
 
-  json Pull(const Principal& who, const json& request) {
-    return ToJson(storage.Pull(who, ParsePullRequest(request)));
+  std::string Pull(const Principal& who, const json& request) {
+    return PullPageBody(storage.Pull(who, ParsePullRequest(request)));
   }
 
   void LogLine(const httplib::Request& req, const httplib::Response& res) {

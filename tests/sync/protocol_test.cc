@@ -86,5 +86,28 @@ TEST_CASE("answers are gzipped when the client accepts it; GET pull matches POST
   CHECK(sync::ParsePullPage(json::parse(get->body)).changes.size() == 6);
 }
 
+TEST_CASE("a pull page written directly is byte for byte the JSON ToJson gives") {
+  sync::PullPage page;
+  page.next = 42;
+  page.head = 99;
+  page.more = true;
+  const std::vector<std::optional<std::string>> values = {
+      json("王伟").dump(), json("say \"hi\"\\ \n\t\x01").dump(),
+      std::nullopt,        json::parse(R"({"b":[1,2.5,-3],"a":{"x":null}})").dump(),
+      json(-17).dump(),    json(true).dump(),
+      json(1.25).dump(),   json("").dump()};
+  int64_t seq = 0;
+  for (const auto& value : values) {
+    ++seq;
+    page.changes.push_back({"设备-" + std::to_string(seq), seq, Hlc(1000 + seq), Hlc(seq),
+                            seq % 2 ? "customer" : "odd \"kind\"", "rec\\" + std::to_string(seq),
+                            "field\n" + std::to_string(seq), value});
+  }
+  CHECK(sync::PullPageBody(page) == sync::ToJson(page).dump());
+  page.changes.clear();
+  page.more = false;
+  CHECK(sync::PullPageBody(page) == sync::ToJson(page).dump());
+}
+
 }  // namespace
 }  // namespace fieldcrm::testing
