@@ -5,7 +5,7 @@
 // every replica must be identical and hold every change exactly once.
 //
 // FIELDCRM_SOAK_ROUNDS, FIELDCRM_SOAK_SEED and FIELDCRM_SOAK_TABLETS set the size of the run
-// (defaults: 400 rounds, seed 1, 4 tablets); the figures are printed as one line starting with
+// (defaults: 300 rounds, seed 1, 4 tablets); the figures are printed as one line starting with
 // "SOAK figures:" for docs/reliability.md.
 #include <doctest/doctest.h>
 
@@ -99,7 +99,7 @@ int64_t Count(Store& store, const std::string& sql, const std::string& device = 
 TEST_CASE(
     "tablets syncing through dropped, delayed, duplicated, reordered and truncated "
     "messages end identical, with every change exactly once") {
-  const int64_t rounds = EnvNumber("FIELDCRM_SOAK_ROUNDS", 400);
+  const int64_t rounds = EnvNumber("FIELDCRM_SOAK_ROUNDS", 300);
   const uint64_t seed = EnvNumber("FIELDCRM_SOAK_SEED", 1);
   const int64_t tablet_count = EnvNumber("FIELDCRM_SOAK_TABLETS", 4);
   TempDir dir;

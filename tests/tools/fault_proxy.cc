@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <optional>
 #include <stdexcept>
 
@@ -37,7 +38,9 @@ std::optional<size_t> ContentLength(const std::string& head) {
   if (lower.find("\r\ntransfer-encoding:") != std::string::npos) return std::nullopt;
   size_t at = lower.find("\r\ncontent-length:");
   if (at == std::string::npos) return 0;
-  return std::stoul(lower.substr(at + 17));
+  char* end = nullptr;
+  size_t length = std::strtoul(lower.c_str() + at + 17, &end, 10);
+  return end == lower.c_str() + at + 17 ? std::nullopt : std::optional<size_t>(length);
 }
 
 std::string WithContentLength(std::string head, size_t length) {
