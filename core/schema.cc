@@ -84,6 +84,9 @@ void MigrateSchema(Database& db, int target) {
     app_id = PragmaInt(db, "application_id");
     tables = static_cast<int>(db.QueryInt("SELECT count(*) FROM sqlite_schema").value_or(0));
   } catch (const StorageError&) {
+    // Only a file SQLite cannot read as a database is "not a store": a read-only or failing disk
+    // keeps its own message.
+    if ((sqlite3_extended_errcode(db.handle()) & 0xff) != SQLITE_NOTADB) throw;
     throw InvalidInput("'" + db.path() + "' is not a fieldcrm store (not an SQLite database)");
   }
   if (tables > 0 && app_id != kApplicationId) {

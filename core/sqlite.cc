@@ -1,8 +1,30 @@
 #include "core/sqlite.h"
 
+#include <cstring>
+
 #include "core/error.h"
 
 namespace fieldcrm {
+
+namespace {
+
+// "database error: ..." and, when the disk refused a write (full, file too large, read-only, I/O
+// error), what the operating system said and what to do about it.
+StorageError DatabaseError(sqlite3* db, const std::string& message) {
+  int code = sqlite3_extended_errcode(db) & 0xff;
+  if (code != SQLITE_FULL && code != SQLITE_IOERR && code != SQLITE_READONLY &&
+      code != SQLITE_CANTOPEN) {
+    return StorageError("database error: " + message);
+  }
+  int os_error = sqlite3_system_errno(db);
+  return StorageError(
+      "database error: " + message +
+      (os_error ? std::string(" (") + std::strerror(os_error) + ")" : "") +
+      ": the store file could not be written; nothing already saved is lost: "
+      "make its disk writable or free some space on it, then run the command again");
+}
+
+}  // namespace
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   Check(sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
@@ -14,9 +36,7 @@ Statement::~Statement() {
 }
 
 void Statement::Check(int rc) const {
-  if (rc != SQLITE_OK) {
-    throw StorageError(std::string("database error: ") + sqlite3_errmsg(db_));
-  }
+  if (rc != SQLITE_OK) throw DatabaseError(db_, sqlite3_errmsg(db_));
 }
 
 void Statement::Reset() {
@@ -28,9 +48,9 @@ bool Statement::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  std::string message = sqlite3_errmsg(db_);
+  StorageError error = DatabaseError(db_, sqlite3_errmsg(db_));
   sqlite3_reset(stmt_);
-  throw StorageError("database error: " + message);
+  throw error;
 }
 
 void Statement::Run() {
@@ -89,6 +109,14 @@ Database::Database(const std::string& path, bool create) : path_(path) {
     }
     throw StorageError("cannot open store '" + path + "': " + message);
   }
+  if (sqlite3_db_readonly(db_, "main") == 1) {
+    // SQLite falls back to reading when it may not write; every command of a store writes.
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StorageError("cannot open store '" + path +
+                       "' for writing: the file or its disk is read-only; make it writable (or "
+                       "copy the store to a writable disk) and run the command again");
+  }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, 5000);
 }
@@ -104,7 +132,7 @@ void Database::Exec(std::string_view sql) {
   if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
     std::string message = error ? error : sqlite3_errmsg(db_);
     sqlite3_free(error);
-    throw StorageError("database error: " + message);
+    throw DatabaseError(db_, message);
   }
 }
 

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(phone csv_import apply_changes)
+[ ${#targets[@]} -gt 0 ] || targets=(phone csv_import apply_changes sync_request plugin_config)
 
 for package in clang libclang-rt-14-dev; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||

@@ -142,7 +142,8 @@ json ValidateQuestionnaire(const json& definition) {
 json ScoreResponse(const json& definition, const json& answers) {
   if (!answers.is_object()) Reject("answers must be a JSON object of question id to answer");
   json out = {{"answers", json::object()}};
-  for (const auto& [id, raw] : answers.items()) {
+  for (const auto& answer : answers.items()) {
+    const std::string& id = answer.key();  // not a structured binding: clang 14 cannot capture one
     const json& questions = definition["questions"];
     if (std::none_of(questions.begin(), questions.end(),
                      [&](const json& q) { return q["id"] == id; })) {
