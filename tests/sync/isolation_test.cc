@@ -251,5 +251,24 @@ TEST_CASE("team B's token neither reads nor changes team A's records, whatever i
   CHECK(Customers(*t.b).List({}).size() >= 1);
 }
 
+// Customers are deduplicated company-wide by phone (docs/merge-rules.md), so this one shape does
+// touch team A's customer: B's registration is folded into A's earlier one. Pinned here, with
+// what it must still not do: hand B anything of A's. (docs/security.md, "Team isolation")
+TEST_CASE("a phone both teams registered joins A's first registration; B still receives nothing") {
+  TwoTeams t;
+  Customers(*t.b).Add({{"name", "王五"}, {"phone", "138 0013 8000"}});
+  SyncWith(*t.b, t.server.url(), t.token_b);
+  SyncWith(*t.b, t.server.url(), t.token_b);
+  SyncWith(*t.a, t.server.url(), t.token_a);
+  json survivor = Customers(t.server.storage().store()).Get(t.exported_a);
+  CHECK(survivor["name"] == "张伟");
+  CHECK(survivor["team"] == kTeamA);
+  std::string b_state = CanonicalDump(*t.b);
+  for (const std::string& secret : {t.exported_a, t.visit_a, std::string("张伟"),
+                                    std::string("看了江景房"), std::string(kTeamA)}) {
+    CHECK_MESSAGE(b_state.find(secret) == std::string::npos, secret);
+  }
+}
+
 }  // namespace
 }  // namespace fieldcrm::testing

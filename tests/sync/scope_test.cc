@@ -92,7 +92,8 @@ TEST_CASE("a device's changes are accepted only with the token it syncs with") {
   Customers(*t.a).Set(t.customer_a, {{"stage", "intent"}});
   std::string other = t.server.Token("intruder", "A");
   CHECK_THROWS_WITH_AS(SyncWith(*t.a, t.server.url(), other),
-                       doctest::Contains("revoke that token"), sync::ProtocolError);
+                       doctest::Contains("syncs with another token: head office revokes that one"),
+                       sync::ProtocolError);
   CHECK(Customers(t.server.storage().store()).Get(t.customer_a)["stage"] == "prospect");
   // Once head office revokes the old token, the device moves to the new one.
   for (const auto& token : t.server.storage().ListTokens()) {
