@@ -4,8 +4,14 @@
 
 namespace fieldcrm::bench {
 
+sync::ServerOptions LoopbackServerOptions() {
+  sync::ServerOptions options;
+  options.allow_plain_http = true;
+  return options;
+}
+
 BenchServer::BenchServer(const std::string& db_path)
-    : storage_(RemoveStoreFiles(db_path)), server_(storage_, sync::ServerOptions{}) {
+    : storage_(RemoveStoreFiles(db_path)), server_(storage_, LoopbackServerOptions()) {
   port_ = server_.Bind("127.0.0.1", 0);
   thread_ = std::thread([this] { server_.Serve(); });
 }

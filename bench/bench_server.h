@@ -11,6 +11,9 @@
 
 namespace fieldcrm::bench {
 
+// Plain HTTP on 127.0.0.1, as the benchmarks measure the sync itself, not TLS.
+sync::ServerOptions LoopbackServerOptions();
+
 class BenchServer {
  public:
   // Starts on a fresh store at db_path (replacing one left from an earlier run).

@@ -65,7 +65,7 @@ struct Rates {
 
 Rates TransportRates(const std::vector<Change>& changes) {
   TransportOnlyStorage storage(changes);
-  sync::SyncServer server(storage, {});
+  sync::SyncServer server(storage, LoopbackServerOptions());
   int port = server.Bind("127.0.0.1", 0);
   std::thread serving([&] { server.Serve(); });
   auto transport = sync::MakeHttpTransport("http://127.0.0.1:" + std::to_string(port), "bench");

@@ -1,5 +1,10 @@
 #include "core/store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <set>
 
@@ -25,6 +30,10 @@ std::unique_ptr<Store> Store::Create(const std::string& path, DeviceInfo device)
     throw InvalidInput("'" + path + "' already exists: init creates a new store");
   }
   if (device.name.empty()) throw InvalidInput("a device name is required (--device NAME)");
+  // Owner-only from the first byte: SQLite gives the -wal and -shm files the database's mode.
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw StorageError("cannot create '" + path + "': " + std::strerror(errno));
+  close(fd);
   std::unique_ptr<Store> store(new Store(path, true));
   if (device.id.empty()) device.id = NewUuidV7(SystemMillis());
   Transaction txn(store->db_);

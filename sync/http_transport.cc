@@ -1,9 +1,13 @@
 // The one translation unit of the client that includes httplib.h.
 #include <httplib.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <regex>
 
 #include "core/error.h"
+#include "sync/net_policy.h"
 #include "sync/protocol.h"
 #include "sync/transport.h"
 
@@ -15,8 +19,12 @@ constexpr const char* kJson = "application/json";
 
 class HttpTransport : public Transport {
  public:
-  HttpTransport(const std::string& origin, std::string base, const std::string& token)
-      : http_(origin), base_(std::move(base)), origin_(origin) {
+  HttpTransport(const std::string& origin, std::string base, const std::string& token,
+                const std::string& ca_file)
+      : http_(origin), base_(std::move(base)), origin_(origin), ca_file_(ca_file) {
+    // httplib verifies the certificate chain and host name by default; without a CA file it
+    // trusts the system's store (/etc/ssl/certs).
+    if (!ca_file.empty()) http_.set_ca_cert_path(ca_file);
     http_.set_bearer_token_auth(token);
     http_.set_default_headers(
         {{"Accept-Encoding", "gzip"},
@@ -38,6 +46,16 @@ class HttpTransport : public Transport {
 
  private:
   HttpReply Reply(const httplib::Result& result) {
+    if (!result && result.error() == httplib::Error::SSLServerVerification) {
+      long code = http_.get_openssl_verify_result();
+      std::string why = code == X509_V_OK ? "its name does not match the URL's host"
+                                          : X509_verify_cert_error_string(code);
+      throw InvalidInput(
+          "the server at " + origin_ + " is not who it claims to be: its TLS " +
+          "certificate did not verify against " +
+          (ca_file_.empty() ? "this system's trusted CAs" : "--ca-file " + ca_file_) + " (" + why +
+          "); if head office uses its own CA, pass --ca-file with " + "its certificate");
+    }
     if (!result) {
       throw NetworkError("cannot reach the server at " + origin_ + " (" +
                          httplib::to_string(result.error()) +
@@ -49,19 +67,31 @@ class HttpTransport : public Transport {
   httplib::Client http_;
   std::string base_;
   std::string origin_;
+  std::string ca_file_;
 };
 
 }  // namespace
 
-std::unique_ptr<Transport> MakeHttpTransport(const std::string& url, const std::string& token) {
-  static const std::regex kUrl(R"(^(https?://[^/?#\s]+)(/[^?#\s]*)?$)");
+std::unique_ptr<Transport> MakeHttpTransport(const std::string& url, const std::string& token,
+                                             const std::string& ca_file) {
+  static const std::regex kUrl(
+      R"(^((https?)://(\[[0-9A-Fa-f:.]+\]|[^/?#\s:\[\]]+)(:[0-9]+)?)(/[^?#\s]*)?$)");
   std::smatch match;
   if (!std::regex_match(url, match, kUrl)) {
-    throw InvalidInput("'" + url + "' is not a server URL like http://192.168.1.10:8080");
+    throw InvalidInput("'" + url + "' is not a server URL like https://192.168.1.10:8443");
   }
-  std::string base = match[2].str();
+  std::string host = match[3].str();
+  if (match[2] == "http" && !IsLoopbackHost(host)) {
+    throw InvalidInput("refusing plain http:// to " + host +
+                       ": the token and customer data would cross the network unencrypted; use "
+                       "the server's https:// URL");
+  }
+  if (!ca_file.empty() && access(ca_file.c_str(), R_OK) != 0) {
+    throw InvalidInput("cannot read --ca-file '" + ca_file + "': " + std::strerror(errno));
+  }
+  std::string base = match[5].str();
   while (!base.empty() && base.back() == '/') base.pop_back();
-  return std::make_unique<HttpTransport>(match[1].str(), base, token);
+  return std::make_unique<HttpTransport>(match[1].str(), base, token, ca_file);
 }
 
 }  // namespace fieldcrm::sync

@@ -17,27 +17,23 @@ Role ParseRole(const std::string& name) {
   throw InvalidInput("role must be 'agent' or 'office', not '" + name + "'");
 }
 
-namespace {
-
-std::string Describe(const RecordScope& scope) {
-  if (scope.team.empty()) return "customer " + scope.customer + " has no team";
-  return "customer " + scope.customer + " belongs to team " + scope.team;
-}
-
-}  // namespace
-
 std::optional<std::string> WriteRefusal(const Principal& who, const Change& change,
                                         const RecordScope& scope,
                                         const std::optional<RecordScope>& merge_target) {
   if (who.role == Role::kOffice) return std::nullopt;
   if (scope.global) return "only head office may change " + change.kind + " records";
-  if (scope.team != who.team) return Describe(scope) + ", not to your team " + who.team;
+  // The refusals for other teams' records name neither their team nor their surviving customer:
+  // an agent learns nothing about records outside its team, not even whose they are.
+  if (scope.team != who.team) {
+    return change.kind + " " + change.record + " is not your team " + who.team +
+           "'s: only its team and head office may change it";
+  }
   if (change.kind != "customer") return std::nullopt;
   if (change.field == "team" && change.value != nlohmann::json(who.team).dump()) {
     return "only head office may move a customer to another team";
   }
   if (change.field == kMergedIntoField && merge_target && merge_target->team != who.team) {
-    return "cannot merge into a customer outside your team: " + Describe(*merge_target);
+    return "cannot merge into a customer that is not your team " + who.team + "'s";
   }
   return std::nullopt;
 }

@@ -40,6 +40,17 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx) {
                    "refuse changes stamped more than this many minutes ahead of our clock")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  serve->add_option("--cert", options->cert_file, "PEM certificate (chain) to serve HTTPS with")
+      ->check(CLI::ExistingFile);
+  serve->add_option("--key", options->key_file, "PEM private key of --cert")
+      ->check(CLI::ExistingFile);
+  serve->add_flag("--insecure-http", options->allow_plain_http,
+                  "serve plain HTTP (loopback addresses only: local tests and demos)");
+  serve
+      ->add_option("--auth-failure-limit", options->auth_failure_limit,
+                   "failed authentications per minute an address may make before it gets 429")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   serve->callback([&ctx, listen, options, ahead_minutes] {
     auto [host, port] = ParseListen(*listen);
     options->max_clock_ahead_ms = *ahead_minutes * 60000;
@@ -53,7 +64,7 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx) {
     signal(SIGPIPE, SIG_IGN);  // a tablet gone mid-answer must not end the server
     SyncServer server(ctx.Open(), *options);
     int bound = server.Bind(host, port);
-    std::cout << "listening on http://" << host << ":" << bound << std::endl;
+    std::cout << "listening on " << server.Scheme() << "://" << host << ":" << bound << std::endl;
     std::thread waiter([&server, &stop_signals] {
       int signal = 0;
       sigwait(&stop_signals, &signal);

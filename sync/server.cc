@@ -1,11 +1,16 @@
 #include "sync/server.h"
 
 #include <httplib.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <mutex>
 
 #include "core/error.h"
 #include "core/hlc.h"
+#include "sync/net_policy.h"
 #include "sync/token.h"
 
 namespace fieldcrm::sync {
@@ -52,31 +57,81 @@ std::string ErrorCodeFor(int status) {
   }
 }
 
+// HTTPS when the options name a certificate and key, else plain HTTP.
+std::unique_ptr<httplib::Server> MakeHttpServer(const ServerOptions& options) {
+  if (options.cert_file.empty() && options.key_file.empty()) {
+    return std::make_unique<httplib::Server>();
+  }
+  if (options.cert_file.empty() || options.key_file.empty()) {
+    throw InvalidInput("HTTPS needs both a certificate (--cert FILE) and its key (--key FILE)");
+  }
+  for (const std::string& file : {options.cert_file, options.key_file}) {
+    if (access(file.c_str(), R_OK) != 0) {
+      throw InvalidInput("cannot read '" + file + "': " + std::strerror(errno));
+    }
+  }
+  auto https =
+      std::make_unique<httplib::SSLServer>(options.cert_file.c_str(), options.key_file.c_str());
+  if (!https->is_valid()) {
+    throw InvalidInput("cannot use certificate '" + options.cert_file + "' with key '" +
+                       options.key_file +
+                       "': both must be PEM files and the key must belong to the certificate");
+  }
+  return https;
+}
+
+int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 struct SyncServer::Impl {
   ServerStorage& storage;
   ServerOptions options;
-  httplib::Server http;
+  std::unique_ptr<httplib::Server> server;
+  httplib::Server& http;
+  AuthFailureLimiter auth_failures;
   std::mutex log_mutex;
 
-  Impl(ServerStorage& s, ServerOptions o) : storage(s), options(o) {}
+  Impl(ServerStorage& s, ServerOptions o)
+      : storage(s),
+        options(std::move(o)),
+        server(MakeHttpServer(options)),
+        http(*server),
+        auth_failures(options.auth_failure_limit, options.auth_failure_window_ms) {}
 
-  Principal Authenticate(const httplib::Request& req) {
+  // The token's principal. A request without a valid token counts as a failure of its address;
+  // an address over the limit gets 429 (with Retry-After) instead of the reason.
+  Principal Authenticate(const httplib::Request& req, httplib::Response& res) {
     std::string token = BearerToken(req);
+    std::optional<TokenInfo> info;
+    if (!token.empty()) info = storage.FindToken(Sha256Hex(token));
+    if (info && info->revoked_at.empty()) return {info->id, info->agent, info->team, info->role};
+    if (info && info->wipe) {
+      throw ProtocolError(410, "wiped",
+                          "head office revoked this tablet's token at " + info->revoked_at +
+                              " and ordered its data wiped");
+    }
+    int64_t now = SteadyMillis();
+    if (int64_t retry = auth_failures.RetryAfterSeconds(req.remote_addr, now); retry > 0) {
+      res.set_header("Retry-After", std::to_string(retry));
+      throw ProtocolError(429, "rate_limited",
+                          "too many failed authentications from " + req.remote_addr +
+                              ": try again in " + std::to_string(retry) + " s with a valid token");
+    }
+    auth_failures.NoteFailure(req.remote_addr, now);
     if (token.empty()) {
       throw ProtocolError(401, "unauthorized",
                           "missing token: send 'Authorization: Bearer TOKEN' (fieldcrm sync "
                           "--token TOKEN)");
     }
-    std::optional<TokenInfo> info = storage.FindToken(Sha256Hex(token));
     if (!info) throw ProtocolError(401, "unauthorized", "unknown token: ask head office for one");
-    if (!info->revoked_at.empty()) {
-      throw ProtocolError(
-          401, "unauthorized",
-          "this token was revoked at " + info->revoked_at + ": ask head office for a new one");
-    }
-    return {info->id, info->agent, info->team, info->role};
+    throw ProtocolError(
+        401, "unauthorized",
+        "this token was revoked at " + info->revoked_at + ": ask head office for a new one");
   }
 
   // Runs one authenticated JSON endpoint, turning every failure into a 4xx/5xx JSON error.
@@ -89,7 +144,7 @@ struct SyncServer::Impl {
                                 " bytes, over this server's limit of " +
                                 std::to_string(options.max_body_bytes) + ": send smaller batches");
       }
-      Principal who = Authenticate(req);
+      Principal who = Authenticate(req, res);
       json request = req.method == "GET" ? QueryAsJson(req) : ParseBody(req.body);
       auto answer = fn(who, request);
       if constexpr (std::is_same_v<decltype(answer), std::string>) {
@@ -185,6 +240,18 @@ SyncServer::SyncServer(ServerStorage& storage, ServerOptions options)
 SyncServer::~SyncServer() = default;
 
 int SyncServer::Bind(const std::string& host, int port) {
+  if (Scheme() == "http") {
+    if (!impl_->options.allow_plain_http) {
+      throw InvalidInput(
+          "refusing to serve plain HTTP: give --cert FILE --key FILE to serve HTTPS "
+          "(docs/security.md), or --insecure-http for a local test on a loopback address");
+    }
+    if (!IsLoopbackHost(host)) {
+      throw InvalidInput("refusing to serve plain HTTP on " + host +
+                         ": tokens and customer data would cross the network unencrypted; serve "
+                         "HTTPS with --cert FILE --key FILE, or listen on 127.0.0.1");
+    }
+  }
   int bound = port == 0 ? impl_->http.bind_to_any_port(host.c_str())
                         : (impl_->http.bind_to_port(host.c_str(), port) ? port : -1);
   if (bound <= 0) {
@@ -192,6 +259,10 @@ int SyncServer::Bind(const std::string& host, int port) {
                        " (address in use or not available)");
   }
   return bound;
+}
+
+std::string SyncServer::Scheme() const {
+  return dynamic_cast<httplib::SSLServer*>(impl_->server.get()) ? "https" : "http";
 }
 
 void SyncServer::Serve() {

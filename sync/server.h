@@ -20,6 +20,14 @@ struct ServerOptions {
   // Connections served at once: a keep-alive connection holds its thread between requests, so
   // fewer threads than syncing tablets would leave tablets waiting to be accepted.
   size_t threads = 64;
+  // HTTPS with these PEM files when both are set. Without them the server speaks plain HTTP,
+  // which Bind allows only when allow_plain_http is set and the address is loopback.
+  std::string cert_file{};
+  std::string key_file{};
+  bool allow_plain_http = false;
+  // An address failing authentication this many times within the window gets 429 until it ends.
+  int auth_failure_limit = 20;
+  int64_t auth_failure_window_ms = 60'000;
 };
 
 class SyncServer {
@@ -30,8 +38,10 @@ class SyncServer {
   SyncServer& operator=(const SyncServer&) = delete;
 
   // Binds host:port (port 0 picks a free one) and returns the port; throws InvalidInput when the
-  // address cannot be bound.
+  // address cannot be bound, or when plain HTTP was not asked for or is not on loopback.
   int Bind(const std::string& host, int port);
+  // "https" or "http".
+  std::string Scheme() const;
   // Serves until Stop(); returns once the requests in flight are answered.
   void Serve();
   // Safe from any thread.

@@ -13,10 +13,14 @@ std::string IssueToken(ServerStorage& storage, TokenInfo& info) {
   }
   std::string text = NewToken();
   std::string hash = Sha256Hex(text);
-  info.id = hash.substr(0, 12);
+  info.id = TokenIdOf(hash);
   info.created_at = HlcToIso(HlcFromMillis(SystemMillis()));
   storage.AddToken(info, hash);
   return text;
+}
+
+std::string TokenIdOf(const std::string& hash) {
+  return hash.substr(0, 12);
 }
 
 }  // namespace fieldcrm::sync

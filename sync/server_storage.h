@@ -19,6 +19,7 @@ struct TokenInfo {
   Role role = Role::kAgent;
   std::string created_at;
   std::string revoked_at;  // empty while valid
+  bool wipe = false;       // revoked with an order to wipe the tablet at its next request
 };
 
 // A device that synced, for whom, and when (ISO times; empty: never).
@@ -39,11 +40,13 @@ class ServerStorage {
   virtual std::string ServerId() = 0;
 
   virtual void AddToken(const TokenInfo& info, const std::string& hash) = 0;
-  // The token with this hash, revoked or not.
+  // The token with this hash, revoked or not. Looks it up by its public id (TokenIdOf) and
+  // compares the full hash in constant time, so response times reveal nothing about stored hashes.
   virtual std::optional<TokenInfo> FindToken(const std::string& hash) = 0;
   virtual std::vector<TokenInfo> ListTokens() = 0;
-  // Throws NotFound for an unknown id.
-  virtual void RevokeToken(const std::string& id, const std::string& at) = 0;
+  // Throws NotFound for an unknown or already revoked id. wipe: the device is told to delete its
+  // store at its next request (410 wiped) instead of merely being refused.
+  virtual void RevokeToken(const std::string& id, const std::string& at, bool wipe) = 0;
 
   // Applies the changes `who` may write, all in one transaction with the acknowledgement; a
   // batch seen before returns its stored acknowledgement and changes nothing.
@@ -57,5 +60,7 @@ class ServerStorage {
 // Creates a token for info's agent, team and role (filling in id and created_at), stores its
 // hash and returns the token text, which exists nowhere else.
 std::string IssueToken(ServerStorage& storage, TokenInfo& info);
+// A token's public id: the first 12 hex digits of its hash.
+std::string TokenIdOf(const std::string& hash);
 
 }  // namespace fieldcrm::sync

@@ -1,5 +1,7 @@
 #include "sync/sqlite_server_storage.h"
 
+#include <openssl/crypto.h>
+
 #include <filesystem>
 
 #include "core/error.h"
@@ -41,6 +43,10 @@ CREATE TABLE IF NOT EXISTS sync_devices(
   token TEXT NOT NULL,
   last_push_at TEXT,
   last_pull_at TEXT) WITHOUT ROWID;
+-- Revoked tokens whose tablets are to delete their stores at their next request (lost tablets).
+CREATE TABLE IF NOT EXISTS sync_wipe_orders(
+  token TEXT PRIMARY KEY REFERENCES sync_tokens(id),
+  ordered_at TEXT NOT NULL) WITHOUT ROWID;
 )sql";
 
 std::unique_ptr<Store> OpenServerStore(const std::string& path) {
@@ -85,11 +91,13 @@ Change ReadChange(Statement& stmt, int col) {
 }
 
 TokenInfo ReadToken(Statement& stmt) {
-  return {stmt.Text(0), stmt.Text(1), stmt.Text(2), ParseRole(stmt.Text(3)),
-          stmt.Text(4), stmt.Text(5)};
+  return {stmt.Text(0), stmt.Text(1), stmt.Text(2),    ParseRole(stmt.Text(3)),
+          stmt.Text(4), stmt.Text(5), stmt.Int(6) != 0};
 }
 
-constexpr const char* kTokenColumns = "id, agent, team, role, created_at, revoked_at";
+constexpr const char* kTokenColumns =
+    "id, agent, team, role, created_at, revoked_at, "
+    "EXISTS(SELECT 1 FROM sync_wipe_orders w WHERE w.token = sync_tokens.id)";
 
 // Positions and changes (in ReadChange's order) of the log entries after ?1 up to ?2, except device
 // ?3's, that a caller sees: everything when ?4 is 1, otherwise global records and the records of
@@ -127,10 +135,16 @@ void SqliteServerStorage::AddToken(const TokenInfo& info, const std::string& has
 std::optional<TokenInfo> SqliteServerStorage::FindToken(const std::string& hash) {
   std::lock_guard lock(mutex_);
   Statement& stmt = store_->db().Prepare(std::string("SELECT ") + kTokenColumns +
-                                         " FROM sync_tokens WHERE hash = ?");
-  stmt.Bind(hash);
+                                         ", hash FROM sync_tokens WHERE id = ?");
+  stmt.Bind(TokenIdOf(hash));
   std::optional<TokenInfo> info;
-  if (stmt.Step()) info = ReadToken(stmt);
+  if (stmt.Step()) {
+    std::string stored = stmt.Text(7);
+    if (stored.size() == hash.size() &&
+        CRYPTO_memcmp(stored.data(), hash.data(), hash.size()) == 0) {
+      info = ReadToken(stmt);
+    }
+  }
   stmt.Reset();
   return info;
 }
@@ -145,8 +159,9 @@ std::vector<TokenInfo> SqliteServerStorage::ListTokens() {
   return tokens;
 }
 
-void SqliteServerStorage::RevokeToken(const std::string& id, const std::string& at) {
+void SqliteServerStorage::RevokeToken(const std::string& id, const std::string& at, bool wipe) {
   std::lock_guard lock(mutex_);
+  Transaction txn(store_->db());
   store_->db()
       .Prepare("UPDATE sync_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = ''")
       .Bind(at, id)
@@ -154,6 +169,13 @@ void SqliteServerStorage::RevokeToken(const std::string& id, const std::string& 
   if (store_->db().Changes() == 0) {
     throw NotFound("no valid token with id '" + id + "' (see 'token list')");
   }
+  if (wipe) {
+    store_->db()
+        .Prepare("INSERT INTO sync_wipe_orders(token, ordered_at) VALUES(?, ?)")
+        .Bind(id, at)
+        .Run();
+  }
+  txn.Commit();
 }
 
 std::optional<std::string> SqliteServerStorage::IntegrityRefusal(const Change& change) {
@@ -220,9 +242,11 @@ void SqliteServerStorage::CheckDeviceOwner(const Principal& who, const std::stri
       "WHERE d.device = ? AND t.revoked_at = ''",
       device);
   if (token && *token != who.token_id) {
+    // Which token (and so whose) stays unsaid: the caller may hold another team's token.
     throw ProtocolError(403, "forbidden",
-                        "device " + device + " syncs with token " + *token +
-                            ": revoke that token to move the device to this one");
+                        "device " + device +
+                            " syncs with another token: head office revokes that one to move the "
+                            "device to this token");
   }
 }
 
@@ -288,6 +312,9 @@ PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& requ
   std::lock_guard lock(mutex_);
   Database& db = store_->db();
   Transaction txn(db);
+  // Another tablet's device id would only hide that tablet's own changes from this pull, but
+  // would also mark that tablet as recently synced in 'devices', hiding a lost one.
+  CheckDeviceOwner(who, request.device);
   PullPage page;
   page.head = db.QueryInt("SELECT MAX(pos) FROM log").value_or(0);
   page.next = std::min(request.after, page.head);

@@ -20,7 +20,7 @@ class SqliteServerStorage : public ServerStorage {
   void AddToken(const TokenInfo& info, const std::string& hash) override;
   std::optional<TokenInfo> FindToken(const std::string& hash) override;
   std::vector<TokenInfo> ListTokens() override;
-  void RevokeToken(const std::string& id, const std::string& at) override;
+  void RevokeToken(const std::string& id, const std::string& at, bool wipe) override;
   PushAck Push(const Principal& who, const PushRequest& request) override;
   PullPage Pull(const Principal& who, const PullRequest& request) override;
   std::vector<DeviceStatus> ListDevices() override;

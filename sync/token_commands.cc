@@ -47,7 +47,8 @@ void AddTokenCommands(CLI::App& app, ServerContext& ctx) {
                        {"team", t.team},
                        {"role", RoleName(t.role)},
                        {"created_at", t.created_at},
-                       {"revoked_at", t.revoked_at}});
+                       {"revoked_at", t.revoked_at},
+                       {"wipe", t.wipe}});
       }
       PrintRows(ctx, out,
                 {{"ID", "id"},
@@ -55,16 +56,21 @@ void AddTokenCommands(CLI::App& app, ServerContext& ctx) {
                  {"TEAM", "team"},
                  {"ROLE", "role"},
                  {"CREATED", "created_at"},
-                 {"REVOKED", "revoked_at"}});
+                 {"REVOKED", "revoked_at"},
+                 {"WIPE", "wipe"}});
     });
   }
   {
     auto* revoke = token->add_subcommand("revoke", "revoke a token: its device can no longer sync");
     auto id = std::make_shared<std::string>();
+    auto wipe = std::make_shared<bool>(false);
     revoke->add_option("ID", *id, "the token's id from 'token list'")->required();
-    revoke->callback([&ctx, id] {
-      ctx.Open().RevokeToken(*id, Now());
-      std::cout << "revoked token " << *id << '\n';
+    revoke->add_flag("--wipe", *wipe,
+                     "lost or stolen tablet: it deletes its store at its next contact");
+    revoke->callback([&ctx, id, wipe] {
+      ctx.Open().RevokeToken(*id, Now(), *wipe);
+      std::cout << "revoked token " << *id
+                << (*wipe ? "; its tablet will delete its store at its next contact" : "") << '\n';
     });
   }
 }

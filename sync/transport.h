@@ -30,7 +30,10 @@ class Transport {
   virtual void CompressRequests(bool on) = 0;
 };
 
-// url: http(s)://host[:port][/base]; throws InvalidInput when it is not such a URL.
-std::unique_ptr<Transport> MakeHttpTransport(const std::string& url, const std::string& token);
+// url: https://host[:port][/base], or http:// to a loopback host only; throws InvalidInput when
+// it is not such a URL. The server's certificate must verify against ca_file when given, else
+// against the system's trusted CAs; one that does not gives InvalidInput naming the reason.
+std::unique_ptr<Transport> MakeHttpTransport(const std::string& url, const std::string& token,
+                                             const std::string& ca_file = "");
 
 }  // namespace fieldcrm::sync

@@ -87,7 +87,7 @@ TEST_CASE("missing, unknown and revoked tokens are 401") {
   f.ExpectRefused(sync::kPushPath, f.PushBody().dump(), 401, "unauthorized", "fcrm_guess");
   auto tokens = f.server.storage().ListTokens();
   REQUIRE(tokens.size() == 1);
-  f.server.storage().RevokeToken(tokens[0].id, "2026-01-01T00:00:00.000Z");
+  f.server.storage().RevokeToken(tokens[0].id, "2026-01-01T00:00:00.000Z", false);
   f.ExpectRefused(sync::kPullPath, R"({"protocol":1,"device":"d","after":0,"limit":5})", 401,
                   "unauthorized", f.token);
   CHECK_THROWS_WITH_AS(SyncWith(*f.tablet, f.server.url(), f.token), doctest::Contains("revoked"),

@@ -12,12 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-RunResult Server(const std::string& db, const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {FIELDCRM_BINARY_DIR "/sync/fieldcrm-server", "--db", db};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return Run(argv);
-}
-
 // A server, and a tablet store made with 'fieldcrm init'.
 struct CliSetup {
   TempDir dir;

@@ -127,7 +127,7 @@ TEST_CASE("SIGTERM stops the server cleanly") {
   TempDir dir;
   std::string log = dir.File("server.log");
   pid_t pid = Spawn({FIELDCRM_BINARY_DIR "/sync/fieldcrm-server", "--db", dir.File("server.db"),
-                     "serve", "--listen", "127.0.0.1:0"},
+                     "serve", "--listen", "127.0.0.1:0", "--insecure-http"},
                     "/dev/null", dir.File("server.out"), log);
   WaitForText(dir.File("server.out"), "listening on http://127.0.0.1:");
   kill(pid, SIGTERM);

@@ -65,7 +65,8 @@ TEST_CASE("an agent cannot change another team's records; the rest of the push i
   sync::SyncReport report = SyncWith(*t.b, t.server.url(), t.token_b);
   REQUIRE(report.refused.size() == 4);
   CHECK(report.refused[0].reason ==
-        "customer " + t.customer_a + " belongs to team A, not to your team B");
+        "customer " + t.customer_a +
+            " is not your team B's: only its team and head office may change it");
   CHECK(report.refused[3].reason == "only head office may move a customer to another team");
   CHECK(Customers(central).Get(t.customer_a)["stage"] == "prospect");
   CHECK(Customers(central).Get(t.customer_b)["stage"] == "intent");
@@ -91,11 +92,13 @@ TEST_CASE("a device's changes are accepted only with the token it syncs with") {
   Customers(*t.a).Set(t.customer_a, {{"stage", "intent"}});
   std::string other = t.server.Token("intruder", "A");
   CHECK_THROWS_WITH_AS(SyncWith(*t.a, t.server.url(), other),
-                       doctest::Contains("revoke that token"), sync::ProtocolError);
+                       doctest::Contains("syncs with another token: head office revokes that one"),
+                       sync::ProtocolError);
   CHECK(Customers(t.server.storage().store()).Get(t.customer_a)["stage"] == "prospect");
   // Once head office revokes the old token, the device moves to the new one.
   for (const auto& token : t.server.storage().ListTokens()) {
-    if (token.agent == "wang") t.server.storage().RevokeToken(token.id, "2026-01-01T00:00:00Z");
+    if (token.agent == "wang")
+      t.server.storage().RevokeToken(token.id, "2026-01-01T00:00:00Z", false);
   }
   CHECK(SyncWith(*t.a, t.server.url(), other).sent == 1);
   CHECK(Customers(t.server.storage().store()).Get(t.customer_a)["stage"] == "intent");
@@ -106,7 +109,8 @@ TEST_CASE("an agent cannot merge a customer into another team's") {
   t.b->Write("customer", t.customer_b, {{"_merged_into", t.customer_a}});
   sync::SyncReport report = SyncWith(*t.b, t.server.url(), t.token_b);
   REQUIRE(report.refused.size() == 1);
-  CHECK(report.refused[0].reason.starts_with("cannot merge into a customer outside your team"));
+  CHECK(report.refused[0].reason.starts_with(
+      "cannot merge into a customer that is not your team B's"));
   CHECK(Customers(t.server.storage().store()).List({}).size() == 2);
 }
 

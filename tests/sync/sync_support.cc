@@ -23,11 +23,21 @@ void SkipFsync(Store& store) {
 
 }  // namespace
 
+namespace {
+
+// Plain HTTP on loopback for tests, unless they give a certificate.
+sync::ServerOptions PlainUnlessCertificate(sync::ServerOptions options) {
+  options.allow_plain_http = options.cert_file.empty();
+  return options;
+}
+
+}  // namespace
+
 TestServer::TestServer(const std::string& db, sync::ServerOptions options)
-    : storage_(db), server_(storage_, options) {
+    : storage_(db), server_(storage_, PlainUnlessCertificate(std::move(options))) {
   SkipFsync(storage_.store());
   int port = server_.Bind("127.0.0.1", 0);
-  url_ = "http://127.0.0.1:" + std::to_string(port);
+  url_ = server_.Scheme() + "://127.0.0.1:" + std::to_string(port);
   thread_ = std::thread([this] { server_.Serve(); });
 }
 
@@ -57,14 +67,22 @@ void WaitForText(const std::string& path, const std::string& text) {
   }
 }
 
-ServerProcess::ServerProcess(const std::string& db, const std::string& log_path) {
+RunResult Server(const std::string& db, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {FIELDCRM_BINARY_DIR "/sync/fieldcrm-server", "--db", db};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Run(argv);
+}
+
+ServerProcess::ServerProcess(const std::string& db, const std::string& log_path,
+                             const std::vector<std::string>& serve_flags) {
   std::string out = log_path + ".out";
-  pid_ = Spawn(
-      {FIELDCRM_BINARY_DIR "/sync/fieldcrm-server", "--db", db, "serve", "--listen", "127.0.0.1:0"},
-      "/dev/null", out, log_path);
+  std::vector<std::string> args = {
+      FIELDCRM_BINARY_DIR "/sync/fieldcrm-server", "--db", db, "serve", "--listen", "127.0.0.1:0"};
+  args.insert(args.end(), serve_flags.begin(), serve_flags.end());
+  pid_ = Spawn(args, "/dev/null", out, log_path);
   WaitForText(out, "\n");
   std::string line = ReadFile(out);
-  url_ = line.substr(line.find("http://"));
+  url_ = line.substr(line.find("http"));
   while (!url_.empty() && url_.back() == '\n') url_.pop_back();
 }
 

@@ -14,6 +14,7 @@
 #include "sync/client.h"
 #include "sync/server.h"
 #include "sync/sqlite_server_storage.h"
+#include "tests/support/run.h"
 
 namespace fieldcrm::testing {
 
@@ -36,7 +37,9 @@ class TestServer {
 // fieldcrm-server serve as a child process; SIGKILLed if still running at scope exit.
 class ServerProcess {
  public:
-  ServerProcess(const std::string& db, const std::string& log_path);
+  // serve_flags: plain HTTP on loopback unless the test gives --cert and --key.
+  ServerProcess(const std::string& db, const std::string& log_path,
+                const std::vector<std::string>& serve_flags = {"--insecure-http"});
   ~ServerProcess();
   const std::string& url() const { return url_; }
   void Kill();  // SIGKILL
@@ -45,6 +48,9 @@ class ServerProcess {
   pid_t pid_ = -1;
   std::string url_;
 };
+
+// fieldcrm-server --db db ARGS..., run to its end.
+RunResult Server(const std::string& db, const std::vector<std::string>& args);
 
 // Waits until the file contains text; fails the test after a generous minute.
 void WaitForText(const std::string& path, const std::string& text);

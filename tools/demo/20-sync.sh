@@ -3,6 +3,7 @@
 # the same walk-in registered on both ends up as one customer, and two agents changing the same
 # field is kept as a conflict for review. A tablet of another team sees none of it.
 set -euo pipefail
+make_certs="$(cd "$(dirname "$0")/.." && pwd)/tls/make-certs.sh"
 cd "$DEMO_DIR"
 server_bin="$FIELDCRM_BUILD_DIR/sync/fieldcrm-server"
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -15,8 +16,12 @@ token_b=$(hq token create --agent 李强 --team 滨江一组)
 token_c=$(hq token create --agent 赵磊 --team 城东二组)
 hq token list
 
-say "Head office's server, on 127.0.0.1 with a free port"
-"$server_bin" --db hq.db serve --listen 127.0.0.1:0 >server.out 2>server.log &
+say "Head office's own CA and a server certificate (tablets get tls/ca.pem)"
+bash "$make_certs" tls 127.0.0.1 localhost
+
+say "Head office's server over HTTPS, on 127.0.0.1 with a free port"
+"$server_bin" --db hq.db serve --listen 127.0.0.1:0 --cert tls/server.pem --key tls/server.key \
+  >server.out 2>server.log &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; true' EXIT
 until grep -q listening server.out 2>/dev/null; do sleep 0.1; done
@@ -24,9 +29,9 @@ url=$(sed -n 's/^listening on //p' server.out)
 echo "server at $url (log in $DEMO_DIR/server.log)"
 
 say "Tablet A (from the first part) sends its day; tablet B joins the team and receives it"
-on tablet-a.db sync --server "$url" --token "$token_a"
+on tablet-a.db sync --server "$url" --token "$token_a" --ca-file tls/ca.pem
 on tablet-b.db init --device booth-b --agent 李强 --team 滨江一组
-on tablet-b.db sync --server "$url" --token "$token_b"
+on tablet-b.db sync --server "$url" --token "$token_b" --ca-file tls/ca.pem
 zhang=$(on tablet-b.db customer find --phone 13800138000 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 
 say "Offline: the same walk-in registered on both tablets, and both agents change 张伟's budget"
@@ -51,7 +56,7 @@ on tablet-b.db conflicts
 
 say "A tablet of another team receives none of 滨江一组's customers"
 on tablet-c.db init --device booth-c --agent 赵磊 --team 城东二组 >/dev/null
-on tablet-c.db sync --server "$url" --token "$token_c"
+on tablet-c.db sync --server "$url" --token "$token_c" --ca-file tls/ca.pem
 on tablet-c.db customer list
 
 say "Head office sees which tablets synced and when"

@@ -1,5 +1,6 @@
 // sync | status: exchanging changes with head office's server, and how far along that is.
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <map>
 
@@ -19,6 +20,7 @@ namespace {
 // Remembered after the first sync so that later ones need no arguments.
 constexpr const char* kServerKey = "sync.server";
 constexpr const char* kTokenKey = "sync.token";
+constexpr const char* kCaFileKey = "sync.ca_file";
 
 std::string Remembered(Store& store, const std::string& given, const char* key,
                        const char* option) {
@@ -26,6 +28,19 @@ std::string Remembered(Store& store, const std::string& given, const char* key,
   if (auto known = store.GetMeta(key)) return *known;
   throw InvalidInput(std::string("no ") + option +
                      " given and none remembered from an earlier sync");
+}
+
+// Head office revoked this tablet's token with --wipe (lost or stolen): the store and its SQLite
+// side files go, token included. Returns the files deleted.
+std::string WipeStore(Context& ctx) {
+  ctx.plugins.reset();
+  ctx.store.reset();  // closes the database before its files are removed
+  std::string deleted;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    std::string file = ctx.db_path + suffix;
+    if (std::filesystem::remove(file)) deleted += (deleted.empty() ? "" : ", ") + file;
+  }
+  return deleted;
 }
 
 void PrintRefusals(const std::vector<sync::Refusal>& refused) {
@@ -73,26 +88,38 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
     auto server = std::make_shared<std::string>();
     auto token = std::make_shared<std::string>();
     auto options = std::make_shared<sync::SyncOptions>();
-    cmd->add_option("--server", *server, "server URL, e.g. http://192.168.1.10:8080 (remembered)");
+    auto ca_file = std::make_shared<std::string>();
+    cmd->add_option("--server", *server, "server URL, e.g. https://192.168.1.10:8443 (remembered)");
     cmd->add_option("--token", *token, "this device's token from head office (remembered)");
+    cmd->add_option("--ca-file", *ca_file,
+                    "PEM certificate of head office's own CA, for a self-signed server "
+                    "(remembered; default: the system's trusted CAs)");
     cmd->add_option("--batch", options->batch, "changes per request")
         ->capture_default_str()
         ->check(CLI::Range(int64_t{1}, sync::kMaxBatch));
     cmd->add_flag("--full", options->full, "send and fetch everything again (repairs any gap)");
-    cmd->callback([&ctx, server, token, options] {
+    cmd->callback([&ctx, server, token, ca_file, options] {
       Store& store = ctx.Open();
       std::string url = Remembered(store, *server, kServerKey, "--server");
       std::string secret = Remembered(store, *token, kTokenKey, "--token");
+      std::string ca = ca_file->empty() ? store.GetMeta(kCaFileKey).value_or("") : *ca_file;
       // A server that drops the connection mid-request is a network error to report, not a
       // SIGPIPE that ends the process silently (httplib sends without MSG_NOSIGNAL).
       signal(SIGPIPE, SIG_IGN);
-      auto transport = sync::MakeHttpTransport(url, secret);
+      auto transport = sync::MakeHttpTransport(url, secret, ca);
       Transaction remember(store.db());  // so that an interrupted sync is resumed by plain 'sync'
       store.SetMeta(kServerKey, url);
       store.SetMeta(kTokenKey, secret);
+      store.SetMeta(kCaFileKey, ca);
       remember.Commit();
       options->progress = [](const std::string& line) { std::cerr << line << std::endl; };
-      sync::SyncReport report = sync::SyncClient(store, *transport, *options).Run();
+      sync::SyncReport report;
+      try {
+        report = sync::SyncClient(store, *transport, *options).Run();
+      } catch (const sync::ProtocolError& e) {
+        if (e.code() != "wiped") throw;
+        throw InvalidInput(std::string(e.what()) + ": deleted " + WipeStore(ctx));
+      }
       if (report.received > 0 && report.push_error.empty()) {
         // What arrived may complete a rule (a referred customer's deal signed elsewhere): let the
         // plugins react, and send what they wrote in the same sync. Their record ids derive from
