@@ -125,7 +125,8 @@ void SyncClient::Pull(SyncReport& report) {
   int64_t after = Cursor(kPullCursorKey);
   bool long_transfer = false;
   while (true) {
-    json body = ToJson(PullRequest{store_.device().id, after, options_.batch});
+    json body = ToJson(PullRequest{store_.device().id, after, options_.batch,
+                                   PendingChanges(store_), kClientVersion});
     PullPage page = ParsePullPage(Call(kPullPath, &body));
     Transaction txn(store_.db());
     if (!page.changes.empty()) {
