@@ -22,7 +22,7 @@ constexpr int64_t kChurnDays = 30;  // no interaction for this long: at risk
 // Parameters: ?1 team, ?2 agent, ?3 project, ?4..?6 since/until/previous-since as ISO text,
 // ?7..?9 the same as clock stamps, ?10 now, ?11 the churn cutoff.
 constexpr const char* kCommon = R"sql(
-WITH p AS (SELECT ?1 AS team, ?2 AS agent, ?3 AS project, ?4 AS since, ?5 AS until, ?6 AS prev,
+WITH p AS (SELECT ?1 AS only_team, ?2 AS only_agent, ?3 AS only_project, ?4 AS since, ?5 AS until, ?6 AS prev,
                   ?7 AS since_hlc, ?8 AS until_hlc, ?9 AS prev_hlc, ?10 AS now, ?11 AS cutoff),
 cust AS MATERIALIZED (
   SELECT r.id, COALESCE(r.team, '') AS team, COALESCE(r.stage, 'prospect') AS stage,
@@ -30,9 +30,9 @@ cust AS MATERIALIZED (
          json_extract(r.doc, '$.source') AS source, json_extract(r.doc, '$.created_at') AS created_at
   FROM records r, p
   WHERE r.kind = 'customer' AND r.deleted = 0 AND r.root = r.id
-    AND (p.team IS NULL OR r.team = p.team)
-    AND (p.agent IS NULL OR json_extract(r.doc, '$.agent') = p.agent)
-    AND (p.project IS NULL OR json_extract(r.doc, '$.project') = p.project)),
+    AND (p.only_team IS NULL OR r.team = p.only_team)
+    AND (p.only_agent IS NULL OR json_extract(r.doc, '$.agent') = p.only_agent)
+    AND (p.only_project IS NULL OR json_extract(r.doc, '$.project') = p.only_project)),
 owned AS MATERIALIZED (
   SELECT x.id, x.kind, x.doc, json_extract(x.doc, '$.at') AS at, c.id AS customer, c.agent,
          c.name, c.team, c.stage

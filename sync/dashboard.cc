@@ -192,6 +192,8 @@ struct Dashboard {
       reply(404, ErrorBody("not_found", e.what()));
     } catch (const InvalidInput& e) {
       reply(400, ErrorBody("bad_request", e.what()));
+    } catch (const std::exception& e) {
+      reply(500, ErrorBody("internal", std::string("server error: ") + e.what()));
     }
   }
 };

@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
     wa.AddDeal(li_na, "3-302", 2500000, "reserved");
     std::string referral = wa.AddReferral(liu, zhang);
     // The reward the referral plugin grants for the signed deal (as it would write it).
-    wang->Write("reward", signed_deal,
+    wang->Write("reward", wang->NewId(),
                 {{"referrer", liu},
                  {"referee", zhang},
                  {"referral", referral},
