@@ -24,7 +24,7 @@ constexpr int64_t kChurnDays = 30;  // no interaction for this long: at risk
 constexpr const char* kCommon = R"sql(
 WITH p AS (SELECT ?1 AS only_team, ?2 AS only_agent, ?3 AS only_project, ?4 AS since, ?5 AS until, ?6 AS prev,
                   ?7 AS since_hlc, ?8 AS until_hlc, ?9 AS prev_hlc, ?10 AS now, ?11 AS cutoff),
-cust AS MATERIALIZED (
+cust AS (
   SELECT r.id, COALESCE(r.team, '') AS team, COALESCE(r.stage, 'prospect') AS stage,
          COALESCE(json_extract(r.doc, '$.agent'), '') AS agent, json_extract(r.doc, '$.name') AS name,
          json_extract(r.doc, '$.source') AS source, json_extract(r.doc, '$.created_at') AS created_at
@@ -33,7 +33,7 @@ cust AS MATERIALIZED (
     AND (p.only_team IS NULL OR r.team = p.only_team)
     AND (p.only_agent IS NULL OR json_extract(r.doc, '$.agent') = p.only_agent)
     AND (p.only_project IS NULL OR json_extract(r.doc, '$.project') = p.only_project)),
-owned AS MATERIALIZED (
+owned AS (
   SELECT x.id, x.kind, x.doc, json_extract(x.doc, '$.at') AS at, c.id AS customer, c.agent,
          c.name, c.team, c.stage
   FROM records x JOIN records px ON px.id = x.parent JOIN cust c ON c.id = COALESCE(px.root, px.id)
@@ -142,12 +142,17 @@ FROM n ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, visited DESC, agent)sql"
           {"visits", "Visits"},
           {"visits_without_followup", "No follow-up in 24 h"}},
          R"sql(
-, ia AS MATERIALIZED (SELECT customer, agent, json_extract(doc, '$.type') AS type, at
-                      FROM owned WHERE kind = 'interaction'),
-visits AS (SELECT v.agent, NOT EXISTS (
-        SELECT 1 FROM ia f WHERE f.customer = v.customer AND f.type IN ('followup', 'call')
-          AND f.at >= v.at AND julianday(f.at) <= julianday(v.at) + 1) AS missed
-           FROM ia v, p WHERE v.type = 'visit' AND v.at >= p.since AND v.at < p.until),
+, ia AS (SELECT customer, agent, json_extract(doc, '$.type') AS type, at
+           FROM owned WHERE kind = 'interaction'),
+-- Each visit with the first follow-up (or call) at or after it, by one pass per customer.
+nexts AS (SELECT agent, type, at,
+                 min(CASE WHEN type IN ('followup', 'call') THEN at END)
+                   OVER (PARTITION BY customer ORDER BY at DESC, type = 'visit'
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS next_followup
+          FROM ia),
+visits AS (SELECT agent, next_followup IS NULL
+                         OR julianday(next_followup) > julianday(at) + 1 AS missed
+           FROM nexts, p WHERE type = 'visit' AND at >= p.since AND at < p.until),
 t AS (SELECT agent, json_extract(doc, '$.due') AS due FROM owned, p
       WHERE kind = 'task' AND json_extract(doc, '$.done') IS NOT 1
         AND json_extract(doc, '$.due') < p.now),

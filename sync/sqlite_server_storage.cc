@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS sync_devices(
   last_pull_at TEXT) WITHOUT ROWID;
 )sql",
     // 2: the audit trail (who sent each accepted change, and when the server took it; only ever
-    // inserted into), what each tablet last reported about itself, and history by record.
+    // inserted into), what each tablet last reported about itself, history by record, and field
+    // moves by time (reports/reports.cc).
     R"sql(
 CREATE TABLE sync_audit(
   device TEXT NOT NULL,
@@ -57,6 +58,7 @@ CREATE TABLE sync_audit(
 ALTER TABLE sync_devices ADD COLUMN pending INTEGER;
 ALTER TABLE sync_devices ADD COLUMN app_version TEXT;
 CREATE INDEX log_by_record ON log(record);
+CREATE INDEX log_by_field ON log(field, hlc);
 )sql",
 };
 constexpr int kServerSchemaVersion = static_cast<int>(std::size(kServerMigrations));

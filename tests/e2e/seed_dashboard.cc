@@ -3,6 +3,9 @@
 // answers offline, then sync. Prints the ids the browser test opens, as JSON.
 //   dashboard_seed URL AGENT_TOKEN_WANG AGENT_TOKEN_LI OFFICE_TOKEN DIR
 // The figures the dashboard must show follow from this seed (see dashboard.test.mjs).
+//   dashboard_seed --bulk N SERVER_DB
+// instead fills a server store directly with N customers and their visits, follow-ups, tasks and
+// deals spread over 20 agents and a year, to time the reports (docs/reports.md).
 #include <iostream>
 
 #include "core/activities.h"
@@ -10,6 +13,7 @@
 #include "core/fields.h"
 #include "core/hlc.h"
 #include "sync/client.h"
+#include "sync/sqlite_server_storage.h"
 
 namespace {
 
@@ -64,9 +68,44 @@ void Answer(Store& store, const std::string& customer, int nps, int satisfaction
                {"satisfaction", satisfaction}});
 }
 
+void Bulk(int64_t count, const std::string& path) {
+  fieldcrm::sync::SqliteServerStorage storage(path);
+  Store& store = storage.store();
+  Activities activities(store);
+  int64_t now = fieldcrm::SystemMillis();
+  fieldcrm::Transaction txn(store.db());
+  for (int64_t i = 0; i < count; ++i) {
+    std::string agent = "顾问" + std::to_string(i % 20);
+    std::string team = "团队" + std::to_string(i % 5);
+    std::string id = store.NewId();
+    const char* stages[] = {"prospect", "prospect", "intent", "buyer", "owner"};
+    store.Write("customer", id,
+                {{"name", "客户" + std::to_string(i)},
+                 {"phone", "+86139" + std::to_string(10000000 + i)},
+                 {"stage", stages[i % 5]},
+                 {"agent", agent},
+                 {"team", team},
+                 {"project", i % 3 ? "滨江壹号" : "西湖里"},
+                 {"created_at", fieldcrm::FormatTime(now - (i % 365) * kDay)}});
+    int64_t visit = now - (i % 90) * kDay;
+    activities.AddInteraction(id, InteractionInput{"visit", visit, "", "", "", 30});
+    if (i % 2)
+      activities.AddInteraction(
+          id, InteractionInput{"followup", visit + (i % 48) * kHour, "", "phone", "", {}});
+    if (i % 4 == 0) activities.AddTask(id, visit + 3 * kDay, "");
+    if (i % 10 == 0)
+      activities.AddDeal(id, "1-" + std::to_string(i), 2000000, i % 20 ? "reserved" : "signed");
+  }
+  txn.Commit();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 4 && std::string(argv[1]) == "--bulk") {
+    Bulk(std::stoll(argv[2]), argv[3]);
+    return 0;
+  }
   if (argc != 6) {
     std::cerr << "usage: dashboard_seed URL TOKEN_WANG TOKEN_LI OFFICE_TOKEN DIR\n";
     return 2;
