@@ -31,8 +31,8 @@ TEST_CASE("fieldcrm report: local and from the server agree") {
 
   RunResult local = Cli(tablet_db, {"--json", "report", "funnel"});
   REQUIRE_MESSAGE(local.exit_code == 0, local.err);
-  RunResult remote = Cli(tablet_db, {"--json", "report", "funnel", "--server", server.url(),
-                                     "--token", office});
+  RunResult remote =
+      Cli(tablet_db, {"--json", "report", "funnel", "--server", server.url(), "--token", office});
   REQUIRE_MESSAGE(remote.exit_code == 0, remote.err);
   json rows = json::parse(local.out)["tables"][0]["rows"];
   CHECK(rows == json::parse(remote.out)["tables"][0]["rows"]);
@@ -57,7 +57,8 @@ TEST_CASE("fieldcrm report: local and from the server agree") {
   RunResult unknown = Cli(tablet_db, {"report", "sales"});
   CHECK(unknown.exit_code == 1);
   CHECK(unknown.err.find("no report 'sales'") != std::string::npos);
-  RunResult bad = Cli(tablet_db, {"report", "funnel", "--from", "2026-12-01", "--to", "2026-11-01"});
+  RunResult bad =
+      Cli(tablet_db, {"report", "funnel", "--from", "2026-12-01", "--to", "2026-11-01"});
   CHECK(bad.exit_code == 1);
   CHECK(bad.err.find("'from' must be before 'to'") != std::string::npos);
 }
