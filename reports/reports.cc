@@ -316,7 +316,8 @@ json RunTable(Database& db, const Table& table, const ReportFilter& filter, int6
 
 ReportFilter ParseFilter(const std::map<std::string, std::string>& params, int64_t now_ms) {
   ReportFilter filter;
-  filter.until_ms = now_ms;
+  // Times are stored to the second: the default period ends after the current one.
+  filter.until_ms = now_ms + 1000;
   std::optional<int64_t> since;
   for (const auto& [key, value] : params) {
     if (key == "team") {
