@@ -30,7 +30,7 @@ class TransportOnlyStorage : public sync::ServerStorage {
     return info;
   }
   std::vector<sync::TokenInfo> ListTokens() override { return {}; }
-  void RevokeToken(const std::string&, const std::string&) override {}
+  void RevokeToken(const std::string&, const std::string&, bool) override {}
   sync::PushAck Push(const sync::Principal&, const sync::PushRequest& request) override {
     sync::PushAck ack;
     ack.last_seq = request.changes.back().seq;

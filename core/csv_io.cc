@@ -44,10 +44,10 @@ const std::map<std::string, std::string>& ChineseHeaders() {
       {"性别", "gender"},      {"年龄段", "age_band"}, {"职业", "occupation"},
       {"收入", "income_band"}, {"家庭结构", "family"}, {"城市", "city"},
       {"区域", "district"},    {"预算", "budget"},     {"购房目的", "purpose"},
-      {"用途", "purpose"},     {"户型", "house_type"}, {"偏好", "preferences"},
-      {"来源", "source"},      {"渠道", "source"},     {"阶段", "stage"},
-      {"置业顾问", "agent"},   {"团队", "team"},       {"标签", "tags"},
-      {"备注", "notes"},       {"生日", "birthday"}};
+      {"用途", "purpose"},     {"户型", "house_type"}, {"项目", "project"},
+      {"偏好", "preferences"}, {"来源", "source"},     {"渠道", "source"},
+      {"阶段", "stage"},       {"置业顾问", "agent"},  {"团队", "team"},
+      {"标签", "tags"},        {"备注", "notes"},      {"生日", "birthday"}};
   return headers;
 }
 
@@ -150,6 +150,12 @@ ImportReport ImportCustomersCsv(Store& store, const std::string& path) {
   return report;
 }
 
+std::string CsvCell(const std::string& text) {
+  std::string quoted(text.size() * 2 + 2, '\0');
+  quoted.resize(csv_write(quoted.data(), quoted.size(), text.data(), text.size()));
+  return quoted;
+}
+
 void ExportCustomersCsv(Store& store, std::ostream& out) {
   std::vector<json> all = Customers(store).List({});
   std::vector<std::string> columns = {"id"};
@@ -163,12 +169,7 @@ void ExportCustomersCsv(Store& store, std::ostream& out) {
   columns.insert(columns.end(), extensions.begin(), extensions.end());
   columns.push_back("updated_at");
 
-  auto cell = [](const std::string& text) {
-    std::string quoted(text.size() * 2 + 2, '\0');
-    quoted.resize(csv_write(quoted.data(), quoted.size(), text.data(), text.size()));
-    return quoted;
-  };
-  for (size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << cell(columns[i]);
+  for (size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << CsvCell(columns[i]);
   out << "\r\n";
   for (const json& c : all) {
     for (size_t i = 0; i < columns.size(); ++i) {
@@ -182,7 +183,7 @@ void ExportCustomersCsv(Store& store, std::ostream& out) {
           text = it->dump();
         }
       }
-      out << (i ? "," : "") << cell(text);
+      out << (i ? "," : "") << CsvCell(text);
     }
     out << "\r\n";
   }

@@ -24,6 +24,8 @@ struct ImportReport {
 ImportReport ImportCustomersCsv(Store& store, const std::string& path);
 
 void ExportCustomersCsv(Store& store, std::ostream& out);
+// One CSV cell: quoted, with its quotes doubled.
+std::string CsvCell(const std::string& text);
 
 // Converts to UTF-8: text that is already valid UTF-8 is returned as is, other text is decoded as
 // GB18030 (a superset of GBK). Throws InvalidInput when it is neither.

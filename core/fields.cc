@@ -90,6 +90,7 @@ const std::vector<std::pair<std::string, Parser>>& Specs() {
                                                                    {"改善", "upgrade"},
                                                                    {"投资", "investment"}})},
       {"house_type", AsText},
+      {"project", AsText},
       {"preferences", [](std::string_view, const std::string& t) -> json { return Tags(t); }},
       {"source",
        Choice({"walk-in", "call", "event", "online", "referral", "broker"}, {{"来访", "walk-in"},

@@ -134,15 +134,17 @@ bool SyncClient::Push(SyncReport& report) {
 
 void SyncClient::Pull(SyncReport& report) {
   bool long_transfer = false;
-  auto fetch = [this](int64_t after) {
-    json body = ToJson(PullRequest{store_.device().id, after, options_.batch});
+  auto fetch = [this](int64_t after, std::optional<int64_t> pending) {
+    json body = ToJson(
+        PullRequest{store_.device().id, after, options_.batch, pending, kClientVersion});
     return ParsePullPage(Call(kPullPath, &body));
   };
-  PullPage page = fetch(Cursor(kPullCursorKey));
+  PullPage page = fetch(Cursor(kPullCursorKey), PendingChanges(store_));
   while (true) {
     // The next page travels while this one is applied: server and tablet work at the same time.
+    // (Only the first request reports the pending count: the store is busy meanwhile.)
     std::future<PullPage> next;
-    if (page.more) next = std::async(std::launch::async, fetch, page.next);
+    if (page.more) next = std::async(std::launch::async, fetch, page.next, std::nullopt);
     Transaction txn(store_.db());
     if (!page.changes.empty()) {
       ApplyStats stats = store_.ApplyRemote(page.changes);

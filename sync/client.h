@@ -22,6 +22,8 @@ inline constexpr const char* kPullCursorKey = "sync.pull_pos";  // server log po
 inline constexpr const char* kServerIdKey = "sync.server_id";
 inline constexpr const char* kLastSyncKey = "sync.last_sync_at";
 inline constexpr const char* kClockSkewKey = "sync.clock_skew_ms";
+// What the client reports as its app version to head office's device list.
+inline constexpr const char* kClientVersion = "fieldcrm 0.1.0";
 
 struct SyncOptions {
   int64_t batch = 5000;  // changes per push batch and per pull page

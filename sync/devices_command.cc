@@ -16,7 +16,9 @@ void AddDevicesCommand(CLI::App& app, ServerContext& ctx) {
                      {"team", d.team},
                      {"token", d.token},
                      {"last_push_at", d.last_push_at},
-                     {"last_pull_at", d.last_pull_at}});
+                     {"last_pull_at", d.last_pull_at},
+                     {"pending", d.pending < 0 ? json() : json(d.pending)},
+                     {"app_version", d.app_version}});
     }
     PrintRows(ctx, out,
               {{"DEVICE", "device"},
@@ -24,7 +26,9 @@ void AddDevicesCommand(CLI::App& app, ServerContext& ctx) {
                {"TEAM", "team"},
                {"TOKEN", "token"},
                {"LAST PUSH", "last_push_at"},
-               {"LAST PULL", "last_pull_at"}});
+               {"LAST PULL", "last_pull_at"},
+               {"PENDING", "pending"},
+               {"VERSION", "app_version"}});
   });
 }
 

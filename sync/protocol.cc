@@ -144,17 +144,23 @@ PushAck ParsePushAck(const json& response) {
 }
 
 json ToJson(const PullRequest& request) {
-  return {{"protocol", kProtocolVersion},
-          {"device", request.device},
-          {"after", request.after},
-          {"limit", request.limit}};
+  json out = {{"protocol", kProtocolVersion},
+              {"device", request.device},
+              {"after", request.after},
+              {"limit", request.limit}};
+  if (request.pending) out["pending"] = *request.pending;
+  if (!request.app_version.empty()) out["app_version"] = request.app_version;
+  return out;
 }
 
 PullRequest ParsePullRequest(const json& request) {
   CheckProtocol(request);
-  PullRequest pull{Text(request, "device"), Count(request, "after"), Count(request, "limit")};
+  PullRequest pull{Text(request, "device"), Count(request, "after"), Count(request, "limit"),
+                   std::nullopt, ""};
   if (pull.limit == 0) throw BadRequest("'limit' must be positive");
   pull.limit = std::min(pull.limit, kMaxBatch);
+  if (request.contains("pending")) pull.pending = Count(request, "pending");
+  if (request.contains("app_version")) pull.app_version = Text(request, "app_version");
   return pull;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -76,6 +77,10 @@ struct PullRequest {
   std::string device;  // the requester's own changes are left out: it has them
   int64_t after = 0;   // server log position already received
   int64_t limit = 1000;
+  // Optional, for head office's device list (older clients send neither): the requester's own
+  // changes not yet acknowledged, and its program version.
+  std::optional<int64_t> pending;
+  std::string app_version;
 };
 nlohmann::json ToJson(const PullRequest& request);
 PullRequest ParsePullRequest(const nlohmann::json& request);

@@ -31,5 +31,6 @@ void PrintRows(const ServerContext& ctx, const nlohmann::json& rows,
 void AddServeCommand(CLI::App& app, ServerContext& ctx);
 void AddTokenCommands(CLI::App& app, ServerContext& ctx);
 void AddDevicesCommand(CLI::App& app, ServerContext& ctx);
+void AddAuditCommand(CLI::App& app, ServerContext& ctx);
 
 }  // namespace fieldcrm::sync

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   fieldcrm::sync::AddServeCommand(app, ctx);
   fieldcrm::sync::AddTokenCommands(app, ctx);
   fieldcrm::sync::AddDevicesCommand(app, ctx);
+  fieldcrm::sync::AddAuditCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -3,6 +3,8 @@
 // it all in one core store file; a PostgreSQL backend for large customers implements the same.
 #pragma once
 
+#include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +32,8 @@ struct DeviceStatus {
   std::string token;
   std::string last_push_at;
   std::string last_pull_at;
+  int64_t pending = -1;  // own changes it had not sent yet at its last sync; -1: not reported
+  std::string app_version;
 };
 
 class ServerStorage {
@@ -55,6 +59,10 @@ class ServerStorage {
   virtual PullPage Pull(const Principal& who, const PullRequest& request) = 0;
   // Every device that ever synced, most recently pulled first.
   virtual std::vector<DeviceStatus> ListDevices() = 0;
+  // Head office's report `name` (reports/reports.h, plus "devices", and "customer" with an "id"
+  // parameter) filtered by the query parameters. Throws NotFound or InvalidInput.
+  virtual nlohmann::json Report(const std::string& name,
+                                const std::map<std::string, std::string>& params) = 0;
 };
 
 // Creates a token for info's agent, team and role (filling in id and created_at), stores its

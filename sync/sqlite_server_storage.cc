@@ -16,9 +16,10 @@ using nlohmann::json;
 namespace {
 
 // Server-only tables, versioned by the meta key below (the core schema's migrations stay core's).
-constexpr int kServerSchemaVersion = 1;
-constexpr const char* kServerSchemaKey = "sync_server_schema";
-constexpr const char* kServerSchema = R"sql(
+// Each entry upgrades version i to i+1. Never edit a released step: append a new one.
+constexpr const char* kServerMigrations[] = {
+    // 1: tokens, push acknowledgements, devices.
+    R"sql(
 CREATE TABLE IF NOT EXISTS sync_tokens(
   id TEXT PRIMARY KEY,
   hash TEXT NOT NULL UNIQUE,
@@ -43,11 +44,34 @@ CREATE TABLE IF NOT EXISTS sync_devices(
   token TEXT NOT NULL,
   last_push_at TEXT,
   last_pull_at TEXT) WITHOUT ROWID;
--- Revoked tokens whose tablets are to delete their stores at their next request (lost tablets).
+)sql",
+    // 2: the audit trail (who sent each accepted change, and when the server took it; only ever
+    // inserted into), what each tablet last reported about itself, history by record, and field
+    // moves by time (reports/reports.cc).
+    R"sql(
+CREATE TABLE sync_audit(
+  device TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  agent TEXT NOT NULL,
+  team TEXT NOT NULL,
+  token TEXT NOT NULL,
+  accepted_at TEXT NOT NULL,
+  PRIMARY KEY(device, seq)) WITHOUT ROWID;
+ALTER TABLE sync_devices ADD COLUMN pending INTEGER;
+ALTER TABLE sync_devices ADD COLUMN app_version TEXT;
+CREATE INDEX log_by_record ON log(record);
+CREATE INDEX log_by_field ON log(field, hlc);
+)sql",
+    // 3: revoked tokens whose tablets are to delete their stores at their next request (lost
+    // tablets).
+    R"sql(
 CREATE TABLE IF NOT EXISTS sync_wipe_orders(
   token TEXT PRIMARY KEY REFERENCES sync_tokens(id),
   ordered_at TEXT NOT NULL) WITHOUT ROWID;
-)sql";
+)sql",
+};
+constexpr int kServerSchemaVersion = static_cast<int>(std::size(kServerMigrations));
+constexpr const char* kServerSchemaKey = "sync_server_schema";
 
 std::unique_ptr<Store> OpenServerStore(const std::string& path) {
   bool fresh = !std::filesystem::exists(path);
@@ -62,8 +86,9 @@ std::unique_ptr<Store> OpenServerStore(const std::string& path) {
     throw StorageError("server store '" + path + "' was written by a newer fieldcrm-server: " +
                        "upgrade fieldcrm-server to open it");
   }
+  if (version == kServerSchemaVersion) return store;
   Transaction txn(store->db());
-  store->db().Exec(kServerSchema);
+  for (int v = version; v < kServerSchemaVersion; ++v) store->db().Exec(kServerMigrations[v]);
   store->SetMeta(kServerSchemaKey, std::to_string(kServerSchemaVersion));
   txn.Commit();
   return store;
@@ -263,6 +288,20 @@ void SqliteServerStorage::NoteDevice(const Principal& who, const std::string& de
       .Run();
 }
 
+void SqliteServerStorage::RecordAudit(const Principal& who, int64_t log_before) {
+  // Everything logged by this push: the pusher's changes, and the merges of duplicate phones the
+  // server wrote under its own device because of them.
+  store_->db()
+      .Prepare(
+          "INSERT OR IGNORE INTO sync_audit(device, seq, agent, team, token, accepted_at) "
+          "SELECT device, seq, CASE WHEN device = ?1 THEN ?2 ELSE ?3 END, "
+          "CASE WHEN device = ?1 THEN '' ELSE ?4 END, CASE WHEN device = ?1 THEN '' ELSE ?5 END, "
+          "?6 FROM log WHERE pos > ?7")
+      .Bind(store_->device().id, std::string(kServerAuditAgent), who.agent, who.team, who.token_id,
+            HlcToIso(HlcFromMillis(SystemMillis())), log_before)
+      .Run();
+}
+
 PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& request) {
   std::lock_guard lock(mutex_);
   Database& db = store_->db();
@@ -294,7 +333,9 @@ PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& reque
     }
   }
   if (!accepted.empty()) {
+    int64_t log_before = db.QueryInt("SELECT COALESCE(MAX(pos), 0) FROM log").value_or(0);
     ApplyStats stats = store_->ApplyRemote(accepted);
+    RecordAudit(who, log_before);
     ack.accepted = stats.applied;
     ack.duplicates = stats.duplicates;
     ack.conflicts = stats.conflicts;
@@ -338,20 +379,32 @@ PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& requ
   // A short page means everything up to head was scanned, matching or not.
   if (!full && static_cast<int64_t>(page.changes.size()) < request.limit) page.next = page.head;
   page.more = page.next < page.head;
-  if (!page.more) NoteDevice(who, request.device, "last_pull_at", /*bind=*/false);  // once a sync
+  if (!page.more) {  // once a sync
+    NoteDevice(who, request.device, "last_pull_at", /*bind=*/false);
+    db.Prepare(
+          "UPDATE sync_devices SET pending = COALESCE(NULLIF(?, -1), pending), "
+          "app_version = COALESCE(NULLIF(?, ''), app_version) WHERE device = ?")
+        .Bind(request.pending.value_or(-1), request.app_version, request.device)
+        .Run();
+  }
   txn.Commit();
   return page;
 }
 
 std::vector<DeviceStatus> SqliteServerStorage::ListDevices() {
   std::lock_guard lock(mutex_);
+  return ReadDevices();
+}
+
+std::vector<DeviceStatus> SqliteServerStorage::ReadDevices() {
   Statement& stmt = store_->db().Prepare(
-      "SELECT device, agent, team, token, COALESCE(last_push_at, ''), COALESCE(last_pull_at, '') "
+      "SELECT device, agent, team, token, COALESCE(last_push_at, ''), COALESCE(last_pull_at, ''), "
+      "COALESCE(pending, -1), COALESCE(app_version, '') "
       "FROM sync_devices ORDER BY last_pull_at DESC, device");
   std::vector<DeviceStatus> devices;
   while (stmt.Step()) {
-    devices.push_back(
-        {stmt.Text(0), stmt.Text(1), stmt.Text(2), stmt.Text(3), stmt.Text(4), stmt.Text(5)});
+    devices.push_back({stmt.Text(0), stmt.Text(1), stmt.Text(2), stmt.Text(3), stmt.Text(4),
+                       stmt.Text(5), stmt.Int(6), stmt.Text(7)});
   }
   stmt.Reset();
   return devices;

@@ -11,6 +11,10 @@
 
 namespace fieldcrm::sync {
 
+// The audit trail's agent for changes the server writes itself (merging customers that share a
+// phone).
+inline constexpr const char* kServerAuditAgent = "(server: same phone)";
+
 class SqliteServerStorage : public ServerStorage {
  public:
   // Opens the server store at path, creating it when missing. Refuses a tablet's store.
@@ -24,6 +28,8 @@ class SqliteServerStorage : public ServerStorage {
   PushAck Push(const Principal& who, const PushRequest& request) override;
   PullPage Pull(const Principal& who, const PullRequest& request) override;
   std::vector<DeviceStatus> ListDevices() override;
+  nlohmann::json Report(const std::string& name,
+                        const std::map<std::string, std::string>& params) override;
 
   Store& store() { return *store_; }
 
@@ -35,8 +41,11 @@ class SqliteServerStorage : public ServerStorage {
   std::optional<std::string> IntegrityRefusal(const Change& change);
   // Throws a 403 ProtocolError when device pushes with a token other than its own.
   void CheckDeviceOwner(const Principal& who, const std::string& device);
+  std::vector<DeviceStatus> ReadDevices();  // ListDevices without the lock
   // Records the time in column; bind makes who's token the device's own.
   void NoteDevice(const Principal& who, const std::string& device, const char* column, bool bind);
+  // Credits the log entries after position log_before to who, at the server's time.
+  void RecordAudit(const Principal& who, int64_t log_before);
 
   std::unique_ptr<Store> store_;
   std::mutex mutex_;  // one SQLite connection, used by one request at a time

@@ -56,10 +56,10 @@ TEST_CASE("pull pages are bounded by count and by size") {
   }
   SyncWith(*s.tablet, s.server.url(), s.token);
   sync::Principal office{"", "hq", "", sync::Role::kOffice};
-  sync::PullPage page = s.server.storage().Pull(office, {"reader", 0, 1000});
+  sync::PullPage page = s.server.storage().Pull(office, {"reader", 0, 1000, std::nullopt, ""});
   CHECK(page.more);
   CHECK(page.changes.size() < 48);  // stopped at about kPullPageBytes of values
-  page = s.server.storage().Pull(office, {"reader", 0, 5});
+  page = s.server.storage().Pull(office, {"reader", 0, 5, std::nullopt, ""});
   CHECK(page.changes.size() == 5);
   CHECK(page.next < page.head);
 }

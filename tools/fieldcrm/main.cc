@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   fieldcrm::cli::AddTierCommands(app, ctx);
   fieldcrm::cli::AddSurveyCommands(app, ctx);
   fieldcrm::cli::AddAlertCommands(app, ctx);
+  fieldcrm::cli::AddReportCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

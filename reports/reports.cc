@@ -1,0 +1,405 @@
+#include "reports/reports.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "core/fields.h"
+#include "core/hlc.h"
+#include "core/records.h"
+
+namespace fieldcrm::reports {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int64_t kDayMs = 24 * 3600 * 1000;
+constexpr int64_t kDefaultPeriodDays = 30;
+constexpr int64_t kChurnDays = 30;  // no interaction for this long: at risk
+
+// Every query starts with these: the filter as one row (p), the live customers it selects (cust),
+// and the records hanging off them with their customer resolved through merges (owned).
+// Parameters: ?1 team, ?2 agent, ?3 project, ?4..?6 since/until/previous-since as ISO text,
+// ?7..?9 the same as clock stamps, ?10 now, ?11 the churn cutoff.
+constexpr const char* kCommon = R"sql(
+WITH p AS (SELECT ?1 AS only_team, ?2 AS only_agent, ?3 AS only_project, ?4 AS since, ?5 AS until, ?6 AS prev,
+                  ?7 AS since_hlc, ?8 AS until_hlc, ?9 AS prev_hlc, ?10 AS now, ?11 AS cutoff),
+cust AS (
+  SELECT r.id, COALESCE(r.team, '') AS team, COALESCE(r.stage, 'prospect') AS stage,
+         COALESCE(json_extract(r.doc, '$.agent'), '') AS agent, json_extract(r.doc, '$.name') AS name,
+         json_extract(r.doc, '$.source') AS source, json_extract(r.doc, '$.created_at') AS created_at
+  FROM records r, p
+  WHERE r.kind = 'customer' AND r.deleted = 0 AND r.root = r.id
+    AND (p.only_team IS NULL OR r.team = p.only_team)
+    AND (p.only_agent IS NULL OR json_extract(r.doc, '$.agent') = p.only_agent)
+    AND (p.only_project IS NULL OR json_extract(r.doc, '$.project') = p.only_project)),
+owned AS (
+  SELECT x.id, x.kind, x.doc, json_extract(x.doc, '$.at') AS at, c.id AS customer, c.agent,
+         c.name, c.team, c.stage
+  FROM records x JOIN records px ON px.id = x.parent JOIN cust c ON c.id = COALESCE(px.root, px.id)
+  WHERE x.deleted = 0
+    AND x.kind IN ('interaction', 'task', 'deal', 'referral', 'reward', 'survey_response'))
+)sql";
+
+struct Table {
+  const char* name;
+  const char* title;
+  std::vector<std::pair<std::string, std::string>> columns;  // key (a column of sql), label
+  const char* sql;                                           // after kCommon
+  const char* chart_label = nullptr;                         // bar chart of value by label
+  const char* chart_value = nullptr;
+};
+
+struct Report {
+  const char* name;
+  const char* title;
+  std::vector<Table> tables;
+};
+
+// Rows of the tables below that sum per agent also get a row for everyone, from the same CTE.
+#define FIELDCRM_ALL_AGENTS "'(全部 all)'"
+
+const std::vector<Report>& Reports() {
+  static const std::vector<Report> reports = {
+      {"customers",
+       "Customers by lifecycle stage",
+       {{"by_stage",
+         "Customers by stage, and new ones in this period vs the previous one",
+         {{"stage", "Stage"},
+          {"customers", "Customers"},
+          {"new_in_period", "New (period)"},
+          {"new_previous", "New (previous)"}},
+         R"sql(
+SELECT stage, count(*) AS customers,
+       sum(created_at >= p.since AND created_at < p.until) AS new_in_period,
+       sum(created_at >= p.prev AND created_at < p.since) AS new_previous
+FROM cust, p GROUP BY stage
+ORDER BY CASE stage WHEN 'prospect' THEN 0 WHEN 'intent' THEN 1 WHEN 'buyer' THEN 2
+                    WHEN 'owner' THEN 3 ELSE 4 END)sql",
+         "stage",
+         "customers"},
+        {"moves",
+         "Moves into each stage: this period vs the previous one",
+         {{"stage", "Stage"},
+          {"moved_in_period", "Moved in (period)"},
+          {"moved_previous", "Moved in (previous)"}},
+         R"sql(
+SELECT json_extract(l.value, '$') AS stage,
+       sum(l.hlc >= p.since_hlc) AS moved_in_period, sum(l.hlc < p.since_hlc) AS moved_previous
+FROM log l JOIN records r ON r.id = l.record JOIN cust c ON c.id = COALESCE(r.root, r.id), p
+WHERE l.kind = 'customer' AND l.field = 'stage' AND l.hlc >= p.prev_hlc AND l.hlc < p.until_hlc
+GROUP BY 1 ORDER BY 2 DESC)sql"},
+        {"by_team",
+         "Customers by team",
+         {{"team", "Team"}, {"customers", "Customers"}, {"owners", "Owners"}},
+         "SELECT team, count(*) AS customers, sum(stage = 'owner') AS owners FROM cust "
+         "GROUP BY team ORDER BY customers DESC",
+         "team",
+         "customers"}}},
+      {"funnel",
+       "Funnel: visits → intent → reserved → signed",
+       {{"by_agent",
+         "Customers visited in the period and how far they got, per agent",
+         {{"agent", "Agent"},
+          {"visited", "Visited"},
+          {"intent", "Intent"},
+          {"reserved", "Reserved"},
+          {"signed", "Signed"},
+          {"intent_pct", "Visit→intent %"},
+          {"reserved_pct", "Intent→reserved %"},
+          {"signed_pct", "Reserved→signed %"},
+          {"overall_pct", "Visit→signed %"}},
+         R"sql(
+, visited AS (SELECT DISTINCT customer FROM owned, p
+              WHERE kind = 'interaction' AND json_extract(doc, '$.type') = 'visit'
+                AND at >= p.since AND at < p.until),
+deals AS (SELECT customer,
+                 max(json_extract(doc, '$.reserved_at') IS NOT NULL
+                     OR json_extract(doc, '$.signed_at') IS NOT NULL) AS reserved,
+                 max(json_extract(doc, '$.signed_at') IS NOT NULL) AS signed
+          FROM owned WHERE kind = 'deal' GROUP BY customer),
+f AS (SELECT c.agent, (c.stage <> 'prospect' OR COALESCE(d.reserved, 0)) AS intent,
+             COALESCE(d.reserved, 0) AS reserved, COALESCE(d.signed, 0) AS signed
+      FROM visited v JOIN cust c ON c.id = v.customer LEFT JOIN deals d ON d.customer = v.customer),
+g AS (SELECT agent AS grp, * FROM f UNION ALL SELECT )sql" FIELDCRM_ALL_AGENTS R"sql(, * FROM f),
+n AS (SELECT grp, count(*) AS visited, sum(intent) AS intent, sum(reserved) AS reserved,
+             sum(signed) AS signed FROM g GROUP BY grp)
+SELECT grp AS agent, visited, intent, reserved, signed,
+       round(100.0 * intent / visited, 1) AS intent_pct,
+       round(100.0 * reserved / NULLIF(intent, 0), 1) AS reserved_pct,
+       round(100.0 * signed / NULLIF(reserved, 0), 1) AS signed_pct,
+       round(100.0 * signed / visited, 1) AS overall_pct
+FROM n ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, visited DESC, agent)sql",
+         "agent",
+         "signed"}}},
+      {"followups",
+       "Follow-up discipline",
+       {{"by_agent",
+         "Overdue follow-up tasks now, and visits in the period without a follow-up within 24 h",
+         {{"agent", "Agent"},
+          {"overdue_tasks", "Overdue tasks"},
+          {"oldest_due", "Oldest due"},
+          {"visits", "Visits"},
+          {"visits_without_followup", "No follow-up in 24 h"}},
+         R"sql(
+, ia AS (SELECT customer, agent, json_extract(doc, '$.type') AS type, at
+           FROM owned WHERE kind = 'interaction'),
+-- Each visit with the first follow-up (or call) at or after it, by one pass per customer.
+nexts AS (SELECT agent, type, at,
+                 min(CASE WHEN type IN ('followup', 'call') THEN at END)
+                   OVER (PARTITION BY customer ORDER BY at DESC, type = 'visit'
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS next_followup
+          FROM ia),
+visits AS (SELECT agent, next_followup IS NULL
+                         OR julianday(next_followup) > julianday(at) + 1 AS missed
+           FROM nexts, p WHERE type = 'visit' AND at >= p.since AND at < p.until),
+t AS (SELECT agent, json_extract(doc, '$.due') AS due FROM owned, p
+      WHERE kind = 'task' AND json_extract(doc, '$.done') IS NOT 1
+        AND json_extract(doc, '$.due') < p.now),
+events AS (SELECT agent, 1 AS overdue, due, 0 AS visit, 0 AS missed FROM t
+         UNION ALL SELECT agent, 0, NULL, 1, missed FROM visits),
+g AS (SELECT agent AS grp, * FROM events UNION ALL SELECT )sql" FIELDCRM_ALL_AGENTS
+         R"sql(, * FROM events)
+SELECT grp AS agent, sum(overdue) AS overdue_tasks, min(due) AS oldest_due, sum(visit) AS visits,
+       sum(missed) AS visits_without_followup
+FROM g GROUP BY grp ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, overdue_tasks DESC, agent)sql",
+         "agent",
+         "overdue_tasks"},
+        {"sla_by_stage",
+         "SLA breaches (overdue follow-up tasks) by the customer's stage",
+         {{"stage", "Stage"}, {"overdue_tasks", "Overdue tasks"}, {"customers", "Customers"}},
+         R"sql(
+SELECT stage, count(*) AS overdue_tasks, count(DISTINCT customer) AS customers FROM owned, p
+WHERE kind = 'task' AND json_extract(doc, '$.done') IS NOT 1 AND json_extract(doc, '$.due') < p.now
+GROUP BY stage ORDER BY overdue_tasks DESC)sql",
+         "stage",
+         "overdue_tasks"}}},
+      {"churn",
+       "Churn risk: no interaction for 30 days",
+       {{"by_agent",
+         "Customers (not yet owners) without any interaction for 30 days, per agent",
+         {{"agent", "Agent"},
+          {"at_risk", "At risk"},
+          {"customers", "Customers"},
+          {"at_risk_pct", "At risk %"}},
+         R"sql(
+, last AS (SELECT customer, max(at) AS at FROM owned WHERE kind = 'interaction' GROUP BY customer),
+f AS (SELECT c.agent, COALESCE(l.at, c.created_at) < p.cutoff AS risk
+      FROM cust c LEFT JOIN last l ON l.customer = c.id, p WHERE c.stage <> 'owner'),
+g AS (SELECT agent AS grp, * FROM f UNION ALL SELECT )sql" FIELDCRM_ALL_AGENTS R"sql(, * FROM f)
+SELECT grp AS agent, sum(risk) AS at_risk, count(*) AS customers,
+       round(100.0 * sum(risk) / count(*), 1) AS at_risk_pct
+FROM g GROUP BY grp ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, at_risk DESC, agent)sql",
+         "agent",
+         "at_risk"},
+        {"customers",
+         "The 100 longest silent",
+         {{"id", "Id"},
+          {"name", "Name"},
+          {"agent", "Agent"},
+          {"team", "Team"},
+          {"stage", "Stage"},
+          {"last_contact", "Last contact"}},
+         R"sql(
+, last AS (SELECT customer, max(at) AS at FROM owned WHERE kind = 'interaction' GROUP BY customer)
+SELECT c.id, c.name, c.agent, c.team, c.stage, COALESCE(l.at, c.created_at) AS last_contact
+FROM cust c LEFT JOIN last l ON l.customer = c.id, p
+WHERE c.stage <> 'owner' AND COALESCE(l.at, c.created_at) < p.cutoff
+ORDER BY last_contact, c.id LIMIT 100)sql"}}},
+      {"referrals",
+       "Referral programme (老带新)",
+       {{"share",
+         "Deals signed in the period, and how many came through a referral",
+         {{"signed_deals", "Signed deals"},
+          {"referred", "Referred"},
+          {"referral_share_pct", "Referral share %"},
+          {"rewards", "Rewards granted"},
+          {"points", "Points granted"}},
+         R"sql(
+, referred AS (SELECT DISTINCT customer FROM owned WHERE kind = 'referral'),
+signed AS (SELECT o.customer, (c.source = 'referral' OR r.customer IS NOT NULL) AS ref
+           FROM owned o JOIN cust c ON c.id = o.customer LEFT JOIN referred r ON r.customer = o.customer, p
+           WHERE o.kind = 'deal' AND json_extract(o.doc, '$.signed_at') >= p.since
+             AND json_extract(o.doc, '$.signed_at') < p.until),
+granted AS (SELECT count(*) AS rewards, COALESCE(sum(json_extract(doc, '$.points')), 0) AS points
+            FROM owned, p WHERE kind = 'reward' AND json_extract(doc, '$.granted_at') >= p.since
+              AND json_extract(doc, '$.granted_at') < p.until)
+SELECT count(s.customer) AS signed_deals, COALESCE(sum(s.ref), 0) AS referred,
+       round(100.0 * sum(s.ref) / NULLIF(count(s.customer), 0), 1) AS referral_share_pct,
+       g.rewards, g.points
+FROM granted g LEFT JOIN signed s ON 1)sql"},
+        {"leaderboard",
+         "Referrers: referrals brought, rewards and points (all time)",
+         {{"referrer", "Referrer"},
+          {"referrals", "Referrals"},
+          {"rewards", "Rewards"},
+          {"points", "Points"}},
+         R"sql(
+, link AS (SELECT o.kind, o.doc, COALESCE(rr.root, rr.id) AS referrer FROM owned o
+           JOIN records rr ON rr.id = json_extract(o.doc, '$.referrer')
+           WHERE o.kind IN ('referral', 'reward'))
+SELECT json_extract(rc.doc, '$.name') AS referrer, sum(l.kind = 'referral') AS referrals,
+       sum(l.kind = 'reward') AS rewards, COALESCE(sum(json_extract(l.doc, '$.points')), 0) AS points
+FROM link l JOIN records rc ON rc.id = l.referrer
+GROUP BY l.referrer ORDER BY points DESC, referrals DESC, referrer LIMIT 50)sql",
+         "referrer",
+         "referrals"}}},
+      {"surveys",
+       "Surveys: NPS and satisfaction",
+       {{"by_month",
+         "NPS (promoters % − detractors %) and average satisfaction by month",
+         {{"month", "Month"},
+          {"responses", "Responses"},
+          {"nps", "NPS"},
+          {"satisfaction", "Satisfaction"}},
+         R"sql(
+, r AS (SELECT substr(at, 1, 7) AS month, json_extract(doc, '$.nps') AS nps,
+               json_extract(doc, '$.satisfaction') AS satisfaction
+        FROM owned, p WHERE kind = 'survey_response' AND at >= p.since AND at < p.until)
+SELECT month, count(*) AS responses,
+       round(100.0 * (sum(nps >= 9) - sum(nps <= 6)) / NULLIF(count(nps), 0), 1) AS nps,
+       round(avg(satisfaction), 2) AS satisfaction
+FROM r GROUP BY month ORDER BY month)sql",
+         "month",
+         "nps"},
+        {"comments",
+         "Free-text answers in the period (latest 200)",
+         {{"at", "At"},
+          {"name", "Customer"},
+          {"agent", "Agent"},
+          {"question", "Question"},
+          {"answer", "Answer"}},
+         R"sql(
+, r AS (SELECT o.at, o.name, o.agent, o.doc, s.doc AS survey FROM owned o, p
+        JOIN records s ON s.kind = 'survey' AND json_extract(s.doc, '$.key') = json_extract(o.doc, '$.survey')
+        WHERE o.kind = 'survey_response' AND o.at >= p.since AND o.at < p.until)
+SELECT r.at, r.name, r.agent, json_extract(q.value, '$.text') AS question,
+       json_extract(r.doc, '$.answers."' || json_extract(q.value, '$.id') || '"') AS answer
+FROM r, json_each(json_extract(r.survey, '$.definition.questions')) q
+WHERE json_extract(q.value, '$.type') = 'text' AND answer IS NOT NULL AND answer <> ''
+ORDER BY r.at DESC LIMIT 200)sql"}}},
+  };
+  return reports;
+}
+
+#undef FIELDCRM_ALL_AGENTS
+
+json RunTable(Database& db, const Table& table, const ReportFilter& filter, int64_t now_ms) {
+  json out = NewTable(table.name, table.title, table.columns);
+  if (table.chart_label)
+    out["chart"] = {{"label", table.chart_label}, {"value", table.chart_value}};
+  // SQLite builds the rows as JSON itself, in the declared column order: the table's last SELECT
+  // (the only one starting a line) becomes the CTE report_rows. A table's own CTEs continue
+  // kCommon's WITH list (their text starts with a comma).
+  std::string object;
+  for (const auto& [key, label] : table.columns) {
+    object += (object.empty() ? "'" : ", '") + key + "', " + key;
+  }
+  std::string sql = std::string(kCommon) + "\n" + table.sql;
+  size_t last_select = sql.rfind("\nSELECT ");
+  sql = sql.substr(0, last_select) + ", report_rows AS (" + sql.substr(last_select) +
+        ")\nSELECT json_group_array(json_object(" + object + ")) FROM report_rows";
+  int64_t length = filter.until_ms - filter.since_ms;
+  auto iso = [](int64_t ms) { return FormatTime(ms); };
+  auto hlc = [](int64_t ms) { return static_cast<int64_t>(HlcFromMillis(ms)); };
+  Statement& stmt = db.Prepare(sql);
+  stmt.Bind(filter.team, filter.agent, filter.project, iso(filter.since_ms), iso(filter.until_ms),
+            iso(filter.since_ms - length), hlc(filter.since_ms), hlc(filter.until_ms),
+            hlc(filter.since_ms - length), iso(now_ms), iso(now_ms - kChurnDays * kDayMs));
+  stmt.Step();
+  out["rows"] = json::parse(stmt.Text(0));
+  stmt.Reset();
+  return out;
+}
+
+}  // namespace
+
+ReportFilter ParseFilter(const std::map<std::string, std::string>& params, int64_t now_ms) {
+  ReportFilter filter;
+  // Times are stored to the second: the default period ends after the current one.
+  filter.until_ms = now_ms + 1000;
+  std::optional<int64_t> since;
+  for (const auto& [key, value] : params) {
+    if (key == "team") {
+      filter.team = value;
+    } else if (key == "agent") {
+      filter.agent = value;
+    } else if (key == "project") {
+      filter.project = value;
+    } else if (key == "from") {
+      since = ParseTime(value, "from");
+    } else if (key == "to") {
+      filter.until_ms = ParseTime(value, "to");
+    } else {
+      throw InvalidInput("unknown report filter '" + key +
+                         "' (reports take team, agent, project, from and to)");
+    }
+  }
+  filter.since_ms = since.value_or(filter.until_ms - kDefaultPeriodDays * kDayMs);
+  if (filter.since_ms >= filter.until_ms) {
+    throw InvalidInput("the period is empty: 'from' must be before 'to'");
+  }
+  return filter;
+}
+
+const std::vector<std::string>& StoreReportNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const Report& r : Reports()) out.push_back(r.name);
+    return out;
+  }();
+  return names;
+}
+
+json NewReport(const std::string& name, const std::string& title, const ReportFilter& filter) {
+  json f = {{"from", FormatTime(filter.since_ms)}, {"to", FormatTime(filter.until_ms)}};
+  if (filter.team) f["team"] = *filter.team;
+  if (filter.agent) f["agent"] = *filter.agent;
+  if (filter.project) f["project"] = *filter.project;
+  return {{"report", name}, {"title", title}, {"filter", f}, {"tables", json::array()}};
+}
+
+json NewTable(const std::string& name, const std::string& title,
+              const std::vector<std::pair<std::string, std::string>>& columns) {
+  json cols = json::array();
+  for (const auto& [key, label] : columns) cols.push_back({{"key", key}, {"label", label}});
+  return {{"name", name},
+          {"title", title},
+          {"columns", cols},
+          {"rows", json::array()},
+          {"chart", nullptr}};
+}
+
+json RunReport(Database& db, const std::string& name, const ReportFilter& filter, int64_t now_ms) {
+  const auto& all = Reports();
+  auto it = std::find_if(all.begin(), all.end(), [&](const Report& r) { return r.name == name; });
+  if (it == all.end()) throw NotFound("no report '" + name + "'");
+  json out = NewReport(it->name, it->title, filter);
+  Transaction txn(db);  // one snapshot for all the tables
+  for (const Table& table : it->tables)
+    out["tables"].push_back(RunTable(db, table, filter, now_ms));
+  txn.Commit();
+  return out;
+}
+
+json CustomerRecord(Database& db, const std::string& id) {
+  auto kind = db.QueryText("SELECT kind FROM records WHERE id = ?", id);
+  if (kind != "customer") throw NotFound("no customer '" + id + "'");
+  std::string root = ResolveCustomerRoot(db, id);
+  Statement& stmt = db.Prepare(R"sql(
+SELECT c.doc, c.deleted,
+  (SELECT json_group_object(kind, n) FROM (
+     SELECT x.kind, count(*) AS n FROM records a JOIN records x ON x.parent = a.id
+     WHERE a.kind = 'customer' AND (a.id = ?1 OR a.root = ?1) AND x.deleted = 0 GROUP BY x.kind))
+FROM records c WHERE c.id = ?1)sql");
+  stmt.Bind(root);
+  stmt.Step();
+  json record = json::parse(stmt.Text(0));
+  record["id"] = root;
+  record["deleted"] = stmt.Int(1) != 0;
+  json counts = json::parse(stmt.OptText(2).value_or("{}"));
+  stmt.Reset();
+  return {{"record", record}, {"related", counts}};
+}
+
+}  // namespace fieldcrm::reports

@@ -1,0 +1,78 @@
+// The server's reports: the store's own (reports/reports.h), plus what only the server knows: its
+// devices, and a customer's history from the audit trail.
+#include "core/error.h"
+#include "core/fields.h"
+#include "core/hlc.h"
+#include "reports/reports.h"
+#include "sync/audit.h"
+#include "sync/sqlite_server_storage.h"
+
+namespace fieldcrm::sync {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int64_t kSilentDays = 3;  // a tablet that has not synced for this long is flagged
+
+json DevicesReport(const std::vector<DeviceStatus>& devices, const reports::ReportFilter& filter,
+                   int64_t now_ms) {
+  json out = reports::NewReport("devices", "Tablets: last sync, pending changes, version", filter);
+  json table = reports::NewTable("devices",
+                                 "Every tablet that synced; silent for " +
+                                     std::to_string(kSilentDays) + " days or more is flagged",
+                                 {{"device", "Device"},
+                                  {"agent", "Agent"},
+                                  {"team", "Team"},
+                                  {"last_sync", "Last sync"},
+                                  {"silent_days", "Days silent"},
+                                  {"pending", "Pending changes"},
+                                  {"app_version", "App version"},
+                                  {"flag", "Flag"}});
+  table["chart"] = {{"label", "device"}, {"value", "silent_days"}};
+  for (const DeviceStatus& d : devices) {
+    if ((filter.team && d.team != *filter.team) || (filter.agent && d.agent != *filter.agent)) {
+      continue;
+    }
+    std::string last = std::max(d.last_pull_at, d.last_push_at);
+    json silent;
+    if (!last.empty()) silent = (now_ms - ParseTime(last, "last sync")) / (24 * 3600 * 1000);
+    bool flagged = last.empty() || silent.get<int64_t>() >= kSilentDays;
+    table["rows"].push_back({{"device", d.device},
+                             {"agent", d.agent},
+                             {"team", d.team},
+                             {"last_sync", last},
+                             {"silent_days", silent},
+                             {"pending", d.pending < 0 ? json() : json(d.pending)},
+                             {"app_version", d.app_version},
+                             {"flag", flagged ? "silent" : ""}});
+  }
+  out["tables"].push_back(table);
+  return out;
+}
+
+}  // namespace
+
+json SqliteServerStorage::Report(const std::string& name,
+                                 const std::map<std::string, std::string>& params) {
+  std::lock_guard lock(mutex_);
+  int64_t now = SystemMillis();
+  Database& db = store_->db();
+  if (name == "customer") {
+    auto id = params.find("id");
+    if (id == params.end() || id->second.empty()) {
+      throw InvalidInput("the customer report needs ?id=CUSTOMER_ID");
+    }
+    Transaction txn(db);
+    json out = reports::CustomerRecord(db, id->second);
+    out["history"] = CustomerHistory(db, id->second);
+    txn.Commit();
+    out["report"] = "customer";
+    return out;
+  }
+  reports::ReportFilter filter = reports::ParseFilter(params, now);
+  if (name == "devices") return DevicesReport(ReadDevices(), filter, now);
+  return reports::RunReport(db, name, filter, now);
+}
+
+}  // namespace fieldcrm::sync

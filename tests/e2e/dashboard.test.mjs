@@ -1,0 +1,214 @@
+// The head-office dashboard end to end, as a person uses it: fieldcrm-server on 127.0.0.1 with a
+// store seeded by real tablets through sync (seed_dashboard.cc), Debian's chromium driven by
+// playwright-core. Logs in, opens every page, applies a filter, asserts the figures the seed
+// implies, saves a screenshot of each page, and checks that nothing answers without a login.
+//   node dashboard.test.mjs FIELDCRM_SERVER DASHBOARD_SEED ARTIFACT_DIR
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const [serverBin, seedBin, artifacts] = process.argv.slice(2);
+const CHROMIUM = '/usr/bin/chromium';
+const started = Date.now();
+
+function fail(message) {
+  console.error(`dashboard_e2e: ${message}`);
+  process.exit(1);
+}
+
+if (!serverBin || !seedBin || !artifacts) fail('usage: node dashboard.test.mjs FIELDCRM_SERVER DASHBOARD_SEED ARTIFACT_DIR');
+if (!fs.existsSync(CHROMIUM)) fail(`${CHROMIUM} is missing: install Debian's chromium (tools/dev.sh installs tools/packages.txt)`);
+let chromium;
+try {
+  ({ chromium } = createRequire(path.join(here, 'package.json'))('playwright-core'));
+} catch {
+  fail(`playwright-core is not installed: run 'npm ci' in ${here} (tools/dev.sh test does)`);
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldcrm-e2e-'));
+fs.mkdirSync(artifacts, { recursive: true });
+const db = path.join(work, 'server.db');
+const server = (...args) => execFileSync(serverBin, ['--db', db, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+const tokenWang = server('token', 'create', '--agent', '王芳', '--team', '滨江一组');
+const tokenLi = server('token', 'create', '--agent', '李强', '--team', '西湖二组');
+const tokenOffice = server('token', 'create', '--agent', '总部', '--role', 'office');
+
+const serve = spawn(serverBin, ['--db', db, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+let serverLog = '';
+serve.stderr.on('data', (chunk) => { serverLog += chunk; });
+const url = await new Promise((resolve, reject) => {
+  let out = '';
+  serve.stdout.on('data', (chunk) => {
+    out += chunk;
+    const match = out.match(/listening on (http:\/\/\S+)/);
+    if (match) resolve(match[1]);
+  });
+  serve.on('exit', (code) => reject(new Error(`fieldcrm-server exited with ${code}: ${serverLog}`)));
+});
+
+let context;
+let checks = 0;
+function check(actual, expected, what) {
+  assert.deepEqual(actual, expected, what);
+  checks += 1;
+}
+
+try {
+  const ids = JSON.parse(execFileSync(seedBin, [url, tokenWang, tokenLi, tokenOffice, work], { encoding: 'utf8' }));
+
+  // Without a login: every page and report answers 401; an agent's token gets 403 on reports.
+  const pages = ['/', '/funnel', '/followups', '/churn', '/referrals', '/surveys', '/devices', '/customer',
+                 '/assets/app.js', '/assets/app.css'];
+  const reports = ['customers', 'funnel', 'followups', 'churn', 'referrals', 'surveys', 'devices',
+                   `customer?id=${ids.zhang_wei}`, ''];
+  for (const p of pages) {
+    const res = await fetch(url + p);
+    check(res.status, 401, `GET ${p} without login`);
+    if (p.startsWith('/assets')) continue;
+    check((await res.text()).includes('action="/login"'), true, `${p} shows the login form`);
+  }
+  for (const r of reports) {
+    const endpoint = `/v1/reports/${r}`.replace(/\/$/, '');
+    check((await fetch(url + endpoint)).status, 401, `GET ${endpoint} without login`);
+    check((await fetch(url + endpoint, { headers: { Authorization: 'Bearer fcrm_wrong' } })).status, 401,
+          `GET ${endpoint} with an unknown token`);
+    check((await fetch(url + endpoint, { headers: { Authorization: `Bearer ${tokenWang}` } })).status, 403,
+          `GET ${endpoint} with an agent's token`);
+  }
+  const bearer = await fetch(`${url}/v1/reports/funnel`, { headers: { Authorization: `Bearer ${tokenOffice}` } });
+  check(bearer.status, 200, 'the JSON API takes an office bearer token');
+
+  const profile = path.join(work, 'chromium-profile');  // fresh every run
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = context.pages()[0] || await context.newPage();
+  // Nothing but this server: no request may leave for the internet.
+  await page.route('**/*', (route) => (route.request().url().startsWith(url) ? route.continue() : route.abort()));
+
+  const first = await page.goto(url + '/');
+  check(first.status(), 401, 'the browser gets the login form first');
+  await page.fill('#token', tokenWang);
+  await Promise.all([page.waitForLoadState(), page.click('button[type=submit]')]);
+  check((await page.textContent('#message')).includes("agent's token"), true, 'an agent cannot log in');
+  await page.fill('#token', tokenOffice);
+  await Promise.all([page.waitForURL(url + '/'), page.click('button[type=submit]')]);
+  const cookies = await context.cookies(url);
+  const session = cookies.find((c) => c.name === 'fieldcrm_session');
+  check(Boolean(session && session.httpOnly && session.sameSite === 'Strict'), true, 'HttpOnly SameSite=Strict session cookie');
+
+  async function open(pathAndQuery, report) {
+    await page.goto(url + pathAndQuery);
+    await page.waitForSelector(`body[data-loaded="${report}"]`);
+  }
+  async function shot(name) {
+    await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+  }
+  // The text of column `col` in the row of table `table` whose column `keyCol` reads `key`.
+  async function cell(table, keyCol, key, col) {
+    const row = page.locator(`table[data-table="${table}"] tbody tr`, {
+      has: page.locator(`td[data-col="${keyCol}"]`, { hasText: new RegExp(`^${key.replace(/[()]/g, '\\$&')}$`) }),
+    });
+    return (await row.locator(`td[data-col="${col}"]`).textContent()).trim();
+  }
+  const ALL = '(全部 all)';
+
+  await open('/', 'customers');
+  check(await cell('by_stage', 'stage', 'prospect', 'customers'), '5', 'prospects');
+  check(await cell('by_stage', 'stage', 'intent', 'customers'), '1', 'intent');
+  check(await cell('by_stage', 'stage', 'owner', 'customers'), '1', 'owners');
+  check(await cell('by_team', 'team', '滨江一组', 'customers'), '4', '滨江一组 customers');
+  check(await cell('by_team', 'team', '西湖二组', 'customers'), '3', '西湖二组 customers');
+  check(await page.locator('section[data-section="by_stage"] svg.chart rect').count(), 3, 'one bar per stage');
+  await shot('customers');
+
+  await open('/funnel', 'funnel');
+  for (const [agent, visited, intent, reserved, signed] of [['王芳', 3, 2, 2, 1], ['李强', 2, 1, 1, 1], [ALL, 5, 3, 3, 2]]) {
+    check(await cell('by_agent', 'agent', agent, 'visited'), String(visited), `${agent} visited`);
+    check(await cell('by_agent', 'agent', agent, 'intent'), String(intent), `${agent} intent`);
+    check(await cell('by_agent', 'agent', agent, 'reserved'), String(reserved), `${agent} reserved`);
+    check(await cell('by_agent', 'agent', agent, 'signed'), String(signed), `${agent} signed`);
+  }
+  check(await cell('by_agent', 'agent', ALL, 'overall_pct'), '40', 'visit to signed, everyone');
+  await shot('funnel');
+
+  // One filter, through the form: only 李强's customers.
+  await page.fill('#filters input[name="agent"]', '李强');
+  await Promise.all([page.waitForURL(/agent=/), page.click('#apply')]);
+  await page.waitForSelector('body[data-loaded="funnel"]');
+  check(await page.locator('table[data-table="by_agent"] tbody tr').count(), 2, 'the filter leaves 李强 and the total');
+  check(await cell('by_agent', 'agent', ALL, 'visited'), '2', 'everyone = 李强 under the filter');
+  check((await page.textContent('.period')).includes('agent: 李强'), true, 'the filter is shown');
+  await shot('funnel-filtered-agent');
+
+  await open('/followups', 'followups');
+  check(await cell('by_agent', 'agent', '王芳', 'overdue_tasks'), '1', '王芳 overdue tasks');
+  check(await cell('by_agent', 'agent', '王芳', 'visits_without_followup'), '2', '王芳 visits without follow-up');
+  check(await cell('by_agent', 'agent', '李强', 'visits_without_followup'), '1', '李强 visits without follow-up');
+  check(await cell('sla_by_stage', 'stage', 'prospect', 'overdue_tasks'), '1', 'SLA breaches of prospects');
+  await shot('followups');
+
+  await open('/churn', 'churn');
+  check(await cell('by_agent', 'agent', '李强', 'at_risk'), '1', '李强 at risk');
+  check(await cell('by_agent', 'agent', '王芳', 'at_risk'), '0', '王芳 at risk');
+  check(await cell('customers', 'name', '杨磊', 'agent'), '李强', 'the silent customer is listed');
+  await shot('churn');
+
+  await open('/referrals', 'referrals');
+  check(await page.textContent('table[data-table="share"] td[data-col="signed_deals"]'), '2', 'signed deals');
+  check(await page.textContent('table[data-table="share"] td[data-col="referral_share_pct"]'), '50', 'referral share');
+  check(await page.textContent('table[data-table="share"] td[data-col="points"]'), '1000', 'points granted');
+  check(await cell('leaderboard', 'referrer', '刘洋', 'referrals'), '1', 'leaderboard');
+  await shot('referrals');
+
+  await open('/surveys', 'surveys');
+  check(await page.textContent('table[data-table="by_month"] td[data-col="responses"]'), '3', 'responses');
+  check(await page.textContent('table[data-table="by_month"] td[data-col="nps"]'), '33.3', 'NPS');
+  check(await page.textContent('table[data-table="by_month"] td[data-col="satisfaction"]'), '4', 'satisfaction');
+  check(await cell('comments', 'name', '陈静', 'answer'), '停车不方便', 'free-text answer in Chinese');
+  await shot('surveys');
+
+  await open('/devices', 'devices');
+  check(await page.locator('table[data-table="devices"] tbody tr').count(), 3, 'three tablets synced');
+  check(await cell('devices', 'agent', '王芳', 'pending'), '0', 'pending changes reported');
+  check(await cell('devices', 'agent', '李强', 'app_version'), 'fieldcrm 0.1.0', 'app version reported');
+  check(await page.locator('td.flag').count(), 0, 'nobody silent yet');
+  await shot('devices');
+
+  await open(`/customer?id=${ids.zhang_wei}`, 'customer');
+  check(await page.textContent('dd[data-field="name"]'), '张伟', 'the record');
+  check((await page.textContent('.registered')).includes('Registered first by 王芳'), true, 'who registered first');
+  check(await page.locator('table[data-table="history"] td[data-col="field"]', { hasText: /^stage$/ }).count(), 1, 'history rows');
+  await shot('customer');
+
+  // Tablet-sized: the page fits 768 px (tables scroll inside their cards).
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await open('/funnel', 'funnel');
+  check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no sideways scrolling at 768 px');
+  await shot('funnel-tablet');
+
+  await Promise.all([page.waitForURL(url + '/'), page.click('.logout button')]);
+  check(await page.locator('#login').count(), 1, 'logged out: the login form again');
+  check((await fetch(`${url}/v1/reports/funnel`, { headers: { Cookie: `fieldcrm_session=${session.value}` } })).status, 401,
+        'the ended session no longer opens reports');
+
+  console.log(`dashboard_e2e: ${checks} checks passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${artifacts}`);
+  console.log(`${checks} passed, 0 failed`);
+} catch (error) {
+  console.error(error);
+  console.error(`server log:\n${serverLog}`);
+  process.exitCode = 1;
+} finally {
+  if (context) await context.close();
+  serve.kill('SIGTERM');
+  fs.rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,124 @@
+// report NAME: head office's figures as tables (or CSV, or JSON), from this store or, with
+// --server, from head office's server (the same JSON as the dashboard's /v1/reports/NAME).
+#include <cctype>
+#include <iostream>
+
+#include "core/csv_io.h"
+#include "core/error.h"
+#include "core/hlc.h"
+#include "reports/reports.h"
+#include "sync/transport.h"
+#include "tools/fieldcrm/context.h"
+#include "tools/fieldcrm/output.h"
+
+namespace fieldcrm::cli {
+
+using nlohmann::json;
+
+namespace {
+
+struct ReportArgs {
+  std::string name;
+  std::map<std::string, std::string> filter;
+  bool csv = false;
+  std::string server, token;
+};
+
+std::string PercentEncode(const std::string& text) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += {'%', kHex[c >> 4], kHex[c & 15]};
+    }
+  }
+  return out;
+}
+
+json FetchReport(const ReportArgs& args) {
+  std::string path = "/v1/reports/" + args.name + "?";
+  for (const auto& [key, value] : args.filter) path += key + "=" + PercentEncode(value) + "&";
+  sync::HttpReply reply = sync::MakeHttpTransport(args.server, args.token)->Get(path);
+  if (reply.body.is_discarded()) throw InvalidInput(args.server + " did not answer JSON");
+  if (reply.status != 200) {
+    throw InvalidInput("the server refused the report (HTTP " + std::to_string(reply.status) +
+                       "): " + reply.body.value("/error/message"_json_pointer, std::string()));
+  }
+  return reply.body;
+}
+
+void PrintReport(const json& report, bool csv) {
+  bool first = true;
+  for (const json& table : report["tables"]) {
+    std::vector<std::string> headers;
+    for (const json& col : table["columns"]) headers.push_back(col["label"]);
+    std::vector<std::vector<std::string>> rows;
+    for (const json& row : table["rows"]) {
+      std::vector<std::string> cells;
+      for (const json& col : table["columns"]) {
+        cells.push_back(Show(row, col["key"].get<std::string>().c_str()));
+      }
+      rows.push_back(std::move(cells));
+    }
+    if (csv) {
+      // Tables one after another, each named in a first row of its own, a blank line between.
+      std::cout << (first ? "" : "\r\n") << CsvCell(table["name"]) << "\r\n";
+      for (size_t i = 0; i < headers.size(); ++i)
+        std::cout << (i ? "," : "") << CsvCell(headers[i]);
+      std::cout << "\r\n";
+      for (const auto& cells : rows) {
+        for (size_t i = 0; i < cells.size(); ++i) std::cout << (i ? "," : "") << CsvCell(cells[i]);
+        std::cout << "\r\n";
+      }
+    } else {
+      std::cout << (first ? "" : "\n") << table["title"].get<std::string>() << '\n';
+      PrintTable(headers, rows);
+    }
+    first = false;
+  }
+}
+
+}  // namespace
+
+void AddReportCommands(CLI::App& app, Context& ctx) {
+  auto* report = app.add_subcommand(
+      "report", "head office's figures: " + [] {
+        std::string names;
+        for (const std::string& n : reports::StoreReportNames())
+          names += (names.empty() ? "" : ", ") + n;
+        return names;
+      }() + " (devices too with --server)");
+  auto args = std::make_shared<ReportArgs>();
+  report->add_option("NAME", args->name, "which report")->required();
+  for (const char* key : {"team", "agent", "project"}) {
+    report->add_option_function<std::string>(
+        std::string("--") + key, [args, key](const std::string& v) { args->filter[key] = v; },
+        std::string("only this ") + key + "'s customers");
+  }
+  report->add_option_function<std::string>(
+      "--from", [args](const std::string& v) { args->filter["from"] = v; },
+      "the period's start (default: 30 days before --to)");
+  report->add_option_function<std::string>(
+      "--to", [args](const std::string& v) { args->filter["to"] = v; },
+      "the period's end (default: now)");
+  report->add_flag("--csv", args->csv, "print CSV instead of tables");
+  report->add_option("--server", args->server, "fetch from head office's server at this URL");
+  report->add_option("--token", args->token, "an office token for --server");
+  report->callback([&ctx, args] {
+    json out;
+    if (!args->server.empty()) {
+      if (args->token.empty()) throw CLI::RequiredError("--token (with --server)");
+      out = FetchReport(*args);
+    } else {
+      int64_t now = SystemMillis();
+      out = reports::RunReport(ctx.Open().db(), args->name, reports::ParseFilter(args->filter, now),
+                               now);
+    }
+    if (ctx.json) return PrintJson(out);
+    PrintReport(out, args->csv);
+  });
+}
+
+}  // namespace fieldcrm::cli
