@@ -48,6 +48,9 @@ class TransportOnlyStorage : public sync::ServerStorage {
     return page;
   }
   std::vector<sync::DeviceStatus> ListDevices() override { return {}; }
+  nlohmann::json Report(const std::string&, const std::map<std::string, std::string>&) override {
+    return nullptr;
+  }
 
  private:
   const std::vector<Change>& changes_;
@@ -84,7 +87,7 @@ Rates TransportRates(const std::vector<Change>& changes) {
   sync::PullPage page;
   page.more = true;
   while (page.more) {
-    nlohmann::json body = sync::ToJson(sync::PullRequest{"reader", page.next, kBatch});
+    nlohmann::json body = sync::ToJson(sync::PullRequest{"reader", page.next, kBatch, std::nullopt, ""});
     page = sync::ParsePullPage(Expect200(transport->Post(sync::kPullPath, body)));
     received += static_cast<int64_t>(page.changes.size());
   }
