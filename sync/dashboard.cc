@@ -106,10 +106,14 @@ class Sessions {
 };
 
 struct Dashboard {
-  Dashboard(ServerStorage& s, int64_t session_ms) : storage(s), sessions(session_ms) {}
+  Dashboard(ServerStorage& s, DashboardOptions o)
+      : storage(s),
+        sessions(o.session_ms),
+        cookie_flags(o.https ? "; HttpOnly; Secure" : "; HttpOnly") {}
 
   ServerStorage& storage;
   Sessions sessions;
+  std::string cookie_flags;  // HttpOnly, plus Secure behind HTTPS
 
   // The token's principal when it is a valid (known, unrevoked) one.
   std::optional<Principal> FromToken(const std::string& token) {
@@ -150,17 +154,16 @@ struct Dashboard {
     if (who->role != Role::kOffice) {
       return LoginPage(res, 403, "This is an agent's token: the dashboard needs an office token.");
     }
-    res.set_header("Set-Cookie", std::string(kCookie) + "=" + sessions.Start(*who) +
-                                     "; HttpOnly; SameSite=Strict; Path=/; Max-Age=" +
+    res.set_header("Set-Cookie", std::string(kCookie) + "=" + sessions.Start(*who) + cookie_flags +
+                                     "; SameSite=Strict; Path=/; Max-Age=" +
                                      std::to_string(sessions.lifetime_ms() / 1000));
     res.set_redirect("/", 303);
   }
 
   void Logout(const httplib::Request& req, httplib::Response& res) {
     sessions.End(CookieValue(req, kCookie));
-    res.set_header("Set-Cookie", std::string(kCookie) +
-                                     "=; HttpOnly; SameSite=Strict; Path=/; "
-                                     "Max-Age=0");
+    res.set_header("Set-Cookie", std::string(kCookie) + "=" + cookie_flags +
+                                     "; SameSite=Strict; Path=/; Max-Age=0");
     res.set_redirect("/", 303);
   }
 
@@ -201,7 +204,7 @@ struct Dashboard {
 }  // namespace
 
 void RegisterDashboard(httplib::Server& http, ServerStorage& storage, DashboardOptions options) {
-  auto dashboard = std::make_shared<Dashboard>(storage, options.session_ms);
+  auto dashboard = std::make_shared<Dashboard>(storage, options);
   for (const char* page : kPages) {
     http.Get(page, [dashboard](const httplib::Request& req, httplib::Response& res) {
       dashboard->Page(req, res, "index.html", "text/html; charset=utf-8");

@@ -15,6 +15,7 @@ namespace fieldcrm::sync {
 
 struct DashboardOptions {
   int64_t session_ms = 8 * 3600 * 1000;  // a login lasts a working day
+  bool https = false;                    // session cookies then carry Secure: never sent in clear
 };
 
 // Adds the routes to http. storage must outlive http.

@@ -10,8 +10,8 @@
 
 #include "core/error.h"
 #include "core/hlc.h"
-#include "sync/net_policy.h"
 #include "sync/dashboard.h"
+#include "sync/net_policy.h"
 #include "sync/token.h"
 
 namespace fieldcrm::sync {
@@ -213,7 +213,7 @@ struct SyncServer::Impl {
     };
     http.Get(kPullPath, pull);
     http.Post(kPullPath, pull);
-    RegisterDashboard(http, storage);
+    RegisterDashboard(http, storage, {.https = !options.cert_file.empty()});
     // Errors httplib raises itself (unknown path, body over the limit) get a JSON body too.
     http.set_error_handler(httplib::Server::HandlerWithResponse(
         [](const httplib::Request& req, httplib::Response& res) {

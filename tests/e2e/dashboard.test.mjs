@@ -38,7 +38,7 @@ const tokenWang = server('token', 'create', '--agent', '王芳', '--team', '滨�
 const tokenLi = server('token', 'create', '--agent', '李强', '--team', '西湖二组');
 const tokenOffice = server('token', 'create', '--agent', '总部', '--role', 'office');
 
-const serve = spawn(serverBin, ['--db', db, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+const serve = spawn(serverBin, ['--db', db, 'serve', '--listen', '127.0.0.1:0', '--insecure-http'], { stdio: ['ignore', 'pipe', 'pipe'] });
 let serverLog = '';
 serve.stderr.on('data', (chunk) => { serverLog += chunk; });
 const url = await new Promise((resolve, reject) => {
