@@ -35,9 +35,6 @@ json ChangeToJson(const Change& c) {
   return out;
 }
 
-namespace {
-
-// A JSON string literal for text: as is between quotes when nothing in it needs escaping.
 void AppendJsonString(std::string& out, const std::string& text) {
   bool plain = std::none_of(text.begin(), text.end(), [](char ch) {
     return ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20;
@@ -50,8 +47,6 @@ void AppendJsonString(std::string& out, const std::string& text) {
   out += text;
   out += '"';
 }
-
-}  // namespace
 
 void AppendChangeJson(std::string& out, const Change& c) {
   // Members in the order dump() writes them: sorted by name.

@@ -27,6 +27,8 @@ nlohmann::json ChangeToJson(const Change& change);
 // Appends ChangeToJson(c).dump() to out without building the JSON object: the server writes
 // many thousands of changes per pull page.
 void AppendChangeJson(std::string& out, const Change& c);
+// Appends text as a JSON string literal, exactly as nlohmann::json(text).dump() writes it.
+void AppendJsonString(std::string& out, const std::string& text);
 // Validates shape and types; throws InvalidInput naming what is wrong.
 Change ChangeFromJson(const nlohmann::json& json);
 

@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <set>
+#include <sstream>
 
 #include "core/error.h"
 #include "core/schema.h"
@@ -62,7 +64,23 @@ void Store::LoadDevice() {
   if (!id) throw StorageError("store '" + db_.path() + "' has no device identity: re-run init");
   device_ = {*id, GetMeta("device_name").value_or(""), GetMeta("agent").value_or(""),
              GetMeta("team").value_or("")};
-  clock_.Observe(static_cast<Hlc>(db_.QueryInt("SELECT MAX(hlc) FROM log").value_or(0)));
+  // The clock restarts after the latest stamp in the log: the checkpoint covers the log up to
+  // its position, so only entries after it are read (a full scan took 0.1 s per million).
+  int64_t checkpoint_pos = 0;
+  Hlc latest = 0;
+  if (auto checkpoint = GetMeta(kClockCheckpointKey)) {
+    std::istringstream(*checkpoint) >> checkpoint_pos >> latest;
+  }
+  latest = std::max(
+      latest,
+      static_cast<Hlc>(
+          db_.QueryInt("SELECT MAX(hlc) FROM log WHERE pos > ?", checkpoint_pos).value_or(0)));
+  clock_.Observe(latest);
+}
+
+void Store::CheckpointClock() {
+  int64_t pos = db_.QueryInt("SELECT MAX(pos) FROM log").value_or(0);
+  SetMeta(kClockCheckpointKey, std::to_string(pos) + " " + std::to_string(clock_.last()));
 }
 
 std::optional<std::string> Store::GetMeta(const std::string& key) {
@@ -101,6 +119,7 @@ ApplyStats Store::Write(const std::string& kind, const std::string& record,
     changes.push_back(std::move(change));
   }
   ApplyStats stats = ApplyChanges(db_, changes);
+  CheckpointClock();
   txn.Commit();
   return stats;
 }
@@ -110,6 +129,7 @@ ApplyStats Store::ApplyRemote(std::span<const Change> changes) {
   ApplyStats stats = ApplyChanges(db_, changes);
   clock_.Observe(stats.max_hlc);
   stats.merged_duplicates = MergeDuplicatePhones(stats.identity_changed);
+  CheckpointClock();
   txn.Commit();
   return stats;
 }

@@ -64,6 +64,10 @@ class Store {
  private:
   explicit Store(const std::string& path, bool create);
   void LoadDevice();
+  // Records, in the caller's transaction, the clock's latest stamp and the log position it
+  // covers, so that opening the store does not scan the whole log for the latest stamp.
+  void CheckpointClock();
+  static constexpr const char* kClockCheckpointKey = "clock_checkpoint";
   // Merges live customers sharing a phone with one of `customers` (see ApplyRemote).
   int64_t MergeDuplicatePhones(const std::vector<std::string>& customers);
 

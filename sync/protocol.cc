@@ -172,13 +172,32 @@ json ToJson(const PullPage& page) {
           {"more", page.more}};
 }
 
-std::string PullPageBody(const PullPage& page) {
-  std::string out = "{\"changes\":[";
-  for (const Change& c : page.changes) {
-    if (&c != page.changes.data()) out += ',';
+namespace {
+
+void AppendChangesJson(std::string& out, const std::vector<Change>& changes) {
+  out += '[';
+  for (const Change& c : changes) {
+    if (&c != changes.data()) out += ',';
     AppendChangeJson(out, c);
   }
-  out += "],\"head\":" + std::to_string(page.head) + ",\"more\":" + (page.more ? "true" : "false") +
+  out += ']';
+}
+
+}  // namespace
+
+std::string PushRequestBody(const PushRequest& request) {
+  std::string out = "{\"changes\":";
+  AppendChangesJson(out, request.changes);
+  out += ",\"device\":";
+  AppendJsonString(out, request.device);
+  out += ",\"protocol\":" + std::to_string(kProtocolVersion) + "}";
+  return out;
+}
+
+std::string PullPageBody(const PullPage& page) {
+  std::string out = "{\"changes\":";
+  AppendChangesJson(out, page.changes);
+  out += ",\"head\":" + std::to_string(page.head) + ",\"more\":" + (page.more ? "true" : "false") +
          ",\"next\":" + std::to_string(page.next) +
          ",\"protocol\":" + std::to_string(kProtocolVersion) + "}";
   return out;

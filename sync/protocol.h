@@ -52,6 +52,8 @@ struct PushRequest {
 };
 nlohmann::json ToJson(const PushRequest& request);
 PushRequest ParsePushRequest(const nlohmann::json& request);
+// ToJson(request).dump(), written directly (the server digests every push to recognise a replay).
+std::string PushRequestBody(const PushRequest& request);
 
 // A change the server would not apply, and why. The client reports it and does not resend it.
 struct Refusal {

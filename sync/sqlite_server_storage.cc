@@ -305,7 +305,7 @@ void SqliteServerStorage::RecordAudit(const Principal& who, int64_t log_before) 
 PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& request) {
   std::lock_guard lock(mutex_);
   Database& db = store_->db();
-  std::string digest = Sha256Hex(ToJson(request).dump());
+  std::string digest = Sha256Hex(PushRequestBody(request));
   Transaction txn(db);
   CheckDeviceOwner(who, request.device);
   auto stored = db.QueryText("SELECT ack FROM sync_acks WHERE device = ? AND digest = ?",

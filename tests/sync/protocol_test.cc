@@ -86,7 +86,7 @@ TEST_CASE("answers are gzipped when the client accepts it; GET pull matches POST
   CHECK(sync::ParsePullPage(json::parse(get->body)).changes.size() == 6);
 }
 
-TEST_CASE("a pull page written directly is byte for byte the JSON ToJson gives") {
+TEST_CASE("pull pages and push requests written directly are byte for byte what ToJson gives") {
   sync::PullPage page;
   page.next = 42;
   page.head = 99;
@@ -104,6 +104,8 @@ TEST_CASE("a pull page written directly is byte for byte the JSON ToJson gives")
                             "field\n" + std::to_string(seq), value});
   }
   CHECK(sync::PullPageBody(page) == sync::ToJson(page).dump());
+  sync::PushRequest push{"设备 \"1\"", page.changes};
+  CHECK(sync::PushRequestBody(push) == sync::ToJson(push).dump());
   page.changes.clear();
   page.more = false;
   CHECK(sync::PullPageBody(page) == sync::ToJson(page).dump());
