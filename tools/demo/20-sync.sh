@@ -61,5 +61,9 @@ on tablet-c.db customer list
 
 say "Head office sees which tablets synced and when"
 hq devices
+say "Who registered 张伟 first, and every change to him since (the audit trail)"
+hq audit "$zhang"
+say "The figures the dashboard shows, in the terminal (here from tablet A's own store)"
+on tablet-a.db report funnel
 say "The server's request log"
 tail -n 5 server.log
