@@ -119,7 +119,6 @@ ApplyStats Store::Write(const std::string& kind, const std::string& record,
     changes.push_back(std::move(change));
   }
   ApplyStats stats = ApplyChanges(db_, changes);
-  CheckpointClock();
   txn.Commit();
   return stats;
 }

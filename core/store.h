@@ -65,7 +65,8 @@ class Store {
   explicit Store(const std::string& path, bool create);
   void LoadDevice();
   // Records, in the caller's transaction, the clock's latest stamp and the log position it
-  // covers, so that opening the store does not scan the whole log for the latest stamp.
+  // covers, so that opening the store does not scan the whole log for the latest stamp. Done
+  // per applied batch: the few local writes since the last one are read at open.
   void CheckpointClock();
   static constexpr const char* kClockCheckpointKey = "clock_checkpoint";
   // Merges live customers sharing a phone with one of `customers` (see ApplyRemote).
