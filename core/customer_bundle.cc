@@ -11,21 +11,6 @@ using nlohmann::json;
 
 namespace {
 
-int64_t TimeOf(const json& doc, const char* field) {
-  auto it = doc.find(field);
-  if (it == doc.end() || !it->is_string()) return 0;
-  try {
-    return ParseTime(it->get<std::string>(), field);
-  } catch (const std::exception&) {
-    return 0;  // a malformed time in a synced record counts as unknown, not as an error
-  }
-}
-
-int64_t IntOf(const json& doc, const char* field) {
-  auto it = doc.find(field);
-  return it != doc.end() && it->is_number() ? it->get<int64_t>() : 0;
-}
-
 // Oldest first: by the time it happened where there is one, then by id (creation order).
 void SortByTime(json& records) {
   std::sort(records.begin(), records.end(), [](const json& a, const json& b) {
@@ -39,21 +24,21 @@ void SortByTime(json& records) {
 sdk::CustomerFacts ComputeFacts(const CustomerBundle& bundle) {
   sdk::CustomerFacts facts;
   const json& c = bundle.customer;
-  facts.budget_cny = IntOf(c, "budget");
+  facts.budget_cny = IntField(c, "budget");
   auto stage = std::find(kStages.begin(), kStages.end(), c.value("stage", "prospect"));
   facts.stage = stage == kStages.end() ? 0 : static_cast<int32_t>(stage - kStages.begin());
-  facts.created_ms = TimeOf(c, "created_at");
+  facts.created_ms = TimeField(c, "created_at").value_or(0);
   for (const json& i : bundle.interactions) {
     (i.value("type", "") == "visit" ? facts.visits : facts.contacts)++;
-    facts.visit_minutes += static_cast<int32_t>(IntOf(i, "minutes"));
-    facts.last_interaction_ms = std::max(facts.last_interaction_ms, TimeOf(i, "at"));
+    facts.visit_minutes += static_cast<int32_t>(IntField(i, "minutes"));
+    facts.last_interaction_ms = std::max(facts.last_interaction_ms, TimeField(i, "at").value_or(0));
   }
   for (const json& d : bundle.deals) {
     std::string status = d.value("status", "");
     if (status != "signed" && status != "handed-over") continue;
     facts.deals_signed++;
-    facts.deals_amount_cny += IntOf(d, "price");
-    facts.last_signed_ms = std::max(facts.last_signed_ms, TimeOf(d, "signed_at"));
+    facts.deals_amount_cny += IntField(d, "price");
+    facts.last_signed_ms = std::max(facts.last_signed_ms, TimeField(d, "signed_at").value_or(0));
   }
   facts.referrals_made = static_cast<int32_t>(bundle.referrals_made.size());
   double nps_sum = 0;
@@ -72,10 +57,12 @@ std::vector<CustomerBundle> LoadCustomerBundles(Database& db,
   std::vector<CustomerBundle> bundles;
   std::map<std::string, size_t> index;
   Statement& customers =
-      only ? db.Prepare("SELECT id, doc FROM records WHERE id = ?1 AND kind = 'customer' "
-                        "AND root = id AND deleted = 0 AND id > ?2 LIMIT ?3")
-           : db.Prepare("SELECT id, doc FROM records WHERE +kind = 'customer' AND root = id "
-                        "AND deleted = 0 AND id > ?2 ORDER BY id LIMIT ?3");
+      only ? db.Prepare(
+                 "SELECT id, doc FROM records WHERE id = ?1 AND kind = 'customer' "
+                 "AND root = id AND deleted = 0 AND id > ?2 LIMIT ?3")
+           : db.Prepare(
+                 "SELECT id, doc FROM records WHERE +kind = 'customer' AND root = id "
+                 "AND deleted = 0 AND id > ?2 ORDER BY id LIMIT ?3");
   customers.Bind(only, after, limit);
   while (customers.Step()) {
     index[customers.Text(0)] = bundles.size();

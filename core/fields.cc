@@ -260,4 +260,19 @@ std::string FormatTime(int64_t unix_ms) {
   return iso.substr(0, 19) + "Z";
 }
 
+std::optional<int64_t> TimeField(const nlohmann::json& doc, const char* field) {
+  auto it = doc.find(field);
+  if (it == doc.end() || !it->is_string()) return std::nullopt;
+  try {
+    return ParseTime(it->get<std::string>(), field);
+  } catch (const InvalidInput&) {
+    return std::nullopt;  // a malformed time in a synced record counts as unknown, not as an error
+  }
+}
+
+int64_t IntField(const nlohmann::json& doc, const char* field) {
+  auto it = doc.find(field);
+  return it != doc.end() && it->is_number() ? it->get<int64_t>() : 0;
+}
+
 }  // namespace fieldcrm

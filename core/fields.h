@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,11 @@ nlohmann::json ParseCustomerField(std::string_view field, std::string_view text)
 // offset is given). Throws InvalidInput naming `what`.
 int64_t ParseTime(std::string_view text, std::string_view what);
 std::string FormatTime(int64_t unix_ms);
+
+// Values read from a synced record's document, where anything may turn up: the time of a string
+// field (nullopt when missing or malformed), and a number field as an integer (0 when not one).
+std::optional<int64_t> TimeField(const nlohmann::json& doc, const char* field);
+int64_t IntField(const nlohmann::json& doc, const char* field);
 
 // One of `choices`, with Chinese or loose spellings mapped by `aliases`; throws InvalidInput.
 std::string ParseChoice(std::string_view what, std::string_view text,

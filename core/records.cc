@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/facts.h"
 #include "core/hlc.h"
 
 namespace fieldcrm {
@@ -89,6 +90,7 @@ void WriteRow(Database& db, const std::string& id, const std::string& kind,
             with_columns ? TextField(doc, "team") : std::nullopt,
             with_columns ? TextField(doc, "stage") : std::nullopt, own.updated, out.dump())
       .Run();
+  WriteFacts(db, id, kind, parent, root, own.deleted, doc);
 }
 
 std::vector<std::string> CustomersWithRoot(Database& db, const std::string& root) {
@@ -127,7 +129,13 @@ void WriteRootCustomer(Database& db, const std::string& id, const OwnFields& own
 
 void RebuildCustomer(Database& db, const std::string& id) {
   OwnFields own = LoadFields(db, id);
-  if (!own.exists) return;  // known only as a merge target so far
+  if (!own.exists) {
+    // Known only as a merge target so far: its placeholder row may have a new root to pass on.
+    if (auto root = StoredRoot(db, id)) {
+      WriteFacts(db, id, "customer", std::nullopt, *root, false, json::object());
+    }
+    return;
+  }
   std::string root = ResolveCustomerRoot(db, id);
   if (root != id) {
     WriteRow(db, id, "customer", std::nullopt, root, own, own.doc, false);

@@ -68,13 +68,6 @@ void Statement::BindOne(int index, double v) {
 void Statement::BindOne(int index, std::string_view v) {
   Check(sqlite3_bind_text(stmt_, index, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
 }
-void Statement::BindOne(int index, const std::optional<std::string>& v) {
-  if (v) {
-    BindOne(index, std::string_view(*v));
-  } else {
-    BindOne(index, nullptr);
-  }
-}
 void Statement::BindOne(int index, std::nullptr_t) {
   Check(sqlite3_bind_null(stmt_, index));
 }
@@ -97,9 +90,17 @@ std::optional<std::string> Statement::OptText(int col) const {
   return Text(col);
 }
 
-Database::Database(const std::string& path, bool create) : path_(path) {
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+Database::Database(const std::string& path, bool create)
+    : Database(path, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0)) {}
+
+std::unique_ptr<Database> Database::OpenForReading(const std::string& path) {
+  return std::unique_ptr<Database>(new Database(path, SQLITE_OPEN_READONLY));
+}
+
+Database::Database(const std::string& path, int open_flags)
+    : path_(path), read_only_((open_flags & SQLITE_OPEN_READWRITE) == 0) {
+  bool create = (open_flags & SQLITE_OPEN_CREATE) != 0;
+  int rc = sqlite3_open_v2(path.c_str(), &db_, open_flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
@@ -109,7 +110,7 @@ Database::Database(const std::string& path, bool create) : path_(path) {
     }
     throw StorageError("cannot open store '" + path + "': " + message);
   }
-  if (sqlite3_db_readonly(db_, "main") == 1) {
+  if (!read_only_ && sqlite3_db_readonly(db_, "main") == 1) {
     // SQLite falls back to reading when it may not write; every command of a store writes.
     sqlite3_close(db_);
     db_ = nullptr;
@@ -147,7 +148,7 @@ Statement& Database::Prepare(const std::string& sql) {
 
 void Database::Begin() {
   if (depth_ == 0) {
-    Exec("BEGIN IMMEDIATE");
+    Exec(read_only_ ? "BEGIN" : "BEGIN IMMEDIATE");
   } else {
     Exec("SAVEPOINT nested_" + std::to_string(depth_));
   }

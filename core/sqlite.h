@@ -34,6 +34,7 @@ class Statement {
   void Run();
   void Reset();
 
+  int ColumnCount() const { return sqlite3_column_count(stmt_); }
   bool IsNull(int col) const;
   int64_t Int(int col) const;
   double Real(int col) const;
@@ -48,7 +49,14 @@ class Statement {
   void BindOne(int index, std::string_view v);
   void BindOne(int index, const std::string& v) { BindOne(index, std::string_view(v)); }
   void BindOne(int index, const char* v) { BindOne(index, std::string_view(v)); }
-  void BindOne(int index, const std::optional<std::string>& v);
+  template <typename T>
+  void BindOne(int index, const std::optional<T>& v) {
+    if (v) {
+      BindOne(index, *v);
+    } else {
+      BindOne(index, nullptr);
+    }
+  }
   void BindOne(int index, std::nullptr_t);
   void Check(int rc) const;
 
@@ -60,6 +68,9 @@ class Database {
  public:
   // Opens (creating if asked) the file at path.
   Database(const std::string& path, bool create);
+  // A connection that only reads, beside the writer (the store is in WAL mode): its transactions
+  // are read snapshots that never wait for, nor hold up, writes.
+  static std::unique_ptr<Database> OpenForReading(const std::string& path);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -91,16 +102,19 @@ class Database {
   const std::string& path() const { return path_; }
   sqlite3* handle() { return db_; }
 
-  // Transactions nest: the outermost is BEGIN IMMEDIATE, inner ones are savepoints, so an
-  // inner failure undoes only its own writes.
+  // Transactions nest: the outermost is BEGIN IMMEDIATE (a plain BEGIN, a snapshot, when only
+  // reading), inner ones are savepoints, so an inner failure undoes only its own writes.
   void Begin();
   void Commit();
   void Rollback();
   bool InTransaction() const { return depth_ > 0; }
 
  private:
+  Database(const std::string& path, int open_flags);
+
   std::string path_;
   sqlite3* db_ = nullptr;
+  bool read_only_ = false;
   int depth_ = 0;
   std::map<std::string, std::unique_ptr<Statement>, std::less<>> cache_;
 };

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/facts.h"
+
 namespace fieldcrm {
 
 using nlohmann::json;
@@ -68,10 +70,20 @@ json TierJson(const sdk::TierGrade& grade) {
 std::map<std::string, sdk::TierGrade> GradeStore(Database& db, LoadedPlugin& tiering,
                                                  int64_t as_of_ms,
                                                  const std::optional<std::string>& only) {
-  std::vector<CustomerBundle> bundles = LoadCustomerBundles(db, only);
-  std::vector<sdk::TierGrade> grades = GradeBundles(tiering, bundles, as_of_ms);
   std::map<std::string, sdk::TierGrade> out;
-  for (size_t i = 0; i < bundles.size(); ++i) out.emplace(bundles[i].id, grades[i]);
+  if (only) {
+    std::vector<CustomerBundle> bundles = LoadCustomerBundles(db, only);
+    std::vector<sdk::TierGrade> grades = GradeBundles(tiering, bundles, as_of_ms);
+    for (size_t i = 0; i < bundles.size(); ++i) out.emplace(bundles[i].id, grades[i]);
+    return out;
+  }
+  // Every customer: from the fact tables, without reading a single document.
+  auto customers = LoadCustomerFacts(db);
+  std::vector<sdk::CustomerFacts> facts;
+  facts.reserve(customers.size());
+  for (const auto& [id, f] : customers) facts.push_back(f);
+  std::vector<sdk::TierGrade> grades = GradeFacts(tiering, facts, as_of_ms);
+  for (size_t i = 0; i < customers.size(); ++i) out.emplace(customers[i].first, grades[i]);
   return out;
 }
 

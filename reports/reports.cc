@@ -18,33 +18,26 @@ constexpr int64_t kDefaultPeriodDays = 30;
 constexpr int64_t kChurnDays = 30;  // no interaction for this long: at risk
 
 // Every query starts with these: the filter as one row (p), the live customers it selects (cust),
-// and the records hanging off them with their customer resolved through merges (owned). cust is
-// NOT MATERIALIZED so that owned finds a record's customer by primary key: materialised, it has
-// no index and SQLite scanned it once per history record (minutes at 200,000 customers).
-// Parameters: ?1 team, ?2 agent, ?3 project, ?4..?6 since/until/previous-since as ISO text,
-// ?7..?9 the same as clock stamps, ?10 now, ?11 the churn cutoff.
+// and the records hanging off them (owned), all from the fact tables (core/facts.h): narrow typed
+// rows, so that no report parses a JSON document per customer. cust and owned are NOT
+// MATERIALIZED so that each use reads only the kinds it needs (history_facts is clustered by
+// kind); materialised, every report copied all history first. Parameters: ?1 team, ?2 agent,
+// ?3 project, ?4..?6 since/until/previous-since as unix ms, ?7..?9 the same as clock stamps,
+// ?10 now, ?11 the churn cutoff (ms).
 constexpr const char* kCommon = R"sql(
 WITH p AS (SELECT ?1 AS only_team, ?2 AS only_agent, ?3 AS only_project, ?4 AS since, ?5 AS until, ?6 AS prev,
                   ?7 AS since_hlc, ?8 AS until_hlc, ?9 AS prev_hlc, ?10 AS now, ?11 AS cutoff),
 cust AS NOT MATERIALIZED (
-  SELECT r.id, COALESCE(r.team, '') AS team, COALESCE(r.stage, 'prospect') AS stage,
-         COALESCE(json_extract(r.doc, '$.agent'), '') AS agent, json_extract(r.doc, '$.name') AS name,
-         json_extract(r.doc, '$.source') AS source, json_extract(r.doc, '$.created_at') AS created_at
-  FROM records r, p
-  WHERE r.kind = 'customer' AND r.deleted = 0 AND r.root = r.id
-    AND (p.only_team IS NULL OR r.team = p.only_team)
-    AND (p.only_agent IS NULL OR json_extract(r.doc, '$.agent') = p.only_agent)
-    AND (p.only_project IS NULL OR json_extract(r.doc, '$.project') = p.only_project)),
-owned AS (
-  SELECT x.id, x.kind, x.doc, json_extract(x.doc, '$.at') AS at, c.id AS customer, c.agent,
-         c.name, c.team, c.stage
-  -- CROSS JOIN keeps this order: each history record, its parent, then its customer; the other
-  -- way round SQLite scanned all records once per customer.
-  FROM records x CROSS JOIN records px ON px.id = x.parent
-       CROSS JOIN cust c ON c.id = COALESCE(px.root, px.id)
-  WHERE x.deleted = 0
-    AND x.kind IN ('interaction', 'task', 'deal', 'referral', 'reward', 'survey_response'))
+  SELECT c.* FROM customer_facts c, p
+  WHERE (p.only_team IS NULL OR c.team = p.only_team)
+    AND (p.only_agent IS NULL OR c.agent = p.only_agent)
+    AND (p.only_project IS NULL OR c.project = p.only_project)),
+owned AS NOT MATERIALIZED (
+  SELECT h.*, c.agent, c.name, c.team, c.stage FROM history_facts h JOIN cust c ON c.id = h.customer)
 )sql";
+
+// A time in unix ms as the ISO text the rest of fieldcrm shows (FormatTime).
+#define FIELDCRM_ISO(ms) "strftime('%Y-%m-%dT%H:%M:%SZ', " ms " / 1000, 'unixepoch')"
 
 struct Table {
   const char* name;
@@ -76,8 +69,8 @@ const std::vector<Report>& Reports() {
           {"new_previous", "New (previous)"}},
          R"sql(
 SELECT stage, count(*) AS customers,
-       sum(created_at >= p.since AND created_at < p.until) AS new_in_period,
-       sum(created_at >= p.prev AND created_at < p.since) AS new_previous
+       sum(created_ms >= p.since AND created_ms < p.until) AS new_in_period,
+       sum(created_ms >= p.prev AND created_ms < p.since) AS new_previous
 FROM cust, p GROUP BY stage
 ORDER BY CASE stage WHEN 'prospect' THEN 0 WHEN 'intent' THEN 1 WHEN 'buyer' THEN 2
                     WHEN 'owner' THEN 3 ELSE 4 END)sql",
@@ -116,13 +109,11 @@ GROUP BY 1 ORDER BY 2 DESC)sql"},
           {"overall_pct", "Visit→signed %"}},
          R"sql(
 , visited AS (SELECT DISTINCT customer FROM owned, p
-              WHERE kind = 'interaction' AND json_extract(doc, '$.type') = 'visit'
-                AND at >= p.since AND at < p.until),
-deals AS (SELECT customer,
-                 max(json_extract(doc, '$.reserved_at') IS NOT NULL
-                     OR json_extract(doc, '$.signed_at') IS NOT NULL) AS reserved,
-                 max(json_extract(doc, '$.signed_at') IS NOT NULL) AS signed
-          FROM owned WHERE kind = 'deal' GROUP BY customer),
+              WHERE kind = 'interaction' AND type = 'visit' AND at_ms >= p.since AND at_ms < p.until),
+deals AS (SELECT d.customer, max(d.reserved_at IS NOT NULL OR d.signed_at IS NOT NULL) AS reserved,
+                 max(d.signed_at IS NOT NULL) AS signed
+          FROM visited v JOIN history_facts d ON d.kind = 'deal' AND d.customer = v.customer
+          GROUP BY d.customer),
 f AS (SELECT c.agent, (c.stage <> 'prospect' OR COALESCE(d.reserved, 0)) AS intent,
              COALESCE(d.reserved, 0) AS reserved, COALESCE(d.signed, 0) AS signed
       FROM visited v JOIN cust c ON c.id = v.customer LEFT JOIN deals d ON d.customer = v.customer),
@@ -147,25 +138,21 @@ FROM n ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, visited DESC, agent)sql"
           {"visits", "Visits"},
           {"visits_without_followup", "No follow-up in 24 h"}},
          R"sql(
-, ia AS (SELECT customer, agent, json_extract(doc, '$.type') AS type, at
-           FROM owned WHERE kind = 'interaction'),
--- Each visit with the first follow-up (or call) at or after it, by one pass per customer.
-nexts AS (SELECT agent, type, at,
-                 min(CASE WHEN type IN ('followup', 'call') THEN at END)
-                   OVER (PARTITION BY customer ORDER BY at DESC, type = 'visit'
-                         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS next_followup
-          FROM ia),
-visits AS (SELECT agent, next_followup IS NULL
-                         OR julianday(next_followup) > julianday(at) + 1 AS missed
-           FROM nexts, p WHERE type = 'visit' AND at >= p.since AND at < p.until),
-t AS (SELECT agent, json_extract(doc, '$.due') AS due FROM owned, p
-      WHERE kind = 'task' AND json_extract(doc, '$.done') IS NOT 1
-        AND json_extract(doc, '$.due') < p.now),
+, v AS (SELECT customer, agent, at_ms AS at FROM owned, p
+         WHERE kind = 'interaction' AND type = 'visit' AND at_ms >= p.since AND at_ms < p.until),
+-- Missed: no follow-up (or call) to the customer within 24 h from the visit on.
+visits AS (SELECT agent, NOT EXISTS (
+             SELECT 1 FROM history_facts n
+             WHERE n.kind = 'interaction' AND n.customer = v.customer AND n.type IN ('followup', 'call')
+               AND n.at_ms >= v.at AND n.at_ms <= v.at + 86400000) AS missed
+           FROM v),
+t AS (SELECT agent, due_ms AS due FROM owned, p WHERE kind = 'task' AND NOT done AND due_ms < p.now),
 events AS (SELECT agent, 1 AS overdue, due, 0 AS visit, 0 AS missed FROM t
          UNION ALL SELECT agent, 0, NULL, 1, missed FROM visits),
 g AS (SELECT agent AS grp, * FROM events UNION ALL SELECT )sql" FIELDCRM_ALL_AGENTS
          R"sql(, * FROM events)
-SELECT grp AS agent, sum(overdue) AS overdue_tasks, min(due) AS oldest_due, sum(visit) AS visits,
+SELECT grp AS agent, sum(overdue) AS overdue_tasks, )sql" FIELDCRM_ISO(
+             "min(due)") R"sql( AS oldest_due, sum(visit) AS visits,
        sum(missed) AS visits_without_followup
 FROM g GROUP BY grp ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, overdue_tasks DESC, agent)sql",
          "agent",
@@ -175,7 +162,7 @@ FROM g GROUP BY grp ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, overdue_tas
          {{"stage", "Stage"}, {"overdue_tasks", "Overdue tasks"}, {"customers", "Customers"}},
          R"sql(
 SELECT stage, count(*) AS overdue_tasks, count(DISTINCT customer) AS customers FROM owned, p
-WHERE kind = 'task' AND json_extract(doc, '$.done') IS NOT 1 AND json_extract(doc, '$.due') < p.now
+WHERE kind = 'task' AND NOT done AND due_ms < p.now
 GROUP BY stage ORDER BY overdue_tasks DESC)sql",
          "stage",
          "overdue_tasks"}}},
@@ -188,8 +175,8 @@ GROUP BY stage ORDER BY overdue_tasks DESC)sql",
           {"customers", "Customers"},
           {"at_risk_pct", "At risk %"}},
          R"sql(
-, last AS (SELECT customer, max(at) AS at FROM owned WHERE kind = 'interaction' GROUP BY customer),
-f AS (SELECT c.agent, COALESCE(l.at, c.created_at) < p.cutoff AS risk
+, last AS (SELECT customer, max(at_ms) AS at FROM owned WHERE kind = 'interaction' GROUP BY customer),
+f AS (SELECT c.agent, COALESCE(l.at, c.created_ms) < p.cutoff AS risk
       FROM cust c LEFT JOIN last l ON l.customer = c.id, p WHERE c.stage <> 'owner'),
 g AS (SELECT agent AS grp, * FROM f UNION ALL SELECT )sql" FIELDCRM_ALL_AGENTS R"sql(, * FROM f)
 SELECT grp AS agent, sum(risk) AS at_risk, count(*) AS customers,
@@ -206,11 +193,13 @@ FROM g GROUP BY grp ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, at_risk DES
           {"stage", "Stage"},
           {"last_contact", "Last contact"}},
          R"sql(
-, last AS (SELECT customer, max(at) AS at FROM owned WHERE kind = 'interaction' GROUP BY customer)
-SELECT c.id, c.name, c.agent, c.team, c.stage, COALESCE(l.at, c.created_at) AS last_contact
-FROM cust c LEFT JOIN last l ON l.customer = c.id, p
-WHERE c.stage <> 'owner' AND COALESCE(l.at, c.created_at) < p.cutoff
-ORDER BY last_contact, c.id LIMIT 100)sql"}}},
+, last AS (SELECT customer, max(at_ms) AS at FROM owned WHERE kind = 'interaction' GROUP BY customer),
+silent AS (SELECT c.id, c.name, c.agent, c.team, c.stage, COALESCE(l.at, c.created_ms) AS since_ms
+           FROM cust c LEFT JOIN last l ON l.customer = c.id, p
+           WHERE c.stage <> 'owner' AND COALESCE(l.at, c.created_ms) < p.cutoff
+           ORDER BY since_ms, c.id LIMIT 100)
+SELECT id, name, agent, team, stage, )sql" FIELDCRM_ISO("since_ms") R"sql( AS last_contact
+FROM silent ORDER BY since_ms, id)sql"}}},
       {"referrals",
        "Referral programme (老带新)",
        {{"share",
@@ -224,11 +213,9 @@ ORDER BY last_contact, c.id LIMIT 100)sql"}}},
 , referred AS (SELECT DISTINCT customer FROM owned WHERE kind = 'referral'),
 signed AS (SELECT o.customer, (c.source = 'referral' OR r.customer IS NOT NULL) AS ref
            FROM owned o JOIN cust c ON c.id = o.customer LEFT JOIN referred r ON r.customer = o.customer, p
-           WHERE o.kind = 'deal' AND json_extract(o.doc, '$.signed_at') >= p.since
-             AND json_extract(o.doc, '$.signed_at') < p.until),
-granted AS (SELECT count(*) AS rewards, COALESCE(sum(json_extract(doc, '$.points')), 0) AS points
-            FROM owned, p WHERE kind = 'reward' AND json_extract(doc, '$.granted_at') >= p.since
-              AND json_extract(doc, '$.granted_at') < p.until)
+           WHERE o.kind = 'deal' AND o.signed_ms >= p.since AND o.signed_ms < p.until),
+granted AS (SELECT count(*) AS rewards, COALESCE(sum(points), 0) AS points
+            FROM owned, p WHERE kind = 'reward' AND granted_ms >= p.since AND granted_ms < p.until)
 SELECT count(s.customer) AS signed_deals, COALESCE(sum(s.ref), 0) AS referred,
        round(100.0 * sum(s.ref) / NULLIF(count(s.customer), 0), 1) AS referral_share_pct,
        g.rewards, g.points
@@ -240,12 +227,11 @@ FROM granted g LEFT JOIN signed s ON 1)sql"},
           {"rewards", "Rewards"},
           {"points", "Points"}},
          R"sql(
-, link AS (SELECT o.kind, o.doc, COALESCE(rr.root, rr.id) AS referrer FROM owned o
-           JOIN records rr ON rr.id = json_extract(o.doc, '$.referrer')
-           WHERE o.kind IN ('referral', 'reward'))
-SELECT json_extract(rc.doc, '$.name') AS referrer, sum(l.kind = 'referral') AS referrals,
-       sum(l.kind = 'reward') AS rewards, COALESCE(sum(json_extract(l.doc, '$.points')), 0) AS points
-FROM link l JOIN records rc ON rc.id = l.referrer
+, link AS (SELECT kind, points, referrer_root AS referrer FROM owned
+           WHERE kind IN ('referral', 'reward') AND referrer_root IS NOT NULL)
+SELECT rc.name AS referrer, sum(l.kind = 'referral') AS referrals,
+       sum(l.kind = 'reward') AS rewards, sum(l.points) AS points
+FROM link l JOIN customer_facts rc ON rc.id = l.referrer
 GROUP BY l.referrer ORDER BY points DESC, referrals DESC, referrer LIMIT 50)sql",
          "referrer",
          "referrals"}}},
@@ -258,9 +244,8 @@ GROUP BY l.referrer ORDER BY points DESC, referrals DESC, referrer LIMIT 50)sql"
           {"nps", "NPS"},
           {"satisfaction", "Satisfaction"}},
          R"sql(
-, r AS (SELECT substr(at, 1, 7) AS month, json_extract(doc, '$.nps') AS nps,
-               json_extract(doc, '$.satisfaction') AS satisfaction
-        FROM owned, p WHERE kind = 'survey_response' AND at >= p.since AND at < p.until)
+, r AS (SELECT strftime('%Y-%m', at_ms / 1000, 'unixepoch') AS month, nps, satisfaction
+        FROM owned, p WHERE kind = 'survey_response' AND at_ms >= p.since AND at_ms < p.until)
 SELECT month, count(*) AS responses,
        round(100.0 * (sum(nps >= 9) - sum(nps <= 6)) / NULLIF(count(nps), 0), 1) AS nps,
        round(avg(satisfaction), 2) AS satisfaction
@@ -275,19 +260,21 @@ FROM r GROUP BY month ORDER BY month)sql",
           {"question", "Question"},
           {"answer", "Answer"}},
          R"sql(
-, r AS (SELECT o.at, o.name, o.agent, o.doc, s.doc AS survey FROM owned o, p
-        JOIN records s ON s.kind = 'survey' AND json_extract(s.doc, '$.key') = json_extract(o.doc, '$.survey')
-        WHERE o.kind = 'survey_response' AND o.at >= p.since AND o.at < p.until)
+, r AS (SELECT o.at, o.at_ms, o.name, o.agent, x.doc, s.doc AS survey FROM owned o, p
+        JOIN records x ON x.id = o.id
+        JOIN records s ON s.kind = 'survey' AND json_extract(s.doc, '$.key') = o.survey
+        WHERE o.kind = 'survey_response' AND o.at_ms >= p.since AND o.at_ms < p.until)
 SELECT r.at, r.name, r.agent, json_extract(q.value, '$.text') AS question,
        json_extract(r.doc, '$.answers."' || json_extract(q.value, '$.id') || '"') AS answer
 FROM r, json_each(json_extract(r.survey, '$.definition.questions')) q
 WHERE json_extract(q.value, '$.type') = 'text' AND answer IS NOT NULL AND answer <> ''
-ORDER BY r.at DESC LIMIT 200)sql"}}},
+ORDER BY r.at_ms DESC, r.at DESC LIMIT 200)sql"}}},
   };
   return reports;
 }
 
 #undef FIELDCRM_ALL_AGENTS
+#undef FIELDCRM_ISO
 
 json RunTable(Database& db, const Table& table, const ReportFilter& filter, int64_t now_ms) {
   json out = NewTable(table.name, table.title, table.columns);
@@ -305,12 +292,11 @@ json RunTable(Database& db, const Table& table, const ReportFilter& filter, int6
   sql = sql.substr(0, last_select) + ", report_rows AS (" + sql.substr(last_select) +
         ")\nSELECT json_group_array(json_object(" + object + ")) FROM report_rows";
   int64_t length = filter.until_ms - filter.since_ms;
-  auto iso = [](int64_t ms) { return FormatTime(ms); };
   auto hlc = [](int64_t ms) { return static_cast<int64_t>(HlcFromMillis(ms)); };
   Statement& stmt = db.Prepare(sql);
-  stmt.Bind(filter.team, filter.agent, filter.project, iso(filter.since_ms), iso(filter.until_ms),
-            iso(filter.since_ms - length), hlc(filter.since_ms), hlc(filter.until_ms),
-            hlc(filter.since_ms - length), iso(now_ms), iso(now_ms - kChurnDays * kDayMs));
+  stmt.Bind(filter.team, filter.agent, filter.project, filter.since_ms, filter.until_ms,
+            filter.since_ms - length, hlc(filter.since_ms), hlc(filter.until_ms),
+            hlc(filter.since_ms - length), now_ms, now_ms - kChurnDays * kDayMs);
   stmt.Step();
   out["rows"] = json::parse(stmt.Text(0));
   stmt.Reset();

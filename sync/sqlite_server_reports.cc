@@ -53,11 +53,22 @@ json DevicesReport(const std::vector<DeviceStatus>& devices, const reports::Repo
 
 }  // namespace
 
+Database& SqliteServerStorage::ReportsDb() {
+  if (!reports_db_) reports_db_ = Database::OpenForReading(store_->db().path());
+  return *reports_db_;
+}
+
 json SqliteServerStorage::Report(const std::string& name,
                                  const std::map<std::string, std::string>& params) {
-  std::lock_guard lock(mutex_);
   int64_t now = SystemMillis();
-  Database& db = store_->db();
+  reports::ReportFilter filter;
+  if (name != "customer") filter = reports::ParseFilter(params, now);
+  if (name == "devices") {
+    std::lock_guard lock(mutex_);  // a few rows of the writer's tables
+    return DevicesReport(ReadDevices(), filter, now);
+  }
+  std::lock_guard lock(reports_mutex_);
+  Database& db = ReportsDb();
   if (name == "customer") {
     auto id = params.find("id");
     if (id == params.end() || id->second.empty()) {
@@ -70,8 +81,6 @@ json SqliteServerStorage::Report(const std::string& name,
     out["report"] = "customer";
     return out;
   }
-  reports::ReportFilter filter = reports::ParseFilter(params, now);
-  if (name == "devices") return DevicesReport(ReadDevices(), filter, now);
   return reports::RunReport(db, name, filter, now);
 }
 

@@ -47,8 +47,15 @@ class SqliteServerStorage : public ServerStorage {
   // Credits the log entries after position log_before to who, at the server's time.
   void RecordAudit(const Principal& who, int64_t log_before);
 
+  // The connection reports read from, opened on first use.
+  Database& ReportsDb();
+
   std::unique_ptr<Store> store_;
   std::mutex mutex_;  // one SQLite connection, used by one request at a time
+  // Reports read their own snapshot on a second connection, so a minute-long report never makes
+  // a tablet's push or pull wait (nor the other way round); one report at a time.
+  std::unique_ptr<Database> reports_db_;
+  std::mutex reports_mutex_;
 };
 
 }  // namespace fieldcrm::sync

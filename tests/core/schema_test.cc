@@ -4,11 +4,15 @@
 
 #include <fstream>
 
+#include "core/activities.h"
+#include "core/customers.h"
 #include "core/error.h"
 #include "core/store.h"
+#include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
 
 using namespace fieldcrm;
+using fieldcrm::testing::StateDump;
 using fieldcrm::testing::TempDir;
 
 TEST_CASE("an older store is upgraded in place, keeping its data") {
@@ -28,6 +32,26 @@ TEST_CASE("an older store is upgraded in place, keeping its data") {
   CHECK(store->device().name == "booth");
   CHECK(store->ReadLog(0, 10).size() == 1);
   store->db().Exec("SELECT count(*) FROM conflicts");  // the table version 2 added
+}
+
+TEST_CASE("a version-2 store gets its fact tables filled from its records") {
+  TempDir dir;
+  std::string path = dir.File("v2.db");
+  std::string facts;
+  {
+    auto store = Store::Create(path, {.name = "booth", .team = "滨江一组"});
+    std::string id =
+        Customers(*store).Add({{"name", "张伟"}, {"phone", "13800000001"}, {"agent", "王芳"}}).id;
+    Activities(*store).AddInteraction(id, {.type = "visit", .minutes = 40});
+    facts = StateDump(store->db());
+    CHECK(store->db().QueryInt("SELECT count(*) FROM history_facts") == 1);
+    // As version 2 left it: no fact tables.
+    store->db().Exec(
+        "DROP TABLE customer_facts; DROP TABLE history_facts; PRAGMA user_version = 2");
+  }
+  auto store = Store::Open(path);
+  CHECK(SchemaVersion(store->db()) == kSchemaVersion);
+  CHECK(StateDump(store->db()) == facts);
 }
 
 TEST_CASE("a store from a newer fieldcrm is refused with a clear message") {

@@ -22,6 +22,18 @@ std::string StateDump(Database& db) {
     out += "\n";
   }
   records.Reset();
+  // The fact tables, every column as text.
+  for (const char* table : {"customer_facts", "history_facts"}) {
+    Statement& facts = db.Prepare(std::string("SELECT * FROM ") + table + " ORDER BY id");
+    while (facts.Step()) {
+      out += table[0] == 'c' ? "C" : "H";
+      for (int col = 0; col < facts.ColumnCount(); ++col) {
+        out += " " + facts.OptText(col).value_or("-");
+      }
+      out += "\n";
+    }
+    facts.Reset();
+  }
   return out;
 }
 
