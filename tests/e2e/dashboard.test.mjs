@@ -251,7 +251,7 @@ try {
   check(await rows('by_agent', FUNNEL), [['李强', '2', '1', '1', '1', '50'], ['王芳', '1', '1', '1', '1', '100'],
                                         [ALL, '3', '2', '2', '2', '66.7']], 'period: the funnel of the last five days');
   await shot('funnel-filtered-period');
-  // Twelve to four days ago: the visits of 李娜 (reserved) and 王秀英, before today's signing.
+  // Twelve to four days ago: the visits of 李娜 (a reserved deal) and 王秀英 (no deal) alone.
   await applyFilters({ from: day(-12), to: day(-4) }, 'funnel');
   check(await rows('by_agent', FUNNEL), [['王芳', '2', '1', '1', '0', '0'], [ALL, '2', '1', '1', '0', '0']],
         'earlier period: the funnel');
