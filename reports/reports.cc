@@ -320,7 +320,9 @@ ReportFilter ParseFilter(const std::map<std::string, std::string>& params, int64
     } else if (key == "from") {
       since = ParseTime(value, "from");
     } else if (key == "to") {
-      filter.until_ms = ParseTime(value, "to");
+      // A date (no time of day) is the period's last day, as the dashboard's date field reads.
+      bool whole_day = value.find(':') == std::string::npos;
+      filter.until_ms = ParseTime(value, "to") + (whole_day ? kDayMs : 0);
     } else {
       throw InvalidInput("unknown report filter '" + key +
                          "' (reports take team, agent, project, from and to)");

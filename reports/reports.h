@@ -23,7 +23,8 @@ struct ReportFilter {
 };
 
 // Query parameters as the API and the CLI take them: team, agent, project, from and to (dates
-// or ISO times; default: the 30 days up to now_ms). Throws InvalidInput for anything else.
+// or ISO times; a date as `to` includes that day; default: the 30 days up to now_ms). Throws
+// InvalidInput for anything else.
 ReportFilter ParseFilter(const std::map<std::string, std::string>& params, int64_t now_ms);
 
 // Reports computed from the store alone, in menu order (the server adds devices and customer).

@@ -82,8 +82,10 @@ function renderReport(main, report) {
   main.replaceChildren(el('h1', {}, report.title));
   const f = report.filter;
   const scope = ['team', 'agent', 'project'].filter((k) => f[k]).map((k) => `${k}: ${f[k]}`);
+  // The period ends before f.to: its last day is the one of the second before.
+  const lastDay = new Date(Date.parse(f.to) - 1000).toISOString().slice(0, 10);
   main.append(el('p', { class: 'period' },
-                 `${f.from.slice(0, 10)} → ${f.to.slice(0, 10)}` + (scope.length ? ' · ' + scope.join(' · ') : '')));
+                 `${f.from.slice(0, 10)} → ${lastDay}` + (scope.length ? ' · ' + scope.join(' · ') : '')));
   for (const table of report.tables) {
     const card = el('section', { class: 'card', 'data-section': table.name }, el('h2', {}, table.title));
     if (table.chart) {

@@ -1,7 +1,8 @@
 // The head-office dashboard end to end, as a person uses it: fieldcrm-server on 127.0.0.1 with a
 // store seeded by real tablets through sync (seed_dashboard.cc), Debian's chromium driven by
-// playwright-core. Logs in, opens every page, applies a filter, asserts the figures the seed
-// implies, saves a screenshot of each page, and checks that nothing answers without a login.
+// playwright-core. Logs in, opens every page, applies agent, team, project and period filters,
+// asserts the figures the seed implies, saves a screenshot of each page, and checks that nothing
+// answers without a login.
 //   node dashboard.test.mjs FIELDCRM_SERVER DASHBOARD_SEED ARTIFACT_DIR
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -183,6 +184,77 @@ try {
   check(await cell('devices', 'agent', '李强', 'app_version'), 'fieldcrm 0.1.0', 'app version reported');
   check(await page.locator('td.flag').count(), 0, 'nobody silent yet');
   await shot('devices');
+
+  // Every page filters by team, project and period through the form; the filter lives in the
+  // address (form order, UTF-8 percent-encoded), so the menu's links and a reload keep it.
+  async function applyFilters(values, report) {
+    const query = new URLSearchParams();
+    const fields = await page.$$eval('#filters input', (inputs) => inputs.map((i) => [i.name, i.value]));
+    for (const [name, value] of fields) {
+      const wanted = values[name] || '';
+      if (value !== wanted) await page.fill(`#filters input[name="${name}"]`, wanted);
+      if (wanted) query.append(name, wanted);
+    }
+    await Promise.all([page.waitForURL((u) => u.search === `?${query}`), page.click('#apply')]);
+    await page.waitForSelector(`body[data-loaded="${report}"]`);
+    return `?${query}`;
+  }
+  async function follow(label, report, search) {
+    await Promise.all([page.waitForURL((u) => u.search === search), page.click(`#nav a:text-is("${label}")`)]);
+    await page.waitForSelector(`body[data-loaded="${report}"]`);
+  }
+  // A table's rows, each as the text of the given columns.
+  const rows = (table, cols) => page.$$eval(`table[data-table="${table}"] tbody tr`,
+    (trs, keys) => trs.map((tr) => keys.map((k) => tr.querySelector(`td[data-col="${k}"]`).textContent.trim())), cols);
+  const empty = async (section) => (await page.locator(`section[data-section="${section}"] p.empty`).count()) === 1;
+  const FUNNEL = ['agent', 'visited', 'intent', 'reserved', 'signed', 'overall_pct'];
+
+  // Team 西湖二组 is 李强 with his tablet and his customers 陈静, 杨磊 and 赵敏, all prospects; of
+  // those visited in the period (陈静, 赵敏) only 赵敏 has a deal, signed.
+  let search = await applyFilters({ team: '西湖二组' }, 'devices');
+  check(await rows('devices', ['agent', 'team']), [['李强', '西湖二组']], 'team: its tablet alone');
+  await follow('客户 Customers', 'customers', search);
+  check(await rows('by_stage', ['stage', 'customers']), [['prospect', '3']], 'team: three prospects');
+  check(await rows('by_team', ['team', 'customers', 'owners']), [['西湖二组', '3', '0']], 'team: that team alone');
+  check((await page.textContent('.period')).endsWith(' · team: 西湖二组'), true, 'team: the filter is shown');
+  await follow('漏斗 Funnel', 'funnel', search);
+  check(await page.inputValue('#filters input[name="team"]'), '西湖二组', 'team: the menu link keeps it');
+  check(await rows('by_agent', FUNNEL), [['李强', '2', '1', '1', '1', '50'], [ALL, '2', '1', '1', '1', '50']],
+        'team: the funnel of 李强 alone');
+  await shot('funnel-filtered-team');
+
+  // Project 西湖里 (a 楼盘 in Chinese): 王秀英 (王芳; visited 10 days ago, no deal), 杨磊 (visited
+  // 40 days ago) and 赵敏 (李强; visited yesterday, signed, answered the survey 9 and 4, no comment).
+  search = await applyFilters({ project: '西湖里' }, 'funnel');
+  check(search, '?project=%E8%A5%BF%E6%B9%96%E9%87%8C', 'project: UTF-8 percent-encoded in the address');
+  const projectFunnel = [['李强', '1', '1', '1', '1', '100'], ['王芳', '1', '0', '0', '0', '0'], [ALL, '2', '1', '1', '1', '50']];
+  check(await rows('by_agent', FUNNEL), projectFunnel, 'project: the funnel');
+  check((await page.textContent('.period')).endsWith(' · project: 西湖里'), true, 'project: the filter is shown');
+  await page.reload();
+  await page.waitForSelector('body[data-loaded="funnel"]');
+  check(await page.inputValue('#filters input[name="project"]'), '西湖里', 'project: a reload keeps it in the form');
+  check(await rows('by_agent', FUNNEL), projectFunnel, 'project: a reload keeps it in the figures');
+  await follow('满意度 Surveys', 'surveys', search);
+  check(await rows('by_month', ['responses', 'nps', 'satisfaction']), [['1', '100', '4']], 'project: 赵敏\'s answer alone');
+  check(await empty('comments'), true, 'project: no free-text answers');
+  await shot('surveys-filtered-project');
+
+  // Periods as dates counted from the seed's clock; `to` is the period's last day. The last five
+  // days hold the visits of 赵敏 (1 day ago, called back), 张伟 (2, called back) and 陈静 (3), not
+  // those of 李娜 (5), 王秀英 (10) and 杨磊 (40); today holds the three survey answers and the
+  // signed deals.
+  const day = (offset) => new Date(Date.parse(ids.now) + offset * 24 * 3600 * 1000).toISOString().slice(0, 10);
+  search = await applyFilters({ from: day(-4), to: day(0) }, 'surveys');
+  check(await rows('by_month', ['responses']), [['3']], 'period: to = today includes today\'s answers');
+  check(await page.textContent('.period'), `${day(-4)} → ${day(0)}`, 'period: shown as chosen');
+  await follow('漏斗 Funnel', 'funnel', search);
+  check(await rows('by_agent', FUNNEL), [['李强', '2', '1', '1', '1', '50'], ['王芳', '1', '1', '1', '1', '100'],
+                                        [ALL, '3', '2', '2', '2', '66.7']], 'period: the funnel of the last five days');
+  await shot('funnel-filtered-period');
+  // Twelve to four days ago: the visits of 李娜 (a reserved deal) and 王秀英 (no deal) alone.
+  await applyFilters({ from: day(-12), to: day(-4) }, 'funnel');
+  check(await rows('by_agent', FUNNEL), [['王芳', '2', '1', '1', '0', '0'], [ALL, '2', '1', '1', '0', '0']],
+        'earlier period: the funnel');
 
   await open(`/customer?id=${ids.zhang_wei}`, 'customer');
   check(await page.textContent('dd[data-field="name"]'), '张伟', 'the record');

@@ -1,6 +1,8 @@
 // Seeds a running fieldcrm-server the way the field does: three tablets (two agents of two teams
 // and one at head office) record customers, visits, follow-ups, deals, a referral and survey
-// answers offline, then sync. Prints the ids the browser test opens, as JSON.
+// answers offline, then sync. Customers of both teams are in both projects (滨江壹号, 西湖里), so
+// the team and project filters select different sets. Prints, as JSON, the ids the browser test
+// opens and the seed's "now", from which every time in the seed is an offset.
 //   dashboard_seed URL AGENT_TOKEN_WANG AGENT_TOKEN_LI OFFICE_TOKEN DIR
 // The figures the dashboard must show follow from this seed (see dashboard.test.mjs).
 //   dashboard_seed --bulk N SERVER_DB
@@ -35,13 +37,14 @@ void Sync(Store& store, const std::string& url, const std::string& token) {
 }
 
 std::string AddCustomer(Store& store, const std::string& name, const std::string& phone,
-                        const std::string& stage, const std::string& source) {
+                        const std::string& stage, const std::string& source,
+                        const std::string& project) {
   return Customers(store)
       .Add({{"name", name},
             {"phone", phone},
             {"stage", stage},
             {"source", source},
-            {"project", "滨江壹号"}})
+            {"project", project}})
       .id;
 }
 
@@ -130,10 +133,11 @@ int main(int argc, char** argv) {
     // 王芳, 滨江一组: three visits in the period, one signed and one reserved deal, a referral.
     auto wang = Store::Create(dir + "/wang.db", {"", "booth-a", "王芳", "滨江一组"});
     Activities wa(*wang);
-    std::string zhang = AddCustomer(*wang, "张伟", "13800138000", "intent", "walk-in");
-    std::string li_na = AddCustomer(*wang, "李娜", "13900001111", "prospect", "referral");
-    std::string wang_xy = AddCustomer(*wang, "王秀英", "13700002222", "prospect", "call");
-    std::string liu = AddCustomer(*wang, "刘洋", "13600003333", "owner", "walk-in");
+    std::string zhang = AddCustomer(*wang, "张伟", "13800138000", "intent", "walk-in", "滨江壹号");
+    std::string li_na =
+        AddCustomer(*wang, "李娜", "13900001111", "prospect", "referral", "滨江壹号");
+    std::string wang_xy = AddCustomer(*wang, "王秀英", "13700002222", "prospect", "call", "西湖里");
+    std::string liu = AddCustomer(*wang, "刘洋", "13600003333", "owner", "walk-in", "滨江壹号");
     Visit(wa, zhang, now - 2 * kDay);
     Call(wa, zhang, now - 2 * kDay + 3 * kHour);  // followed up within 24 h
     Visit(wa, li_na, now - 5 * kDay);             // never followed up
@@ -157,9 +161,9 @@ int main(int argc, char** argv) {
     // 李强, 西湖二组: two visits in the period, one long silent customer, one signed deal.
     auto li = Store::Create(dir + "/li.db", {"", "booth-b", "李强", "西湖二组"});
     Activities la(*li);
-    std::string chen = AddCustomer(*li, "陈静", "13500004444", "prospect", "online");
-    std::string yang = AddCustomer(*li, "杨磊", "13400005555", "prospect", "event");
-    std::string zhao = AddCustomer(*li, "赵敏", "13300006666", "prospect", "walk-in");
+    std::string chen = AddCustomer(*li, "陈静", "13500004444", "prospect", "online", "滨江壹号");
+    std::string yang = AddCustomer(*li, "杨磊", "13400005555", "prospect", "event", "西湖里");
+    std::string zhao = AddCustomer(*li, "赵敏", "13300006666", "prospect", "walk-in", "西湖里");
     Visit(la, chen, now - 3 * kDay);  // never followed up
     la.AddTask(chen, now + kDay, "发户型图");
     Visit(la, yang, now - 40 * kDay);  // before the period, silent since: churn risk
@@ -170,7 +174,9 @@ int main(int argc, char** argv) {
     Answer(*li, zhao, 9, 4, "", now - 60 * 1000);
     Sync(*li, url, argv[3]);
 
-    std::cout << json{{"zhang_wei", zhang}, {"yang_lei", yang}}.dump() << std::endl;
+    std::cout
+        << json{{"zhang_wei", zhang}, {"yang_lei", yang}, {"now", fieldcrm::FormatTime(now)}}.dump()
+        << std::endl;
   } catch (const std::exception& e) {
     std::cerr << "dashboard_seed: " << e.what() << '\n';
     return 1;

@@ -4,6 +4,7 @@
 
 #include "core/activities.h"
 #include "core/customers.h"
+#include "core/fields.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
@@ -61,6 +62,27 @@ TEST_CASE("fieldcrm report: local and from the server agree") {
       Cli(tablet_db, {"report", "funnel", "--from", "2026-12-01", "--to", "2026-11-01"});
   CHECK(bad.exit_code == 1);
   CHECK(bad.err.find("'from' must be before 'to'") != std::string::npos);
+}
+
+TEST_CASE("fieldcrm report: a date as --to is the period's last day") {
+  TempDir dir;
+  std::string tablet_db = dir.File("wang.db");
+  {
+    auto tablet = NewTablet(tablet_db, "王芳", "滨江一组");
+    std::string zhang = Customers(*tablet).Add({{"name", "张伟"}, {"phone", "13800138000"}}).id;
+    Activities(*tablet).AddInteraction(
+        zhang, {.type = "visit", .at_ms = ParseTime("2026-11-20T10:00:00Z", "at")});
+  }
+  auto visited = [&](const std::string& from, const std::string& to) {
+    RunResult run = Cli(tablet_db, {"--json", "report", "funnel", "--from", from, "--to", to});
+    REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+    json rows = json::parse(run.out)["tables"][0]["rows"];
+    return rows.empty() ? 0 : rows.back()["visited"].get<int>();
+  };
+  CHECK(visited("2026-11-20", "2026-11-20") == 1);  // one whole day
+  CHECK(visited("2026-11-01", "2026-11-19") == 0);
+  CHECK(visited("2026-11-01", "2026-11-20T10:00:00Z") == 0);  // a time is where the period ends
+  CHECK(visited("2026-11-01", "2026-11-20T10:00:01Z") == 1);
 }
 
 }  // namespace

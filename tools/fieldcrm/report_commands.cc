@@ -102,7 +102,7 @@ void AddReportCommands(CLI::App& app, Context& ctx) {
       "the period's start (default: 30 days before --to)");
   report->add_option_function<std::string>(
       "--to", [args](const std::string& v) { args->filter["to"] = v; },
-      "the period's end (default: now)");
+      "the period's end: a date is its last day (default: now)");
   report->add_flag("--csv", args->csv, "print CSV instead of tables");
   report->add_option("--server", args->server, "fetch from head office's server at this URL");
   report->add_option("--token", args->token, "an office token for --server");
