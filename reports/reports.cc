@@ -407,4 +407,11 @@ FROM records c WHERE c.id = ?1)sql");
   return {{"record", record}, {"related", counts}};
 }
 
+json RunSqlTable(Database& db, const ReportFilter& filter, int64_t now_ms, const std::string& name,
+                 const std::string& title,
+                 const std::vector<std::pair<std::string, std::string>>& columns,
+                 const std::string& sql) {
+  return RunTable(db, {name.c_str(), title.c_str(), columns, sql.c_str()}, filter, now_ms);
+}
+
 }  // namespace fieldcrm::reports

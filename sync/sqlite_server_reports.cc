@@ -1,9 +1,11 @@
-// The server's reports: the store's own (reports/reports.h), plus what only the server knows: its
-// devices, and a customer's history from the audit trail.
+// The server's reports: the store's own (reports/reports.h, with tiers from
+// reports/tier_reports.h), plus what only the server knows: its devices, and a customer's history
+// from the audit trail.
 #include "core/error.h"
 #include "core/fields.h"
 #include "core/hlc.h"
 #include "reports/reports.h"
+#include "reports/tier_reports.h"
 #include "sync/audit.h"
 #include "sync/sqlite_server_storage.h"
 
@@ -53,11 +55,18 @@ json DevicesReport(const std::vector<DeviceStatus>& devices, const reports::Repo
 
 }  // namespace
 
+void SqliteServerStorage::UsePlugins(std::unique_ptr<PluginHost> plugins) {
+  std::lock_guard lock(mutex_);
+  plugins_ = std::move(plugins);
+}
+
 json SqliteServerStorage::Report(const std::string& name,
                                  const std::map<std::string, std::string>& params) {
   std::lock_guard lock(mutex_);
   int64_t now = SystemMillis();
   Database& db = store_->db();
+  // Cheap (a few small records): plugin_config records synced since the last report apply now.
+  if (plugins_) plugins_->Configure(*store_);
   if (name == "customer") {
     auto id = params.find("id");
     if (id == params.end() || id->second.empty()) {
@@ -66,13 +75,15 @@ json SqliteServerStorage::Report(const std::string& name,
     Transaction txn(db);
     json out = reports::CustomerRecord(db, id->second);
     out["history"] = CustomerHistory(db, id->second);
+    out["tier"] =
+        reports::CustomerTier(db, plugins_.get(), out["record"]["id"].get<std::string>(), now);
     txn.Commit();
     out["report"] = "customer";
     return out;
   }
   reports::ReportFilter filter = reports::ParseFilter(params, now);
   if (name == "devices") return DevicesReport(ReadDevices(), filter, now);
-  return reports::RunReport(db, name, filter, now);
+  return reports::RunReportWithTiers(db, plugins_.get(), name, filter, now);
 }
 
 }  // namespace fieldcrm::sync
