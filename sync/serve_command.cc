@@ -75,9 +75,11 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx) {
                    "failed authentications per minute an address may make before it gets 429")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  serve->add_option("--plugins", *plugins_dir,
-                    "folder of plugins for the reports (tiers); default: $FIELDCRM_PLUGINS, else "
-                    "../lib/fieldcrm/plugins next to this program, else the build's own");
+  serve
+      ->add_option("--plugins", *plugins_dir,
+                   "folder of plugins for the reports (tiers); default: $FIELDCRM_PLUGINS, else "
+                   "../lib/fieldcrm/plugins next to this program, else the build's own")
+      ->check(CLI::ExistingDirectory);
   serve->callback([&ctx, listen, options, ahead_minutes, plugins_dir] {
     auto [host, port] = ParseListen(*listen);
     options->max_clock_ahead_ms = *ahead_minutes * 60000;
