@@ -156,15 +156,6 @@ SELECT grp AS agent, sum(overdue) AS overdue_tasks, )sql" FIELDCRM_ISO(
        sum(missed) AS visits_without_followup
 FROM g GROUP BY grp ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, overdue_tasks DESC, agent)sql",
          "agent",
-         "overdue_tasks"},
-        {"sla_by_stage",
-         "SLA breaches (overdue follow-up tasks) by the customer's stage",
-         {{"stage", "Stage"}, {"overdue_tasks", "Overdue tasks"}, {"customers", "Customers"}},
-         R"sql(
-SELECT stage, count(*) AS overdue_tasks, count(DISTINCT customer) AS customers FROM owned, p
-WHERE kind = 'task' AND NOT done AND due_ms < p.now
-GROUP BY stage ORDER BY overdue_tasks DESC)sql",
-         "stage",
          "overdue_tasks"}}},
       {"churn",
        "Churn risk: no interaction for 30 days",
@@ -393,6 +384,13 @@ FROM records c WHERE c.id = ?1)sql");
   json counts = json::parse(stmt.OptText(2).value_or("{}"));
   stmt.Reset();
   return {{"record", record}, {"related", counts}};
+}
+
+json RunSqlTable(Database& db, const ReportFilter& filter, int64_t now_ms, const std::string& name,
+                 const std::string& title,
+                 const std::vector<std::pair<std::string, std::string>>& columns,
+                 const std::string& sql) {
+  return RunTable(db, {name.c_str(), title.c_str(), columns, sql.c_str()}, filter, now_ms);
 }
 
 }  // namespace fieldcrm::reports

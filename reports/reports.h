@@ -45,4 +45,13 @@ nlohmann::json NewReport(const std::string& name, const std::string& title,
 nlohmann::json NewTable(const std::string& name, const std::string& title,
                         const std::vector<std::pair<std::string, std::string>>& columns);
 
+// A table whose rows come from `sql` run after the common CTEs every report starts with (p: the
+// filter and times; cust: the live customers it selects; owned: their history records with their
+// customer), for reports assembled outside this file. sql's last SELECT starting a line gives the
+// rows; its own CTEs start with a comma.
+nlohmann::json RunSqlTable(Database& db, const ReportFilter& filter, int64_t now_ms,
+                           const std::string& name, const std::string& title,
+                           const std::vector<std::pair<std::string, std::string>>& columns,
+                           const std::string& sql);
+
 }  // namespace fieldcrm::reports

@@ -135,8 +135,8 @@ bool SyncClient::Push(SyncReport& report) {
 void SyncClient::Pull(SyncReport& report) {
   bool long_transfer = false;
   auto fetch = [this](int64_t after, std::optional<int64_t> pending) {
-    json body = ToJson(
-        PullRequest{store_.device().id, after, options_.batch, pending, kClientVersion});
+    json body =
+        ToJson(PullRequest{store_.device().id, after, options_.batch, pending, kClientVersion});
     return ParsePullPage(Call(kPullPath, &body));
   };
   PullPage page = fetch(Cursor(kPullCursorKey), PendingChanges(store_));

@@ -8,7 +8,7 @@
 
 #include "core/error.h"
 #include "core/hlc.h"
-#include "reports/reports.h"
+#include "reports/tier_reports.h"
 #include "sync/dashboard_assets.h"
 #include "sync/token.h"
 
@@ -20,8 +20,8 @@ namespace {
 
 constexpr const char* kCookie = "fieldcrm_session";
 // Pages the single-page script renders; each is served the same shell.
-constexpr const char* kPages[] = {"/",          "/funnel",  "/followups", "/churn",
-                                  "/referrals", "/surveys", "/devices",   "/customer"};
+constexpr const char* kPages[] = {"/",          "/tiers",   "/funnel",  "/followups", "/churn",
+                                  "/referrals", "/surveys", "/devices", "/customer"};
 
 std::string_view Asset(std::string_view name) {
   for (const DashboardAsset& a : DashboardAssets()) {
@@ -183,7 +183,7 @@ struct Dashboard {
     }
     try {
       if (name.empty()) {
-        json names = reports::StoreReportNames();
+        json names = reports::ReportNames();
         names.push_back("devices");
         names.push_back("customer");
         return reply(200, {{"reports", names}});
@@ -195,6 +195,8 @@ struct Dashboard {
       reply(404, ErrorBody("not_found", e.what()));
     } catch (const InvalidInput& e) {
       reply(400, ErrorBody("bad_request", e.what()));
+    } catch (const PluginError& e) {  // e.g. tiers without a usable tiering plugin
+      reply(503, ErrorBody("plugin_unavailable", e.what()));
     } catch (const std::exception& e) {
       reply(500, ErrorBody("internal", std::string("server error: ") + e.what()));
     }

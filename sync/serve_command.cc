@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/plugins_folder.h"
 #include "sync/server.h"
 #include "sync/server_cli.h"
 
@@ -23,6 +24,28 @@ std::pair<std::string, int> ParseListen(const std::string& listen) {
   return {listen.substr(0, colon), std::stoi(port)};
 }
 
+// Loads the plugins the reports use and says on stderr what was loaded, so that a missing tiering
+// plugin is seen at start rather than on the dashboard.
+void LoadPlugins(SqliteServerStorage& storage, const std::string& option) {
+  auto plugins = std::make_unique<PluginHost>(PluginsFolder(option, nullptr));
+  std::string loaded;
+  for (const PluginState& state : plugins->States()) {
+    if (state.state == "loaded") {
+      loaded += (loaded.empty() ? "" : ", ") + state.name;
+    } else {
+      std::cerr << "fieldcrm-server: plugin " << state.file << " " << state.state << ": "
+                << state.reason << '\n';
+    }
+  }
+  std::cerr << "fieldcrm-server: plugins from " << plugins->dir().string() << ": "
+            << (loaded.empty() ? "none" : loaded) << '\n';
+  if (plugins->FirstOfKind("tiering") == nullptr) {
+    std::cerr << "fieldcrm-server: warning: no tiering plugin: the tiers report answers 503 and "
+                 "customer pages show no tier (give serve --plugins DIR)\n";
+  }
+  storage.UsePlugins(std::move(plugins));
+}
+
 }  // namespace
 
 void AddServeCommand(CLI::App& app, ServerContext& ctx) {
@@ -30,6 +53,7 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx) {
   auto listen = std::make_shared<std::string>("127.0.0.1:8080");
   auto options = std::make_shared<ServerOptions>();
   auto ahead_minutes = std::make_shared<int64_t>(options->max_clock_ahead_ms / 60000);
+  auto plugins_dir = std::make_shared<std::string>();
   serve->add_option("--listen", *listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
   serve->add_option("--max-body", options->max_body_bytes, "largest request body in bytes")
@@ -51,7 +75,12 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx) {
                    "failed authentications per minute an address may make before it gets 429")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  serve->callback([&ctx, listen, options, ahead_minutes] {
+  serve
+      ->add_option("--plugins", *plugins_dir,
+                   "folder of plugins for the reports (tiers); default: $FIELDCRM_PLUGINS, else "
+                   "../lib/fieldcrm/plugins next to this program, else the build's own")
+      ->check(CLI::ExistingDirectory);
+  serve->callback([&ctx, listen, options, ahead_minutes, plugins_dir] {
     auto [host, port] = ParseListen(*listen);
     options->max_clock_ahead_ms = *ahead_minutes * 60000;
     options->log = &std::cerr;
@@ -62,6 +91,7 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     signal(SIGPIPE, SIG_IGN);  // a tablet gone mid-answer must not end the server
+    LoadPlugins(ctx.Open(), *plugins_dir);
     SyncServer server(ctx.Open(), *options);
     int bound = server.Bind(host, port);
     std::cout << "listening on " << server.Scheme() << "://" << host << ":" << bound << std::endl;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <mutex>
+#include <thread>
 
 #include "core/error.h"
 #include "core/hlc.h"
@@ -96,6 +97,12 @@ struct SyncServer::Impl {
   httplib::Server& http;
   AuthFailureLimiter auth_failures;
   std::mutex log_mutex;
+  // httplib's stop() does nothing before listening has begun, and a SIGTERM can come right
+  // after Bind: a Stop before Serve is remembered, one during it waits until it listens.
+  std::mutex serve_mutex;
+  bool stop_requested = false;
+  bool serve_started = false;
+  bool serve_done = false;
 
   Impl(ServerStorage& s, ServerOptions o)
       : storage(s),
@@ -268,10 +275,30 @@ std::string SyncServer::Scheme() const {
 }
 
 void SyncServer::Serve() {
+  std::thread stopper;  // for a Stop that came first: ends the listening as soon as it begins
+  {
+    std::lock_guard lock(impl_->serve_mutex);
+    impl_->serve_started = true;
+    if (impl_->stop_requested) stopper = std::thread([this] { Stop(); });
+  }
   impl_->http.listen_after_bind();
+  {
+    std::lock_guard lock(impl_->serve_mutex);
+    impl_->serve_done = true;
+  }
+  if (stopper.joinable()) stopper.join();
 }
 
 void SyncServer::Stop() {
+  for (;;) {
+    {
+      std::lock_guard lock(impl_->serve_mutex);
+      impl_->stop_requested = true;
+      if (!impl_->serve_started || impl_->serve_done) return;
+      if (impl_->http.is_running()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   impl_->http.stop();
 }
 

@@ -44,7 +44,7 @@ class SyncServer {
   std::string Scheme() const;
   // Serves until Stop(); returns once the requests in flight are answered.
   void Serve();
-  // Safe from any thread.
+  // Safe from any thread, also before Serve has begun (Serve then stops as soon as it listens).
   void Stop();
 
  private:

@@ -1,9 +1,11 @@
-// The server's reports: the store's own (reports/reports.h), plus what only the server knows: its
-// devices, and a customer's history from the audit trail.
+// The server's reports: the store's own (reports/reports.h, with tiers from
+// reports/tier_reports.h), plus what only the server knows: its devices, and a customer's history
+// from the audit trail.
 #include "core/error.h"
 #include "core/fields.h"
 #include "core/hlc.h"
 #include "reports/reports.h"
+#include "reports/tier_reports.h"
 #include "sync/audit.h"
 #include "sync/sqlite_server_storage.h"
 
@@ -58,6 +60,11 @@ Database& SqliteServerStorage::ReportsDb() {
   return *reports_db_;
 }
 
+void SqliteServerStorage::UsePlugins(std::unique_ptr<PluginHost> plugins) {
+  std::lock_guard lock(reports_mutex_);
+  plugins_ = std::move(plugins);
+}
+
 json SqliteServerStorage::Report(const std::string& name,
                                  const std::map<std::string, std::string>& params) {
   int64_t now = SystemMillis();
@@ -67,7 +74,13 @@ json SqliteServerStorage::Report(const std::string& name,
     std::lock_guard lock(mutex_);  // a few rows of the writer's tables
     return DevicesReport(ReadDevices(), filter, now);
   }
+  // One report at a time: they share the connection and the plugins.
   std::lock_guard lock(reports_mutex_);
+  if (plugins_) {
+    // Cheap (a few small records): plugin_config records synced since the last report apply now.
+    std::lock_guard store_lock(mutex_);
+    plugins_->Configure(*store_);
+  }
   Database& db = ReportsDb();
   if (name == "customer") {
     auto id = params.find("id");
@@ -77,11 +90,13 @@ json SqliteServerStorage::Report(const std::string& name,
     Transaction txn(db);
     json out = reports::CustomerRecord(db, id->second);
     out["history"] = CustomerHistory(db, id->second);
+    out["tier"] =
+        reports::CustomerTier(db, plugins_.get(), out["record"]["id"].get<std::string>(), now);
     txn.Commit();
     out["report"] = "customer";
     return out;
   }
-  return reports::RunReport(db, name, filter, now);
+  return reports::RunReportWithTiers(db, plugins_.get(), name, filter, now);
 }
 
 }  // namespace fieldcrm::sync

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 
+#include "core/plugin_host.h"
 #include "core/store.h"
 #include "sync/server_storage.h"
 
@@ -32,6 +33,10 @@ class SqliteServerStorage : public ServerStorage {
                         const std::map<std::string, std::string>& params) override;
 
   Store& store() { return *store_; }
+  // The plugins the reports use (the tiering plugin for tiers), loaded once by the caller. They
+  // are configured from the store's synced plugin_config records at every report, so rules head
+  // office changed apply from the next report on.
+  void UsePlugins(std::unique_ptr<PluginHost> plugins);
 
  private:
   // record id -> field -> value of the batch being pushed, for records the server lacks yet.
@@ -51,7 +56,8 @@ class SqliteServerStorage : public ServerStorage {
   Database& ReportsDb();
 
   std::unique_ptr<Store> store_;
-  std::mutex mutex_;  // one SQLite connection, used by one request at a time
+  std::mutex mutex_;                     // one SQLite connection, used by one request at a time
+  std::unique_ptr<PluginHost> plugins_;  // null: none loaded; used under reports_mutex_
   // Reports read their own snapshot on a second connection, so a minute-long report never makes
   // a tablet's push or pull wait (nor the other way round); one report at a time.
   std::unique_ptr<Database> reports_db_;

@@ -5,6 +5,7 @@
 
 const PAGES = [
   { path: '/', report: 'customers', label: '客户 Customers' },
+  { path: '/tiers', report: 'tiers', label: '等级 Tiers' },
   { path: '/funnel', report: 'funnel', label: '漏斗 Funnel' },
   { path: '/followups', report: 'followups', label: '跟进 Follow-ups' },
   { path: '/churn', report: 'churn', label: '流失风险 Churn' },
@@ -92,10 +93,33 @@ function renderReport(main, report) {
       const chart = barChart(table.rows, table.chart.label, table.chart.value);
       if (chart) card.append(chart);
     }
-    card.append(table.rows.length ? dataTable(table, report.report === 'churn')
-                                  : el('p', { class: 'empty' }, 'Nothing in this period.'));
+    // A note says why a table could not be computed (e.g. no tiering plugin on the server).
+    if (table.note) card.append(el('p', { class: 'note' }, table.note));
+    else card.append(table.rows.length ? dataTable(table, report.report === 'churn')
+                                       : el('p', { class: 'empty' }, 'Nothing in this period.'));
     main.append(card);
   }
+}
+
+// The customer's tier as the tiering plugin grades it now, with its reasons (factor by factor).
+function tierCard(tier) {
+  const card = el('section', { class: 'card', 'data-section': 'tier' }, el('h2', {}, '等级 Tier'));
+  if (tier.note) {
+    card.append(el('p', { class: 'note' }, tier.note));
+    return card;
+  }
+  card.append(el('p', { class: 'tier' }, el('strong', { 'data-field': 'tier' }, tier.tier),
+                 ` score ${tier.tier_score} · segment ${tier.segment} · ` +
+                 `RFM ${tier.rfm.r}/${tier.rfm.f}/${tier.rfm.m} · plugin ${tier.plugin}`));
+  card.append(dataTable({
+    name: 'tier_factors',
+    columns: [['factor', 'Factor'], ['value', 'Value'], ['weight', 'Weight'], ['share', 'Share'],
+              ['points', 'Points']].map(([key, label]) => ({ key, label })),
+    rows: tier.explanation.factors,
+  }, false));
+  const t = tier.explanation.thresholds;
+  card.append(el('p', { class: 'period' }, `A ≥ ${t.A}, B ≥ ${t.B}, C ≥ ${t.C}, else D`));
+  return card;
 }
 
 function renderCustomer(main, data) {
@@ -106,6 +130,7 @@ function renderCustomer(main, data) {
     fields.append(el('dt', {}, key), el('dd', { 'data-field': key }, show(value)));
   }
   main.append(el('section', { class: 'card', 'data-section': 'record' }, el('h2', {}, '档案 Record'), fields));
+  main.append(tierCard(data.tier));
   const related = Object.entries(data.related || {}).map(([k, n]) => `${k}: ${n}`).join(' · ');
   main.append(el('section', { class: 'card' }, el('h2', {}, '关联 Related'), el('p', {}, related || 'none')));
   const first = data.history.registered;

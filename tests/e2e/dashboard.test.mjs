@@ -3,7 +3,7 @@
 // playwright-core. Logs in, opens every page, applies agent, team, project and period filters,
 // asserts the figures the seed implies, saves a screenshot of each page, and checks that nothing
 // answers without a login.
-//   node dashboard.test.mjs FIELDCRM_SERVER DASHBOARD_SEED ARTIFACT_DIR
+//   node dashboard.test.mjs FIELDCRM_SERVER DASHBOARD_SEED ARTIFACT_DIR PLUGINS_DIR
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const [serverBin, seedBin, artifacts] = process.argv.slice(2);
+const [serverBin, seedBin, artifacts, pluginsDir] = process.argv.slice(2);
 const CHROMIUM = '/usr/bin/chromium';
 const started = Date.now();
 
@@ -22,7 +22,7 @@ function fail(message) {
   process.exit(1);
 }
 
-if (!serverBin || !seedBin || !artifacts) fail('usage: node dashboard.test.mjs FIELDCRM_SERVER DASHBOARD_SEED ARTIFACT_DIR');
+if (!serverBin || !seedBin || !artifacts || !pluginsDir) fail('usage: node dashboard.test.mjs FIELDCRM_SERVER DASHBOARD_SEED ARTIFACT_DIR PLUGINS_DIR');
 if (!fs.existsSync(CHROMIUM)) fail(`${CHROMIUM} is missing: install Debian's chromium (tools/dev.sh installs tools/packages.txt)`);
 let chromium;
 try {
@@ -39,7 +39,8 @@ const tokenWang = server('token', 'create', '--agent', '王芳', '--team', '滨�
 const tokenLi = server('token', 'create', '--agent', '李强', '--team', '西湖二组');
 const tokenOffice = server('token', 'create', '--agent', '总部', '--role', 'office');
 
-const serve = spawn(serverBin, ['--db', db, 'serve', '--listen', '127.0.0.1:0', '--insecure-http'], { stdio: ['ignore', 'pipe', 'pipe'] });
+const serve = spawn(serverBin, ['--db', db, 'serve', '--listen', '127.0.0.1:0', '--insecure-http', '--plugins', pluginsDir],
+                    { stdio: ['ignore', 'pipe', 'pipe'] });
 let serverLog = '';
 serve.stderr.on('data', (chunk) => { serverLog += chunk; });
 const url = await new Promise((resolve, reject) => {
@@ -57,6 +58,33 @@ let checks = 0;
 function check(actual, expected, what) {
   assert.deepEqual(actual, expected, what);
   checks += 1;
+}
+
+// The Tiers page and the customer page's tier, graded by the tiering plugin the server loaded
+// (--plugins) with its default rules, as of now. Everyone was registered just now (full recency),
+// so: 张伟 (intent, signed 300万, a visit and a call, NPS 10) and 赵敏 (signed 420万) are B, 刘洋
+// (owner who referred 张伟) C, the other four D; the two who signed are the core segment.
+async function checkTiers({ page, open, cell, shot, ids }) {
+  for (const endpoint of ['/tiers', '/v1/reports/tiers']) {
+    check((await fetch(url + endpoint)).status, 401, `GET ${endpoint} without login`);
+  }
+  await open('/tiers', 'tiers');
+  for (const [tier, customers] of [['A', 0], ['B', 2], ['C', 1], ['D', 4]]) {
+    check(await cell('by_tier', 'tier', tier, 'customers'), String(customers), `tier ${tier} customers`);
+  }
+  check(await page.locator('section[data-section="by_tier"] svg.chart rect').count(), 4, 'one bar per tier');
+  check(await cell('by_segment', 'segment', 'core', 'customers'), '2', 'core segment');
+  check(await cell('by_segment', 'segment', 'developing', 'customers'), '5', 'developing segment');
+  await shot('tiers');
+  await open(`/tiers?agent=${encodeURIComponent('李强')}`, 'tiers');
+  check(await cell('by_tier', 'tier', 'B', 'customers'), '1', '李强: 赵敏 is B');
+  check(await cell('by_tier', 'tier', 'D', 'customers'), '2', '李强: 陈静 and 杨磊 are D');
+
+  await open(`/customer?id=${ids.zhang_wei}`, 'customer');
+  check(await page.textContent('section[data-section="tier"] [data-field="tier"]'), 'B', '张伟 is tier B');
+  check(await page.locator('table[data-table="tier_factors"] tbody tr').count(), 7, 'the seven factors behind it');
+  check(await cell('tier_factors', 'factor', 'deals', 'points'), '15', 'his signed deal earns the deals points');
+  await shot('customer-tier');
 }
 
 try {
@@ -155,7 +183,7 @@ try {
   check(await cell('by_agent', 'agent', '王芳', 'overdue_tasks'), '1', '王芳 overdue tasks');
   check(await cell('by_agent', 'agent', '王芳', 'visits_without_followup'), '2', '王芳 visits without follow-up');
   check(await cell('by_agent', 'agent', '李强', 'visits_without_followup'), '1', '李强 visits without follow-up');
-  check(await cell('sla_by_stage', 'stage', 'prospect', 'overdue_tasks'), '1', 'SLA breaches of prospects');
+  check(await cell('sla_by_tier', 'tier', 'D', 'overdue_tasks'), '1', 'SLA breaches of tier D (王秀英)');
   await shot('followups');
 
   await open('/churn', 'churn');
@@ -261,6 +289,8 @@ try {
   check((await page.textContent('.registered')).includes('Registered first by 王芳'), true, 'who registered first');
   check(await page.locator('table[data-table="history"] td[data-col="field"]', { hasText: /^stage$/ }).count(), 1, 'history rows');
   await shot('customer');
+
+  await checkTiers({ page, open, cell, shot, ids });
 
   // Tablet-sized: the page fits 768 px (tables scroll inside their cards).
   await page.setViewportSize({ width: 768, height: 1024 });

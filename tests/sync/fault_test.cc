@@ -1,9 +1,13 @@
 // Faults: the server killed in the middle of a push, the acknowledgement lost after the server
 // committed, a tablet killed in the middle of applying a pull. After re-syncing, every change is
 // present exactly once.
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/customers.h"
 #include "tests/support/run.h"
@@ -24,6 +28,18 @@ void AddCustomers(Store& store, int count, int first_phone = 0) {
 
 int64_t AckCount(Store& server) {
   return server.db().QueryInt("SELECT count(*) FROM sync_acks").value();
+}
+
+// Whether something accepts TCP connections at http://127.0.0.1:PORT.
+bool Accepts(const std::string& url) {
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(std::stoi(url.substr(url.rfind(':') + 1)));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  bool connected = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  close(fd);
+  return connected;
 }
 
 int WaitExit(pid_t pid) {
@@ -121,6 +137,19 @@ TEST_CASE("a tablet killed in the middle of applying a pull resumes where it sto
   CHECK(LogCount(*tablet) == LogCount(central));
   CHECK(CanonicalDump(*tablet) == CanonicalDump(central));
   CHECK(Customers(*tablet).List({}).size() == 1500);
+}
+
+TEST_CASE("a server told to stop just after it binds stops") {
+  // A SIGTERM can arrive between Bind and listening; it used to be lost and the server hung.
+  TempDir dir;
+  for (int i = 0; i < 50; ++i) {
+    std::string url;
+    {
+      TestServer server(dir.File("server" + std::to_string(i) + ".db"));
+      url = server.url();
+    }
+    CHECK_MESSAGE(!Accepts(url), url);
+  }
 }
 
 TEST_CASE("SIGTERM stops the server cleanly") {

@@ -1,10 +1,12 @@
 // fieldcrm report: the same figures from a tablet's own store and from head office's server (the
-// dashboard's JSON API), as tables, CSV and JSON; bad filters are clear errors.
+// dashboard's JSON API), as tables, CSV and JSON; bad filters are clear errors. Tiers: a real
+// fieldcrm-server grading with the built tiering plugin it loaded from disk.
 #include <doctest/doctest.h>
 
 #include "core/activities.h"
 #include "core/customers.h"
 #include "core/fields.h"
+#include "sync/transport.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
@@ -83,6 +85,169 @@ TEST_CASE("fieldcrm report: a date as --to is the period's last day") {
   CHECK(visited("2026-11-01", "2026-11-19") == 0);
   CHECK(visited("2026-11-01", "2026-11-20T10:00:00Z") == 0);  // a time is where the period ends
   CHECK(visited("2026-11-01", "2026-11-20T10:00:01Z") == 1);
+}
+
+constexpr int64_t kDay = 24 * 3600 * 1000;
+
+// A customer with the given budget (empty: none), visited `visits` times in the last days.
+std::string Customer(Store& tablet, const std::string& name, const std::string& phone,
+                     const std::string& budget, int visits) {
+  FieldTexts fields = {{"name", name}, {"phone", phone}};
+  if (!budget.empty()) fields.emplace_back("budget", budget);
+  std::string id = Customers(tablet).Add(fields).id;
+  for (int i = 0; i < visits; ++i) {
+    Activities(tablet).AddInteraction(id, {.at_ms = SystemMillis() - i * kDay});
+  }
+  return id;
+}
+
+// The rows of a report's table by their first column: {"A": row, ...}.
+json TableRows(const json& report, const std::string& table) {
+  for (const json& t : report["tables"]) {
+    if (t["name"] != table) continue;
+    json rows = json::object();
+    std::string key = t["columns"][0]["key"];
+    for (const json& row : t["rows"]) rows[row[key].get<std::string>()] = row;
+    return rows;
+  }
+  FAIL("no table " << table << " in " << report.dump());
+  return {};
+}
+
+json Counts(const json& report, const std::string& table, const std::string& column) {
+  json rows = TableRows(report, table), counts = json::object();
+  for (const auto& [key, row] : rows.items()) counts[key] = row[column];
+  return counts;
+}
+
+TEST_CASE("tiers: the server grades with the tiering plugin it loaded from disk") {
+  TempDir dir;
+  std::string db = dir.File("server.db");
+  auto token = [&db](const std::vector<std::string>& args) {
+    RunResult r = Server(db, args);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return Line(r.out);
+  };
+  std::string wang_token = token({"token", "create", "--agent", "王芳", "--team", "滨江一组"});
+  std::string li_token = token({"token", "create", "--agent", "李强", "--team", "西湖二组"});
+  std::string office = token({"token", "create", "--agent", "总部", "--role", "office"});
+  auto server = std::make_unique<ServerProcess>(
+      db, dir.File("server.log"),
+      std::vector<std::string>{"--insecure-http", "--plugins", FIELDCRM_BINARY_DIR "/plugins"});
+  CHECK(ReadFile(dir.File("server.log")).find("plugins from") != std::string::npos);
+
+  // With the default rules (docs/plugins.md), all active now: 500万 budget (25 points) + 4 visits
+  // (20) + a signed deal (15) is A; without the deal B; the budget alone C; nothing D.
+  std::string wang_db = dir.File("wang.db"), top;
+  {
+    auto wang = NewTablet(wang_db, "王芳", "滨江一组");
+    Activities a(*wang);
+    top = Customer(*wang, "张伟", "13800138000", "5000000", 4);
+    a.AddDeal(top, "5-801", 5000000, "signed");
+    a.CompleteTask(a.AddTask(top, SystemMillis() - 5 * kDay, "done: no breach"));
+    std::string mid = Customer(*wang, "李娜", "13900001111", "5000000", 4);
+    a.AddTask(mid, SystemMillis() - 3 * kDay, "overdue");
+    a.AddTask(mid, SystemMillis() - kDay, "overdue too");
+    std::string cold = Customer(*wang, "王秀英", "13700002222", "", 0);
+    a.AddTask(cold, SystemMillis() - kDay, "overdue");
+    SyncWith(*wang, server->url(), wang_token);
+  }
+  {
+    auto li = NewTablet(dir.File("li.db"), "李强", "西湖二组");
+    std::string rich = Customer(*li, "陈静", "13500004444", "5000000", 0);
+    Activities(*li).AddTask(rich, SystemMillis() + kDay, "not due yet");
+    Customer(*li, "杨磊", "13400005555", "", 0);
+    SyncWith(*li, server->url(), li_token);
+  }
+  auto api = sync::MakeHttpTransport(server->url(), office);
+  auto get = [&api](const std::string& path) {
+    sync::HttpReply reply = api->Get(path);
+    REQUIRE_MESSAGE(reply.status == 200, reply.body.dump());
+    return reply.body;
+  };
+
+  json tiers = get("/v1/reports/tiers");
+  CHECK(tiers["report"] == "tiers");
+  CHECK(Counts(tiers, "by_tier", "customers") == json{{"A", 1}, {"B", 1}, {"C", 1}, {"D", 2}});
+  // Everyone was registered in this period: at its start nobody had a tier yet.
+  CHECK(Counts(tiers, "by_tier", "previous") == json{{"A", 0}, {"B", 0}, {"C", 0}, {"D", 0}});
+  CHECK(Counts(tiers, "by_tier", "change") == json{{"A", 1}, {"B", 1}, {"C", 1}, {"D", 2}});
+  json moves = TableRows(tiers, "moves");  // by from_tier: all "(new)"
+  CHECK(tiers["tables"][1]["rows"].size() == 4);
+  CHECK(moves["(new)"]["from_tier"] == "(new)");
+  // A period starting after all of it: the same tiers then as now, and no moves.
+  json later = get("/v1/reports/tiers?from=" + FormatTime(SystemMillis() + 60'000) +
+                   "&to=" + FormatTime(SystemMillis() + 2 * kDay));
+  CHECK(Counts(later, "by_tier", "previous") == json{{"A", 1}, {"B", 1}, {"C", 1}, {"D", 2}});
+  CHECK(Counts(later, "by_tier", "change") == json{{"A", 0}, {"B", 0}, {"C", 0}, {"D", 0}});
+  CHECK(later["tables"][1]["rows"].empty());
+  CHECK(Counts(tiers, "by_segment", "customers") ==
+        json{{"core", 3}, {"potential", 0}, {"developing", 2}, {"dormant", 0}});
+  // The filters choose which customers count.
+  CHECK(Counts(get("/v1/reports/tiers?team=%E8%A5%BF%E6%B9%96%E4%BA%8C%E7%BB%84"), "by_tier",
+               "customers") == json{{"A", 0}, {"B", 0}, {"C", 1}, {"D", 1}});
+  CHECK(Counts(get("/v1/reports/tiers?agent=%E7%8E%8B%E8%8A%B3"), "by_tier", "customers") ==
+        json{{"A", 1}, {"B", 1}, {"C", 0}, {"D", 1}});
+
+  // Overdue = open and due before now: B's two tasks, D's one; A's is done, C's not due yet.
+  json followups = get("/v1/reports/followups");
+  CHECK(Counts(followups, "sla_by_tier", "overdue_tasks") ==
+        json{{"A", 0}, {"B", 2}, {"C", 0}, {"D", 1}});
+  CHECK(Counts(followups, "sla_by_tier", "customers") ==
+        json{{"A", 0}, {"B", 1}, {"C", 0}, {"D", 1}});
+  for (const json& t : followups["tables"]) CHECK(t["name"] != "sla_by_stage");
+  CHECK(get("/v1/reports")["reports"][1] == "tiers");
+
+  json page = get("/v1/reports/customer?id=" + top);
+  CHECK(page["tier"]["tier"] == "A");
+  CHECK(page["tier"]["plugin"] == "tiering");
+  CHECK(page["tier"]["explanation"]["factors"].size() == 7);
+
+  // The CLI: locally from the tablet (its own team) with its plugins, and from the server.
+  RunResult local = Cli(wang_db, {"--json", "report", "tiers"});
+  REQUIRE_MESSAGE(local.exit_code == 0, local.err);
+  CHECK(Counts(json::parse(local.out), "by_tier", "customers") ==
+        json{{"A", 1}, {"B", 1}, {"C", 0}, {"D", 1}});
+  RunResult remote =
+      Cli(wang_db, {"--json", "report", "tiers", "--server", server->url(), "--token", office});
+  REQUIRE_MESSAGE(remote.exit_code == 0, remote.err);
+  CHECK(json::parse(remote.out)["tables"] == tiers["tables"]);
+  RunResult table = Cli(wang_db, {"report", "followups"});
+  REQUIRE_MESSAGE(table.exit_code == 0, table.err);
+  CHECK(table.out.find("by the customer's tier") != std::string::npos);
+
+  // Head office's rules reach the running server through sync: every grade but D unreachable.
+  std::string hq_db = dir.File("hq.db");
+  REQUIRE(Cli(hq_db, {"init", "--device", "hq-desk"}).exit_code == 0);
+  RunResult config = Cli(
+      hq_db, {"plugins", "config", "tiering", R"({"thresholds": {"A": 100, "B": 99.5, "C": 99}})"});
+  REQUIRE_MESSAGE(config.exit_code == 0, config.err);
+  RunResult sync = Cli(hq_db, {"sync", "--server", server->url(), "--token", office});
+  REQUIRE_MESSAGE(sync.exit_code == 0, sync.err);
+  CHECK(Counts(get("/v1/reports/tiers"), "by_tier", "customers") ==
+        json{{"A", 0}, {"B", 0}, {"C", 0}, {"D", 5}});
+
+  // The same store served without a tiering plugin: tiers is a 503 saying why; the rest answers.
+  server.reset();
+  std::string empty = dir.File("no-plugins");
+  std::filesystem::create_directory(empty);
+  server = std::make_unique<ServerProcess>(
+      db, dir.File("bare.log"), std::vector<std::string>{"--insecure-http", "--plugins", empty});
+  CHECK(ReadFile(dir.File("bare.log")).find("no tiering plugin") != std::string::npos);
+  auto bare = sync::MakeHttpTransport(server->url(), office);
+  sync::HttpReply refused = bare->Get("/v1/reports/tiers");
+  CHECK(refused.status == 503);
+  CHECK(refused.body["error"]["code"] == "plugin_unavailable");
+  CHECK(refused.body["error"]["message"].get<std::string>().find("no usable tiering plugin in " +
+                                                                 empty) != std::string::npos);
+  sync::HttpReply still = bare->Get("/v1/reports/followups");
+  REQUIRE(still.status == 200);
+  CHECK(TableRows(still.body, "by_agent")["王芳"]["overdue_tasks"] == 3);
+  CHECK(still.body["tables"][1]["note"].get<std::string>().find("no usable tiering plugin") !=
+        std::string::npos);
+  sync::HttpReply no_tier = bare->Get("/v1/reports/customer?id=" + top);
+  REQUIRE(no_tier.status == 200);
+  CHECK(no_tier.body["tier"]["note"].get<std::string>().find("tiering") != std::string::npos);
 }
 
 }  // namespace

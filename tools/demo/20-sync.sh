@@ -65,5 +65,6 @@ say "Who registered 张伟 first, and every change to him since (the audit trail
 hq audit "$zhang"
 say "The figures the dashboard shows, in the terminal (here from tablet A's own store)"
 on tablet-a.db report funnel
+on tablet-a.db report tiers
 say "The server's request log"
 tail -n 5 server.log

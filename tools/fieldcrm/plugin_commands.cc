@@ -4,10 +4,10 @@
 #include "core/error.h"
 #include "core/plugin_config.h"
 #include "core/plugin_review.h"
+#include "core/plugins_folder.h"
 #include "tools/fieldcrm/context.h"
 #include "tools/fieldcrm/json_input.h"
 #include "tools/fieldcrm/output.h"
-#include "tools/fieldcrm/plugins_folder.h"
 
 namespace fieldcrm::cli {
 
@@ -86,7 +86,7 @@ void AddPluginCommands(CLI::App& app, Context& ctx) {
         std::string absolute = path->empty() ? "" : std::filesystem::absolute(*path).string();
         store.SetMeta(kPluginsDirMeta, absolute);
       }
-      std::cout << PluginsFolder(ctx.plugins_dir, store).string() << '\n';
+      std::cout << PluginsFolder(ctx.plugins_dir, &store).string() << '\n';
     });
   }
   {

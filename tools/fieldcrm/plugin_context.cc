@@ -5,16 +5,16 @@
 #include "core/fields.h"
 #include "core/hlc.h"
 #include "core/plugin_review.h"
+#include "core/plugins_folder.h"
 #include "core/sqlite.h"
 #include "tools/fieldcrm/context.h"
-#include "tools/fieldcrm/plugins_folder.h"
 
 namespace fieldcrm::cli {
 
 PluginHost& Context::Plugins() {
   if (!plugins) {
     Store& opened = Open();
-    plugins = std::make_unique<PluginHost>(PluginsFolder(plugins_dir, opened));
+    plugins = std::make_unique<PluginHost>(PluginsFolder(plugins_dir, &opened));
     plugins->Configure(opened);
   }
   return *plugins;

@@ -6,7 +6,7 @@
 #include "core/csv_io.h"
 #include "core/error.h"
 #include "core/hlc.h"
-#include "reports/reports.h"
+#include "reports/tier_reports.h"
 #include "sync/transport.h"
 #include "tools/fieldcrm/context.h"
 #include "tools/fieldcrm/output.h"
@@ -86,7 +86,7 @@ void AddReportCommands(CLI::App& app, Context& ctx) {
   auto* report = app.add_subcommand(
       "report", "head office's figures: " + [] {
         std::string names;
-        for (const std::string& n : reports::StoreReportNames())
+        for (const std::string& n : reports::ReportNames())
           names += (names.empty() ? "" : ", ") + n;
         return names;
       }() + " (devices too with --server)");
@@ -113,8 +113,8 @@ void AddReportCommands(CLI::App& app, Context& ctx) {
       out = FetchReport(*args);
     } else {
       int64_t now = SystemMillis();
-      out = reports::RunReport(ctx.Open().db(), args->name, reports::ParseFilter(args->filter, now),
-                               now);
+      out = reports::RunReportWithTiers(ctx.Open().db(), &ctx.Plugins(), args->name,
+                                        reports::ParseFilter(args->filter, now), now);
     }
     if (ctx.json) return PrintJson(out);
     PrintReport(out, args->csv);

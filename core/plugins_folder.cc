@@ -1,12 +1,14 @@
-#include "tools/fieldcrm/plugins_folder.h"
+#include "core/plugins_folder.h"
 
 #include <cstdlib>
 
-namespace fieldcrm::cli {
+namespace fieldcrm {
 
-std::filesystem::path PluginsFolder(const std::string& option, Store& store) {
+std::filesystem::path PluginsFolder(const std::string& option, Store* store) {
   if (!option.empty()) return option;
-  if (auto stored = store.GetMeta(kPluginsDirMeta); stored && !stored->empty()) return *stored;
+  if (store != nullptr) {
+    if (auto stored = store->GetMeta(kPluginsDirMeta); stored && !stored->empty()) return *stored;
+  }
   if (const char* env = std::getenv("FIELDCRM_PLUGINS"); env != nullptr && *env != '\0') return env;
   std::error_code error;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", error);
@@ -17,4 +19,4 @@ std::filesystem::path PluginsFolder(const std::string& option, Store& store) {
   return FIELDCRM_BUILTIN_PLUGIN_DIR;
 }
 
-}  // namespace fieldcrm::cli
+}  // namespace fieldcrm

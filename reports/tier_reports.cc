@@ -1,0 +1,192 @@
+#include "reports/tier_reports.h"
+
+#include <algorithm>
+
+#include "core/customer_bundle.h"
+#include "core/error.h"
+#include "core/facts.h"
+#include "core/tiers.h"
+
+namespace fieldcrm::reports {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kTiersReport = "tiers";
+
+LoadedPlugin& RequireTiering(const PluginHost* plugins) {
+  if (plugins == nullptr) {
+    throw PluginError("tiers need the tiering plugin, and no plugins are loaded here");
+  }
+  return plugins->RequireKind("tiering");
+}
+
+// Fills the temporary table report_grades(customer, tier, segment, previous) with the grades of
+// every live customer as of now, and as of since_ms (previous; NULL for customers who were not
+// there yet): report SQL joins it to cust (the filter) or owned (their records).
+void LoadGrades(Database& db, LoadedPlugin& tiering, int64_t now_ms,
+                std::optional<int64_t> since_ms = std::nullopt) {
+  db.Exec(
+      "CREATE TEMP TABLE IF NOT EXISTS report_grades(customer TEXT PRIMARY KEY, tier TEXT NOT "
+      "NULL, segment TEXT NOT NULL, previous TEXT) WITHOUT ROWID");
+  db.Exec("DELETE FROM temp.report_grades");
+  Statement& insert = db.Prepare("INSERT INTO temp.report_grades VALUES (?, ?, ?, NULL)");
+  for (const auto& [id, grade] : GradeStore(db, tiering, now_ms)) {
+    insert.Bind(id, std::string(1, grade.tier), SegmentName(grade.segment));
+    insert.Run();
+  }
+  if (!since_ms) return;
+  auto then = LoadCustomerFacts(db, *since_ms);
+  std::vector<sdk::CustomerFacts> facts;
+  facts.reserve(then.size());
+  for (const auto& [id, f] : then) facts.push_back(f);
+  std::vector<sdk::TierGrade> grades = GradeFacts(tiering, facts, *since_ms);
+  Statement& previous =
+      db.Prepare("UPDATE temp.report_grades SET previous = ?2 WHERE customer = ?1");
+  for (size_t i = 0; i < then.size(); ++i) {
+    previous.Bind(then[i].first, std::string(1, grades[i].tier));
+    previous.Run();
+  }
+}
+
+// The CTE keys(key, ord): every tier (or segment), so that empty ones show as 0 in their order.
+std::string KeysCte(const std::vector<std::string>& keys) {
+  std::string values;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    values += (i ? ", ('" : "('") + keys[i] + "', " + std::to_string(i) + ")";
+  }
+  return ", keys(key, ord) AS (VALUES " + values + ")";
+}
+
+std::vector<std::string> Tiers() {
+  return {"A", "B", "C", "D"};
+}
+
+std::vector<std::string> Segments() {
+  std::vector<std::string> out;
+  for (uint8_t s : {sdk::kCore, sdk::kPotential, sdk::kDeveloping, sdk::kDormant})
+    out.push_back(SegmentName(s));
+  return out;
+}
+
+// Customers the filter selects, counted by their grade's `column` (tier or segment), with
+// `more_columns` computed from the counts n (the keys' own, and previous: as of the period start).
+std::string CountByGradeSql(const std::string& column, const std::vector<std::string>& keys,
+                            const std::string& more_columns) {
+  return KeysCte(keys) + ",\ncounts AS (SELECT g." + column +
+         " AS key, count(*) AS n FROM temp.report_grades g CROSS JOIN cust c ON c.id = g.customer "
+         "GROUP BY 1),\nbefore AS (SELECT g.previous AS key, count(*) AS n FROM temp.report_grades "
+         "g "
+         "CROSS JOIN cust c ON c.id = g.customer WHERE g.previous IS NOT NULL GROUP BY 1)\n"
+         "SELECT k.key AS " +
+         column + ", COALESCE(n.n, 0) AS customers" + more_columns +
+         " FROM keys k LEFT JOIN counts n ON n.key = k.key LEFT JOIN before b ON b.key = k.key "
+         "ORDER BY k.ord";
+}
+
+json WithChart(json table, const char* label, const char* value) {
+  table["chart"] = {{"label", label}, {"value", value}};
+  return table;
+}
+
+json TiersReport(Database& db, LoadedPlugin& tiering, const ReportFilter& filter, int64_t now_ms) {
+  json out = NewReport(kTiersReport, "Customer tiers (A–D) and RFM segments", filter);
+  Transaction txn(db);  // one snapshot for the grades and the tables
+  LoadGrades(db, tiering, now_ms, filter.since_ms);
+  out["tables"].push_back(
+      WithChart(RunSqlTable(db, filter, now_ms, "by_tier",
+                            "Customers by tier, graded now and as of the period's start by the '" +
+                                tiering.name() + "' plugin",
+                            {{"tier", "Tier"},
+                             {"customers", "Customers"},
+                             {"previous", "At period start"},
+                             {"change", "Change"}},
+                            CountByGradeSql("tier", Tiers(),
+                                            ", COALESCE(b.n, 0) AS previous, "
+                                            "COALESCE(n.n, 0) - COALESCE(b.n, 0) AS change")),
+                "tier", "customers"));
+  out["tables"].push_back(RunSqlTable(
+      db, filter, now_ms, "moves", "How customers moved between tiers since the period's start",
+      {{"from_tier", "From"}, {"to_tier", "To"}, {"customers", "Customers"}},
+      R"sql(
+SELECT COALESCE(g.previous, '(new)') AS from_tier, g.tier AS to_tier, count(*) AS customers
+FROM temp.report_grades g CROSS JOIN cust c ON c.id = g.customer
+WHERE g.previous IS NOT g.tier GROUP BY 1, 2 ORDER BY 1, 2)sql"));
+  out["tables"].push_back(WithChart(
+      RunSqlTable(db, filter, now_ms, "by_segment", "Customers by RFM segment (value × activity)",
+                  {{"segment", "Segment"}, {"customers", "Customers"}},
+                  CountByGradeSql("segment", Segments(), "")),
+      "segment", "customers"));
+  txn.Commit();
+  return out;
+}
+
+constexpr const char* kSlaByTier = "sla_by_tier";
+constexpr const char* kSlaByTierTitle =
+    "SLA breaches (overdue follow-up tasks) by the customer's tier";
+const std::vector<std::pair<std::string, std::string>> kSlaByTierColumns = {
+    {"tier", "Tier"}, {"overdue_tasks", "Overdue tasks"}, {"customers", "Customers"}};
+
+// Open tasks past due now (the followups report's rule), and their customers, by tier.
+json SlaByTier(Database& db, LoadedPlugin& tiering, const ReportFilter& filter, int64_t now_ms) {
+  LoadGrades(db, tiering, now_ms);
+  std::string sql = KeysCte(Tiers()) + R"sql(,
+overdue AS (SELECT o.customer, g.tier FROM owned o CROSS JOIN temp.report_grades g ON g.customer = o.customer, p
+            WHERE o.kind = 'task' AND NOT o.done AND o.due_ms < p.now),
+counts AS (SELECT tier AS key, count(*) AS tasks, count(DISTINCT customer) AS n FROM overdue GROUP BY 1)
+SELECT k.key AS tier, COALESCE(c.tasks, 0) AS overdue_tasks, COALESCE(c.n, 0) AS customers
+FROM keys k LEFT JOIN counts c ON c.key = k.key ORDER BY k.ord)sql";
+  return WithChart(
+      RunSqlTable(db, filter, now_ms, kSlaByTier, kSlaByTierTitle, kSlaByTierColumns, sql), "tier",
+      "overdue_tasks");
+}
+
+json FollowupsReport(Database& db, const PluginHost* plugins, const ReportFilter& filter,
+                     int64_t now_ms) {
+  Transaction txn(db);  // one snapshot for the SQL tables and the grades
+  json out = RunReport(db, "followups", filter, now_ms);
+  json& tables = out["tables"];
+  try {
+    tables.push_back(SlaByTier(db, RequireTiering(plugins), filter, now_ms));
+  } catch (const PluginError& e) {
+    json empty = NewTable(kSlaByTier, kSlaByTierTitle, kSlaByTierColumns);
+    empty["note"] = e.what();
+    tables.push_back(empty);
+  }
+  txn.Commit();
+  return out;
+}
+
+}  // namespace
+
+const std::vector<std::string>& ReportNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out = StoreReportNames();
+    auto customers = std::find(out.begin(), out.end(), "customers");
+    out.insert(customers == out.end() ? out.begin() : customers + 1, kTiersReport);
+    return out;
+  }();
+  return names;
+}
+
+json RunReportWithTiers(Database& db, const PluginHost* plugins, const std::string& name,
+                        const ReportFilter& filter, int64_t now_ms) {
+  if (name == kTiersReport) return TiersReport(db, RequireTiering(plugins), filter, now_ms);
+  if (name == "followups") return FollowupsReport(db, plugins, filter, now_ms);
+  return RunReport(db, name, filter, now_ms);
+}
+
+json CustomerTier(Database& db, const PluginHost* plugins, const std::string& root,
+                  int64_t now_ms) {
+  try {
+    LoadedPlugin& tiering = RequireTiering(plugins);
+    std::vector<CustomerBundle> bundles = LoadCustomerBundles(db, root);
+    if (bundles.empty()) return {{"note", "a deleted customer has no tier"}};
+    return ExplainTier(tiering, bundles.front(), now_ms);
+  } catch (const PluginError& e) {
+    return {{"note", e.what()}};
+  }
+}
+
+}  // namespace fieldcrm::reports

@@ -1,0 +1,31 @@
+// Head office's figures that need customers' tiers. Tiers are not stored (core/tiers.h): the
+// tiering plugin grades the store's live customers as of now, the grades go into a temporary
+// table, and SQL over it counts them like any other report (reports.h: same shape, same filters).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/plugin_host.h"
+#include "reports/reports.h"
+
+namespace fieldcrm::reports {
+
+// Every report computed from a store, in menu order: StoreReportNames() with "tiers" after
+// "customers".
+const std::vector<std::string>& ReportNames();
+
+// RunReport, plus the reports that need the tiering plugin among `plugins` (nullptr: none loaded):
+// "tiers" (tables by_tier, by_segment), and "followups" with sla_by_tier in place of sla_by_stage.
+// Without a usable tiering plugin "tiers" throws PluginError saying why, and followups still
+// answers, its sla_by_tier without rows and with a "note" saying why.
+nlohmann::json RunReportWithTiers(Database& db, const PluginHost* plugins, const std::string& name,
+                                  const ReportFilter& filter, int64_t now_ms);
+
+// The customer page's tier: ExplainTier's grade and reasons for the live customer `root` as of
+// now, or {"note": why there is none} (no usable tiering plugin, or a deleted customer).
+nlohmann::json CustomerTier(Database& db, const PluginHost* plugins, const std::string& root,
+                            int64_t now_ms);
+
+}  // namespace fieldcrm::reports
