@@ -374,8 +374,8 @@ json CustomerRecord(Database& db, const std::string& id) {
 SELECT c.doc, c.deleted,
   (SELECT json_group_object(kind, n) FROM (
      SELECT x.kind, count(*) AS n FROM records a JOIN records x ON x.parent = a.id
-     WHERE a.kind = 'customer' AND (a.id = ?1 OR a.root = ?1) AND x.deleted = 0 GROUP BY x.kind))
-FROM records c WHERE c.id = ?1)sql");
+     WHERE +a.kind = 'customer' AND (a.id = ?1 OR a.root = ?1) AND x.deleted = 0 GROUP BY x.kind))
+FROM records c WHERE c.id = ?1)sql");  // + on kind: by id and root, not every customer
   stmt.Bind(root);
   stmt.Step();
   json record = json::parse(stmt.Text(0));
