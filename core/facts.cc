@@ -4,6 +4,7 @@
 #include <map>
 
 #include "core/fields.h"
+#include "core/hlc.h"
 
 namespace fieldcrm {
 
@@ -114,6 +115,20 @@ std::vector<std::pair<std::string, sdk::CustomerFacts>> LoadCustomerFacts(
   made.Bind(as_of_ms);
   while (made.Step()) referrals[made.Text(0)] = static_cast<int32_t>(made.Int(1));
   made.Reset();
+  // With as_of, the stage each customer had then: its last write before as_of, by (hlc, device)
+  // as in field_state; read in id order alongside the customers below.
+  Statement* stages = nullptr;
+  bool more_stages = false;
+  if (as_of_ms) {
+    stages = &db.Prepare(R"sql(
+SELECT record, stage FROM (
+  SELECT record, json_extract(value, '$') AS stage,
+         row_number() OVER (PARTITION BY record ORDER BY hlc DESC, device DESC) AS latest
+  FROM log WHERE field = 'stage' AND hlc < ?1 AND kind = 'customer')
+WHERE latest = 1 ORDER BY record)sql");
+    stages->Bind(static_cast<int64_t>(HlcFromMillis(*as_of_ms)));
+    more_stages = stages->Step();
+  }
   Statement& stmt = db.Prepare(R"sql(
 SELECT c.id, c.budget, c.stage, COALESCE(c.created_ms, 0),
        count(h.kind = 'interaction' AND h.type IS 'visit' OR NULL),
@@ -138,7 +153,10 @@ GROUP BY c.id ORDER BY c.id)sql");
   while (stmt.Step()) {
     sdk::CustomerFacts f;
     f.budget_cny = stmt.Int(1);
-    auto stage = std::find(kStages.begin(), kStages.end(), stmt.Text(2));
+    std::string id = stmt.Text(0), stage_name = stmt.Text(2);
+    while (more_stages && stages->Text(0) < id) more_stages = stages->Step();
+    if (more_stages && stages->Text(0) == id) stage_name = stages->OptText(1).value_or("prospect");
+    auto stage = std::find(kStages.begin(), kStages.end(), stage_name);
     f.stage = stage == kStages.end() ? 0 : static_cast<int32_t>(stage - kStages.begin());
     f.created_ms = stmt.Int(3);
     f.visits = static_cast<int32_t>(stmt.Int(4));
@@ -150,11 +168,12 @@ GROUP BY c.id ORDER BY c.id)sql");
     f.last_signed_ms = stmt.Int(10);
     f.survey_responses = static_cast<int32_t>(stmt.Int(11));
     if (f.survey_responses > 0) f.satisfaction = stmt.Real(12);
-    auto made_by = referrals.find(stmt.Text(0));
+    auto made_by = referrals.find(id);
     if (made_by != referrals.end()) f.referrals_made = made_by->second;
-    out.emplace_back(stmt.Text(0), f);
+    out.emplace_back(std::move(id), f);
   }
   stmt.Reset();
+  if (stages) stages->Reset();
   return out;
 }
 

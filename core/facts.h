@@ -31,7 +31,8 @@ void RebuildAllFacts(Database& db);
 
 // Every live root customer's numeric facts, in id order, as ComputeFacts derives them from the
 // customer's bundle. With as_of_ms, the facts as they stood then: customers created by then
-// (or with no creation time), and only what happened before it (the stage is today's).
+// (or with no creation time), only what happened before it, and the stage last written before
+// it (today's when the change log holds none: a compacted log keeps only each field's winner).
 std::vector<std::pair<std::string, sdk::CustomerFacts>> LoadCustomerFacts(
     Database& db, std::optional<int64_t> as_of_ms = std::nullopt);
 

@@ -225,3 +225,35 @@ TEST_CASE("facts as of a time leave out what came later") {
   CHECK(zhang.contacts == 1);
   CHECK(zhang.last_interaction_ms == nov10);
 }
+
+TEST_CASE("facts as of a time take the stage last written before it") {
+  TempDir dir;
+  auto store = Store::Create(dir.File("s.db"), {.name = "s", .team = "滨江一组"});
+  int64_t wall = ParseTime("2026-10-01", "t");
+  store->clock() = HybridClock(0, [&wall] { return wall; });
+  Customers customers(*store);
+  std::string zhang =
+      customers.Add({{"name", "张伟"}, {"phone", "13800000001"}, {"created_at", "2026-09-01"}}).id;
+  std::string li = customers
+                       .Add({{"name", "李娜"},
+                             {"phone", "13800000002"},
+                             {"stage", "intent"},
+                             {"created_at", "2026-09-01"}})
+                       .id;
+  wall = ParseTime("2026-11-01", "t");
+  customers.Set(zhang, {{"stage", "buyer"}});
+  wall = ParseTime("2026-11-20", "t");
+  customers.Set(zhang, {{"stage", "owner"}});
+
+  auto stages = [&](std::optional<int64_t> as_of) {
+    std::map<std::string, int32_t> out;
+    for (const auto& [id, f] : LoadCustomerFacts(store->db(), as_of)) out[id] = f.stage;
+    return out;
+  };
+  // prospect 0, intent 1, buyer 2, owner 3
+  CHECK(stages(ParseTime("2026-10-15", "t")) ==
+        std::map<std::string, int32_t>{{zhang, 0}, {li, 1}});
+  CHECK(stages(ParseTime("2026-11-10", "t")) ==
+        std::map<std::string, int32_t>{{zhang, 2}, {li, 1}});
+  CHECK(stages(std::nullopt) == std::map<std::string, int32_t>{{zhang, 3}, {li, 1}});
+}
