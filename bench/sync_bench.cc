@@ -87,7 +87,8 @@ Rates TransportRates(const std::vector<Change>& changes) {
   sync::PullPage page;
   page.more = true;
   while (page.more) {
-    nlohmann::json body = sync::ToJson(sync::PullRequest{"reader", page.next, kBatch, std::nullopt, ""});
+    nlohmann::json body =
+        sync::ToJson(sync::PullRequest{"reader", page.next, kBatch, std::nullopt, ""});
     page = sync::ParsePullPage(Expect200(transport->Post(sync::kPullPath, body)));
     received += static_cast<int64_t>(page.changes.size());
   }
