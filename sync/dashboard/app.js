@@ -56,15 +56,21 @@ function barChart(rows, labelKey, valueKey) {
 }
 
 function dataTable(table, linkIds) {
+  // Numbers (and their headers) align right; a column is numeric when any of its values is.
+  const numeric = new Set(table.columns.map((c) => c.key)
+                            .filter((k) => table.rows.some((r) => typeof r[k] === 'number')));
   const head = el('tr');
-  for (const col of table.columns) head.append(el('th', { 'data-col': col.key }, col.label));
+  for (const col of table.columns) {
+    head.append(el('th', numeric.has(col.key) ? { 'data-col': col.key, class: 'num' }
+                                             : { 'data-col': col.key }, col.label));
+  }
   const body = el('tbody');
   for (const row of table.rows) {
     const tr = el('tr', row.agent === ALL_ROW ? { class: 'total' } : {});
     for (const col of table.columns) {
       const value = row[col.key];
       const attrs = { 'data-col': col.key };
-      if (typeof value === 'number') attrs.class = 'num';
+      if (numeric.has(col.key)) attrs.class = 'num';
       if (col.key === 'flag' && value) attrs.class = 'flag';
       const td = el('td', attrs);
       if (linkIds && col.key === 'id') {
