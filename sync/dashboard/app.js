@@ -148,8 +148,9 @@ function renderCustomer(main, data) {
   }
   history.append(dataTable({
     name: 'history',
-    columns: [['accepted_at', 'Accepted'], ['stamped_at', 'Stamped'], ['agent', 'Agent'],
-              ['device', 'Device'], ['record', 'Record'], ['field', 'Field'], ['value', 'Value']]
+    // What changed first; where it came from after (device and record ids are long).
+    columns: [['stamped_at', 'Stamped'], ['field', 'Field'], ['value', 'Value'], ['agent', 'Agent'],
+              ['accepted_at', 'Accepted'], ['device', 'Device'], ['record', 'Record']]
       .map(([key, label]) => ({ key, label })),
     rows: data.history.changes,
   }, false));
