@@ -67,24 +67,39 @@ json TierJson(const sdk::TierGrade& grade) {
           {"rfm", {{"r", grade.recency}, {"f", grade.frequency}, {"m", grade.monetary}}}};
 }
 
-std::map<std::string, sdk::TierGrade> GradeStore(Database& db, LoadedPlugin& tiering,
-                                                 int64_t as_of_ms,
-                                                 const std::optional<std::string>& only) {
-  std::map<std::string, sdk::TierGrade> out;
-  if (only) {
-    std::vector<CustomerBundle> bundles = LoadCustomerBundles(db, only);
-    std::vector<sdk::TierGrade> grades = GradeBundles(tiering, bundles, as_of_ms);
-    for (size_t i = 0; i < bundles.size(); ++i) out.emplace(bundles[i].id, grades[i]);
-    return out;
-  }
-  // Every customer: from the fact tables, without reading a single document.
-  auto customers = LoadCustomerFacts(db);
+namespace {
+
+std::map<std::string, sdk::TierGrade> GradeEach(
+    LoadedPlugin& tiering, const std::vector<std::pair<std::string, sdk::CustomerFacts>>& customers,
+    int64_t as_of_ms) {
   std::vector<sdk::CustomerFacts> facts;
   facts.reserve(customers.size());
   for (const auto& [id, f] : customers) facts.push_back(f);
   std::vector<sdk::TierGrade> grades = GradeFacts(tiering, facts, as_of_ms);
+  std::map<std::string, sdk::TierGrade> out;
   for (size_t i = 0; i < customers.size(); ++i) out.emplace(customers[i].first, grades[i]);
   return out;
+}
+
+}  // namespace
+
+std::map<std::string, sdk::TierGrade> GradeStore(Database& db, LoadedPlugin& tiering,
+                                                 int64_t as_of_ms,
+                                                 const std::optional<std::string>& only) {
+  if (only) {
+    std::vector<CustomerBundle> bundles = LoadCustomerBundles(db, only);
+    std::vector<sdk::TierGrade> grades = GradeBundles(tiering, bundles, as_of_ms);
+    std::map<std::string, sdk::TierGrade> out;
+    for (size_t i = 0; i < bundles.size(); ++i) out.emplace(bundles[i].id, grades[i]);
+    return out;
+  }
+  // Every customer: from the fact tables, without reading a single document.
+  return GradeEach(tiering, LoadCustomerFacts(db), as_of_ms);
+}
+
+std::map<std::string, sdk::TierGrade> GradeStoreAsItWas(Database& db, LoadedPlugin& tiering,
+                                                        int64_t as_of_ms) {
+  return GradeEach(tiering, LoadCustomerFacts(db, as_of_ms), as_of_ms);
 }
 
 json ExplainTier(LoadedPlugin& tiering, const CustomerBundle& bundle, int64_t as_of_ms) {

@@ -31,6 +31,11 @@ std::map<std::string, sdk::TierGrade> GradeStore(Database& db, LoadedPlugin& tie
                                                  int64_t as_of_ms,
                                                  const std::optional<std::string>& only = {});
 
+// Grades of the live customers as the store stood at as_of_ms: those registered by then, graded
+// on what happened before it (LoadCustomerFacts with as_of_ms), by customer id.
+std::map<std::string, sdk::TierGrade> GradeStoreAsItWas(Database& db, LoadedPlugin& tiering,
+                                                        int64_t as_of_ms);
+
 // The plugin's reasons for one customer's grade, with the grade itself.
 nlohmann::json ExplainTier(LoadedPlugin& tiering, const CustomerBundle& bundle, int64_t as_of_ms);
 

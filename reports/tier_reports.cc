@@ -4,7 +4,6 @@
 
 #include "core/customer_bundle.h"
 #include "core/error.h"
-#include "core/facts.h"
 #include "core/tiers.h"
 
 namespace fieldcrm::reports {
@@ -37,15 +36,10 @@ void LoadGrades(Database& db, LoadedPlugin& tiering, int64_t now_ms,
     insert.Run();
   }
   if (!since_ms) return;
-  auto then = LoadCustomerFacts(db, *since_ms);
-  std::vector<sdk::CustomerFacts> facts;
-  facts.reserve(then.size());
-  for (const auto& [id, f] : then) facts.push_back(f);
-  std::vector<sdk::TierGrade> grades = GradeFacts(tiering, facts, *since_ms);
   Statement& previous =
       db.Prepare("UPDATE temp.report_grades SET previous = ?2 WHERE customer = ?1");
-  for (size_t i = 0; i < then.size(); ++i) {
-    previous.Bind(then[i].first, std::string(1, grades[i].tier));
+  for (const auto& [id, grade] : GradeStoreAsItWas(db, tiering, *since_ms)) {
+    previous.Bind(id, std::string(1, grade.tier));
     previous.Run();
   }
 }

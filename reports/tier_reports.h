@@ -1,6 +1,7 @@
 // Head office's figures that need customers' tiers. Tiers are not stored (core/tiers.h): the
-// tiering plugin grades the store's live customers as of now, the grades go into a temporary
-// table, and SQL over it counts them like any other report (reports.h: same shape, same filters).
+// tiering plugin grades the store's live customers as of now (and for "tiers" as the store stood
+// at the period's start), the grades go into a temporary table, and SQL over it counts them like
+// any other report (reports.h: same shape, same filters).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -17,7 +18,7 @@ namespace fieldcrm::reports {
 const std::vector<std::string>& ReportNames();
 
 // RunReport, plus the reports that need the tiering plugin among `plugins` (nullptr: none loaded):
-// "tiers" (tables by_tier, by_segment), and "followups" with sla_by_tier in place of sla_by_stage.
+// "tiers" (tables by_tier, moves, by_segment), and "followups" with its sla_by_tier table.
 // Without a usable tiering plugin "tiers" throws PluginError saying why, and followups still
 // answers, its sla_by_tier without rows and with a "note" saying why.
 nlohmann::json RunReportWithTiers(Database& db, const PluginHost* plugins, const std::string& name,
