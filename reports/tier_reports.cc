@@ -64,19 +64,26 @@ std::vector<std::string> Segments() {
   return out;
 }
 
-// Customers the filter selects, counted by their grade's `column` (tier or segment), with
-// `more_columns` computed from the counts n (the keys' own, and previous: as of the period start).
+// Customers the filter selects, counted by their grade's `column` (tier or segment); with_previous
+// adds previous (the count by tier as of the period's start) and change.
 std::string CountByGradeSql(const std::string& column, const std::vector<std::string>& keys,
-                            const std::string& more_columns) {
-  return KeysCte(keys) + ",\ncounts AS (SELECT g." + column +
-         " AS key, count(*) AS n FROM temp.report_grades g CROSS JOIN cust c ON c.id = g.customer "
-         "GROUP BY 1),\nbefore AS (SELECT g.previous AS key, count(*) AS n FROM temp.report_grades "
-         "g "
-         "CROSS JOIN cust c ON c.id = g.customer WHERE g.previous IS NOT NULL GROUP BY 1)\n"
-         "SELECT k.key AS " +
-         column + ", COALESCE(n.n, 0) AS customers" + more_columns +
-         " FROM keys k LEFT JOIN counts n ON n.key = k.key LEFT JOIN before b ON b.key = k.key "
-         "ORDER BY k.ord";
+                            bool with_previous) {
+  std::string sql =
+      KeysCte(keys) + ",\ncounts AS (SELECT g." + column + R"sql( AS key, count(*) AS n
+  FROM temp.report_grades g CROSS JOIN cust c ON c.id = g.customer GROUP BY 1))sql";
+  if (!with_previous) {
+    return sql + "\nSELECT k.key AS " + column + R"sql(, COALESCE(n.n, 0) AS customers
+FROM keys k LEFT JOIN counts n ON n.key = k.key ORDER BY k.ord)sql";
+  }
+  return sql + R"sql(,
+before AS (SELECT g.previous AS key, count(*) AS n
+  FROM temp.report_grades g CROSS JOIN cust c ON c.id = g.customer
+  WHERE g.previous IS NOT NULL GROUP BY 1)
+SELECT k.key AS )sql" +
+         column + R"sql(, COALESCE(n.n, 0) AS customers,
+  COALESCE(b.n, 0) AS previous, COALESCE(n.n, 0) - COALESCE(b.n, 0) AS change
+FROM keys k LEFT JOIN counts n ON n.key = k.key LEFT JOIN before b ON b.key = k.key
+ORDER BY k.ord)sql";
 }
 
 json WithChart(json table, const char* label, const char* value) {
@@ -96,9 +103,7 @@ json TiersReport(Database& db, LoadedPlugin& tiering, const ReportFilter& filter
                              {"customers", "Customers"},
                              {"previous", "At period start"},
                              {"change", "Change"}},
-                            CountByGradeSql("tier", Tiers(),
-                                            ", COALESCE(b.n, 0) AS previous, "
-                                            "COALESCE(n.n, 0) - COALESCE(b.n, 0) AS change")),
+                            CountByGradeSql("tier", Tiers(), true)),
                 "tier", "customers"));
   out["tables"].push_back(RunSqlTable(
       db, filter, now_ms, "moves", "How customers moved between tiers since the period's start",
@@ -110,7 +115,7 @@ WHERE g.previous IS NOT g.tier GROUP BY 1, 2 ORDER BY 1, 2)sql"));
   out["tables"].push_back(WithChart(
       RunSqlTable(db, filter, now_ms, "by_segment", "Customers by RFM segment (value × activity)",
                   {{"segment", "Segment"}, {"customers", "Customers"}},
-                  CountByGradeSql("segment", Segments(), "")),
+                  CountByGradeSql("segment", Segments(), false)),
       "segment", "customers"));
   txn.Commit();
   return out;
