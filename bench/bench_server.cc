@@ -1,6 +1,6 @@
-#include "bench/bench_server.h"
+#include "bench_server.h"
 
-#include "bench/tablets.h"
+#include "tablets.h"
 
 namespace fieldcrm::bench {
 

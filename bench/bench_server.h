@@ -6,8 +6,8 @@
 #include <string>
 #include <thread>
 
-#include "sync/server.h"
-#include "sync/sqlite_server_storage.h"
+#include "fieldcrm/server/server.h"
+#include "fieldcrm/server/sqlite_server_storage.h"
 
 namespace fieldcrm::bench {
 

@@ -1,11 +1,11 @@
-#include "bench/bootstrap_bench.h"
+#include "bootstrap_bench.h"
 
 #include <algorithm>
 
-#include "bench/bench_server.h"
-#include "bench/data.h"
-#include "bench/process.h"
-#include "bench/tablets.h"
+#include "bench_server.h"
+#include "data.h"
+#include "process.h"
+#include "tablets.h"
 
 namespace fieldcrm::bench {
 

@@ -1,9 +1,9 @@
-#include "bench/data.h"
+#include "data.h"
 
 #include <nlohmann/json.hpp>
 
-#include "core/hlc.h"
-#include "core/uuid.h"
+#include "fieldcrm/storage/hlc.h"
+#include "fieldcrm/storage/uuid.h"
 
 namespace fieldcrm::bench {
 

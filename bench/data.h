@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/change.h"
+#include "fieldcrm/storage/change.h"
 
 namespace fieldcrm::bench {
 

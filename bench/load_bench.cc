@@ -1,14 +1,14 @@
-#include "bench/load_bench.h"
+#include "load_bench.h"
 
 #include <algorithm>
 #include <barrier>
 #include <mutex>
 #include <thread>
 
-#include "bench/bench_server.h"
-#include "bench/data.h"
-#include "bench/tablets.h"
-#include "sync/transport.h"
+#include "bench_server.h"
+#include "data.h"
+#include "fieldcrm/sync/transport.h"
+#include "tablets.h"
 
 namespace fieldcrm::bench {
 

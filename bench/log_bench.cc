@@ -1,10 +1,10 @@
-#include "bench/log_bench.h"
+#include "log_bench.h"
 
-#include "bench/data.h"
-#include "bench/tablets.h"
-#include "core/compaction.h"
-#include "core/hlc.h"
-#include "core/uuid.h"
+#include "data.h"
+#include "fieldcrm/storage/compaction.h"
+#include "fieldcrm/storage/hlc.h"
+#include "fieldcrm/storage/uuid.h"
+#include "tablets.h"
 
 namespace fieldcrm::bench {
 

@@ -6,14 +6,14 @@
 #include <iostream>
 #include <utility>
 
-#include "bench/bootstrap_bench.h"
-#include "bench/load_bench.h"
-#include "bench/log_bench.h"
-#include "bench/options.h"
-#include "bench/report.h"
-#include "bench/store_bench.h"
-#include "bench/sync_bench.h"
-#include "bench/tiering_bench.h"
+#include "bootstrap_bench.h"
+#include "load_bench.h"
+#include "log_bench.h"
+#include "options.h"
+#include "report.h"
+#include "store_bench.h"
+#include "sync_bench.h"
+#include "tiering_bench.h"
 
 int main(int argc, char** argv) {
   using namespace fieldcrm::bench;

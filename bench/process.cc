@@ -1,4 +1,4 @@
-#include "bench/process.h"
+#include "process.h"
 
 #include <spawn.h>
 #include <sys/wait.h>
@@ -8,7 +8,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "bench/report.h"
+#include "report.h"
 
 extern char** environ;
 

@@ -1,4 +1,4 @@
-#include "bench/report.h"
+#include "report.h"
 
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "core/hlc.h"
+#include "fieldcrm/storage/hlc.h"
 
 namespace fieldcrm::bench {
 

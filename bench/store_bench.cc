@@ -1,9 +1,9 @@
-#include "bench/store_bench.h"
+#include "store_bench.h"
 
-#include "bench/data.h"
-#include "bench/tablets.h"
-#include "core/merge.h"
-#include "core/store.h"
+#include "data.h"
+#include "fieldcrm/storage/merge.h"
+#include "fieldcrm/storage/store.h"
+#include "tablets.h"
 
 namespace fieldcrm::bench {
 

@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "bench/options.h"
-#include "bench/report.h"
-#include "core/change.h"
+#include "fieldcrm/storage/change.h"
+#include "options.h"
+#include "report.h"
 
 namespace fieldcrm::bench {
 

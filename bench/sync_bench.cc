@@ -1,14 +1,14 @@
-#include "bench/sync_bench.h"
+#include "sync_bench.h"
 
 #include <stdexcept>
 #include <thread>
 
-#include "bench/bench_server.h"
-#include "bench/data.h"
-#include "bench/store_bench.h"
-#include "bench/tablets.h"
-#include "core/hlc.h"
-#include "sync/transport.h"
+#include "bench_server.h"
+#include "data.h"
+#include "fieldcrm/storage/hlc.h"
+#include "fieldcrm/sync/transport.h"
+#include "store_bench.h"
+#include "tablets.h"
 
 namespace fieldcrm::bench {
 

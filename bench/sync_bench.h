@@ -1,7 +1,7 @@
 #pragma once
 
-#include "bench/options.h"
-#include "bench/report.h"
+#include "options.h"
+#include "report.h"
 
 namespace fieldcrm::bench {
 

@@ -1,8 +1,8 @@
-#include "bench/tablets.h"
+#include "tablets.h"
 
 #include <filesystem>
 
-#include "sync/transport.h"
+#include "fieldcrm/sync/transport.h"
 
 namespace fieldcrm::bench {
 

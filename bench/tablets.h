@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "core/store.h"
-#include "sync/client.h"
+#include "fieldcrm/storage/store.h"
+#include "fieldcrm/sync/client.h"
 
 namespace fieldcrm::bench {
 

@@ -1,9 +1,9 @@
-#include "bench/tiering_bench.h"
+#include "tiering_bench.h"
 
 #include <random>
 
-#include "core/plugin_library.h"
-#include "core/tiers.h"
+#include "fieldcrm/plugin_host/plugin_library.h"
+#include "fieldcrm/plugin_host/tiers.h"
 #include "plugins/tiering/rules.h"
 
 namespace fieldcrm::bench {

@@ -1,11 +1,11 @@
-#include "reports/reports.h"
+#include "fieldcrm/reports/reports.h"
 
 #include <algorithm>
 
-#include "core/error.h"
-#include "core/fields.h"
-#include "core/hlc.h"
-#include "core/records.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/model/fields.h"
+#include "fieldcrm/storage/hlc.h"
+#include "fieldcrm/storage/records.h"
 
 namespace fieldcrm::reports {
 

@@ -1,10 +1,10 @@
-#include "reports/tier_reports.h"
+#include "fieldcrm/reports/tier_reports.h"
 
 #include <algorithm>
 
-#include "core/customer_bundle.h"
-#include "core/error.h"
-#include "core/tiers.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/plugin_host/tiers.h"
+#include "fieldcrm/projections/customer_bundle.h"
 
 namespace fieldcrm::reports {
 

@@ -1,8 +1,8 @@
-#include "sync/client.h"
+#include "fieldcrm/sync/client.h"
 
 #include <future>
 
-#include "sync/clock_policy.h"
+#include "fieldcrm/sync/clock_policy.h"
 
 namespace fieldcrm::sync {
 

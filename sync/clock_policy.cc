@@ -1,6 +1,6 @@
-#include "sync/clock_policy.h"
+#include "fieldcrm/sync/clock_policy.h"
 
-#include "core/hlc.h"
+#include "fieldcrm/storage/hlc.h"
 
 namespace fieldcrm::sync {
 

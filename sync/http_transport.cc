@@ -6,10 +6,10 @@
 #include <cstring>
 #include <regex>
 
-#include "core/error.h"
-#include "sync/net_policy.h"
-#include "sync/protocol.h"
-#include "sync/transport.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/sync/net_policy.h"
+#include "fieldcrm/sync/protocol.h"
+#include "fieldcrm/sync/transport.h"
 
 namespace fieldcrm::sync {
 

@@ -1,4 +1,4 @@
-#include "sync/net_policy.h"
+#include "fieldcrm/sync/net_policy.h"
 
 #include <arpa/inet.h>
 

@@ -1,8 +1,8 @@
-#include "sync/protocol.h"
+#include "fieldcrm/sync/protocol.h"
 
 #include <cstdint>
 
-#include "core/error.h"
+#include "fieldcrm/base/error.h"
 
 namespace fieldcrm::sync {
 

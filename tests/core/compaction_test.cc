@@ -1,9 +1,9 @@
-#include "core/compaction.h"
+#include "fieldcrm/storage/compaction.h"
 
 #include <doctest/doctest.h>
 
-#include "core/customers.h"
-#include "core/store.h"
+#include "fieldcrm/model/customers.h"
+#include "fieldcrm/storage/store.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
 

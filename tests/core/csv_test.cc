@@ -3,9 +3,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/csv_io.h"
-#include "core/customers.h"
-#include "core/error.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/model/csv_io.h"
+#include "fieldcrm/model/customers.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
 

@@ -1,10 +1,10 @@
-#include "core/customers.h"
+#include "fieldcrm/model/customers.h"
 
 #include <doctest/doctest.h>
 
-#include "core/activities.h"
-#include "core/error.h"
-#include "core/fields.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/model/activities.h"
+#include "fieldcrm/model/fields.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
 

@@ -1,4 +1,4 @@
-#include "core/facts.h"
+#include "fieldcrm/projections/facts.h"
 
 #include <doctest/doctest.h>
 
@@ -6,12 +6,12 @@
 #include <random>
 #include <sstream>
 
-#include "core/activities.h"
-#include "core/customer_bundle.h"
-#include "core/customers.h"
-#include "core/fields.h"
-#include "core/merge.h"
-#include "core/store.h"
+#include "fieldcrm/model/activities.h"
+#include "fieldcrm/model/customers.h"
+#include "fieldcrm/model/fields.h"
+#include "fieldcrm/projections/customer_bundle.h"
+#include "fieldcrm/storage/merge.h"
+#include "fieldcrm/storage/store.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
 

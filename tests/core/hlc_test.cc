@@ -1,8 +1,8 @@
-#include "core/hlc.h"
+#include "fieldcrm/storage/hlc.h"
 
 #include <doctest/doctest.h>
 
-#include "core/uuid.h"
+#include "fieldcrm/storage/uuid.h"
 
 using namespace fieldcrm;
 

@@ -1,14 +1,14 @@
-#include "core/merge.h"
+#include "fieldcrm/storage/merge.h"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <random>
 
-#include "core/customers.h"
-#include "core/error.h"
-#include "core/records.h"
-#include "core/store.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/model/customers.h"
+#include "fieldcrm/storage/records.h"
+#include "fieldcrm/storage/store.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
 

@@ -1,8 +1,8 @@
-#include "core/phone.h"
+#include "fieldcrm/model/phone.h"
 
 #include <doctest/doctest.h>
 
-#include "core/error.h"
+#include "fieldcrm/base/error.h"
 
 using namespace fieldcrm;
 

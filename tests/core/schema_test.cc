@@ -1,13 +1,13 @@
-#include "core/schema.h"
+#include "fieldcrm/storage/schema.h"
 
 #include <doctest/doctest.h>
 
 #include <fstream>
 
-#include "core/activities.h"
-#include "core/customers.h"
-#include "core/error.h"
-#include "core/store.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/model/activities.h"
+#include "fieldcrm/model/customers.h"
+#include "fieldcrm/storage/store.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
 

@@ -10,12 +10,12 @@
 // deals spread over 20 agents and a year, to time the reports (docs/reports.md).
 #include <iostream>
 
-#include "core/activities.h"
-#include "core/customers.h"
-#include "core/fields.h"
-#include "core/hlc.h"
-#include "sync/client.h"
-#include "sync/sqlite_server_storage.h"
+#include "fieldcrm/model/activities.h"
+#include "fieldcrm/model/customers.h"
+#include "fieldcrm/model/fields.h"
+#include "fieldcrm/server/sqlite_server_storage.h"
+#include "fieldcrm/storage/hlc.h"
+#include "fieldcrm/sync/client.h"
 
 namespace {
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "core/change.h"
-#include "core/error.h"
-#include "core/merge.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/storage/change.h"
+#include "fieldcrm/storage/merge.h"
 #include "tests/fuzz/fuzz_store.h"
 #include "tests/support/state_dump.h"
 

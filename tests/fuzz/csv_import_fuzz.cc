@@ -5,8 +5,8 @@
 #include <fstream>
 #include <string>
 
-#include "core/csv_io.h"
-#include "core/error.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/model/csv_io.h"
 #include "tests/fuzz/fuzz_store.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

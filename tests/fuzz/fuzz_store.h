@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "core/store.h"
+#include "fieldcrm/storage/store.h"
 
 namespace fieldcrm::fuzz {
 

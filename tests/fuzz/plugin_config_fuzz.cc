@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "core/error.h"
-#include "core/plugin_config.h"
-#include "core/plugin_library.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/plugin_host/plugin_config.h"
+#include "fieldcrm/plugin_host/plugin_library.h"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "sync/protocol.h"
+#include "fieldcrm/sync/protocol.h"
 
 namespace {
 

@@ -2,8 +2,8 @@
 // 12:00 UTC.
 #include <doctest/doctest.h>
 
-#include "core/plugin_config.h"
-#include "core/plugin_review.h"
+#include "fieldcrm/plugin_host/plugin_config.h"
+#include "fieldcrm/plugin_host/plugin_review.h"
 #include "tests/plugins/plugin_world.h"
 
 namespace fieldcrm::testing {

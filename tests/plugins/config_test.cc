@@ -2,9 +2,9 @@
 // synced record, so head office sets the rules once and every tablet has them after sync.
 #include <doctest/doctest.h>
 
-#include "core/error.h"
-#include "core/plugin_config.h"
-#include "core/tiers.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/plugin_host/plugin_config.h"
+#include "fieldcrm/plugin_host/tiers.h"
 #include "tests/plugins/plugin_world.h"
 
 namespace fieldcrm::testing {

@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/plugin_host.h"
-#include "core/plugin_review.h"
-#include "core/tiers.h"
+#include "fieldcrm/plugin_host/plugin_host.h"
+#include "fieldcrm/plugin_host/plugin_review.h"
+#include "fieldcrm/plugin_host/tiers.h"
 #include "tests/plugins/plugin_world.h"
 
 namespace fieldcrm::testing {

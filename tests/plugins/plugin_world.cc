@@ -1,6 +1,6 @@
 #include "tests/plugins/plugin_world.h"
 
-#include "core/activities.h"
+#include "fieldcrm/model/activities.h"
 
 namespace fieldcrm::testing {
 

@@ -6,10 +6,10 @@
 #include <memory>
 #include <string>
 
-#include "core/customers.h"
-#include "core/fields.h"
-#include "core/plugin_host.h"
-#include "core/store.h"
+#include "fieldcrm/model/customers.h"
+#include "fieldcrm/model/fields.h"
+#include "fieldcrm/plugin_host/plugin_host.h"
+#include "fieldcrm/storage/store.h"
 #include "tests/support/temp_dir.h"
 
 namespace fieldcrm::testing {

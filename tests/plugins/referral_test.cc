@@ -2,9 +2,9 @@
 // reward exactly once, even when several replicas observe the deal and grant it independently.
 #include <doctest/doctest.h>
 
-#include "core/plugin_config.h"
-#include "core/plugin_review.h"
-#include "core/rewards.h"
+#include "fieldcrm/model/rewards.h"
+#include "fieldcrm/plugin_host/plugin_config.h"
+#include "fieldcrm/plugin_host/plugin_review.h"
 #include "tests/plugins/plugin_world.h"
 
 namespace fieldcrm::testing {

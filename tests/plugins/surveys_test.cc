@@ -1,11 +1,11 @@
 // Surveys through the real plugin: questionnaires are checked, answers validated and scored,
 // responses filled in on a tablet sync to head office, and NPS / satisfaction are reported by
 // team, agent and period.
-#include "core/surveys.h"
+#include "fieldcrm/application/surveys.h"
 
 #include <doctest/doctest.h>
 
-#include "core/error.h"
+#include "fieldcrm/base/error.h"
 #include "tests/plugins/plugin_world.h"
 
 namespace fieldcrm::testing {

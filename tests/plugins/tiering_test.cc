@@ -2,8 +2,8 @@
 // same on every replica, and batched grading equal to one-by-one grading.
 #include <doctest/doctest.h>
 
-#include "core/customer_bundle.h"
-#include "core/tiers.h"
+#include "fieldcrm/plugin_host/tiers.h"
+#include "fieldcrm/projections/customer_bundle.h"
 #include "tests/plugins/plugin_world.h"
 
 namespace fieldcrm::testing {

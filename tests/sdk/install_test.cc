@@ -5,11 +5,11 @@
 
 #include <filesystem>
 
-#include "core/activities.h"
-#include "core/customers.h"
-#include "core/fields.h"
-#include "core/plugin_host.h"
-#include "core/plugin_review.h"
+#include "fieldcrm/model/activities.h"
+#include "fieldcrm/model/customers.h"
+#include "fieldcrm/model/fields.h"
+#include "fieldcrm/plugin_host/plugin_host.h"
+#include "fieldcrm/plugin_host/plugin_review.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "core/sqlite.h"
+#include "fieldcrm/storage/sqlite.h"
 
 namespace fieldcrm::testing {
 

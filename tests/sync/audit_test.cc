@@ -2,7 +2,7 @@
 // tablets, every accepted change names its device and agent and the server's time of acceptance,
 // `fieldcrm-server audit` shows who registered a customer first, and a push that re-uses a change
 // id with other content cannot rewrite what is on record.
-#include "sync/audit.h"
+#include "fieldcrm/server/audit.h"
 
 #include <doctest/doctest.h>
 #include <httplib.h>
@@ -10,7 +10,7 @@
 #include <chrono>
 #include <thread>
 
-#include "core/customers.h"
+#include "fieldcrm/model/customers.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
@@ -21,7 +21,7 @@ namespace {
 using nlohmann::json;
 
 RunResult Audit(const std::string& server_db, const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {FIELDCRM_BINARY_DIR "/sync/fieldcrm-server", "--db", server_db};
+  std::vector<std::string> argv = {FIELDCRM_SERVER, "--db", server_db};
   argv.insert(argv.end(), args.begin(), args.end());
   return Run(argv);
 }

@@ -2,8 +2,8 @@
 #include <doctest/doctest.h>
 #include <httplib.h>
 
-#include "core/customers.h"
-#include "sync/protocol.h"
+#include "fieldcrm/model/customers.h"
+#include "fieldcrm/sync/protocol.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
 

@@ -2,7 +2,7 @@
 // messages and exit codes.
 #include <doctest/doctest.h>
 
-#include "core/customers.h"
+#include "fieldcrm/model/customers.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"

@@ -2,7 +2,7 @@
 // the server refuses stamps too far ahead); its changes wait, never lost. Clocks behind sync.
 #include <doctest/doctest.h>
 
-#include "core/customers.h"
+#include "fieldcrm/model/customers.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
 

@@ -4,10 +4,10 @@
 
 #include <random>
 
-#include "core/activities.h"
-#include "core/customers.h"
-#include "core/error.h"
-#include "core/fields.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/model/activities.h"
+#include "fieldcrm/model/customers.h"
+#include "fieldcrm/model/fields.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
 

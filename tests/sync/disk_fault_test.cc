@@ -20,7 +20,7 @@
 #include <random>
 #include <thread>
 
-#include "core/customers.h"
+#include "fieldcrm/model/customers.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"

@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/customers.h"
+#include "fieldcrm/model/customers.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
@@ -84,8 +84,8 @@ TEST_CASE("the server killed with SIGKILL in the middle of a push loses nothing"
   TempDir dir;
   std::string server_db = dir.File("server.db");
   std::string tablet_db = dir.File("tablet.db");
-  RunResult token = Run({FIELDCRM_BINARY_DIR "/sync/fieldcrm-server", "--db", server_db, "token",
-                         "create", "--agent", "wang", "--team", "A"});
+  RunResult token = Run(
+      {FIELDCRM_SERVER, "--db", server_db, "token", "create", "--agent", "wang", "--team", "A"});
   REQUIRE(token.exit_code == 0);
   int64_t own = 0;
   {
@@ -155,8 +155,8 @@ TEST_CASE("a server told to stop just after it binds stops") {
 TEST_CASE("SIGTERM stops the server cleanly") {
   TempDir dir;
   std::string log = dir.File("server.log");
-  pid_t pid = Spawn({FIELDCRM_BINARY_DIR "/sync/fieldcrm-server", "--db", dir.File("server.db"),
-                     "serve", "--listen", "127.0.0.1:0", "--insecure-http"},
+  pid_t pid = Spawn({FIELDCRM_SERVER, "--db", dir.File("server.db"), "serve", "--listen",
+                     "127.0.0.1:0", "--insecure-http"},
                     "/dev/null", dir.File("server.out"), log);
   WaitForText(dir.File("server.out"), "listening on http://127.0.0.1:");
   kill(pid, SIGTERM);

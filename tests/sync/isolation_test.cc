@@ -8,11 +8,11 @@
 #include <algorithm>
 #include <sstream>
 
-#include "core/activities.h"
-#include "core/customers.h"
-#include "core/hlc.h"
-#include "core/records.h"
-#include "sync/protocol.h"
+#include "fieldcrm/model/activities.h"
+#include "fieldcrm/model/customers.h"
+#include "fieldcrm/storage/hlc.h"
+#include "fieldcrm/storage/records.h"
+#include "fieldcrm/sync/protocol.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"

@@ -1,11 +1,11 @@
 // The protocol's promises: a request sent twice gets the same answer and changes nothing, pages
 // are bounded, gzip is used when both sides accept it, GET and POST pull agree.
-#include "sync/protocol.h"
+#include "fieldcrm/sync/protocol.h"
 
 #include <doctest/doctest.h>
 #include <httplib.h>
 
-#include "core/customers.h"
+#include "fieldcrm/model/customers.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
 

@@ -3,10 +3,10 @@
 // fieldcrm-server grading with the built tiering plugin it loaded from disk.
 #include <doctest/doctest.h>
 
-#include "core/activities.h"
-#include "core/customers.h"
-#include "core/fields.h"
-#include "sync/transport.h"
+#include "fieldcrm/model/activities.h"
+#include "fieldcrm/model/customers.h"
+#include "fieldcrm/model/fields.h"
+#include "fieldcrm/sync/transport.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"

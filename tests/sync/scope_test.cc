@@ -2,8 +2,8 @@
 // without a customer are global (everyone receives them, only head office writes them).
 #include <doctest/doctest.h>
 
-#include "core/activities.h"
-#include "core/customers.h"
+#include "fieldcrm/model/activities.h"
+#include "fieldcrm/model/customers.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
 

@@ -10,7 +10,7 @@
 
 #include <filesystem>
 
-#include "sync/net_policy.h"
+#include "fieldcrm/sync/net_policy.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"

@@ -16,8 +16,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/customers.h"
-#include "core/error.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/model/customers.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
 #include "tests/tools/fault_proxy.h"

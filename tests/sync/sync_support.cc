@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "sync/transport.h"
+#include "fieldcrm/sync/transport.h"
 #include "tests/support/run.h"
 
 namespace fieldcrm::testing {
@@ -68,7 +68,7 @@ void WaitForText(const std::string& path, const std::string& text) {
 }
 
 RunResult Server(const std::string& db, const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {FIELDCRM_BINARY_DIR "/sync/fieldcrm-server", "--db", db};
+  std::vector<std::string> argv = {FIELDCRM_SERVER, "--db", db};
   argv.insert(argv.end(), args.begin(), args.end());
   return Run(argv);
 }
@@ -76,8 +76,7 @@ RunResult Server(const std::string& db, const std::vector<std::string>& args) {
 ServerProcess::ServerProcess(const std::string& db, const std::string& log_path,
                              const std::vector<std::string>& serve_flags) {
   std::string out = log_path + ".out";
-  std::vector<std::string> args = {
-      FIELDCRM_BINARY_DIR "/sync/fieldcrm-server", "--db", db, "serve", "--listen", "127.0.0.1:0"};
+  std::vector<std::string> args = {FIELDCRM_SERVER, "--db", db, "serve", "--listen", "127.0.0.1:0"};
   args.insert(args.end(), serve_flags.begin(), serve_flags.end());
   pid_ = Spawn(args, "/dev/null", out, log_path);
   WaitForText(out, "\n");

@@ -10,10 +10,10 @@
 #include <thread>
 #include <vector>
 
-#include "core/store.h"
-#include "sync/client.h"
-#include "sync/server.h"
-#include "sync/sqlite_server_storage.h"
+#include "fieldcrm/server/server.h"
+#include "fieldcrm/server/sqlite_server_storage.h"
+#include "fieldcrm/storage/store.h"
+#include "fieldcrm/sync/client.h"
 #include "tests/support/run.h"
 
 namespace fieldcrm::testing {

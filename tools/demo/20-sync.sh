@@ -5,7 +5,7 @@
 set -euo pipefail
 make_certs="$(cd "$(dirname "$0")/.." && pwd)/tls/make-certs.sh"
 cd "$DEMO_DIR"
-server_bin="$FIELDCRM_BUILD_DIR/sync/fieldcrm-server"
+server_bin="$FIELDCRM_BUILD_DIR/tools/fieldcrm-server/fieldcrm-server"
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 on() { local db=$1; shift; echo "\$ fieldcrm --db $db $*" >&2; "$FIELDCRM" --db "$db" "$@"; }
 hq() { echo "\$ fieldcrm-server --db hq.db $*" >&2; "$server_bin" --db hq.db "$@"; }

@@ -1,12 +1,12 @@
 // visit | contact | followup | deal | referral: what happens around a customer.
 #include <iostream>
 
-#include "core/activities.h"
-#include "core/error.h"
-#include "core/fields.h"
-#include "core/hlc.h"
-#include "tools/fieldcrm/context.h"
-#include "tools/fieldcrm/output.h"
+#include "context.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/cli/output.h"
+#include "fieldcrm/model/activities.h"
+#include "fieldcrm/model/fields.h"
+#include "fieldcrm/storage/hlc.h"
 
 namespace fieldcrm::cli {
 
@@ -44,7 +44,7 @@ void AddInteractionCommand(CLI::App& parent, Context& ctx, const std::string& ty
   }
   add->callback([&ctx, args] {
     if (!args->at.empty()) args->input.at_ms = ParseTime(args->at, "--at");
-    PrintId(ctx, Activities(ctx.Open()).AddInteraction(args->customer, args->input));
+    PrintId(ctx, ctx.session().AddInteraction(args->customer, args->input).id);
   });
 }
 
@@ -73,7 +73,7 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     add->add_option("--note", args->note, "what to do");
     add->callback([&ctx, args] {
       int64_t due = ParseTime(args->due, "--due");
-      PrintId(ctx, Activities(ctx.Open()).AddTask(args->customer, due, args->note));
+      PrintId(ctx, ctx.session().AddTask(args->customer, due, args->note).id);
     });
   }
   {
@@ -97,7 +97,7 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     auto* done = followup->add_subcommand("done", "mark a follow-up task done");
     auto id = std::make_shared<std::string>();
     done->add_option("TASK_ID", *id, "task id")->required();
-    done->callback([&ctx, id] { Activities(ctx.Open()).CompleteTask(*id); });
+    done->callback([&ctx, id] { ctx.session().CompleteTask(*id); });
   }
 
   auto* deal =
@@ -115,10 +115,9 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     add->add_option("--status", args->status, "reserved, signed, handed-over");
     add->callback([&ctx, args] {
       int64_t price = ParseMoney("price", args->price);
-      std::string id =
-          Activities(ctx.Open()).AddDeal(args->customer, args->unit, price, args->status);
-      ctx.ReviewAfterWrite(id);
-      PrintId(ctx, id);
+      WriteOutcome deal = ctx.session().AddDeal(args->customer, args->unit, price, args->status);
+      ctx.Warn(deal.warnings);
+      PrintId(ctx, deal.id);
     });
   }
   {
@@ -128,8 +127,7 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     set->add_option("--status", args->second, "reserved, signed, handed-over, cancelled")
         ->required();
     set->callback([&ctx, args] {
-      Activities(ctx.Open()).SetDealStatus(args->first, args->second);
-      ctx.ReviewAfterWrite(args->first);
+      ctx.Warn(ctx.session().SetDealStatus(args->first, args->second).warnings);
     });
   }
 
@@ -141,9 +139,9 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     add->add_option("REFERRER_ID", args->first, "the existing customer or owner")->required();
     add->add_option("REFEREE_ID", args->second, "the customer they brought")->required();
     add->callback([&ctx, args] {
-      std::string id = Activities(ctx.Open()).AddReferral(args->first, args->second);
-      ctx.ReviewAfterWrite(id);
-      PrintId(ctx, id);
+      WriteOutcome referral = ctx.session().AddReferral(args->first, args->second);
+      ctx.Warn(referral.warnings);
+      PrintId(ctx, referral.id);
     });
   }
 }

@@ -1,10 +1,10 @@
 // alerts: what is due, per agent (visit without follow-up, SLA, churn risk, birthdays...).
 #include <iostream>
 
-#include "core/fields.h"
-#include "core/plugin_review.h"
-#include "tools/fieldcrm/context.h"
-#include "tools/fieldcrm/output.h"
+#include "context.h"
+#include "fieldcrm/cli/output.h"
+#include "fieldcrm/model/fields.h"
+#include "fieldcrm/plugin_host/plugin_review.h"
 
 namespace fieldcrm::cli {
 

@@ -1,5 +1,6 @@
-// What every command shares: the store path, the output mode, and the store itself, opened on
-// first use so that usage errors are reported before any file is touched; likewise the plugins.
+// What every command shares: the options given before the command, and the session they open
+// (fieldcrm/application/session.h), created on first use so that usage errors are reported
+// before any file is touched.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -7,8 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "core/plugin_host.h"
-#include "core/store.h"
+#include "fieldcrm/application/session.h"
 
 namespace fieldcrm::cli {
 
@@ -17,22 +17,17 @@ struct Context {
   bool json = false;
   std::string plugins_dir;  // --plugins: overrides the store's and the default folder
   std::string as_of;        // --as-of: the time tiers and alerts are evaluated at
-  std::unique_ptr<Store> store;
-  std::unique_ptr<PluginHost> plugins;
 
-  Store& Open() {
-    if (db_path.empty()) throw CLI::RequiredError("--db");
-    if (!store) store = Store::Open(db_path);
-    return *store;
-  }
-  // The plugins of the store's plugins folder, loaded and configured on first use.
-  PluginHost& Plugins();
-  // --as-of, or now.
-  int64_t AsOfMs() const;
-  // Lets the plugins react to a local write (a referral reward for a signed deal): reviews the
-  // customer the record (a customer, deal, referral...) belongs to. Plugin failures are
-  // warnings: the write itself has already succeeded.
-  void ReviewAfterWrite(const std::string& record);
+  // The session over --db, --plugins and --as-of.
+  Session& session();
+  Store& Open() { return session().store(); }
+  PluginHost& Plugins() { return session().plugins(); }
+  int64_t AsOfMs() { return session().AsOfMs(); }
+  // Prints the warnings of the review after a write (the write itself succeeded).
+  void Warn(const std::vector<std::string>& warnings) const;
+
+ private:
+  std::unique_ptr<Session> session_;
 };
 
 void AddCustomerCommands(CLI::App& app, Context& ctx);

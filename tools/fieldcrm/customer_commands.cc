@@ -1,13 +1,13 @@
 // customer add | get | set | list | find | merge | delete
 #include <iostream>
 
-#include "core/activities.h"
-#include "core/customers.h"
-#include "core/error.h"
-#include "core/fields.h"
-#include "tools/fieldcrm/context.h"
-#include "tools/fieldcrm/output.h"
-#include "tools/fieldcrm/tier_fields.h"
+#include "context.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/cli/output.h"
+#include "fieldcrm/model/activities.h"
+#include "fieldcrm/model/customers.h"
+#include "fieldcrm/model/fields.h"
+#include "tier_fields.h"
 
 namespace fieldcrm::cli {
 
@@ -100,8 +100,7 @@ void AddCustomerCommands(CLI::App& app, Context& ctx) {
       if (!args->budget.empty()) fields.emplace_back("budget", args->budget);
       if (!args->stage.empty()) fields.emplace_back("stage", args->stage);
       for (auto& field : ParseAssignments(args->sets)) fields.push_back(field);
-      Customers customers(ctx.Open());
-      AddedCustomer added = customers.Add(fields);
+      WriteOutcome added = ctx.session().AddCustomer(fields);
       if (ctx.json) {
         PrintJson({{"id", added.id}, {"existed", added.existed}});
         return;
@@ -133,9 +132,8 @@ void AddCustomerCommands(CLI::App& app, Context& ctx) {
     set->add_option("ID", args->id, "customer id")->required();
     set->add_option("FIELDS", args->assignments, "key=value ...")->required();
     set->callback([&ctx, args] {
-      Customers customers(ctx.Open());
-      customers.Set(args->id, ParseAssignments(args->assignments));
-      if (ctx.json) PrintJson(customers.Get(args->id));
+      WriteOutcome set = ctx.session().SetCustomer(args->id, ParseAssignments(args->assignments));
+      if (ctx.json) PrintJson(Customers(ctx.Open()).Get(set.id));
     });
   }
   {

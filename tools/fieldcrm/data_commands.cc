@@ -2,14 +2,14 @@
 #include <fstream>
 #include <iostream>
 
-#include "core/compaction.h"
-#include "core/csv_io.h"
-#include "core/customers.h"
-#include "core/error.h"
-#include "core/hlc.h"
-#include "sync/client.h"
-#include "tools/fieldcrm/context.h"
-#include "tools/fieldcrm/output.h"
+#include "context.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/cli/output.h"
+#include "fieldcrm/model/csv_io.h"
+#include "fieldcrm/model/customers.h"
+#include "fieldcrm/storage/compaction.h"
+#include "fieldcrm/storage/hlc.h"
+#include "fieldcrm/sync/client.h"
 
 namespace fieldcrm::cli {
 

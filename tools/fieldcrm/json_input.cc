@@ -1,9 +1,9 @@
-#include "tools/fieldcrm/json_input.h"
+#include "json_input.h"
 
 #include <fstream>
 #include <sstream>
 
-#include "core/error.h"
+#include "fieldcrm/base/error.h"
 
 namespace fieldcrm::cli {
 

@@ -2,7 +2,7 @@
 // stderr), 2 a usage error.
 #include <iostream>
 
-#include "tools/fieldcrm/context.h"
+#include "context.h"
 
 int main(int argc, char** argv) {
   using fieldcrm::cli::Context;

@@ -1,13 +1,13 @@
 // plugins list | config | dir | run: what is loaded, its settings, where plugins come from.
 #include <iostream>
 
-#include "core/error.h"
-#include "core/plugin_config.h"
-#include "core/plugin_review.h"
-#include "core/plugins_folder.h"
-#include "tools/fieldcrm/context.h"
-#include "tools/fieldcrm/json_input.h"
-#include "tools/fieldcrm/output.h"
+#include "context.h"
+#include "fieldcrm/application/plugins_folder.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/cli/output.h"
+#include "fieldcrm/plugin_host/plugin_config.h"
+#include "fieldcrm/plugin_host/plugin_review.h"
+#include "json_input.h"
 
 namespace fieldcrm::cli {
 
@@ -93,7 +93,7 @@ void AddPluginCommands(CLI::App& app, Context& ctx) {
     auto* run = plugins->add_subcommand(
         "run", "let the plugins review every customer now (e.g. after a sync): grants rewards");
     run->callback([&ctx] {
-      ReviewResult result = ReviewCustomers(ctx.Open(), ctx.Plugins(), ctx.AsOfMs());
+      ReviewResult result = ctx.session().ReviewAll();
       for (const std::string& failure : result.failures)
         std::cerr << "fieldcrm: " << failure << '\n';
       if (ctx.json) {

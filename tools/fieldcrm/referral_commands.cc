@@ -2,10 +2,10 @@
 // (referral add lives with the other activities.)
 #include <iostream>
 
-#include "core/plugin_review.h"
-#include "core/rewards.h"
-#include "tools/fieldcrm/context.h"
-#include "tools/fieldcrm/output.h"
+#include "context.h"
+#include "fieldcrm/cli/output.h"
+#include "fieldcrm/model/rewards.h"
+#include "fieldcrm/plugin_host/plugin_review.h"
 
 namespace fieldcrm::cli {
 
@@ -15,7 +15,7 @@ namespace {
 
 // Grants whatever is due first, so that a report never lags behind the facts (after a sync).
 void CatchUp(Context& ctx) {
-  ReviewResult result = ReviewCustomers(ctx.Open(), ctx.Plugins(), ctx.AsOfMs());
+  ReviewResult result = ctx.session().ReviewAll();
   for (const std::string& failure : result.failures) {
     std::cerr << "fieldcrm: warning: " << failure << '\n';
   }

@@ -3,13 +3,13 @@
 #include <cctype>
 #include <iostream>
 
-#include "core/csv_io.h"
-#include "core/error.h"
-#include "core/hlc.h"
-#include "reports/tier_reports.h"
-#include "sync/transport.h"
-#include "tools/fieldcrm/context.h"
-#include "tools/fieldcrm/output.h"
+#include "context.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/cli/output.h"
+#include "fieldcrm/model/csv_io.h"
+#include "fieldcrm/reports/tier_reports.h"
+#include "fieldcrm/storage/hlc.h"
+#include "fieldcrm/sync/transport.h"
 
 namespace fieldcrm::cli {
 

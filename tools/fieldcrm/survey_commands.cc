@@ -1,12 +1,12 @@
 // survey define | list | answer | report: questionnaires filled in offline, NPS and satisfaction.
 #include <iostream>
 
-#include "core/error.h"
-#include "core/fields.h"
-#include "core/surveys.h"
-#include "tools/fieldcrm/context.h"
-#include "tools/fieldcrm/json_input.h"
-#include "tools/fieldcrm/output.h"
+#include "context.h"
+#include "fieldcrm/application/surveys.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/cli/output.h"
+#include "fieldcrm/model/fields.h"
+#include "json_input.h"
 
 namespace fieldcrm::cli {
 

@@ -1,47 +1,20 @@
 // sync | status: exchanging changes with head office's server, and how far along that is.
 #include <csignal>
-#include <filesystem>
 #include <iostream>
 #include <map>
 
-#include "core/error.h"
-#include "core/plugin_review.h"
-#include "sync/client.h"
-#include "sync/clock_policy.h"
-#include "tools/fieldcrm/context.h"
-#include "tools/fieldcrm/output.h"
+#include "context.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/cli/output.h"
+#include "fieldcrm/sync/client.h"
+#include "fieldcrm/sync/clock_policy.h"
+#include "fieldcrm/sync/session_sync.h"
 
 namespace fieldcrm::cli {
 
 using nlohmann::json;
 
 namespace {
-
-// Remembered after the first sync so that later ones need no arguments.
-constexpr const char* kServerKey = "sync.server";
-constexpr const char* kTokenKey = "sync.token";
-constexpr const char* kCaFileKey = "sync.ca_file";
-
-std::string Remembered(Store& store, const std::string& given, const char* key,
-                       const char* option) {
-  if (!given.empty()) return given;
-  if (auto known = store.GetMeta(key)) return *known;
-  throw InvalidInput(std::string("no ") + option +
-                     " given and none remembered from an earlier sync");
-}
-
-// Head office revoked this tablet's token with --wipe (lost or stolen): the store and its SQLite
-// side files go, token included. Returns the files deleted.
-std::string WipeStore(Context& ctx) {
-  ctx.plugins.reset();
-  ctx.store.reset();  // closes the database before its files are removed
-  std::string deleted;
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-    std::string file = ctx.db_path + suffix;
-    if (std::filesystem::remove(file)) deleted += (deleted.empty() ? "" : ", ") + file;
-  }
-  return deleted;
-}
 
 void PrintRefusals(const std::vector<sync::Refusal>& refused) {
   // One line per record and reason: a refused customer has many fields.
@@ -51,24 +24,6 @@ void PrintRefusals(const std::vector<sync::Refusal>& refused) {
     std::cerr << "refused " << count << " change" << (count == 1 ? "" : "s") << " of record "
               << key.first << ": " << key.second << '\n';
   }
-}
-
-json StatusJson(Store& store) {
-  const DeviceInfo& device = store.device();
-  int64_t conflicts = store.db().QueryInt("SELECT count(*) FROM conflicts").value_or(0);
-  auto meta = [&](const char* key) { return store.GetMeta(key).value_or(""); };
-  json skew = nullptr;
-  if (auto text = store.GetMeta(sync::kClockSkewKey)) skew = std::stoll(*text);
-  return {{"device", device.name},
-          {"device_id", device.id},
-          {"agent", device.agent},
-          {"team", device.team},
-          {"server", meta(kServerKey)},
-          {"last_sync_at", meta(sync::kLastSyncKey)},
-          {"pending", sync::PendingChanges(store)},
-          {"server_cursor", std::stoll(store.GetMeta(sync::kPullCursorKey).value_or("0"))},
-          {"clock_skew_ms", skew},
-          {"conflicts", conflicts}};
 }
 
 std::string DescribeSkew(const json& skew) {
@@ -100,43 +55,16 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
     cmd->add_flag("--full", options->full, "send and fetch everything again (repairs any gap)");
     cmd->callback([&ctx, server, token, ca_file, options] {
       Store& store = ctx.Open();
-      std::string url = Remembered(store, *server, kServerKey, "--server");
-      std::string secret = Remembered(store, *token, kTokenKey, "--token");
-      std::string ca = ca_file->empty() ? store.GetMeta(kCaFileKey).value_or("") : *ca_file;
+      sync::ServerSettings settings = sync::RememberedServer(store, {*server, *token, *ca_file});
       // A server that drops the connection mid-request is a network error to report, not a
       // SIGPIPE that ends the process silently (httplib sends without MSG_NOSIGNAL).
       signal(SIGPIPE, SIG_IGN);
-      auto transport = sync::MakeHttpTransport(url, secret, ca);
-      Transaction remember(store.db());  // so that an interrupted sync is resumed by plain 'sync'
-      store.SetMeta(kServerKey, url);
-      store.SetMeta(kTokenKey, secret);
-      store.SetMeta(kCaFileKey, ca);
-      remember.Commit();
+      auto transport = sync::MakeHttpTransport(settings.url, settings.token, settings.ca_file);
+      sync::RememberServer(store, settings);
       options->progress = [](const std::string& line) { std::cerr << line << std::endl; };
-      sync::SyncReport report;
-      try {
-        report = sync::SyncClient(store, *transport, *options).Run();
-      } catch (const sync::ProtocolError& e) {
-        if (e.code() != "wiped") throw;
-        throw InvalidInput(std::string(e.what()) + ": deleted " + WipeStore(ctx));
-      }
-      if (report.received > 0 && report.push_error.empty()) {
-        // What arrived may complete a rule (a referred customer's deal signed elsewhere): let the
-        // plugins react, and send what they wrote in the same sync. Their record ids derive from
-        // the facts, so replicas that react to the same deal write the same record.
-        ReviewResult review = ReviewCustomers(store, ctx.Plugins(), ctx.AsOfMs());
-        for (const std::string& failure : review.failures) {
-          std::cerr << "fieldcrm: warning: " << failure << '\n';
-        }
-        if (review.created > 0) {
-          sync::SyncReport again = sync::SyncClient(store, *transport, *options).Run();
-          report.sent += again.sent;
-          report.received += again.received;
-          report.conflicts += again.conflicts;
-          report.merged += again.merged;
-          report.refused.insert(report.refused.end(), again.refused.begin(), again.refused.end());
-        }
-      }
+      sync::SessionSyncReport outcome = sync::SyncSession(ctx.session(), *transport, *options);
+      ctx.Warn(outcome.warnings);
+      const sync::SyncReport& report = outcome.sync;
       PrintRefusals(report.refused);
       if (report.clock_skew_ms < -sync::kDefaultMaxClockAheadMs) {
         std::cerr << "warning: this tablet's clock is "
@@ -153,7 +81,7 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
                    {"clock_skew_ms", report.clock_skew_ms},
                    {"error", report.push_error}});
       } else {
-        std::cout << "synced with " << url << ": sent " << report.sent << ", received "
+        std::cout << "synced with " << settings.url << ": sent " << report.sent << ", received "
                   << report.received << ", conflicts " << report.conflicts << ", duplicates merged "
                   << report.merged << ", refused " << report.refused.size() << '\n';
       }
@@ -163,7 +91,7 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
   {
     auto* cmd = app.add_subcommand("status", "this device, its last sync and what is unsent");
     cmd->callback([&ctx] {
-      json status = StatusJson(ctx.Open());
+      json status = sync::SyncStatus(ctx.Open());
       if (ctx.json) return PrintJson(status);
       auto line = [](const char* label, const std::string& value) {
         std::cout << label << value << '\n';

@@ -2,12 +2,12 @@
 #include <iostream>
 #include <map>
 
-#include "core/customer_bundle.h"
-#include "core/customers.h"
-#include "core/error.h"
-#include "core/tiers.h"
-#include "tools/fieldcrm/context.h"
-#include "tools/fieldcrm/output.h"
+#include "context.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/cli/output.h"
+#include "fieldcrm/model/customers.h"
+#include "fieldcrm/plugin_host/tiers.h"
+#include "fieldcrm/projections/customer_bundle.h"
 
 namespace fieldcrm::cli {
 

@@ -1,8 +1,8 @@
-#include "tools/fieldcrm/tier_fields.h"
+#include "tier_fields.h"
 
 #include <iostream>
 
-#include "core/tiers.h"
+#include "fieldcrm/plugin_host/tiers.h"
 
 namespace fieldcrm::cli {
 

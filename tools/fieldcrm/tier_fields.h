@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "tools/fieldcrm/context.h"
+#include "context.h"
 
 namespace fieldcrm::cli {
 

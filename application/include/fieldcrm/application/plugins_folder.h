@@ -1,0 +1,19 @@
+// Which folder the plugins come from, for the fieldcrm CLI and fieldcrm-server alike: the
+// command's --plugins DIR, else the store's own setting (the CLI's `plugins dir`), else
+// $FIELDCRM_PLUGINS, else the folder installed next to the binary (../lib/fieldcrm/plugins), else
+// the build tree's built-in plugins.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "fieldcrm/storage/store.h"
+
+namespace fieldcrm {
+
+inline constexpr const char* kPluginsDirMeta = "plugins_dir";
+
+// store: whose setting to consult; nullptr skips that step (the server has no such setting).
+std::filesystem::path PluginsFolder(const std::string& option, Store* store);
+
+}  // namespace fieldcrm

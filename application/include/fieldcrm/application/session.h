@@ -1,0 +1,92 @@
+// One working session over a store: the store, its plugins and the time rules are evaluated
+// at. Every front end (the fieldcrm CLI, the tablet app, head office's server) goes through a
+// Session, so the policy of when plugins react to a write lives here and nowhere else:
+//  - a write that can complete a plugin rule (a deal added or moved, a referral registered)
+//    is followed by a review of the customer it belongs to;
+//  - a sync round that received changes is followed by a review of the store
+//    (ReviewAfterSync), and the caller sends what that review wrote in the same sync.
+// A review runs after its write has committed: a plugin that fails is disabled and reported as
+// a warning, and the write stands.
+//
+// Nothing is opened until first used, so a front end can report usage errors before any file
+// is touched. Not thread-safe: one Session per thread (a server keeps one per request or
+// serialises).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fieldcrm/model/activities.h"
+#include "fieldcrm/model/customers.h"
+#include "fieldcrm/plugin_host/plugin_host.h"
+#include "fieldcrm/plugin_host/plugin_review.h"
+#include "fieldcrm/storage/store.h"
+
+namespace fieldcrm {
+
+struct SessionOptions {
+  std::string db_path;
+  std::string plugins_dir;          // "" = the store's setting, then the defaults (PluginsFolder)
+  std::optional<int64_t> as_of_ms;  // the time tiers and alerts are evaluated at; default now
+};
+
+// What a write produced: the record written (or found) and the warnings of the review after it.
+struct WriteOutcome {
+  std::string id;
+  bool existed = false;  // AddCustomer: the phone was already on the store; nothing written
+  std::vector<std::string> warnings;
+};
+
+class Session {
+ public:
+  explicit Session(SessionOptions options);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  const SessionOptions& options() const { return options_; }
+  // The store, opened on first use. Throws for a missing path or a file that is not a store.
+  Store& store();
+  // The plugins of the store's folder, loaded and configured on first use.
+  PluginHost& plugins();
+  // Closes the plugins and the store (before its files are removed, say); reopened on next use.
+  void Close();
+  // as_of_ms, or now.
+  int64_t AsOfMs() const;
+
+  // Writes. Each is one transaction on the store; those that can complete a plugin rule are
+  // then reviewed (see above).
+  WriteOutcome AddCustomer(const FieldTexts& fields);
+  WriteOutcome SetCustomer(const std::string& id, const FieldTexts& fields);
+  WriteOutcome AddInteraction(const std::string& customer, const InteractionInput& input);
+  WriteOutcome AddTask(const std::string& customer, int64_t due_ms, const std::string& note);
+  WriteOutcome CompleteTask(const std::string& task);
+  WriteOutcome AddDeal(const std::string& customer, const std::string& unit, int64_t price,
+                       const std::string& status);
+  WriteOutcome SetDealStatus(const std::string& deal, const std::string& status);
+  WriteOutcome AddReferral(const std::string& referrer, const std::string& referee);
+
+  // Lets the plugins react to a committed write of `record` (a customer, or a record that hangs
+  // under one): reviews that customer.
+  ReviewResult ReviewAfterWrite(const std::string& record);
+  // Every customer (plugins run, or a sync that received changes).
+  ReviewResult ReviewAll();
+  // The policy after one sync round: when it received changes and its push did not fail, the
+  // plugins review the store (what arrived may complete a rule, a referred customer's deal
+  // signed elsewhere). Returns the review; when it wrote records (created > 0), the caller runs
+  // one more round to send them. Their ids derive from the facts, so replicas that react to the
+  // same deal write the same record.
+  std::optional<ReviewResult> ReviewAfterSync(int64_t received, bool push_failed);
+
+ private:
+  WriteOutcome Reviewed(std::string id);
+
+  SessionOptions options_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<PluginHost> plugins_;
+};
+
+}  // namespace fieldcrm

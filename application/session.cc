@@ -1,0 +1,104 @@
+#include "fieldcrm/application/session.h"
+
+#include <utility>
+
+#include "fieldcrm/application/plugins_folder.h"
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/storage/hlc.h"
+
+namespace fieldcrm {
+
+Session::Session(SessionOptions options) : options_(std::move(options)) {}
+
+Session::~Session() = default;
+
+Store& Session::store() {
+  if (options_.db_path.empty()) throw InvalidInput("no store given (--db FILE)");
+  if (!store_) store_ = Store::Open(options_.db_path);
+  return *store_;
+}
+
+PluginHost& Session::plugins() {
+  if (!plugins_) {
+    Store& opened = store();
+    plugins_ = std::make_unique<PluginHost>(PluginsFolder(options_.plugins_dir, &opened));
+    plugins_->Configure(opened);
+  }
+  return *plugins_;
+}
+
+void Session::Close() {
+  plugins_.reset();
+  store_.reset();
+}
+
+int64_t Session::AsOfMs() const {
+  return options_.as_of_ms.value_or(SystemMillis());
+}
+
+WriteOutcome Session::AddCustomer(const FieldTexts& fields) {
+  AddedCustomer added = Customers(store()).Add(fields);
+  return {added.id, added.existed, {}};
+}
+
+WriteOutcome Session::SetCustomer(const std::string& id, const FieldTexts& fields) {
+  Customers customers(store());
+  customers.Set(id, fields);
+  return {customers.Resolve(id), false, {}};
+}
+
+WriteOutcome Session::AddInteraction(const std::string& customer, const InteractionInput& input) {
+  return {Activities(store()).AddInteraction(customer, input), false, {}};
+}
+
+WriteOutcome Session::AddTask(const std::string& customer, int64_t due_ms,
+                              const std::string& note) {
+  return {Activities(store()).AddTask(customer, due_ms, note), false, {}};
+}
+
+WriteOutcome Session::CompleteTask(const std::string& task) {
+  Activities(store()).CompleteTask(task);
+  return {task, false, {}};
+}
+
+WriteOutcome Session::AddDeal(const std::string& customer, const std::string& unit, int64_t price,
+                              const std::string& status) {
+  return Reviewed(Activities(store()).AddDeal(customer, unit, price, status));
+}
+
+WriteOutcome Session::SetDealStatus(const std::string& deal, const std::string& status) {
+  Activities(store()).SetDealStatus(deal, status);
+  return Reviewed(deal);
+}
+
+WriteOutcome Session::AddReferral(const std::string& referrer, const std::string& referee) {
+  return Reviewed(Activities(store()).AddReferral(referrer, referee));
+}
+
+WriteOutcome Session::Reviewed(std::string id) {
+  ReviewResult review = ReviewAfterWrite(id);
+  return {std::move(id), false, std::move(review.failures)};
+}
+
+ReviewResult Session::ReviewAfterWrite(const std::string& record) {
+  Store& opened = store();
+  // A customer stands for itself; anything else for the customer it hangs under.
+  std::string customer = opened.db()
+                             .QueryText(
+                                 "SELECT parent FROM records WHERE id = ? AND kind != "
+                                 "'customer'",
+                                 record)
+                             .value_or(record);
+  return ReviewCustomers(opened, plugins(), AsOfMs(), Customers(opened).Resolve(customer));
+}
+
+ReviewResult Session::ReviewAll() {
+  return ReviewCustomers(store(), plugins(), AsOfMs());
+}
+
+std::optional<ReviewResult> Session::ReviewAfterSync(int64_t received, bool push_failed) {
+  if (received == 0 || push_failed) return std::nullopt;
+  return ReviewAll();
+}
+
+}  // namespace fieldcrm

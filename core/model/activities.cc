@@ -1,0 +1,152 @@
+#include "fieldcrm/model/activities.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/model/fields.h"
+
+namespace fieldcrm {
+
+using nlohmann::json;
+
+std::string Activities::AddInteraction(const std::string& customer, const InteractionInput& in) {
+  std::string type = ParseChoice("interaction type", in.type, kInteractionTypes);
+  Transaction txn(store_.db());
+  std::string root = customers_.Resolve(customer);
+  FieldValues values = {
+      {"customer", root}, {"type", type}, {"at", FormatTime(in.at_ms.value_or(SystemMillis()))}};
+  if (!store_.device().agent.empty()) values.emplace_back("agent", store_.device().agent);
+  if (!in.note.empty()) values.emplace_back("note", in.note);
+  if (!in.channel.empty()) {
+    values.emplace_back(
+        "channel",
+        ParseChoice("channel", in.channel, kContactChannels,
+                    {{"电话", "phone"}, {"短信", "sms"}, {"微信", "wechat"}, {"邮件", "email"}}));
+  }
+  if (!in.outcome.empty()) values.emplace_back("outcome", in.outcome);
+  if (in.minutes) {
+    if (*in.minutes < 0) throw InvalidInput("visit minutes cannot be negative");
+    values.emplace_back("minutes", *in.minutes);
+  }
+  std::string id = store_.NewId();
+  store_.Write("interaction", id, values);
+  txn.Commit();
+  return id;
+}
+
+std::string Activities::AddTask(const std::string& customer, int64_t due_ms,
+                                const std::string& note) {
+  Transaction txn(store_.db());
+  std::string root = customers_.Resolve(customer);
+  FieldValues values = {{"customer", root}, {"due", FormatTime(due_ms)}, {"done", false}};
+  if (!note.empty()) values.emplace_back("note", note);
+  if (!store_.device().agent.empty()) values.emplace_back("agent", store_.device().agent);
+  std::string id = store_.NewId();
+  store_.Write("task", id, values);
+  txn.Commit();
+  return id;
+}
+
+json Activities::Record(const std::string& id, const std::string& kind) {
+  Statement& stmt =
+      store_.db().Prepare("SELECT doc FROM records WHERE id = ? AND kind = ? AND deleted = 0");
+  stmt.Bind(id, kind);
+  if (!stmt.Step()) {
+    stmt.Reset();
+    throw NotFound("no " + kind + " with id '" + id + "'");
+  }
+  json doc = json::parse(stmt.Text(0));
+  stmt.Reset();
+  return doc;
+}
+
+void Activities::CompleteTask(const std::string& task) {
+  Transaction txn(store_.db());
+  Record(task, "task");
+  store_.Write("task", task, {{"done", true}, {"done_at", FormatTime(SystemMillis())}});
+  txn.Commit();
+}
+
+std::vector<json> Activities::OpenTasks(std::optional<int64_t> overdue_at_ms) {
+  Statement& stmt = store_.db().Prepare(
+      "SELECT t.doc, c.doc FROM records t "
+      "JOIN records p ON p.id = t.parent JOIN records c ON c.id = COALESCE(p.root, p.id) "
+      "WHERE t.kind = 'task' AND t.deleted = 0 AND c.deleted = 0 "
+      "AND json_extract(t.doc, '$.done') = 0 AND (?1 IS NULL OR json_extract(t.doc, '$.due') < ?1) "
+      "ORDER BY json_extract(t.doc, '$.due'), t.id");
+  std::optional<std::string> cutoff;
+  if (overdue_at_ms) cutoff = FormatTime(*overdue_at_ms);
+  stmt.Bind(cutoff);
+  std::vector<json> out;
+  while (stmt.Step()) {
+    json task = json::parse(stmt.Text(0));
+    json customer = json::parse(stmt.Text(1));
+    task["customer"] = customer["id"];
+    task["customer_name"] = customer.value("name", "");
+    out.push_back(std::move(task));
+  }
+  stmt.Reset();
+  return out;
+}
+
+std::string Activities::AddDeal(const std::string& customer, const std::string& unit, int64_t price,
+                                const std::string& status) {
+  if (unit.empty()) throw InvalidInput("a deal needs a unit (--unit, e.g. 3-1502)");
+  if (price <= 0) throw InvalidInput("a deal needs a positive price in CNY (--price)");
+  std::string code =
+      ParseChoice("deal status", status, kDealStatuses,
+                  {{"认购", "reserved"}, {"签约", "signed"}, {"交房", "handed-over"}});
+  Transaction txn(store_.db());
+  std::string root = customers_.Resolve(customer);
+  std::string id = store_.NewId();
+  FieldValues values = {{"customer", root},
+                        {"unit", unit},
+                        {"price", price},
+                        {"status", code},
+                        {code + "_at", FormatTime(SystemMillis())}};
+  if (!store_.device().agent.empty()) values.emplace_back("agent", store_.device().agent);
+  store_.Write("deal", id, values);
+  txn.Commit();
+  return id;
+}
+
+void Activities::SetDealStatus(const std::string& deal, const std::string& status) {
+  std::string code =
+      ParseChoice("deal status", status, kDealStatuses,
+                  {{"认购", "reserved"}, {"签约", "signed"}, {"交房", "handed-over"}});
+  Transaction txn(store_.db());
+  Record(deal, "deal");
+  store_.Write("deal", deal, {{"status", code}, {code + "_at", FormatTime(SystemMillis())}});
+  txn.Commit();
+}
+
+std::string Activities::AddReferral(const std::string& referrer, const std::string& referee) {
+  Transaction txn(store_.db());
+  std::string from = customers_.Resolve(referrer);
+  std::string to = customers_.Resolve(referee);
+  if (from == to) throw InvalidInput("a customer cannot refer themselves");
+  std::string id = store_.NewId();
+  store_.Write("referral", id,
+               {{"referrer", from}, {"referee", to}, {"at", FormatTime(SystemMillis())}});
+  txn.Commit();
+  return id;
+}
+
+std::vector<json> Activities::Of(const std::string& customer, const std::string& kind) {
+  std::string root = customers_.Resolve(customer);
+  std::vector<json> out;
+  Statement& stmt = store_.db().Prepare(
+      "SELECT doc FROM records WHERE parent = ? AND kind = ? AND deleted = 0 ORDER BY id");
+  for (const std::string& id : customers_.IdsOf(root)) {
+    stmt.Bind(id, kind);
+    while (stmt.Step()) out.push_back(json::parse(stmt.Text(0)));
+    stmt.Reset();
+  }
+  // Interactions may be logged after the fact (--at): order by when they happened.
+  auto key = [](const json& r) { return std::make_pair(r.value("at", ""), r.value("id", "")); };
+  std::sort(out.begin(), out.end(), [&](const json& a, const json& b) { return key(a) < key(b); });
+  return out;
+}
+
+}  // namespace fieldcrm

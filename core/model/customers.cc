@@ -1,0 +1,150 @@
+#include "fieldcrm/model/customers.h"
+
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/model/fields.h"
+#include "fieldcrm/model/phone.h"
+#include "fieldcrm/storage/records.h"
+
+namespace fieldcrm {
+
+using nlohmann::json;
+
+namespace {
+
+json Presentable(const std::string& doc_text, int64_t updated_hlc) {
+  json doc = json::parse(doc_text);
+  doc["updated_at"] = FormatTime(HlcMillis(static_cast<Hlc>(updated_hlc)));
+  return doc;
+}
+
+}  // namespace
+
+FieldValues Customers::Parse(const FieldTexts& fields) {
+  FieldValues values;
+  for (const auto& [name, text] : fields) {
+    if (name == "id" || name == "aliases" || name == "updated_at" || name.starts_with('_')) {
+      throw InvalidInput("customer field '" + name +
+                         "' is maintained by fieldcrm and cannot be set");
+    }
+    values.emplace_back(name, ParseCustomerField(name, text));
+  }
+  return values;
+}
+
+std::optional<std::string> Customers::IdByPhone(const std::string& e164) {
+  return store_.db().QueryText(
+      "SELECT id FROM records WHERE phone = ? AND kind = 'customer' AND deleted = 0 ORDER BY id "
+      "LIMIT 1",
+      e164);
+}
+
+AddedCustomer Customers::Add(const FieldTexts& fields) {
+  FieldValues values = Parse(fields);
+  auto has = [&](const char* name) {
+    for (const auto& [field, value] : values) {
+      if (field == name && !value.is_null()) return true;
+    }
+    return false;
+  };
+  if (!has("name")) throw InvalidInput("a customer needs a name (--name)");
+  if (!has("phone")) throw InvalidInput("a customer needs a phone number (--phone)");
+  std::string phone;
+  for (const auto& [field, value] : values) {
+    if (field == "phone") phone = value.get<std::string>();
+  }
+  Transaction txn(store_.db());
+  if (auto existing = IdByPhone(phone)) return {*existing, true};
+  const DeviceInfo& device = store_.device();
+  if (!has("agent") && !device.agent.empty()) values.emplace_back("agent", device.agent);
+  if (!has("team") && !device.team.empty()) values.emplace_back("team", device.team);
+  if (!has("stage")) values.emplace_back("stage", "prospect");
+  std::string id = store_.NewId();
+  if (!has("created_at")) values.emplace_back("created_at", FormatTime(SystemMillis()));
+  store_.Write("customer", id, values);
+  txn.Commit();
+  return {id, false};
+}
+
+std::string Customers::Resolve(const std::string& id) {
+  std::string root = ResolveCustomerRoot(store_.db(), id);
+  auto deleted =
+      store_.db().QueryInt("SELECT deleted FROM records WHERE id = ? AND kind = 'customer'", root);
+  if (!deleted) throw NotFound("no customer with id '" + id + "'");
+  if (*deleted) throw NotFound("customer '" + id + "' has been deleted");
+  return root;
+}
+
+std::vector<std::string> Customers::IdsOf(const std::string& root) {
+  Statement& stmt = store_.db().Prepare("SELECT id FROM records WHERE root = ? ORDER BY id");
+  stmt.Bind(root);
+  std::vector<std::string> ids;
+  while (stmt.Step()) ids.push_back(stmt.Text(0));
+  stmt.Reset();
+  return ids;
+}
+
+json Customers::Get(const std::string& id) {
+  std::string root = Resolve(id);
+  Statement& stmt = store_.db().Prepare("SELECT doc, updated_hlc FROM records WHERE id = ?");
+  stmt.Bind(root);
+  stmt.Step();
+  json doc = Presentable(stmt.Text(0), stmt.Int(1));
+  stmt.Reset();
+  return doc;
+}
+
+void Customers::Set(const std::string& id, const FieldTexts& fields) {
+  if (fields.empty()) throw InvalidInput("nothing to set: give key=value pairs");
+  FieldValues values = Parse(fields);
+  Transaction txn(store_.db());
+  std::string root = Resolve(id);
+  for (const auto& [field, value] : values) {
+    if (field != "phone") continue;
+    auto owner = IdByPhone(value.get<std::string>());
+    if (owner && *owner != root) {
+      throw InvalidInput("phone " + value.get<std::string>() + " already belongs to customer " +
+                         *owner + " (merge them with 'customer merge')");
+    }
+  }
+  store_.Write("customer", root, values);
+  txn.Commit();
+}
+
+std::vector<json> Customers::List(const Filter& filter) {
+  Statement& stmt = store_.db().Prepare(
+      "SELECT doc, updated_hlc FROM records WHERE kind = 'customer' AND root = id AND deleted = 0 "
+      "AND (?1 IS NULL OR stage = ?1) AND (?2 IS NULL OR team = ?2) "
+      "AND (?3 IS NULL OR json_extract(doc, '$.agent') = ?3) ORDER BY id");
+  stmt.Bind(filter.stage, filter.team, filter.agent);
+  std::vector<json> out;
+  while (stmt.Step()) out.push_back(Presentable(stmt.Text(0), stmt.Int(1)));
+  stmt.Reset();
+  return out;
+}
+
+std::optional<json> Customers::FindByPhone(const std::string& phone_text) {
+  auto id = IdByPhone(NormalizePhone(phone_text));
+  if (!id) return std::nullopt;
+  return Get(*id);
+}
+
+std::string Customers::Merge(const std::string& keep, const std::string& drop) {
+  Transaction txn(store_.db());
+  std::string keep_root = Resolve(keep);
+  std::string drop_root = Resolve(drop);
+  if (keep_root == drop_root) {
+    throw InvalidInput("'" + keep + "' and '" + drop + "' are already the same customer");
+  }
+  store_.Write("customer", drop_root, {{kMergedIntoField, keep_root}});
+  txn.Commit();
+  return keep_root;
+}
+
+void Customers::Delete(const std::string& id) {
+  Transaction txn(store_.db());
+  std::string root = Resolve(id);
+  store_.Write("customer", root, {{kDeletedField, true}});
+  txn.Commit();
+}
+
+}  // namespace fieldcrm

@@ -1,0 +1,57 @@
+// Customer operations on a store: add (deduplicated by phone), read, edit, find, merge, delete.
+// Each one is a Write of fields, so it lands in the change log and syncs.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fieldcrm/storage/store.h"
+
+namespace fieldcrm {
+
+// field name -> text as typed; parsed and validated by ParseCustomerField.
+using FieldTexts = std::vector<std::pair<std::string, std::string>>;
+
+struct AddedCustomer {
+  std::string id;
+  bool existed = false;  // a customer with this phone was already on the store
+};
+
+class Customers {
+ public:
+  explicit Customers(Store& store) : store_(store) {}
+
+  // Requires name and phone. When the normalised phone is already on this replica, returns that
+  // customer and writes nothing.
+  AddedCustomer Add(const FieldTexts& fields);
+  // The customer's document; an id merged away resolves to the surviving customer.
+  nlohmann::json Get(const std::string& id);
+  void Set(const std::string& id, const FieldTexts& fields);
+  struct Filter {
+    std::optional<std::string> stage{};
+    std::optional<std::string> team{};
+    std::optional<std::string> agent{};
+  };
+  std::vector<nlohmann::json> List(const Filter& filter);
+  std::optional<nlohmann::json> FindByPhone(const std::string& phone_text);
+  // Folds drop into keep: keep's values win, drop's fill the gaps, drop's history follows, and
+  // drop's id becomes an alias of keep. Returns keep's resolved id.
+  std::string Merge(const std::string& keep, const std::string& drop);
+  void Delete(const std::string& id);
+
+  // The surviving (root) id for id; throws NotFound for unknown or deleted customers.
+  std::string Resolve(const std::string& id);
+  // Every id that resolves to root: root itself and its aliases (for histories).
+  std::vector<std::string> IdsOf(const std::string& root);
+
+ private:
+  FieldValues Parse(const FieldTexts& fields);
+  std::optional<std::string> IdByPhone(const std::string& e164);
+
+  Store& store_;
+};
+
+}  // namespace fieldcrm

@@ -1,0 +1,56 @@
+// The plugin host: loads every plugin in a folder, keeps the refused ones with their reasons,
+// and hands each loaded plugin its config from the store. A broken plugin never stops the host.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fieldcrm/plugin_host/plugin_library.h"
+#include "fieldcrm/storage/store.h"
+
+namespace fieldcrm {
+
+// What `plugins list` shows for one file.
+struct PluginState {
+  std::string file;
+  std::string name;         // empty when the file was refused before its manifest was read
+  nlohmann::json manifest;  // null when refused before it was read
+  std::string state;        // "loaded", "disabled" or "refused"
+  std::string reason;       // why not loaded
+};
+
+class PluginHost {
+ public:
+  // Loads every *.so in dir in file-name order; a missing dir simply has no plugins.
+  explicit PluginHost(std::filesystem::path dir);
+  // Destroys the plugins, then unloads their libraries, newest first.
+  ~PluginHost();
+
+  // Configures every loaded plugin from the store's synced plugin_config records; a plugin that
+  // rejects its config is disabled (with the reason), the others carry on.
+  void Configure(Store& store);
+
+  const std::filesystem::path& dir() const { return dir_; }
+  std::vector<PluginState> States() const;
+  // Usable plugins in load order.
+  std::vector<LoadedPlugin*> Usable() const;
+  // The usable plugin of that name; throws PluginError saying why it is not available.
+  LoadedPlugin& Get(std::string_view name) const;
+  // The first usable plugin of that kind ("tiering", "survey"...), or nullptr.
+  LoadedPlugin* FirstOfKind(std::string_view kind) const;
+  // Like FirstOfKind but throws PluginError explaining what is missing.
+  LoadedPlugin& RequireKind(std::string_view kind) const;
+
+ private:
+  LoadedPlugin* FirstOfName(std::string_view name) const;
+
+  std::filesystem::path dir_;
+  std::vector<std::unique_ptr<LoadedPlugin>> plugins_;
+  std::vector<PluginState> refused_;
+};
+
+}  // namespace fieldcrm

@@ -1,0 +1,37 @@
+// Runs the plugins' per-customer hooks over the store. Review: plugins propose records (a
+// referral reward...) which the host applies afterwards, all in one transaction, through
+// Store::Write so they sync. Alerts: plugins report what is due; nothing is written.
+// A plugin that fails is disabled, its proposals dropped, and the others carry on.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fieldcrm/plugin_host/plugin_host.h"
+#include "fieldcrm/storage/store.h"
+
+namespace fieldcrm {
+
+struct ReviewResult {
+  int created = 0;                    // records written
+  std::vector<std::string> failures;  // one line per plugin that failed
+};
+
+// Reviews every live customer (or only the root `only`) as of as_of_ms.
+ReviewResult ReviewCustomers(Store& store, PluginHost& host, int64_t as_of_ms,
+                             const std::optional<std::string>& only = {});
+
+struct DueAlert {
+  std::string plugin, rule, customer, customer_name, agent, message;
+  int64_t due_ms = 0;
+};
+
+struct AlertsResult {
+  std::vector<DueAlert> alerts;  // by agent, then due time
+  std::vector<std::string> failures;
+};
+
+AlertsResult CollectAlerts(Store& store, PluginHost& host, int64_t as_of_ms);
+
+}  // namespace fieldcrm

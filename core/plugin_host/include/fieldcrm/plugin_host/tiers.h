@@ -1,0 +1,42 @@
+// Tiers are derived data: computed on demand by the tiering plugin from the synced facts and an
+// explicit "as of" time, never written to the change log. Replicas holding the same changes and
+// the same rules therefore show the same tiers.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fieldcrm/plugin_host/plugin_library.h"
+#include "fieldcrm/projections/customer_bundle.h"
+
+namespace fieldcrm {
+
+// Grades facts through the plugin in large batches (one boundary crossing per batch).
+std::vector<sdk::TierGrade> GradeFacts(LoadedPlugin& tiering,
+                                       const std::vector<sdk::CustomerFacts>& facts,
+                                       int64_t as_of_ms);
+std::vector<sdk::TierGrade> GradeBundles(LoadedPlugin& tiering,
+                                         const std::vector<CustomerBundle>& bundles,
+                                         int64_t as_of_ms);
+
+const char* SegmentName(uint8_t segment);
+// {"tier": "A", "tier_score": 81.5, "segment": "core", "rfm": {"r": 5, "f": 3, "m": 4}}
+nlohmann::json TierJson(const sdk::TierGrade& grade);
+
+// Grades of the store's live customers (or only the root `only`), by customer id.
+std::map<std::string, sdk::TierGrade> GradeStore(Database& db, LoadedPlugin& tiering,
+                                                 int64_t as_of_ms,
+                                                 const std::optional<std::string>& only = {});
+
+// Grades of the live customers as the store stood at as_of_ms: those registered by then, graded
+// on what happened before it (LoadCustomerFacts with as_of_ms), by customer id.
+std::map<std::string, sdk::TierGrade> GradeStoreAsItWas(Database& db, LoadedPlugin& tiering,
+                                                        int64_t as_of_ms);
+
+// The plugin's reasons for one customer's grade, with the grade itself.
+nlohmann::json ExplainTier(LoadedPlugin& tiering, const CustomerBundle& bundle, int64_t as_of_ms);
+
+}  // namespace fieldcrm

@@ -1,0 +1,63 @@
+#include "fieldcrm/plugin_host/plugin_config.h"
+
+#include "fieldcrm/plugin_host/json_schema.h"
+#include "fieldcrm/storage/name_uuid.h"
+
+namespace fieldcrm {
+
+using nlohmann::json;
+
+namespace {
+
+std::string ConfigRecordId(const std::string& plugin) {
+  return NameUuid("plugin_config/" + plugin);
+}
+
+json Overlay(const LoadedPlugin& plugin, const json& settings) {
+  json effective = plugin.manifest()["default_config"];
+  effective.merge_patch(settings);
+  return effective;
+}
+
+}  // namespace
+
+json StoredPluginConfig(Store& store, const std::string& plugin) {
+  auto settings = store.db().QueryText(
+      "SELECT json_extract(doc, '$.config') FROM records WHERE id = ? AND kind = 'plugin_config' "
+      "AND deleted = 0",
+      ConfigRecordId(plugin));
+  return settings ? json::parse(*settings) : json::object();
+}
+
+json EffectivePluginConfig(Store& store, const LoadedPlugin& plugin) {
+  return Overlay(plugin, StoredPluginConfig(store, plugin.name()));
+}
+
+void ApplyPluginConfig(LoadedPlugin& plugin, const json& effective) {
+  try {
+    ValidateJsonSchema(plugin.manifest()["config_schema"], effective);
+  } catch (const InvalidInput& e) {
+    throw InvalidInput("config for plugin '" + plugin.name() + "' is invalid at " + e.what());
+  }
+  std::string text = effective.dump();
+  plugin.Invoke("its config", [&](sdk::Plugin& p) { p.Configure(text); });
+}
+
+json SetPluginConfig(Store& store, LoadedPlugin& plugin, const json& settings) {
+  if (!settings.is_object()) throw InvalidInput("plugin config must be a JSON object");
+  json previous = EffectivePluginConfig(store, plugin);
+  json effective = Overlay(plugin, settings);
+  try {
+    ApplyPluginConfig(plugin, effective);
+  } catch (const InvalidInput&) {
+    if (plugin.usable()) ApplyPluginConfig(plugin, previous);
+    throw;
+  }
+  Transaction txn(store.db());
+  store.Write("plugin_config", ConfigRecordId(plugin.name()),
+              {{"plugin", plugin.name()}, {"config", settings}});
+  txn.Commit();
+  return effective;
+}
+
+}  // namespace fieldcrm

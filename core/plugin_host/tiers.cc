@@ -1,0 +1,119 @@
+#include "fieldcrm/plugin_host/tiers.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "fieldcrm/projections/facts.h"
+
+namespace fieldcrm {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr size_t kBatch = 4096;
+
+void CheckGrade(LoadedPlugin& tiering, const sdk::TierGrade& grade) {
+  if (grade.tier < 'A' || grade.tier > 'D') {
+    throw tiering.Disable("Grade returned tier code " + std::to_string(int(grade.tier)) +
+                          " (expected A-D)");
+  }
+}
+
+}  // namespace
+
+std::vector<sdk::TierGrade> GradeFacts(LoadedPlugin& tiering,
+                                       const std::vector<sdk::CustomerFacts>& facts,
+                                       int64_t as_of_ms) {
+  std::vector<sdk::TierGrade> grades(facts.size());
+  for (size_t start = 0; start < facts.size(); start += kBatch) {
+    size_t count = std::min(kBatch, facts.size() - start);
+    tiering.Invoke("grading customers", [&](sdk::Plugin& p) {
+      p.Grade(facts.data() + start, grades.data() + start, count, as_of_ms);
+    });
+  }
+  for (const sdk::TierGrade& grade : grades) CheckGrade(tiering, grade);
+  return grades;
+}
+
+std::vector<sdk::TierGrade> GradeBundles(LoadedPlugin& tiering,
+                                         const std::vector<CustomerBundle>& bundles,
+                                         int64_t as_of_ms) {
+  std::vector<sdk::CustomerFacts> facts;
+  facts.reserve(bundles.size());
+  for (const CustomerBundle& bundle : bundles) facts.push_back(bundle.facts);
+  return GradeFacts(tiering, facts, as_of_ms);
+}
+
+const char* SegmentName(uint8_t segment) {
+  switch (segment) {
+    case sdk::kCore:
+      return "core";
+    case sdk::kPotential:
+      return "potential";
+    case sdk::kDeveloping:
+      return "developing";
+    case sdk::kDormant:
+      return "dormant";
+    default:
+      return "";
+  }
+}
+
+json TierJson(const sdk::TierGrade& grade) {
+  return {{"tier", std::string(1, grade.tier)},
+          {"tier_score", std::round(grade.score * 10) / 10},
+          {"segment", SegmentName(grade.segment)},
+          {"rfm", {{"r", grade.recency}, {"f", grade.frequency}, {"m", grade.monetary}}}};
+}
+
+namespace {
+
+std::map<std::string, sdk::TierGrade> GradeEach(
+    LoadedPlugin& tiering, const std::vector<std::pair<std::string, sdk::CustomerFacts>>& customers,
+    int64_t as_of_ms) {
+  std::vector<sdk::CustomerFacts> facts;
+  facts.reserve(customers.size());
+  for (const auto& [id, f] : customers) facts.push_back(f);
+  std::vector<sdk::TierGrade> grades = GradeFacts(tiering, facts, as_of_ms);
+  std::map<std::string, sdk::TierGrade> out;
+  for (size_t i = 0; i < customers.size(); ++i) out.emplace(customers[i].first, grades[i]);
+  return out;
+}
+
+}  // namespace
+
+std::map<std::string, sdk::TierGrade> GradeStore(Database& db, LoadedPlugin& tiering,
+                                                 int64_t as_of_ms,
+                                                 const std::optional<std::string>& only) {
+  if (only) {
+    std::vector<CustomerBundle> bundles = LoadCustomerBundles(db, only);
+    std::vector<sdk::TierGrade> grades = GradeBundles(tiering, bundles, as_of_ms);
+    std::map<std::string, sdk::TierGrade> out;
+    for (size_t i = 0; i < bundles.size(); ++i) out.emplace(bundles[i].id, grades[i]);
+    return out;
+  }
+  // Every customer: from the fact tables, without reading a single document.
+  return GradeEach(tiering, LoadCustomerFacts(db), as_of_ms);
+}
+
+std::map<std::string, sdk::TierGrade> GradeStoreAsItWas(Database& db, LoadedPlugin& tiering,
+                                                        int64_t as_of_ms) {
+  return GradeEach(tiering, LoadCustomerFacts(db, as_of_ms), as_of_ms);
+}
+
+json ExplainTier(LoadedPlugin& tiering, const CustomerBundle& bundle, int64_t as_of_ms) {
+  json out = TierJson(GradeBundles(tiering, {bundle}, as_of_ms).front());
+  std::string reasons = tiering.Invoke(
+      "explaining a grade", [&](sdk::Plugin& p) { return p.Explain(bundle.facts, as_of_ms); });
+  try {
+    out["explanation"] = json::parse(reasons);
+  } catch (const json::exception& e) {
+    throw tiering.Disable(std::string("Explain returned malformed JSON: ") + e.what());
+  }
+  out["customer"] = bundle.id;
+  out["plugin"] = tiering.name();
+  return out;
+}
+
+}  // namespace fieldcrm

@@ -1,0 +1,57 @@
+// Head office's reports, computed in SQL over a store (the server's, or a tablet's own): the same
+// figures for the dashboard's JSON API (/v1/reports/NAME) and for `fieldcrm report NAME`.
+// Every report is a list of tables: {"report", "title", "filter", "tables": [{"name", "title",
+// "columns": [{"key", "label"}], "rows": [{key: value}], "chart": {"label", "value"} or null}]}.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fieldcrm/storage/sqlite.h"
+
+namespace fieldcrm::reports {
+
+// Which customers and which period a report covers. Unset: every team, agent and project.
+struct ReportFilter {
+  std::optional<std::string> team, agent, project;  // project: the customer's `project` field
+  int64_t since_ms = 0;  // the period [since, until); the previous period is as long, just before
+  int64_t until_ms = 0;
+};
+
+// Query parameters as the API and the CLI take them: team, agent, project, from and to (dates
+// or ISO times; a date as `to` includes that day; default: the 30 days up to now_ms). Throws
+// InvalidInput for anything else.
+ReportFilter ParseFilter(const std::map<std::string, std::string>& params, int64_t now_ms);
+
+// Reports computed from the store alone, in menu order (the server adds devices and customer).
+const std::vector<std::string>& StoreReportNames();
+
+// Throws NotFound for an unknown name.
+nlohmann::json RunReport(Database& db, const std::string& name, const ReportFilter& filter,
+                         int64_t now_ms);
+
+// One customer's record (any id of theirs; merged ids resolve) with counts of what hangs off
+// it; throws NotFound.
+nlohmann::json CustomerRecord(Database& db, const std::string& id);
+
+// A report object with the filter filled in, for reports assembled outside this library.
+nlohmann::json NewReport(const std::string& name, const std::string& title,
+                         const ReportFilter& filter);
+// A table of the shape above; rows are added by the caller.
+nlohmann::json NewTable(const std::string& name, const std::string& title,
+                        const std::vector<std::pair<std::string, std::string>>& columns);
+
+// A table whose rows come from `sql` run after the common CTEs every report starts with (p: the
+// filter and times; cust: the live customers it selects; owned: their history records with their
+// customer), for reports assembled outside this file. sql's last SELECT starting a line gives the
+// rows; its own CTEs start with a comma.
+nlohmann::json RunSqlTable(Database& db, const ReportFilter& filter, int64_t now_ms,
+                           const std::string& name, const std::string& title,
+                           const std::vector<std::pair<std::string, std::string>>& columns,
+                           const std::string& sql);
+
+}  // namespace fieldcrm::reports

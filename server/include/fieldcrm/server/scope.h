@@ -1,0 +1,40 @@
+// Who may see and change what. An agent's token reaches the customers of its team and everything
+// hanging off them (interactions, tasks, deals, referrals); records without a customer (plugin
+// configuration, survey definitions) are global: everyone receives them, only head office writes
+// them. A head-office token reaches everything.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "fieldcrm/storage/change.h"
+
+namespace fieldcrm::sync {
+
+enum class Role { kAgent, kOffice };
+std::string RoleName(Role role);
+// "agent" or "office"; throws InvalidInput otherwise.
+Role ParseRole(const std::string& name);
+
+// The caller of a request, from its token.
+struct Principal {
+  std::string token_id;
+  std::string agent;
+  std::string team;
+  Role role = Role::kAgent;
+};
+
+// Where a record belongs: global, or under a customer (the surviving one) of a team.
+struct RecordScope {
+  bool global = false;
+  std::string customer;
+  std::string team;  // empty when the customer has none
+};
+
+// Why `who` may not write `change` to a record in `scope` (nullopt: allowed). For a customer's
+// "_merged_into" change, merge_target is the scope of the customer it would merge into.
+std::optional<std::string> WriteRefusal(const Principal& who, const Change& change,
+                                        const RecordScope& scope,
+                                        const std::optional<RecordScope>& merge_target);
+
+}  // namespace fieldcrm::sync

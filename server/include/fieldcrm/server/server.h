@@ -1,0 +1,55 @@
+// The sync server's HTTP side (cpp-httplib): authenticates each request by its bearer token,
+// checks it, hands it to the storage and answers JSON. Logs one line per request.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "fieldcrm/server/server_storage.h"
+#include "fieldcrm/sync/clock_policy.h"
+
+namespace fieldcrm::sync {
+
+struct ServerOptions {
+  size_t max_body_bytes = 8 << 20;  // larger requests get 413, compressed or not
+  int64_t max_clock_ahead_ms = kDefaultMaxClockAheadMs;
+  std::ostream* log = nullptr;  // where request lines go; none when null
+  // Connections served at once: a keep-alive connection holds its thread between requests, so
+  // fewer threads than syncing tablets would leave tablets waiting to be accepted.
+  size_t threads = 64;
+  // HTTPS with these PEM files when both are set. Without them the server speaks plain HTTP,
+  // which Bind allows only when allow_plain_http is set and the address is loopback.
+  std::string cert_file{};
+  std::string key_file{};
+  bool allow_plain_http = false;
+  // An address failing authentication this many times within the window gets 429 until it ends.
+  int auth_failure_limit = 20;
+  int64_t auth_failure_window_ms = 60'000;
+};
+
+class SyncServer {
+ public:
+  SyncServer(ServerStorage& storage, ServerOptions options);
+  ~SyncServer();
+  SyncServer(const SyncServer&) = delete;
+  SyncServer& operator=(const SyncServer&) = delete;
+
+  // Binds host:port (port 0 picks a free one) and returns the port; throws InvalidInput when the
+  // address cannot be bound, or when plain HTTP was not asked for or is not on loopback.
+  int Bind(const std::string& host, int port);
+  // "https" or "http".
+  std::string Scheme() const;
+  // Serves until Stop(); returns once the requests in flight are answered.
+  void Serve();
+  // Safe from any thread, also before Serve has begun (Serve then stops as soon as it listens).
+  void Stop();
+
+ private:
+  struct Impl;  // keeps httplib.h out of this header
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fieldcrm::sync

@@ -1,0 +1,74 @@
+// What the sync server keeps, behind a small interface: the shared change log (ordered by a
+// server-wide position), tokens, and the acknowledgement of every push. SqliteServerStorage keeps
+// it all in one core store file; a PostgreSQL backend for large customers implements the same.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fieldcrm/server/scope.h"
+#include "fieldcrm/sync/protocol.h"
+
+namespace fieldcrm::sync {
+
+struct TokenInfo {
+  std::string id;  // short, public: the first hex digits of the token's hash
+  std::string agent;
+  std::string team;
+  Role role = Role::kAgent;
+  std::string created_at;
+  std::string revoked_at;  // empty while valid
+  bool wipe = false;       // revoked with an order to wipe the tablet at its next request
+};
+
+// A device that synced, for whom, and when (ISO times; empty: never).
+struct DeviceStatus {
+  std::string device;
+  std::string agent;
+  std::string team;
+  std::string token;
+  std::string last_push_at;
+  std::string last_pull_at;
+  int64_t pending = -1;  // own changes it had not sent yet at its last sync; -1: not reported
+  std::string app_version;
+};
+
+class ServerStorage {
+ public:
+  virtual ~ServerStorage() = default;
+
+  // This server's identity: clients restart their cursors when it changes.
+  virtual std::string ServerId() = 0;
+
+  virtual void AddToken(const TokenInfo& info, const std::string& hash) = 0;
+  // The token with this hash, revoked or not. Looks it up by its public id (TokenIdOf) and
+  // compares the full hash in constant time, so response times reveal nothing about stored hashes.
+  virtual std::optional<TokenInfo> FindToken(const std::string& hash) = 0;
+  virtual std::vector<TokenInfo> ListTokens() = 0;
+  // Throws NotFound for an unknown or already revoked id. wipe: the device is told to delete its
+  // store at its next request (410 wiped) instead of merely being refused.
+  virtual void RevokeToken(const std::string& id, const std::string& at, bool wipe) = 0;
+
+  // Applies the changes `who` may write, all in one transaction with the acknowledgement; a
+  // batch seen before returns its stored acknowledgement and changes nothing.
+  virtual PushAck Push(const Principal& who, const PushRequest& request) = 0;
+  // Changes after request.after that `who` may see, except the requester's own.
+  virtual PullPage Pull(const Principal& who, const PullRequest& request) = 0;
+  // Every device that ever synced, most recently pulled first.
+  virtual std::vector<DeviceStatus> ListDevices() = 0;
+  // Head office's report `name` (reports/reports.h, plus "devices", and "customer" with an "id"
+  // parameter) filtered by the query parameters. Throws NotFound or InvalidInput.
+  virtual nlohmann::json Report(const std::string& name,
+                                const std::map<std::string, std::string>& params) = 0;
+};
+
+// Creates a token for info's agent, team and role (filling in id and created_at), stores its
+// hash and returns the token text, which exists nowhere else.
+std::string IssueToken(ServerStorage& storage, TokenInfo& info);
+// A token's public id: the first 12 hex digits of its hash.
+std::string TokenIdOf(const std::string& hash);
+
+}  // namespace fieldcrm::sync

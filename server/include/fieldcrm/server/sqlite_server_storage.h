@@ -1,0 +1,67 @@
+// The default server storage: one core store file (the server is a replica like any tablet, its
+// log position is the server-wide sequence) plus a few server-only tables of its own.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "fieldcrm/plugin_host/plugin_host.h"
+#include "fieldcrm/server/server_storage.h"
+#include "fieldcrm/storage/store.h"
+
+namespace fieldcrm::sync {
+
+// The audit trail's agent for changes the server writes itself (merging customers that share a
+// phone).
+inline constexpr const char* kServerAuditAgent = "(server: same phone)";
+
+class SqliteServerStorage : public ServerStorage {
+ public:
+  // Opens the server store at path, creating it when missing. Refuses a tablet's store.
+  explicit SqliteServerStorage(const std::string& path);
+
+  std::string ServerId() override;
+  void AddToken(const TokenInfo& info, const std::string& hash) override;
+  std::optional<TokenInfo> FindToken(const std::string& hash) override;
+  std::vector<TokenInfo> ListTokens() override;
+  void RevokeToken(const std::string& id, const std::string& at, bool wipe) override;
+  PushAck Push(const Principal& who, const PushRequest& request) override;
+  PullPage Pull(const Principal& who, const PullRequest& request) override;
+  std::vector<DeviceStatus> ListDevices() override;
+  nlohmann::json Report(const std::string& name,
+                        const std::map<std::string, std::string>& params) override;
+
+  Store& store() { return *store_; }
+  // The plugins the reports use (the tiering plugin for tiers), loaded once by the caller. They
+  // are configured from the store's synced plugin_config records at every report, so rules head
+  // office changed apply from the next report on.
+  void UsePlugins(std::unique_ptr<PluginHost> plugins);
+
+ private:
+  // record id -> field -> value of the batch being pushed, for records the server lacks yet.
+  using BatchFields = std::map<std::string, std::map<std::string, std::optional<std::string>>>;
+  RecordScope ScopeOf(const Change& change, const BatchFields& batch);
+  RecordScope CustomerScope(const std::string& id, const BatchFields& batch);
+  std::optional<std::string> IntegrityRefusal(const Change& change);
+  // Throws a 403 ProtocolError when device pushes with a token other than its own.
+  void CheckDeviceOwner(const Principal& who, const std::string& device);
+  std::vector<DeviceStatus> ReadDevices();  // ListDevices without the lock
+  // Records the time in column; bind makes who's token the device's own.
+  void NoteDevice(const Principal& who, const std::string& device, const char* column, bool bind);
+  // Credits the log entries after position log_before to who, at the server's time.
+  void RecordAudit(const Principal& who, int64_t log_before);
+
+  // The connection reports read from, opened on first use.
+  Database& ReportsDb();
+
+  std::unique_ptr<Store> store_;
+  std::mutex mutex_;                     // one SQLite connection, used by one request at a time
+  std::unique_ptr<PluginHost> plugins_;  // null: none loaded; used under reports_mutex_
+  // Reports read their own snapshot on a second connection, so a minute-long report never makes
+  // a tablet's push or pull wait (nor the other way round); one report at a time.
+  std::unique_ptr<Database> reports_db_;
+  std::mutex reports_mutex_;
+};
+
+}  // namespace fieldcrm::sync

@@ -1,0 +1,305 @@
+#include "fieldcrm/server/server.h"
+
+#include <httplib.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/server/dashboard.h"
+#include "fieldcrm/server/token.h"
+#include "fieldcrm/storage/hlc.h"
+#include "fieldcrm/sync/net_policy.h"
+
+namespace fieldcrm::sync {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kJson = "application/json";
+
+void Reply(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), kJson);
+}
+
+std::string BearerToken(const httplib::Request& req) {
+  const std::string header = req.get_header_value("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!header.starts_with(kBearer)) return {};
+  return header.substr(kBearer.size());
+}
+
+// The query string of GET /v1/sync/pull as the JSON body POST would carry.
+json QueryAsJson(const httplib::Request& req) {
+  json out = json::object();
+  for (const auto& [key, value] : req.params) {
+    bool number = !value.empty() && value.size() < 19 &&
+                  value.find_first_not_of("0123456789") == std::string::npos;
+    out[key] = number ? json(static_cast<uint64_t>(std::stoull(value))) : json(value);
+  }
+  return out;
+}
+
+std::string ErrorCodeFor(int status) {
+  switch (status) {
+    case 404:
+      return "not_found";
+    case 413:
+      return "too_large";
+    case 415:
+      return "unsupported_encoding";
+    default:
+      return status < 500 ? "bad_request" : "internal";
+  }
+}
+
+// HTTPS when the options name a certificate and key, else plain HTTP.
+std::unique_ptr<httplib::Server> MakeHttpServer(const ServerOptions& options) {
+  if (options.cert_file.empty() && options.key_file.empty()) {
+    return std::make_unique<httplib::Server>();
+  }
+  if (options.cert_file.empty() || options.key_file.empty()) {
+    throw InvalidInput("HTTPS needs both a certificate (--cert FILE) and its key (--key FILE)");
+  }
+  for (const std::string& file : {options.cert_file, options.key_file}) {
+    if (access(file.c_str(), R_OK) != 0) {
+      throw InvalidInput("cannot read '" + file + "': " + std::strerror(errno));
+    }
+  }
+  auto https =
+      std::make_unique<httplib::SSLServer>(options.cert_file.c_str(), options.key_file.c_str());
+  if (!https->is_valid()) {
+    throw InvalidInput("cannot use certificate '" + options.cert_file + "' with key '" +
+                       options.key_file +
+                       "': both must be PEM files and the key must belong to the certificate");
+  }
+  return https;
+}
+
+int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+struct SyncServer::Impl {
+  ServerStorage& storage;
+  ServerOptions options;
+  std::unique_ptr<httplib::Server> server;
+  httplib::Server& http;
+  AuthFailureLimiter auth_failures;
+  std::mutex log_mutex;
+  // httplib's stop() does nothing before listening has begun, and a SIGTERM can come right
+  // after Bind: a Stop before Serve is remembered, one during it waits until it listens.
+  std::mutex serve_mutex;
+  bool stop_requested = false;
+  bool serve_started = false;
+  bool serve_done = false;
+
+  Impl(ServerStorage& s, ServerOptions o)
+      : storage(s),
+        options(std::move(o)),
+        server(MakeHttpServer(options)),
+        http(*server),
+        auth_failures(options.auth_failure_limit, options.auth_failure_window_ms) {}
+
+  // The token's principal. A request without a valid token counts as a failure of its address;
+  // an address over the limit gets 429 (with Retry-After) instead of the reason.
+  Principal Authenticate(const httplib::Request& req, httplib::Response& res) {
+    std::string token = BearerToken(req);
+    std::optional<TokenInfo> info;
+    if (!token.empty()) info = storage.FindToken(Sha256Hex(token));
+    if (info && info->revoked_at.empty()) return {info->id, info->agent, info->team, info->role};
+    if (info && info->wipe) {
+      throw ProtocolError(410, "wiped",
+                          "head office revoked this tablet's token at " + info->revoked_at +
+                              " and ordered its data wiped");
+    }
+    int64_t now = SteadyMillis();
+    if (int64_t retry = auth_failures.RetryAfterSeconds(req.remote_addr, now); retry > 0) {
+      res.set_header("Retry-After", std::to_string(retry));
+      throw ProtocolError(429, "rate_limited",
+                          "too many failed authentications from " + req.remote_addr +
+                              ": try again in " + std::to_string(retry) + " s with a valid token");
+    }
+    auth_failures.NoteFailure(req.remote_addr, now);
+    if (token.empty()) {
+      throw ProtocolError(401, "unauthorized",
+                          "missing token: send 'Authorization: Bearer TOKEN' (fieldcrm sync "
+                          "--token TOKEN)");
+    }
+    if (!info) throw ProtocolError(401, "unauthorized", "unknown token: ask head office for one");
+    throw ProtocolError(
+        401, "unauthorized",
+        "this token was revoked at " + info->revoked_at + ": ask head office for a new one");
+  }
+
+  // Runs one authenticated JSON endpoint, turning every failure into a 4xx/5xx JSON error.
+  template <typename Fn>
+  void Handle(const httplib::Request& req, httplib::Response& res, Fn fn) {
+    try {
+      if (req.body.size() > options.max_body_bytes) {
+        throw ProtocolError(413, "too_large",
+                            "the request body is " + std::to_string(req.body.size()) +
+                                " bytes, over this server's limit of " +
+                                std::to_string(options.max_body_bytes) + ": send smaller batches");
+      }
+      Principal who = Authenticate(req, res);
+      json request = req.method == "GET" ? QueryAsJson(req) : ParseBody(req.body);
+      auto answer = fn(who, request);
+      if constexpr (std::is_same_v<decltype(answer), std::string>) {
+        res.status = 200;
+        res.set_content(std::move(answer), kJson);
+      } else {
+        Reply(res, 200, answer);
+      }
+    } catch (const ProtocolError& e) {
+      Reply(res, e.status(), ErrorBody(e.code(), e.what()));
+    } catch (const InvalidInput& e) {
+      Reply(res, 400, ErrorBody("bad_request", e.what()));
+    } catch (const std::exception& e) {
+      Reply(res, 500, ErrorBody("internal", std::string("server error: ") + e.what()));
+    }
+  }
+
+  json Health() {
+    return {{"status", "ok"},
+            {"protocol", kProtocolVersion},
+            {"min_protocol", kMinProtocolVersion},
+            {"server_id", storage.ServerId()},
+            {"server_time", SystemMillis()},
+            {"max_clock_ahead_ms", options.max_clock_ahead_ms},
+            {"max_body_bytes", options.max_body_bytes},
+            {"gzip", true}};
+  }
+
+  json Push(const Principal& who, const json& request) {
+    PushRequest push = ParsePushRequest(request);
+    int64_t now = SystemMillis();
+    if (auto ahead = FirstStampedAhead(push.changes, now, options.max_clock_ahead_ms)) {
+      throw ProtocolError(422, "clock_ahead", StampedAheadMessage(*ahead, now));
+    }
+    return ToJson(storage.Push(who, push));
+  }
+
+  std::string Pull(const Principal& who, const json& request) {
+    return PullPageBody(storage.Pull(who, ParsePullRequest(request)));
+  }
+
+  void LogLine(const httplib::Request& req, const httplib::Response& res) {
+    if (!options.log) return;
+    std::string token = BearerToken(req);
+    std::string who = token.empty() ? "-" : Sha256Hex(token).substr(0, 12);
+    std::lock_guard lock(log_mutex);
+    *options.log << HlcToIso(HlcFromMillis(SystemMillis())) << ' ' << req.remote_addr << ' '
+                 << req.method << ' ' << req.path << ' ' << res.status << " token=" << who
+                 << " in=" << req.body.size() << "B out=" << res.body.size() << "B" << std::endl;
+  }
+
+  void Route() {
+    http.set_payload_max_length(options.max_body_bytes);
+    http.new_task_queue = [threads = options.threads] { return new httplib::ThreadPool(threads); };
+    http.set_keep_alive_timeout(2);
+    http.set_tcp_nodelay(true);  // headers and body go out at once: no 40 ms Nagle stall
+    http.Get(kHealthPath, [this](const httplib::Request&, httplib::Response& res) {
+      Reply(res, 200, Health());
+    });
+    http.Post(kPushPath, [this](const httplib::Request& req, httplib::Response& res) {
+      Handle(req, res, [this](const Principal& who, const json& r) { return Push(who, r); });
+    });
+    auto pull = [this](const httplib::Request& req, httplib::Response& res) {
+      Handle(req, res, [this](const Principal& who, const json& r) { return Pull(who, r); });
+    };
+    http.Get(kPullPath, pull);
+    http.Post(kPullPath, pull);
+    RegisterDashboard(http, storage, {.https = !options.cert_file.empty()});
+    // Errors httplib raises itself (unknown path, body over the limit) get a JSON body too.
+    http.set_error_handler(httplib::Server::HandlerWithResponse(
+        [](const httplib::Request& req, httplib::Response& res) {
+          if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+          std::string message = "HTTP " + std::to_string(res.status);
+          if (res.status == 404) {
+            message = "no endpoint " + req.method + " " + req.path +
+                      " on this server (it speaks protocol " + std::to_string(kProtocolVersion) +
+                      " under /v1): check the URL, or upgrade the server for a newer client";
+          } else if (res.status == 413) {
+            message = "the request body is over this server's limit: send smaller batches";
+          }
+          Reply(res, res.status, ErrorBody(ErrorCodeFor(res.status), message));
+          return httplib::Server::HandlerResponse::Handled;
+        }));
+    http.set_logger(
+        [this](const httplib::Request& req, const httplib::Response& res) { LogLine(req, res); });
+  }
+};
+
+SyncServer::SyncServer(ServerStorage& storage, ServerOptions options)
+    : impl_(std::make_unique<Impl>(storage, options)) {
+  impl_->Route();
+}
+
+SyncServer::~SyncServer() = default;
+
+int SyncServer::Bind(const std::string& host, int port) {
+  if (Scheme() == "http") {
+    if (!impl_->options.allow_plain_http) {
+      throw InvalidInput(
+          "refusing to serve plain HTTP: give --cert FILE --key FILE to serve HTTPS "
+          "(docs/security.md), or --insecure-http for a local test on a loopback address");
+    }
+    if (!IsLoopbackHost(host)) {
+      throw InvalidInput("refusing to serve plain HTTP on " + host +
+                         ": tokens and customer data would cross the network unencrypted; serve "
+                         "HTTPS with --cert FILE --key FILE, or listen on 127.0.0.1");
+    }
+  }
+  int bound = port == 0 ? impl_->http.bind_to_any_port(host.c_str())
+                        : (impl_->http.bind_to_port(host.c_str(), port) ? port : -1);
+  if (bound <= 0) {
+    throw InvalidInput("cannot listen on " + host + ":" + std::to_string(port) +
+                       " (address in use or not available)");
+  }
+  return bound;
+}
+
+std::string SyncServer::Scheme() const {
+  return dynamic_cast<httplib::SSLServer*>(impl_->server.get()) ? "https" : "http";
+}
+
+void SyncServer::Serve() {
+  std::thread stopper;  // for a Stop that came first: ends the listening as soon as it begins
+  {
+    std::lock_guard lock(impl_->serve_mutex);
+    impl_->serve_started = true;
+    if (impl_->stop_requested) stopper = std::thread([this] { Stop(); });
+  }
+  impl_->http.listen_after_bind();
+  {
+    std::lock_guard lock(impl_->serve_mutex);
+    impl_->serve_done = true;
+  }
+  if (stopper.joinable()) stopper.join();
+}
+
+void SyncServer::Stop() {
+  for (;;) {
+    {
+      std::lock_guard lock(impl_->serve_mutex);
+      impl_->stop_requested = true;
+      if (!impl_->serve_started || impl_->serve_done) return;
+      if (impl_->http.is_running()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  impl_->http.stop();
+}
+
+}  // namespace fieldcrm::sync

@@ -1,0 +1,26 @@
+#include "fieldcrm/server/server_storage.h"
+
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/server/token.h"
+#include "fieldcrm/storage/hlc.h"
+
+namespace fieldcrm::sync {
+
+std::string IssueToken(ServerStorage& storage, TokenInfo& info) {
+  if (info.agent.empty()) throw InvalidInput("a token needs the agent it is for (--agent)");
+  if (info.role == Role::kAgent && info.team.empty()) {
+    throw InvalidInput("an agent's token needs --team (or use --role office)");
+  }
+  std::string text = NewToken();
+  std::string hash = Sha256Hex(text);
+  info.id = TokenIdOf(hash);
+  info.created_at = HlcToIso(HlcFromMillis(SystemMillis()));
+  storage.AddToken(info, hash);
+  return text;
+}
+
+std::string TokenIdOf(const std::string& hash) {
+  return hash.substr(0, 12);
+}
+
+}  // namespace fieldcrm::sync

@@ -1,0 +1,73 @@
+// The tablet side of sync: push this device's own changes after the last acknowledged one, then
+// pull the server's after the tablet's cursor, until both are up to date. Every cursor moves in
+// the same transaction as the data it covers, so a sync cut off anywhere (network, kill -9) is
+// resumed by running it again: nothing is lost and nothing applied twice.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "fieldcrm/storage/hlc.h"
+#include "fieldcrm/storage/store.h"
+#include "fieldcrm/sync/protocol.h"
+#include "fieldcrm/sync/transport.h"
+
+namespace fieldcrm::sync {
+
+// Meta keys of the tablet's store.
+inline constexpr const char* kPushCursorKey = "sync.push_pos";  // local log position
+inline constexpr const char* kPullCursorKey = "sync.pull_pos";  // server log position
+inline constexpr const char* kServerIdKey = "sync.server_id";
+inline constexpr const char* kLastSyncKey = "sync.last_sync_at";
+inline constexpr const char* kClockSkewKey = "sync.clock_skew_ms";
+// What the client reports as its app version to head office's device list.
+inline constexpr const char* kClientVersion = "fieldcrm 0.1.0";
+
+struct SyncOptions {
+  int64_t batch = 5000;  // changes per push batch and per pull page
+  bool full = false;     // send and fetch everything again (idempotent; fills any gap)
+  std::function<int64_t()> wall = SystemMillis;      // this tablet's clock
+  std::function<void(const std::string&)> progress;  // a line for people, on long transfers
+};
+
+struct SyncReport {
+  int64_t sent = 0;       // own changes the server acknowledged
+  int64_t received = 0;   // changes new to this tablet
+  int64_t conflicts = 0;  // same-field conflicts newly kept for review on this tablet
+  int64_t merged = 0;     // duplicate customers merged (here or on the server)
+  std::vector<Refusal> refused;
+  int64_t clock_skew_ms = 0;  // this tablet's clock minus the server's
+  std::string push_error;     // why pushing stopped early (the pull still ran); empty if it did not
+};
+
+// Pending = own changes not yet acknowledged by the server.
+int64_t PendingChanges(Store& store);
+
+class SyncClient {
+ public:
+  SyncClient(Store& store, Transport& transport, SyncOptions options = {});
+  // Throws ProtocolError for a refusal by the server, NetworkError when it cannot be reached.
+  SyncReport Run();
+
+ private:
+  // A push batch read from the log and encoded, ready to send.
+  struct PendingBatch {
+    std::vector<Store::LoggedChange> entries;
+    nlohmann::json body;
+  };
+  nlohmann::json Call(const std::string& path, const nlohmann::json* body);
+  void CheckServer();
+  bool Push(SyncReport& report);
+  void Pull(SyncReport& report);
+  int64_t Cursor(const char* key);
+
+  Store& store_;
+  Transport& transport_;
+  SyncOptions options_;
+  int64_t max_clock_ahead_ms_ = 0;
+  int64_t server_time_ms_ = 0;
+};
+
+}  // namespace fieldcrm::sync

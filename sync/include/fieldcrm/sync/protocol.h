@@ -1,0 +1,101 @@
+// The wire format of sync, protocol version 1 (docs/sync-protocol.md): what each request and
+// response carries, how it is checked, and how errors are reported.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fieldcrm/storage/change.h"
+
+namespace fieldcrm::sync {
+
+constexpr int kProtocolVersion = 1;
+constexpr int kMinProtocolVersion = 1;  // older clients are told to upgrade
+constexpr const char* kHealthPath = "/v1/health";
+constexpr const char* kPushPath = "/v1/sync/push";
+constexpr const char* kPullPath = "/v1/sync/pull";
+// Upper bounds: a client asks for batches of at most kMaxBatch changes (a push may run past it to
+// keep one record's write together, up to kMaxPushChanges); the server enforces both.
+constexpr int64_t kMaxBatch = 5000;
+constexpr int64_t kMaxPushChanges = 10000;
+constexpr int64_t kPullPageBytes = 4 << 20;
+
+// A failure with an HTTP status, a stable code for programs and a message for people.
+class ProtocolError : public std::runtime_error {
+ public:
+  ProtocolError(int status, std::string code, const std::string& message)
+      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
+  int status() const { return status_; }
+  const std::string& code() const { return code_; }
+
+ private:
+  int status_;
+  std::string code_;
+};
+
+// {"error": {"code": ..., "message": ...}}
+nlohmann::json ErrorBody(const std::string& code, const std::string& message);
+
+// Parses a request body; malformed JSON or a non-object is a 400 bad_request.
+nlohmann::json ParseBody(const std::string& body);
+// Checks the request's "protocol" member: missing or newer than ours is a 400, older than we
+// still speak is a 426 telling the client to upgrade.
+void CheckProtocol(const nlohmann::json& request);
+
+struct PushRequest {
+  std::string device;  // every change must be this device's own
+  std::vector<Change> changes;
+};
+nlohmann::json ToJson(const PushRequest& request);
+PushRequest ParsePushRequest(const nlohmann::json& request);
+// ToJson(request).dump(), written directly (the server digests every push to recognise a replay).
+std::string PushRequestBody(const PushRequest& request);
+
+// A change the server would not apply, and why. The client reports it and does not resend it.
+struct Refusal {
+  int64_t seq = 0;
+  std::string record;
+  std::string field;
+  std::string reason;
+};
+
+// What the server answers to a push, stored and returned again when the same batch is replayed.
+struct PushAck {
+  int64_t last_seq = 0;  // the batch's highest seq: the server holds everything up to it
+  int64_t accepted = 0;
+  int64_t duplicates = 0;
+  int64_t conflicts = 0;
+  int64_t merged = 0;  // customers the server merged because they share a phone
+  std::vector<Refusal> refused;
+};
+nlohmann::json ToJson(const PushAck& ack);
+PushAck ParsePushAck(const nlohmann::json& response);
+
+struct PullRequest {
+  std::string device;  // the requester's own changes are left out: it has them
+  int64_t after = 0;   // server log position already received
+  int64_t limit = 1000;
+  // Optional, for head office's device list (older clients send neither): the requester's own
+  // changes not yet acknowledged, and its program version.
+  std::optional<int64_t> pending;
+  std::string app_version;
+};
+nlohmann::json ToJson(const PullRequest& request);
+PullRequest ParsePullRequest(const nlohmann::json& request);
+
+struct PullPage {
+  std::vector<Change> changes;
+  int64_t next = 0;  // the cursor to ask from next time
+  int64_t head = 0;  // the server's latest position when the page was read
+  bool more = false;
+};
+nlohmann::json ToJson(const PullPage& page);
+// ToJson(page).dump(), written directly: a page is the largest answer the server sends.
+std::string PullPageBody(const PullPage& page);
+PullPage ParsePullPage(const nlohmann::json& response);
+
+}  // namespace fieldcrm::sync

@@ -1,0 +1,24 @@
+// The session every command works in, from the options given before the command.
+#include "context.h"
+
+#include <iostream>
+
+#include "fieldcrm/model/fields.h"
+
+namespace fieldcrm::cli {
+
+Session& Context::session() {
+  if (!session_) {
+    if (db_path.empty()) throw CLI::RequiredError("--db");
+    SessionOptions options{db_path, plugins_dir, std::nullopt};
+    if (!as_of.empty()) options.as_of_ms = ParseTime(as_of, "--as-of");
+    session_ = std::make_unique<Session>(std::move(options));
+  }
+  return *session_;
+}
+
+void Context::Warn(const std::vector<std::string>& warnings) const {
+  for (const std::string& warning : warnings) std::cerr << "fieldcrm: warning: " << warning << '\n';
+}
+
+}  // namespace fieldcrm::cli
