@@ -18,7 +18,7 @@ constexpr int64_t kDefaultPeriodDays = 30;
 constexpr int64_t kChurnDays = 30;  // no interaction for this long: at risk
 
 // Every query starts with these: the filter as one row (p), the live customers it selects (cust),
-// and the records hanging off them (owned), all from the fact tables (core/facts.h): narrow typed
+// and the records hanging off them (owned), all from the fact tables (core/projections/include/fieldcrm/projections/facts.h): narrow typed
 // rows, so that no report parses a JSON document per customer. cust and owned are NOT
 // MATERIALIZED so that each use reads only the kinds it needs (history_facts is clustered by
 // kind); materialised, every report copied all history first. Parameters: ?1 team, ?2 agent,

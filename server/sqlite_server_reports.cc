@@ -1,5 +1,5 @@
-// The server's reports: the store's own (reports/reports.h, with tiers from
-// reports/tier_reports.h), plus what only the server knows: its devices, and a customer's history
+// The server's reports: the store's own (reports/include/fieldcrm/reports/reports.h, with tiers from
+// reports/include/fieldcrm/reports/tier_reports.h), plus what only the server knows: its devices, and a customer's history
 // from the audit trail.
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/fields.h"

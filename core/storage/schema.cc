@@ -71,7 +71,7 @@ CREATE TABLE conflicts(
   winner_value TEXT,
   PRIMARY KEY(record, field, loser_hlc, loser_device)) WITHOUT ROWID;
 )sql"},
-    // 3: fact tables for reports and tier grading (core/facts.h), filled from the records.
+    // 3: fact tables for reports and tier grading (core/projections/include/fieldcrm/projections/facts.h), filled from the records.
     {R"sql(
 CREATE TABLE customer_facts(
   id TEXT PRIMARY KEY,
