@@ -5,6 +5,7 @@
 #include "fieldcrm/application/plugins_folder.h"
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/storage/hlc.h"
+#include "fieldcrm/projections/customer_store.h"
 
 namespace fieldcrm {
 
@@ -14,7 +15,7 @@ Session::~Session() = default;
 
 Store& Session::store() {
   if (options_.db_path.empty()) throw InvalidInput("no store given (--db FILE)");
-  if (!store_) store_ = Store::Open(options_.db_path);
+  if (!store_) store_ = OpenCustomerStore(options_.db_path);
   return *store_;
 }
 
@@ -83,12 +84,8 @@ WriteOutcome Session::Reviewed(std::string id) {
 ReviewResult Session::ReviewAfterWrite(const std::string& record) {
   Store& opened = store();
   // A customer stands for itself; anything else for the customer it hangs under.
-  std::string customer = opened.db()
-                             .QueryText(
-                                 "SELECT parent FROM records WHERE id = ? AND kind != "
-                                 "'customer'",
-                                 record)
-                             .value_or(record);
+  auto place = opened.FindRecord(record);
+  std::string customer = place && place->parent ? *place->parent : record;
   return ReviewCustomers(opened, plugins(), AsOfMs(), Customers(opened).Resolve(customer));
 }
 

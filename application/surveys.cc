@@ -1,8 +1,11 @@
 #include "fieldcrm/application/surveys.h"
 
+#include <algorithm>
+
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/fields.h"
+#include "fieldcrm/model/live_records.h"
 #include "fieldcrm/storage/name_uuid.h"
 
 namespace fieldcrm {
@@ -34,7 +37,7 @@ json Surveys::CallPlugin(const char* function, const json& input) {
 std::string Surveys::Define(const json& definition) {
   json checked = CallPlugin("validate_survey", definition);
   std::string key = checked.at("key");
-  Transaction txn(store_.db());
+  Transaction txn = store_.Transact();
   store_.Write("survey", SurveyId(key),
                {{"key", key}, {"title", checked.at("title")}, {"definition", checked}});
   txn.Commit();
@@ -42,30 +45,26 @@ std::string Surveys::Define(const json& definition) {
 }
 
 std::vector<json> Surveys::List() {
-  Statement& stmt = store_.db().Prepare(
-      "SELECT doc FROM records WHERE kind = 'survey' AND deleted = 0 "
-      "ORDER BY json_extract(doc, '$.key')");
-  stmt.Bind();
-  std::vector<json> out;
-  while (stmt.Step()) out.push_back(json::parse(stmt.Text(0)));
-  stmt.Reset();
-  return out;
+  std::vector<json> surveys = LiveRecords(store_, "survey");
+  std::stable_sort(surveys.begin(), surveys.end(), [](const json& a, const json& b) {
+    return a.value("key", "") < b.value("key", "");
+  });
+  return surveys;
 }
 
 json Surveys::Get(const std::string& key) {
-  auto definition = store_.db().QueryText(
-      "SELECT json_extract(doc, '$.definition') FROM records WHERE id = ? AND kind = 'survey' "
-      "AND deleted = 0",
-      SurveyId(key));
-  if (!definition) throw NotFound("no survey '" + key + "' (define it with 'survey define FILE')");
-  return json::parse(*definition);
+  auto survey = LiveRecord(store_, SurveyId(key), "survey");
+  if (!survey || !survey->contains("definition")) {
+    throw NotFound("no survey '" + key + "' (define it with 'survey define FILE')");
+  }
+  return (*survey)["definition"];
 }
 
 std::string Surveys::Answer(const std::string& customer, const std::string& key,
                             const json& answers, std::optional<int64_t> at_ms) {
   json definition = Get(key);
   json scored = CallPlugin("score_response", {{"survey", definition}, {"answers", answers}});
-  Transaction txn(store_.db());
+  Transaction txn = store_.Transact();
   Customers customers(store_);
   std::string root = customers.Resolve(customer);
   json person = customers.Get(root);
@@ -90,17 +89,7 @@ json Surveys::Report(const ReportQuery& query) {
   std::optional<std::string> from, to;
   if (query.from_ms) from = FormatTime(*query.from_ms);
   if (query.to_ms) to = FormatTime(*query.to_ms);
-  Statement& stmt = store_.db().Prepare(
-      "SELECT r.doc FROM records r JOIN records p ON p.id = r.parent "
-      "JOIN records c ON c.id = COALESCE(p.root, p.id) "
-      "WHERE r.kind = 'survey_response' AND r.deleted = 0 AND c.deleted = 0 "
-      "AND (?1 IS NULL OR json_extract(r.doc, '$.survey') = ?1) "
-      "AND (?2 IS NULL OR json_extract(r.doc, '$.at') >= ?2) "
-      "AND (?3 IS NULL OR json_extract(r.doc, '$.at') < ?3) ORDER BY r.id");
-  stmt.Bind(query.survey, from, to);
-  json responses = json::array();
-  while (stmt.Step()) responses.push_back(json::parse(stmt.Text(0)));
-  stmt.Reset();
+  json responses = LiveSurveyResponses(store_, query.survey, from, to);
   return CallPlugin("report", {{"by", query.by}, {"responses", responses}});
 }
 

@@ -6,6 +6,8 @@
 #include "data.h"
 #include "process.h"
 #include "tablets.h"
+#include "fieldcrm/storage/store_database.h"
+#include "fieldcrm/projections/customer_store.h"
 
 namespace fieldcrm::bench {
 
@@ -45,7 +47,7 @@ double BulkInsertSeconds(const Options& options, Store& source) {
   };
   std::vector<Row> rows;
   Statement& read =
-      source.db().Prepare("SELECT record, field, value, hlc, device, base FROM field_state");
+      StoreDatabase(source).Prepare("SELECT record, field, value, hlc, device, base FROM field_state");
   read.Bind();
   while (read.Step()) {
     rows.push_back(
@@ -53,8 +55,8 @@ double BulkInsertSeconds(const Options& options, Store& source) {
   }
   auto copy = FreshStore(options.dir + "/bulk-copy.db", {.name = "bulk-copy"});
   double start = Now();
-  Transaction txn(copy->db());
-  Statement& insert = copy->db().Prepare(
+  Transaction txn(StoreDatabase(*copy));
+  Statement& insert = StoreDatabase(*copy).Prepare(
       "INSERT INTO field_state(record, field, value, hlc, device, base) VALUES(?, ?, ?, ?, ?, ?)");
   for (const Row& r : rows) insert.Bind(r.record, r.field, r.value, r.hlc, r.device, r.base).Run();
   txn.Commit();
@@ -102,11 +104,11 @@ void RunIncrementalBenchmark(const Options& options, Report& report) {
     std::vector<double> seconds;
     for (int i = 0; i < options.runs; ++i) {
       {
-        auto store = Store::Open(tablet);
-        Statement& customers = store->db().Prepare(
+        auto store = OpenCustomerStore(tablet);
+        Statement& customers = StoreDatabase(*store).Prepare(
             "SELECT id FROM records WHERE kind = 'customer' ORDER BY random() LIMIT 100");
         customers.Bind();
-        Transaction txn(store->db());
+        Transaction txn(StoreDatabase(*store));
         while (customers.Step()) {
           auto [field, value] = faker.Edit();
           store->Write("customer", customers.Text(0), {{field, nlohmann::json::parse(value)}});

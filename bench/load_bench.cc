@@ -9,6 +9,7 @@
 #include "data.h"
 #include "fieldcrm/sync/transport.h"
 #include "tablets.h"
+#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm::bench {
 
@@ -108,15 +109,15 @@ LoadRun RunOnce(const Options& options, int tablets_count, int64_t per_tablet) {
     // Every change of the tablet's team exactly once, its own included.
     int64_t team_size = (tablets_count - (&t - tablets.data()) % kTeams + kTeams - 1) / kTeams;
     int64_t expected = team_size * per_tablet;
-    int64_t have = t.store->db().QueryInt("SELECT count(*) FROM log").value_or(0);
-    int64_t distinct = t.store->db()
+    int64_t have = t.store->LogSize();
+    int64_t distinct = StoreDatabase(*t.store)
                            .QueryInt("SELECT count(*) FROM (SELECT DISTINCT device, seq FROM log)")
                            .value_or(0);
     run.lost += std::max<int64_t>(0, expected - distinct);
     run.duplicated += have - distinct + std::max<int64_t>(0, distinct - expected);
   }
   int64_t on_server =
-      server.storage().store().db().QueryInt("SELECT count(*) FROM log").value_or(0);
+      server.storage().store().LogSize();
   run.lost += std::max<int64_t>(0, total - on_server);
   run.duplicated += std::max<int64_t>(0, on_server - total);
   return run;

@@ -5,6 +5,7 @@
 #include "fieldcrm/storage/hlc.h"
 #include "fieldcrm/storage/uuid.h"
 #include "tablets.h"
+#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm::bench {
 
@@ -41,12 +42,12 @@ void RunLogGrowthBenchmark(const Options& options, Report& report) {
       ApplyInBatches(*store, changes);
     }
   }
-  StorageSizes before = MeasureStorage(store->db());
+  StorageSizes before = MeasureStorage(StoreDatabase(*store));
   double start = Now();
-  CompactionStats stats = CompactLog(store->db(), store->device().id, 0);
-  store->db().Exec("VACUUM");
+  CompactionStats stats = CompactLog(StoreDatabase(*store), store->device().id, 0);
+  StoreDatabase(*store).Exec("VACUUM");
   double seconds = Now() - start;
-  StorageSizes after = MeasureStorage(store->db());
+  StorageSizes after = MeasureStorage(StoreDatabase(*store));
   std::string what = std::to_string(customers) + " customers x 10 fields, each written " +
                      std::to_string(kEditRounds + 1) + " times (" + std::to_string(seq) +
                      " log entries)";

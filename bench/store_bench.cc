@@ -4,12 +4,13 @@
 #include "fieldcrm/storage/merge.h"
 #include "fieldcrm/storage/store.h"
 #include "tablets.h"
+#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm::bench {
 
 double RawSqliteRate(const std::string& path, const std::vector<Change>& changes) {
   auto store = FreshStore(path, {.name = "limit"});
-  Database& db = store->db();
+  Database& db = StoreDatabase(*store);
   double start = Now();
   Transaction txn(db);
   Statement& append = db.Prepare(kAppendLogSql);

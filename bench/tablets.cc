@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "fieldcrm/sync/transport.h"
+#include "fieldcrm/projections/customer_store.h"
 
 namespace fieldcrm::bench {
 
@@ -12,7 +13,7 @@ const std::string& RemoveStoreFiles(const std::string& path) {
 }
 
 std::unique_ptr<Store> FreshStore(const std::string& path, DeviceInfo device) {
-  return Store::Create(RemoveStoreFiles(path), std::move(device));
+  return CreateCustomerStore(RemoveStoreFiles(path), std::move(device));
 }
 
 void ApplyInBatches(Store& store, const std::vector<Change>& changes) {

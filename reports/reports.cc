@@ -5,7 +5,6 @@
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/fields.h"
 #include "fieldcrm/storage/hlc.h"
-#include "fieldcrm/storage/records.h"
 
 namespace fieldcrm::reports {
 
@@ -82,10 +81,10 @@ ORDER BY CASE stage WHEN 'prospect' THEN 0 WHEN 'intent' THEN 1 WHEN 'buyer' THE
           {"moved_in_period", "Moved in (period)"},
           {"moved_previous", "Moved in (previous)"}},
          R"sql(
-SELECT json_extract(l.value, '$') AS stage,
-       sum(l.hlc >= p.since_hlc) AS moved_in_period, sum(l.hlc < p.since_hlc) AS moved_previous
-FROM log l JOIN records r ON r.id = l.record JOIN cust c ON c.id = COALESCE(r.root, r.id), p
-WHERE l.kind = 'customer' AND l.field = 'stage' AND l.hlc >= p.prev_hlc AND l.hlc < p.until_hlc
+SELECT m.stage AS stage,
+       sum(m.hlc >= p.since_hlc) AS moved_in_period, sum(m.hlc < p.since_hlc) AS moved_previous
+FROM stage_moves m JOIN cust c ON c.id = m.customer, p
+WHERE m.hlc >= p.prev_hlc AND m.hlc < p.until_hlc
 GROUP BY 1 ORDER BY 2 DESC)sql"},
         {"by_team",
          "Customers by team",
@@ -251,13 +250,13 @@ FROM r GROUP BY month ORDER BY month)sql",
           {"question", "Question"},
           {"answer", "Answer"}},
          R"sql(
-, r AS (SELECT o.at, o.at_ms, o.name, o.agent, x.doc, s.doc AS survey FROM owned o, p
-        JOIN records x ON x.id = o.id
-        JOIN records s ON s.kind = 'survey' AND json_extract(s.doc, '$.key') = o.survey
+, r AS (SELECT o.at, o.at_ms, o.name, o.agent, x.answers, s.definition FROM owned o, p
+        JOIN survey_answers x ON x.id = o.id
+        JOIN survey_definitions s ON s.key = o.survey
         WHERE o.kind = 'survey_response' AND o.at_ms >= p.since AND o.at_ms < p.until)
 SELECT r.at, r.name, r.agent, json_extract(q.value, '$.text') AS question,
-       json_extract(r.doc, '$.answers."' || json_extract(q.value, '$.id') || '"') AS answer
-FROM r, json_each(json_extract(r.survey, '$.definition.questions')) q
+       json_extract(r.answers, '$."' || json_extract(q.value, '$.id') || '"') AS answer
+FROM r, json_each(json_extract(r.definition, '$.questions')) q
 WHERE json_extract(q.value, '$.type') = 'text' AND answer IS NOT NULL AND answer <> ''
 ORDER BY r.at_ms DESC, r.at DESC LIMIT 200)sql"}}},
   };
@@ -354,7 +353,9 @@ json NewTable(const std::string& name, const std::string& title,
           {"chart", nullptr}};
 }
 
-json RunReport(Database& db, const std::string& name, const ReportFilter& filter, int64_t now_ms) {
+json RunReport(ReportingConnection& reporting, const std::string& name, const ReportFilter& filter,
+               int64_t now_ms) {
+  Database& db = reporting.db();
   const auto& all = Reports();
   auto it = std::find_if(all.begin(), all.end(), [&](const Report& r) { return r.name == name; });
   if (it == all.end()) throw NotFound("no report '" + name + "'");
@@ -366,31 +367,31 @@ json RunReport(Database& db, const std::string& name, const ReportFilter& filter
   return out;
 }
 
-json CustomerRecord(Database& db, const std::string& id) {
-  auto kind = db.QueryText("SELECT kind FROM records WHERE id = ?", id);
-  if (kind != "customer") throw NotFound("no customer '" + id + "'");
-  std::string root = ResolveCustomerRoot(db, id);
+json CustomerRecord(ReportingConnection& reporting, const std::string& id) {
+  Database& db = reporting.db();
+  auto root = db.QueryText("SELECT root FROM customer_records WHERE id = ?", id);
+  if (!root) throw NotFound("no customer '" + id + "'");
   Statement& stmt = db.Prepare(R"sql(
 SELECT c.doc, c.deleted,
   (SELECT json_group_object(kind, n) FROM (
-     SELECT x.kind, count(*) AS n FROM records a JOIN records x ON x.parent = a.id
-     WHERE +a.kind = 'customer' AND (a.id = ?1 OR a.root = ?1) AND x.deleted = 0 GROUP BY x.kind))
-FROM records c WHERE c.id = ?1)sql");  // + on kind: by id and root, not every customer
-  stmt.Bind(root);
+     SELECT x.kind, count(*) AS n FROM customer_records a JOIN customer_children x ON x.customer = a.id
+     WHERE (a.id = ?1 OR a.root = ?1) AND x.deleted = 0 GROUP BY x.kind))
+FROM customer_records c WHERE c.id = ?1)sql");
+  stmt.Bind(*root);
   stmt.Step();
   json record = json::parse(stmt.Text(0));
-  record["id"] = root;
+  record["id"] = *root;
   record["deleted"] = stmt.Int(1) != 0;
   json counts = json::parse(stmt.OptText(2).value_or("{}"));
   stmt.Reset();
   return {{"record", record}, {"related", counts}};
 }
 
-json RunSqlTable(Database& db, const ReportFilter& filter, int64_t now_ms, const std::string& name,
+json RunSqlTable(ReportingConnection& reporting, const ReportFilter& filter, int64_t now_ms, const std::string& name,
                  const std::string& title,
                  const std::vector<std::pair<std::string, std::string>>& columns,
                  const std::string& sql) {
-  return RunTable(db, {name.c_str(), title.c_str(), columns, sql.c_str()}, filter, now_ms);
+  return RunTable(reporting.db(), {name.c_str(), title.c_str(), columns, sql.c_str()}, filter, now_ms);
 }
 
 }  // namespace fieldcrm::reports

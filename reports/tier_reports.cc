@@ -91,12 +91,12 @@ json WithChart(json table, const char* label, const char* value) {
   return table;
 }
 
-json TiersReport(Database& db, LoadedPlugin& tiering, const ReportFilter& filter, int64_t now_ms) {
+json TiersReport(ReportingConnection& reporting, LoadedPlugin& tiering, const ReportFilter& filter, int64_t now_ms) {
   json out = NewReport(kTiersReport, "Customer tiers (A–D) and RFM segments", filter);
-  Transaction txn(db);  // one snapshot for the grades and the tables
-  LoadGrades(db, tiering, now_ms, filter.since_ms);
+  Transaction txn(reporting.db());  // one snapshot for the grades and the tables
+  LoadGrades(reporting.db(), tiering, now_ms, filter.since_ms);
   out["tables"].push_back(
-      WithChart(RunSqlTable(db, filter, now_ms, "by_tier",
+      WithChart(RunSqlTable(reporting, filter, now_ms, "by_tier",
                             "Customers by tier, graded now and as of the period's start by the '" +
                                 tiering.name() + "' plugin",
                             {{"tier", "Tier"},
@@ -106,14 +106,14 @@ json TiersReport(Database& db, LoadedPlugin& tiering, const ReportFilter& filter
                             CountByGradeSql("tier", Tiers(), true)),
                 "tier", "customers"));
   out["tables"].push_back(RunSqlTable(
-      db, filter, now_ms, "moves", "How customers moved between tiers since the period's start",
+      reporting, filter, now_ms, "moves", "How customers moved between tiers since the period's start",
       {{"from_tier", "From"}, {"to_tier", "To"}, {"customers", "Customers"}},
       R"sql(
 SELECT COALESCE(g.previous, '(new)') AS from_tier, g.tier AS to_tier, count(*) AS customers
 FROM temp.report_grades g CROSS JOIN cust c ON c.id = g.customer
 WHERE g.previous IS NOT g.tier GROUP BY 1, 2 ORDER BY 1, 2)sql"));
   out["tables"].push_back(WithChart(
-      RunSqlTable(db, filter, now_ms, "by_segment", "Customers by RFM segment (value × activity)",
+      RunSqlTable(reporting, filter, now_ms, "by_segment", "Customers by RFM segment (value × activity)",
                   {{"segment", "Segment"}, {"customers", "Customers"}},
                   CountByGradeSql("segment", Segments(), false)),
       "segment", "customers"));
@@ -128,8 +128,8 @@ const std::vector<std::pair<std::string, std::string>> kSlaByTierColumns = {
     {"tier", "Tier"}, {"overdue_tasks", "Overdue tasks"}, {"customers", "Customers"}};
 
 // Open tasks past due now (the followups report's rule), and their customers, by tier.
-json SlaByTier(Database& db, LoadedPlugin& tiering, const ReportFilter& filter, int64_t now_ms) {
-  LoadGrades(db, tiering, now_ms);
+json SlaByTier(ReportingConnection& reporting, LoadedPlugin& tiering, const ReportFilter& filter, int64_t now_ms) {
+  LoadGrades(reporting.db(), tiering, now_ms);
   std::string sql = KeysCte(Tiers()) + R"sql(,
 overdue AS (SELECT o.customer, g.tier FROM owned o CROSS JOIN temp.report_grades g ON g.customer = o.customer, p
             WHERE o.kind = 'task' AND NOT o.done AND o.due_ms < p.now),
@@ -137,17 +137,17 @@ counts AS (SELECT tier AS key, count(*) AS tasks, count(DISTINCT customer) AS n 
 SELECT k.key AS tier, COALESCE(c.tasks, 0) AS overdue_tasks, COALESCE(c.n, 0) AS customers
 FROM keys k LEFT JOIN counts c ON c.key = k.key ORDER BY k.ord)sql";
   return WithChart(
-      RunSqlTable(db, filter, now_ms, kSlaByTier, kSlaByTierTitle, kSlaByTierColumns, sql), "tier",
+      RunSqlTable(reporting, filter, now_ms, kSlaByTier, kSlaByTierTitle, kSlaByTierColumns, sql), "tier",
       "overdue_tasks");
 }
 
-json FollowupsReport(Database& db, const PluginHost* plugins, const ReportFilter& filter,
+json FollowupsReport(ReportingConnection& reporting, const PluginHost* plugins, const ReportFilter& filter,
                      int64_t now_ms) {
-  Transaction txn(db);  // one snapshot for the SQL tables and the grades
-  json out = RunReport(db, "followups", filter, now_ms);
+  Transaction txn(reporting.db());  // one snapshot for the SQL tables and the grades
+  json out = RunReport(reporting, "followups", filter, now_ms);
   json& tables = out["tables"];
   try {
-    tables.push_back(SlaByTier(db, RequireTiering(plugins), filter, now_ms));
+    tables.push_back(SlaByTier(reporting, RequireTiering(plugins), filter, now_ms));
   } catch (const PluginError& e) {
     json empty = NewTable(kSlaByTier, kSlaByTierTitle, kSlaByTierColumns);
     empty["note"] = e.what();
@@ -169,18 +169,18 @@ const std::vector<std::string>& ReportNames() {
   return names;
 }
 
-json RunReportWithTiers(Database& db, const PluginHost* plugins, const std::string& name,
+json RunReportWithTiers(ReportingConnection& reporting, const PluginHost* plugins, const std::string& name,
                         const ReportFilter& filter, int64_t now_ms) {
-  if (name == kTiersReport) return TiersReport(db, RequireTiering(plugins), filter, now_ms);
-  if (name == "followups") return FollowupsReport(db, plugins, filter, now_ms);
-  return RunReport(db, name, filter, now_ms);
+  if (name == kTiersReport) return TiersReport(reporting, RequireTiering(plugins), filter, now_ms);
+  if (name == "followups") return FollowupsReport(reporting, plugins, filter, now_ms);
+  return RunReport(reporting, name, filter, now_ms);
 }
 
-json CustomerTier(Database& db, const PluginHost* plugins, const std::string& root,
+json CustomerTier(ReportingConnection& reporting, const PluginHost* plugins, const std::string& root,
                   int64_t now_ms) {
   try {
     LoadedPlugin& tiering = RequireTiering(plugins);
-    std::vector<CustomerBundle> bundles = LoadCustomerBundles(db, root);
+    std::vector<CustomerBundle> bundles = LoadCustomerBundles(reporting.db(), root);
     if (bundles.empty()) return {{"note", "a deleted customer has no tier"}};
     return ExplainTier(tiering, bundles.front(), now_ms);
   } catch (const PluginError& e) {

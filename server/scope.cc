@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fieldcrm/base/error.h"
-#include "fieldcrm/storage/records.h"
+#include "fieldcrm/storage/change.h"
 
 namespace fieldcrm::sync {
 

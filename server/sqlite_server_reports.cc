@@ -55,9 +55,9 @@ json DevicesReport(const std::vector<DeviceStatus>& devices, const reports::Repo
 
 }  // namespace
 
-Database& SqliteServerStorage::ReportsDb() {
-  if (!reports_db_) reports_db_ = Database::OpenForReading(store_->db().path());
-  return *reports_db_;
+ReportingConnection& SqliteServerStorage::Reporting() {
+  if (!reporting_) reporting_ = std::make_unique<ReportingConnection>(store_->path());
+  return *reporting_;
 }
 
 void SqliteServerStorage::UsePlugins(std::unique_ptr<PluginHost> plugins) {
@@ -81,22 +81,27 @@ json SqliteServerStorage::Report(const std::string& name,
     std::lock_guard store_lock(mutex_);
     plugins_->Configure(*store_);
   }
-  Database& db = ReportsDb();
+  ReportingConnection& reporting = Reporting();
   if (name == "customer") {
     auto id = params.find("id");
     if (id == params.end() || id->second.empty()) {
       throw InvalidInput("the customer report needs ?id=CUSTOMER_ID");
     }
-    Transaction txn(db);
-    json out = reports::CustomerRecord(db, id->second);
-    out["history"] = CustomerHistory(db, id->second);
-    out["tier"] =
-        reports::CustomerTier(db, plugins_.get(), out["record"]["id"].get<std::string>(), now);
+    Transaction txn(reporting.db());
+    json out = reports::CustomerRecord(reporting, id->second);
+    {
+      // The audit trail joins the log with the server's own table: read on the writer's
+      // connection (a few rows of one customer).
+      std::lock_guard store_lock(mutex_);
+      out["history"] = CustomerHistory(*store_, id->second);
+    }
+    out["tier"] = reports::CustomerTier(reporting, plugins_.get(),
+                                        out["record"]["id"].get<std::string>(), now);
     txn.Commit();
     out["report"] = "customer";
     return out;
   }
-  return reports::RunReportWithTiers(db, plugins_.get(), name, filter, now);
+  return reports::RunReportWithTiers(reporting, plugins_.get(), name, filter, now);
 }
 
 }  // namespace fieldcrm::sync

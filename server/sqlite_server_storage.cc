@@ -7,7 +7,8 @@
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/server/token.h"
 #include "fieldcrm/storage/hlc.h"
-#include "fieldcrm/storage/records.h"
+#include "fieldcrm/model/team_scope.h"
+#include "fieldcrm/projections/customer_store.h"
 
 namespace fieldcrm::sync {
 
@@ -46,8 +47,8 @@ CREATE TABLE IF NOT EXISTS sync_devices(
   last_pull_at TEXT) WITHOUT ROWID;
 )sql",
     // 2: the audit trail (who sent each accepted change, and when the server took it; only ever
-    // inserted into), what each tablet last reported about itself, history by record, and field
-    // moves by time (reports/reports.cc).
+    // inserted into) and what each tablet last reported about itself. (This step also indexed
+    // core's log by record and by field; core's schema step 4 now does, on every store.)
     R"sql(
 CREATE TABLE sync_audit(
   device TEXT NOT NULL,
@@ -59,8 +60,6 @@ CREATE TABLE sync_audit(
   PRIMARY KEY(device, seq)) WITHOUT ROWID;
 ALTER TABLE sync_devices ADD COLUMN pending INTEGER;
 ALTER TABLE sync_devices ADD COLUMN app_version TEXT;
-CREATE INDEX log_by_record ON log(record);
-CREATE INDEX log_by_field ON log(field, hlc);
 )sql",
     // 3: revoked tokens whose tablets are to delete their stores at their next request (lost
     // tablets).
@@ -72,10 +71,12 @@ CREATE TABLE IF NOT EXISTS sync_wipe_orders(
 };
 constexpr int kServerSchemaVersion = static_cast<int>(std::size(kServerMigrations));
 constexpr const char* kServerSchemaKey = "sync_server_schema";
+// Log entries read at a time when crediting a push in the audit trail.
+constexpr int64_t kAuditPage = 4096;
 
 std::unique_ptr<Store> OpenServerStore(const std::string& path) {
   bool fresh = !std::filesystem::exists(path);
-  auto store = fresh ? Store::Create(path, {"", "head-office-server", "", ""}) : Store::Open(path);
+  auto store = fresh ? CreateCustomerStore(path, {"", "head-office-server", "", ""}) : OpenCustomerStore(path);
   if (fresh) store->SetMeta("sync_role", "server");
   if (store->GetMeta("sync_role") != "server") {
     throw InvalidInput("'" + path + "' is a tablet's store, not a server's: give fieldcrm-server " +
@@ -87,8 +88,9 @@ std::unique_ptr<Store> OpenServerStore(const std::string& path) {
                        "upgrade fieldcrm-server to open it");
   }
   if (version == kServerSchemaVersion) return store;
-  Transaction txn(store->db());
-  for (int v = version; v < kServerSchemaVersion; ++v) store->db().Exec(kServerMigrations[v]);
+  Transaction txn = store->Transact();
+  Database& own_tables = store->OwnTablesConnection();
+  for (int v = version; v < kServerSchemaVersion; ++v) own_tables.Exec(kServerMigrations[v]);
   store->SetMeta(kServerSchemaKey, std::to_string(kServerSchemaVersion));
   txn.Commit();
   return store;
@@ -101,20 +103,6 @@ std::optional<std::string> TextValue(const std::optional<std::string>& value_jso
   return value.get<std::string>();
 }
 
-constexpr const char* kChangeColumns = "device, seq, hlc, base, kind, record, field, value";
-
-// The change in the eight columns of kChangeColumns, starting at col.
-Change ReadChange(Statement& stmt, int col) {
-  return {stmt.Text(col),
-          stmt.Int(col + 1),
-          static_cast<Hlc>(stmt.Int(col + 2)),
-          static_cast<Hlc>(stmt.Int(col + 3)),
-          stmt.Text(col + 4),
-          stmt.Text(col + 5),
-          stmt.Text(col + 6),
-          stmt.OptText(col + 7)};
-}
-
 TokenInfo ReadToken(Statement& stmt) {
   return {stmt.Text(0), stmt.Text(1), stmt.Text(2),    ParseRole(stmt.Text(3)),
           stmt.Text(4), stmt.Text(5), stmt.Int(6) != 0};
@@ -123,21 +111,6 @@ TokenInfo ReadToken(Statement& stmt) {
 constexpr const char* kTokenColumns =
     "id, agent, team, role, created_at, revoked_at, "
     "EXISTS(SELECT 1 FROM sync_wipe_orders w WHERE w.token = sync_tokens.id)";
-
-// Positions and changes (in ReadChange's order) of the log entries after ?1 up to ?2, except device
-// ?3's, that a caller sees: everything when ?4 is 1, otherwise global records and the records of
-// team ?5's customers (by their surviving root).
-constexpr const char* kScopedLog = R"sql(
-SELECT l.pos, l.device, l.seq, l.hlc, l.base, l.kind, l.record, l.field, l.value
-FROM log l
-LEFT JOIN records r ON r.id = l.record
-LEFT JOIN records c ON c.id = (CASE WHEN l.kind = 'customer' THEN l.record ELSE r.parent END)
-LEFT JOIN records t ON t.id = COALESCE(c.root, c.id)
-WHERE l.pos > ?1 AND l.pos <= ?2 AND l.device <> ?3
-  AND (?4 = 1 OR CASE WHEN l.kind = 'customer' OR r.parent IS NOT NULL THEN t.team IS ?5
-                      ELSE 1 END)
-ORDER BY l.pos LIMIT ?6
-)sql";
 
 }  // namespace
 
@@ -149,7 +122,7 @@ std::string SqliteServerStorage::ServerId() {
 
 void SqliteServerStorage::AddToken(const TokenInfo& info, const std::string& hash) {
   std::lock_guard lock(mutex_);
-  store_->db()
+  store_->OwnTablesConnection()
       .Prepare(
           "INSERT INTO sync_tokens(id, hash, agent, team, role, created_at) "
           "VALUES(?, ?, ?, ?, ?, ?)")
@@ -159,7 +132,7 @@ void SqliteServerStorage::AddToken(const TokenInfo& info, const std::string& has
 
 std::optional<TokenInfo> SqliteServerStorage::FindToken(const std::string& hash) {
   std::lock_guard lock(mutex_);
-  Statement& stmt = store_->db().Prepare(std::string("SELECT ") + kTokenColumns +
+  Statement& stmt = store_->OwnTablesConnection().Prepare(std::string("SELECT ") + kTokenColumns +
                                          ", hash FROM sync_tokens WHERE id = ?");
   stmt.Bind(TokenIdOf(hash));
   std::optional<TokenInfo> info;
@@ -176,7 +149,7 @@ std::optional<TokenInfo> SqliteServerStorage::FindToken(const std::string& hash)
 
 std::vector<TokenInfo> SqliteServerStorage::ListTokens() {
   std::lock_guard lock(mutex_);
-  Statement& stmt = store_->db().Prepare(std::string("SELECT ") + kTokenColumns +
+  Statement& stmt = store_->OwnTablesConnection().Prepare(std::string("SELECT ") + kTokenColumns +
                                          " FROM sync_tokens ORDER BY created_at, id");
   std::vector<TokenInfo> tokens;
   while (stmt.Step()) tokens.push_back(ReadToken(stmt));
@@ -186,16 +159,16 @@ std::vector<TokenInfo> SqliteServerStorage::ListTokens() {
 
 void SqliteServerStorage::RevokeToken(const std::string& id, const std::string& at, bool wipe) {
   std::lock_guard lock(mutex_);
-  Transaction txn(store_->db());
-  store_->db()
+  Transaction txn(store_->OwnTablesConnection());
+  store_->OwnTablesConnection()
       .Prepare("UPDATE sync_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = ''")
       .Bind(at, id)
       .Run();
-  if (store_->db().Changes() == 0) {
+  if (store_->OwnTablesConnection().Changes() == 0) {
     throw NotFound("no valid token with id '" + id + "' (see 'token list')");
   }
   if (wipe) {
-    store_->db()
+    store_->OwnTablesConnection()
         .Prepare("INSERT INTO sync_wipe_orders(token, ordered_at) VALUES(?, ?)")
         .Bind(id, at)
         .Run();
@@ -204,57 +177,39 @@ void SqliteServerStorage::RevokeToken(const std::string& id, const std::string& 
 }
 
 std::optional<std::string> SqliteServerStorage::IntegrityRefusal(const Change& change) {
-  Database& db = store_->db();
-  Statement& logged = db.Prepare(std::string("SELECT ") + kChangeColumns +
-                                 " FROM log WHERE device = ? AND seq = ?");
-  logged.Bind(change.device, change.seq);
-  std::optional<std::string> reason;
-  if (logged.Step()) {
-    Change known = ReadChange(logged, 0);
-    if (!(known == change)) reason = "differs from the change the server holds under this id";
-  }
-  logged.Reset();
-  if (reason) return reason;
-  auto kind = db.QueryText("SELECT kind FROM records WHERE id = ?", change.record);
-  if (kind && *kind != change.kind) {
-    return "record " + change.record + " is a " + *kind + ", not a " + change.kind;
+  std::optional<Change> known = store_->FindChange(change.device, change.seq);
+  if (known && !(*known == change)) return "differs from the change the server holds under this id";
+  auto record = store_->FindRecord(change.record);
+  if (record && record->kind != change.kind) {
+    return "record " + change.record + " is a " + record->kind + ", not a " + change.kind;
   }
   return std::nullopt;
 }
 
 RecordScope SqliteServerStorage::CustomerScope(const std::string& id, const BatchFields& batch) {
-  Statement& stmt = store_->db().Prepare(
-      "SELECT t.id, t.team FROM records c JOIN records t ON t.id = COALESCE(c.root, c.id) "
-      "WHERE c.id = ? AND c.kind = 'customer'");
-  stmt.Bind(id);
   RecordScope scope{false, id, ""};
-  if (stmt.Step()) {
-    scope.customer = stmt.Text(0);
-    scope.team = stmt.OptText(1).value_or("");
+  if (auto known = FindCustomerTeam(*store_, id)) {
+    scope.customer = known->root;
+    scope.team = known->team;
   } else if (auto fields = batch.find(id); fields != batch.end()) {
     if (auto team = fields->second.find("team"); team != fields->second.end()) {
       scope.team = TextValue(team->second).value_or("");
     }
   }
-  stmt.Reset();
   return scope;
 }
 
 RecordScope SqliteServerStorage::ScopeOf(const Change& change, const BatchFields& batch) {
   if (change.kind == "customer") return CustomerScope(change.record, batch);
-  Statement& stmt = store_->db().Prepare("SELECT parent FROM records WHERE id = ?");
-  stmt.Bind(change.record);
+  auto record = store_->FindRecord(change.record);
   std::optional<std::string> parent;
-  bool known = stmt.Step();
-  if (known) parent = stmt.OptText(0);
-  stmt.Reset();
-  if (!known) {
+  if (record) {
+    parent = record->parent;
+  } else if (auto fields = batch.find(change.record); fields != batch.end()) {
     // New to the server: its customer is named in the batch, as the records table would.
-    if (auto fields = batch.find(change.record); fields != batch.end()) {
-      for (const char* link : {"customer", "referee"}) {
-        auto it = fields->second.find(link);
-        if (!parent && it != fields->second.end()) parent = TextValue(it->second);
-      }
+    for (const char* link : {"customer", "referee"}) {
+      auto it = fields->second.find(link);
+      if (!parent && it != fields->second.end()) parent = TextValue(it->second);
     }
   }
   if (!parent) return RecordScope{true, "", ""};
@@ -262,7 +217,7 @@ RecordScope SqliteServerStorage::ScopeOf(const Change& change, const BatchFields
 }
 
 void SqliteServerStorage::CheckDeviceOwner(const Principal& who, const std::string& device) {
-  auto token = store_->db().QueryText(
+  auto token = store_->OwnTablesConnection().QueryText(
       "SELECT d.token FROM sync_devices d JOIN sync_tokens t ON t.id = d.token "
       "WHERE d.device = ? AND t.revoked_at = ''",
       device);
@@ -280,7 +235,7 @@ void SqliteServerStorage::NoteDevice(const Principal& who, const std::string& de
   std::string at = HlcToIso(HlcFromMillis(SystemMillis()));
   std::string owner =
       bind ? "agent = excluded.agent, team = excluded.team, token = excluded.token, " : "";
-  store_->db()
+  store_->OwnTablesConnection()
       .Prepare(std::string("INSERT INTO sync_devices(device, agent, team, token, ") + column +
                ") VALUES(?, ?, ?, ?, ?) ON CONFLICT(device) DO UPDATE SET " + owner + column +
                " = excluded." + column)
@@ -291,22 +246,29 @@ void SqliteServerStorage::NoteDevice(const Principal& who, const std::string& de
 void SqliteServerStorage::RecordAudit(const Principal& who, int64_t log_before) {
   // Everything logged by this push: the pusher's changes, and the merges of duplicate phones the
   // server wrote under its own device because of them.
-  store_->db()
-      .Prepare(
-          "INSERT OR IGNORE INTO sync_audit(device, seq, agent, team, token, accepted_at) "
-          "SELECT device, seq, CASE WHEN device = ?1 THEN ?2 ELSE ?3 END, "
-          "CASE WHEN device = ?1 THEN '' ELSE ?4 END, CASE WHEN device = ?1 THEN '' ELSE ?5 END, "
-          "?6 FROM log WHERE pos > ?7")
-      .Bind(store_->device().id, std::string(kServerAuditAgent), who.agent, who.team, who.token_id,
-            HlcToIso(HlcFromMillis(SystemMillis())), log_before)
-      .Run();
+  Statement& insert = store_->OwnTablesConnection().Prepare(
+      "INSERT OR IGNORE INTO sync_audit(device, seq, agent, team, token, accepted_at) "
+      "VALUES(?1, ?2, CASE WHEN ?1 = ?3 THEN ?4 ELSE ?5 END, CASE WHEN ?1 = ?3 THEN '' ELSE ?6 "
+      "END, CASE WHEN ?1 = ?3 THEN '' ELSE ?7 END, ?8)");
+  std::string at = HlcToIso(HlcFromMillis(SystemMillis()));
+  for (int64_t after = log_before;;) {
+    std::vector<Store::LoggedChange> logged = store_->ReadLog(after, kAuditPage);
+    for (const Store::LoggedChange& entry : logged) {
+      insert
+          .Bind(entry.change.device, entry.change.seq, store_->device().id,
+                std::string(kServerAuditAgent), who.agent, who.team, who.token_id, at)
+          .Run();
+    }
+    if (static_cast<int64_t>(logged.size()) < kAuditPage) break;
+    after = logged.back().pos;
+  }
 }
 
 PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& request) {
   std::lock_guard lock(mutex_);
-  Database& db = store_->db();
+  Database& db = store_->OwnTablesConnection();
   std::string digest = Sha256Hex(PushRequestBody(request));
-  Transaction txn(db);
+  Transaction txn = store_->Transact();
   CheckDeviceOwner(who, request.device);
   auto stored = db.QueryText("SELECT ack FROM sync_acks WHERE device = ? AND digest = ?",
                              request.device, digest);
@@ -333,7 +295,7 @@ PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& reque
     }
   }
   if (!accepted.empty()) {
-    int64_t log_before = db.QueryInt("SELECT COALESCE(MAX(pos), 0) FROM log").value_or(0);
+    int64_t log_before = store_->LogHead();
     ApplyStats stats = store_->ApplyRemote(accepted);
     RecordAudit(who, log_before);
     ack.accepted = stats.applied;
@@ -351,38 +313,33 @@ PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& reque
 
 PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& request) {
   std::lock_guard lock(mutex_);
-  Database& db = store_->db();
-  Transaction txn(db);
+  Transaction txn = store_->Transact();
   // Another tablet's device id would only hide that tablet's own changes from this pull, but
   // would also mark that tablet as recently synced in 'devices', hiding a lost one.
   CheckDeviceOwner(who, request.device);
   PullPage page;
-  page.head = db.QueryInt("SELECT MAX(pos) FROM log").value_or(0);
+  page.head = store_->LogHead();
   page.next = std::min(request.after, page.head);
-  Statement& stmt = db.Prepare(kScopedLog);
-  stmt.Bind(request.after, page.head, request.device, who.role == Role::kOffice ? 1 : 0, who.team,
-            request.limit);
+  TeamLogQuery query{request.after, page.head,  request.device, who.role == Role::kOffice,
+                     who.team,      request.limit};
   int64_t bytes = 0;
   bool full = false;
-  while (stmt.Step()) {
-    Change c = ReadChange(stmt, 1);
-    page.next = stmt.Int(0);
+  ForEachTeamChange(*store_, query, [&](int64_t pos, Change&& c) {
+    page.next = pos;
     bytes += 160 + static_cast<int64_t>(c.record.size() + c.field.size() +
                                         (c.value ? c.value->size() : 0));
     page.changes.push_back(std::move(c));
-    if (bytes >= kPullPageBytes) {
-      full = true;
-      break;
-    }
-  }
-  stmt.Reset();
+    full = bytes >= kPullPageBytes;
+    return !full;
+  });
   // A short page means everything up to head was scanned, matching or not.
   if (!full && static_cast<int64_t>(page.changes.size()) < request.limit) page.next = page.head;
   page.more = page.next < page.head;
   if (!page.more) {  // once a sync
     NoteDevice(who, request.device, "last_pull_at", /*bind=*/false);
-    db.Prepare(
-          "UPDATE sync_devices SET pending = COALESCE(NULLIF(?, -1), pending), "
+    store_->OwnTablesConnection()
+        .Prepare(
+            "UPDATE sync_devices SET pending = COALESCE(NULLIF(?, -1), pending), "
           "app_version = COALESCE(NULLIF(?, ''), app_version) WHERE device = ?")
         .Bind(request.pending.value_or(-1), request.app_version, request.device)
         .Run();
@@ -397,7 +354,7 @@ std::vector<DeviceStatus> SqliteServerStorage::ListDevices() {
 }
 
 std::vector<DeviceStatus> SqliteServerStorage::ReadDevices() {
-  Statement& stmt = store_->db().Prepare(
+  Statement& stmt = store_->OwnTablesConnection().Prepare(
       "SELECT device, agent, team, token, COALESCE(last_push_at, ''), COALESCE(last_pull_at, ''), "
       "COALESCE(pending, -1), COALESCE(app_version, '') "
       "FROM sync_devices ORDER BY last_pull_at DESC, device");

@@ -10,10 +10,6 @@ using nlohmann::json;
 
 namespace {
 
-int64_t ConflictCount(Store& store) {
-  return store.db().QueryInt("SELECT count(*) FROM conflicts").value_or(0);
-}
-
 ProtocolError BadResponse(const std::string& what) {
   return ProtocolError(502, "bad_response",
                        "unexpected answer from the server (" + what +
@@ -37,9 +33,7 @@ std::vector<Store::LoggedChange> OwnBatch(Store& store, int64_t pos, int64_t bat
 
 int64_t PendingChanges(Store& store) {
   int64_t pos = std::stoll(store.GetMeta(kPushCursorKey).value_or("0"));
-  return store.db()
-      .QueryInt("SELECT count(*) FROM log WHERE device = ? AND pos > ?", store.device().id, pos)
-      .value_or(0);
+  return store.OwnChangesAfter(pos);
 }
 
 SyncClient::SyncClient(Store& store, Transport& transport, SyncOptions options)
@@ -80,7 +74,7 @@ void SyncClient::CheckServer() {
   auto known = store_.GetMeta(kServerIdKey);
   if (options_.full || (known && *known != id->get<std::string>())) {
     // Another server (or a full resync asked for): positions mean nothing there, start over.
-    Transaction txn(store_.db());
+    Transaction txn = store_.Transact();
     store_.SetMeta(kPushCursorKey, "0");
     store_.SetMeta(kPullCursorKey, "0");
     store_.SetMeta(kServerIdKey, id->get<std::string>());
@@ -145,7 +139,7 @@ void SyncClient::Pull(SyncReport& report) {
     // (Only the first request reports the pending count: the store is busy meanwhile.)
     std::future<PullPage> next;
     if (page.more) next = std::async(std::launch::async, fetch, page.next, std::nullopt);
-    Transaction txn(store_.db());
+    Transaction txn = store_.Transact();
     if (!page.changes.empty()) {
       ApplyStats stats = store_.ApplyRemote(page.changes);
       report.received += stats.applied;
@@ -166,7 +160,7 @@ void SyncClient::Pull(SyncReport& report) {
 
 SyncReport SyncClient::Run() {
   SyncReport report;
-  int64_t conflicts_before = ConflictCount(store_);
+  int64_t conflicts_before = store_.ConflictCount();
   CheckServer();
   report.clock_skew_ms = options_.wall() - server_time_ms_;
   store_.SetMeta(kClockSkewKey, std::to_string(report.clock_skew_ms));
@@ -178,7 +172,7 @@ SyncReport SyncClient::Run() {
     Pull(report);
     if (!can_push || PendingChanges(store_) == 0) break;
   }
-  report.conflicts = ConflictCount(store_) - conflicts_before;
+  report.conflicts = store_.ConflictCount() - conflicts_before;
   store_.SetMeta(kLastSyncKey, HlcToIso(HlcFromMillis(SystemMillis())));
   return report;
 }

@@ -3,7 +3,6 @@
 #include <filesystem>
 
 #include "fieldcrm/base/error.h"
-#include "fieldcrm/storage/sqlite.h"
 
 namespace fieldcrm::sync {
 
@@ -51,7 +50,7 @@ ServerSettings RememberedServer(Store& store, const ServerSettings& given) {
 }
 
 void RememberServer(Store& store, const ServerSettings& settings) {
-  Transaction remember(store.db());
+  Transaction remember = store.Transact();
   store.SetMeta(kServerKey, settings.url);
   store.SetMeta(kTokenKey, settings.token);
   store.SetMeta(kCaFileKey, settings.ca_file);
@@ -78,7 +77,7 @@ SessionSyncReport SyncSession(Session& session, Transport& transport, const Sync
 
 nlohmann::json SyncStatus(Store& store) {
   const DeviceInfo& device = store.device();
-  int64_t conflicts = store.db().QueryInt("SELECT count(*) FROM conflicts").value_or(0);
+  int64_t conflicts = store.ConflictCount();
   auto meta = [&](const char* key) { return store.GetMeta(key).value_or(""); };
   nlohmann::json skew = nullptr;
   if (auto text = store.GetMeta(kClockSkewKey)) skew = std::stoll(*text);

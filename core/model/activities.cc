@@ -5,6 +5,8 @@
 
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/fields.h"
+#include "fieldcrm/model/live_records.h"
+#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm {
 
@@ -12,7 +14,7 @@ using nlohmann::json;
 
 std::string Activities::AddInteraction(const std::string& customer, const InteractionInput& in) {
   std::string type = ParseChoice("interaction type", in.type, kInteractionTypes);
-  Transaction txn(store_.db());
+  Transaction txn = store_.Transact();
   std::string root = customers_.Resolve(customer);
   FieldValues values = {
       {"customer", root}, {"type", type}, {"at", FormatTime(in.at_ms.value_or(SystemMillis()))}};
@@ -37,7 +39,7 @@ std::string Activities::AddInteraction(const std::string& customer, const Intera
 
 std::string Activities::AddTask(const std::string& customer, int64_t due_ms,
                                 const std::string& note) {
-  Transaction txn(store_.db());
+  Transaction txn = store_.Transact();
   std::string root = customers_.Resolve(customer);
   FieldValues values = {{"customer", root}, {"due", FormatTime(due_ms)}, {"done", false}};
   if (!note.empty()) values.emplace_back("note", note);
@@ -49,27 +51,20 @@ std::string Activities::AddTask(const std::string& customer, int64_t due_ms,
 }
 
 json Activities::Record(const std::string& id, const std::string& kind) {
-  Statement& stmt =
-      store_.db().Prepare("SELECT doc FROM records WHERE id = ? AND kind = ? AND deleted = 0");
-  stmt.Bind(id, kind);
-  if (!stmt.Step()) {
-    stmt.Reset();
-    throw NotFound("no " + kind + " with id '" + id + "'");
-  }
-  json doc = json::parse(stmt.Text(0));
-  stmt.Reset();
-  return doc;
+  auto doc = LiveRecord(store_, id, kind);
+  if (!doc) throw NotFound("no " + kind + " with id '" + id + "'");
+  return *doc;
 }
 
 void Activities::CompleteTask(const std::string& task) {
-  Transaction txn(store_.db());
+  Transaction txn = store_.Transact();
   Record(task, "task");
   store_.Write("task", task, {{"done", true}, {"done_at", FormatTime(SystemMillis())}});
   txn.Commit();
 }
 
 std::vector<json> Activities::OpenTasks(std::optional<int64_t> overdue_at_ms) {
-  Statement& stmt = store_.db().Prepare(
+  Statement& stmt = StoreDatabase(store_).Prepare(
       "SELECT t.doc, c.doc FROM records t "
       "JOIN records p ON p.id = t.parent JOIN records c ON c.id = COALESCE(p.root, p.id) "
       "WHERE t.kind = 'task' AND t.deleted = 0 AND c.deleted = 0 "
@@ -97,7 +92,7 @@ std::string Activities::AddDeal(const std::string& customer, const std::string& 
   std::string code =
       ParseChoice("deal status", status, kDealStatuses,
                   {{"认购", "reserved"}, {"签约", "signed"}, {"交房", "handed-over"}});
-  Transaction txn(store_.db());
+  Transaction txn = store_.Transact();
   std::string root = customers_.Resolve(customer);
   std::string id = store_.NewId();
   FieldValues values = {{"customer", root},
@@ -115,14 +110,14 @@ void Activities::SetDealStatus(const std::string& deal, const std::string& statu
   std::string code =
       ParseChoice("deal status", status, kDealStatuses,
                   {{"认购", "reserved"}, {"签约", "signed"}, {"交房", "handed-over"}});
-  Transaction txn(store_.db());
+  Transaction txn = store_.Transact();
   Record(deal, "deal");
   store_.Write("deal", deal, {{"status", code}, {code + "_at", FormatTime(SystemMillis())}});
   txn.Commit();
 }
 
 std::string Activities::AddReferral(const std::string& referrer, const std::string& referee) {
-  Transaction txn(store_.db());
+  Transaction txn = store_.Transact();
   std::string from = customers_.Resolve(referrer);
   std::string to = customers_.Resolve(referee);
   if (from == to) throw InvalidInput("a customer cannot refer themselves");
@@ -136,7 +131,7 @@ std::string Activities::AddReferral(const std::string& referrer, const std::stri
 std::vector<json> Activities::Of(const std::string& customer, const std::string& kind) {
   std::string root = customers_.Resolve(customer);
   std::vector<json> out;
-  Statement& stmt = store_.db().Prepare(
+  Statement& stmt = StoreDatabase(store_).Prepare(
       "SELECT doc FROM records WHERE parent = ? AND kind = ? AND deleted = 0 ORDER BY id");
   for (const std::string& id : customers_.IdsOf(root)) {
     stmt.Bind(id, kind);

@@ -13,6 +13,7 @@
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/fields.h"
+#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm {
 
@@ -124,7 +125,7 @@ ImportReport ImportCustomersCsv(Store& store, const std::string& path) {
 
   ImportReport report;
   Customers customers(store);
-  Transaction txn(store.db());
+  Transaction txn = store.Transact();
   for (size_t r = 1; r < rows.size(); ++r) {
     const auto& cells = rows[r];
     if (cells.size() == 1 && cells[0].empty()) continue;  // blank line

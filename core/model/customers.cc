@@ -1,9 +1,12 @@
 #include "fieldcrm/model/customers.h"
 
+#include <set>
+
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/fields.h"
 #include "fieldcrm/model/phone.h"
 #include "fieldcrm/storage/records.h"
+#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm {
 
@@ -32,7 +35,7 @@ FieldValues Customers::Parse(const FieldTexts& fields) {
 }
 
 std::optional<std::string> Customers::IdByPhone(const std::string& e164) {
-  return store_.db().QueryText(
+  return StoreDatabase(store_).QueryText(
       "SELECT id FROM records WHERE phone = ? AND kind = 'customer' AND deleted = 0 ORDER BY id "
       "LIMIT 1",
       e164);
@@ -52,7 +55,7 @@ AddedCustomer Customers::Add(const FieldTexts& fields) {
   for (const auto& [field, value] : values) {
     if (field == "phone") phone = value.get<std::string>();
   }
-  Transaction txn(store_.db());
+  Transaction txn = store_.Transact();
   if (auto existing = IdByPhone(phone)) return {*existing, true};
   const DeviceInfo& device = store_.device();
   if (!has("agent") && !device.agent.empty()) values.emplace_back("agent", device.agent);
@@ -65,17 +68,21 @@ AddedCustomer Customers::Add(const FieldTexts& fields) {
   return {id, false};
 }
 
+std::string Customers::RootOf(const std::string& id) {
+  return ResolveCustomerRoot(StoreDatabase(store_), id);
+}
+
 std::string Customers::Resolve(const std::string& id) {
-  std::string root = ResolveCustomerRoot(store_.db(), id);
+  std::string root = RootOf(id);
   auto deleted =
-      store_.db().QueryInt("SELECT deleted FROM records WHERE id = ? AND kind = 'customer'", root);
+      StoreDatabase(store_).QueryInt("SELECT deleted FROM records WHERE id = ? AND kind = 'customer'", root);
   if (!deleted) throw NotFound("no customer with id '" + id + "'");
   if (*deleted) throw NotFound("customer '" + id + "' has been deleted");
   return root;
 }
 
 std::vector<std::string> Customers::IdsOf(const std::string& root) {
-  Statement& stmt = store_.db().Prepare("SELECT id FROM records WHERE root = ? ORDER BY id");
+  Statement& stmt = StoreDatabase(store_).Prepare("SELECT id FROM records WHERE root = ? ORDER BY id");
   stmt.Bind(root);
   std::vector<std::string> ids;
   while (stmt.Step()) ids.push_back(stmt.Text(0));
@@ -85,7 +92,7 @@ std::vector<std::string> Customers::IdsOf(const std::string& root) {
 
 json Customers::Get(const std::string& id) {
   std::string root = Resolve(id);
-  Statement& stmt = store_.db().Prepare("SELECT doc, updated_hlc FROM records WHERE id = ?");
+  Statement& stmt = StoreDatabase(store_).Prepare("SELECT doc, updated_hlc FROM records WHERE id = ?");
   stmt.Bind(root);
   stmt.Step();
   json doc = Presentable(stmt.Text(0), stmt.Int(1));
@@ -96,7 +103,7 @@ json Customers::Get(const std::string& id) {
 void Customers::Set(const std::string& id, const FieldTexts& fields) {
   if (fields.empty()) throw InvalidInput("nothing to set: give key=value pairs");
   FieldValues values = Parse(fields);
-  Transaction txn(store_.db());
+  Transaction txn = store_.Transact();
   std::string root = Resolve(id);
   for (const auto& [field, value] : values) {
     if (field != "phone") continue;
@@ -111,7 +118,7 @@ void Customers::Set(const std::string& id, const FieldTexts& fields) {
 }
 
 std::vector<json> Customers::List(const Filter& filter) {
-  Statement& stmt = store_.db().Prepare(
+  Statement& stmt = StoreDatabase(store_).Prepare(
       "SELECT doc, updated_hlc FROM records WHERE kind = 'customer' AND root = id AND deleted = 0 "
       "AND (?1 IS NULL OR stage = ?1) AND (?2 IS NULL OR team = ?2) "
       "AND (?3 IS NULL OR json_extract(doc, '$.agent') = ?3) ORDER BY id");
@@ -129,7 +136,7 @@ std::optional<json> Customers::FindByPhone(const std::string& phone_text) {
 }
 
 std::string Customers::Merge(const std::string& keep, const std::string& drop) {
-  Transaction txn(store_.db());
+  Transaction txn = store_.Transact();
   std::string keep_root = Resolve(keep);
   std::string drop_root = Resolve(drop);
   if (keep_root == drop_root) {
@@ -141,10 +148,33 @@ std::string Customers::Merge(const std::string& keep, const std::string& drop) {
 }
 
 void Customers::Delete(const std::string& id) {
-  Transaction txn(store_.db());
+  Transaction txn = store_.Transact();
   std::string root = Resolve(id);
   store_.Write("customer", root, {{kDeletedField, true}});
   txn.Commit();
+}
+
+int64_t MergeCustomersSharingPhone(Store& store, const std::vector<std::string>& customers) {
+  // Live roots sharing each candidate's phone; roots alone carry a phone column, and the
+  // smallest UUIDv7 is the earliest created.
+  Statement& same_phone = StoreDatabase(store).Prepare(
+      "SELECT other.id FROM records AS mine JOIN records AS other ON other.phone = mine.phone "
+      "WHERE mine.id = ? AND other.kind = 'customer' AND other.deleted = 0 ORDER BY other.id");
+  std::set<std::string> done;
+  int64_t merged = 0;
+  for (const std::string& id : customers) {
+    if (done.count(id)) continue;
+    std::vector<std::string> ids;
+    same_phone.Bind(id);
+    while (same_phone.Step()) ids.push_back(same_phone.Text(0));
+    same_phone.Reset();
+    done.insert(ids.begin(), ids.end());
+    for (size_t i = 1; i < ids.size(); ++i) {
+      store.Write("customer", ids[i], {{kMergedIntoField, ids[0]}});
+      ++merged;
+    }
+  }
+  return merged;
 }
 
 }  // namespace fieldcrm

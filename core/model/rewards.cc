@@ -5,22 +5,14 @@
 
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/storage/records.h"
+#include "fieldcrm/model/live_records.h"
+#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm {
 
 using nlohmann::json;
 
 namespace {
-
-std::vector<json> Docs(Store& store, const char* kind) {
-  Statement& stmt =
-      store.db().Prepare("SELECT doc FROM records WHERE kind = ? AND deleted = 0 ORDER BY id");
-  stmt.Bind(kind);
-  std::vector<json> out;
-  while (stmt.Step()) out.push_back(json::parse(stmt.Text(0)));
-  stmt.Reset();
-  return out;
-}
 
 std::string NameOf(Store& store, const std::string& root) {
   try {
@@ -36,13 +28,13 @@ std::vector<json> RewardHistory(Store& store, const std::optional<std::string>& 
   std::optional<std::string> only;
   if (referrer) only = Customers(store).Resolve(*referrer);
   std::vector<json> out;
-  for (json& reward : Docs(store, "reward")) {
-    std::string from = ResolveCustomerRoot(store.db(), reward.value("referrer", ""));
+  for (json& reward : LiveRecords(store, "reward")) {
+    std::string from = Customers(store).RootOf(reward.value("referrer", ""));
     if (only && from != *only) continue;
     reward["referrer"] = from;
     reward["referrer_name"] = NameOf(store, from);
     reward["referee_name"] =
-        NameOf(store, ResolveCustomerRoot(store.db(), reward.value("referee", "")));
+        NameOf(store, Customers(store).RootOf(reward.value("referee", "")));
     out.push_back(std::move(reward));
   }
   std::stable_sort(out.begin(), out.end(), [](const json& a, const json& b) {
@@ -62,8 +54,8 @@ std::vector<json> ReferralLeaderboard(Store& store) {
     }
     return it->second;
   };
-  for (const json& referral : Docs(store, "referral")) {
-    json& r = row(ResolveCustomerRoot(store.db(), referral.value("referrer", "")));
+  for (const json& referral : LiveRecords(store, "referral")) {
+    json& r = row(Customers(store).RootOf(referral.value("referrer", "")));
     r["referrals"] = r["referrals"].get<int>() + 1;
   }
   for (const json& reward : RewardHistory(store)) {

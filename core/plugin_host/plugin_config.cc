@@ -2,6 +2,7 @@
 
 #include "fieldcrm/plugin_host/json_schema.h"
 #include "fieldcrm/storage/name_uuid.h"
+#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm {
 
@@ -22,7 +23,7 @@ json Overlay(const LoadedPlugin& plugin, const json& settings) {
 }  // namespace
 
 json StoredPluginConfig(Store& store, const std::string& plugin) {
-  auto settings = store.db().QueryText(
+  auto settings = StoreDatabase(store).QueryText(
       "SELECT json_extract(doc, '$.config') FROM records WHERE id = ? AND kind = 'plugin_config' "
       "AND deleted = 0",
       ConfigRecordId(plugin));
@@ -53,7 +54,7 @@ json SetPluginConfig(Store& store, LoadedPlugin& plugin, const json& settings) {
     if (plugin.usable()) ApplyPluginConfig(plugin, previous);
     throw;
   }
-  Transaction txn(store.db());
+  Transaction txn = store.Transact();
   store.Write("plugin_config", ConfigRecordId(plugin.name()),
               {{"plugin", plugin.name()}, {"config", settings}});
   txn.Commit();

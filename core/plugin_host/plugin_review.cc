@@ -6,6 +6,7 @@
 #include "fieldcrm/plugin_host/tiers.h"
 #include "fieldcrm/projections/customer_bundle.h"
 #include "fieldcrm/storage/name_uuid.h"
+#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm {
 
@@ -44,7 +45,7 @@ struct Graded {
 Graded LoadGraded(Store& store, PluginHost& host, int64_t as_of_ms,
                   const std::optional<std::string>& only, const std::string& after,
                   bool& grading_failed, std::vector<std::string>& failures) {
-  Graded graded{LoadCustomerBundles(store.db(), only, after, kWindow), {}};
+  Graded graded{LoadCustomerBundles(store, only, after, kWindow), {}};
   graded.grades.resize(graded.bundles.size());
   LoadedPlugin* tiering = host.FirstOfKind("tiering");
   if (tiering && !grading_failed && !graded.bundles.empty()) {
@@ -146,7 +147,7 @@ class CollectingSink : public sdk::AlertSink {
 };
 
 bool RecordExists(Store& store, const std::string& id) {
-  return store.db().QueryInt("SELECT 1 FROM records WHERE id = ?", id).has_value();
+  return store.FindRecord(id).has_value();
 }
 
 }  // namespace
@@ -169,7 +170,7 @@ ReviewResult ReviewCustomers(Store& store, PluginHost& host, int64_t as_of_ms,
               [&](LoadedPlugin& plugin) {
                 return Visitor{CollectingWriter(plugin), accepted};
               });
-  Transaction txn(store.db());
+  Transaction txn = store.Transact();
   for (const ProposedRecord& record : accepted) {
     if (RecordExists(store, record.id)) continue;  // granted before, here or on another replica
     FieldValues values;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "fieldcrm/projections/facts.h"
+#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm {
 
@@ -95,6 +96,12 @@ std::map<std::string, sdk::TierGrade> GradeStore(Database& db, LoadedPlugin& tie
   }
   // Every customer: from the fact tables, without reading a single document.
   return GradeEach(tiering, LoadCustomerFacts(db), as_of_ms);
+}
+
+std::map<std::string, sdk::TierGrade> GradeStore(Store& store, LoadedPlugin& tiering,
+                                                 int64_t as_of_ms,
+                                                 const std::optional<std::string>& only) {
+  return GradeStore(StoreDatabase(store), tiering, as_of_ms, only);
 }
 
 std::map<std::string, sdk::TierGrade> GradeStoreAsItWas(Database& db, LoadedPlugin& tiering,

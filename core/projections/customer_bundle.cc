@@ -4,6 +4,7 @@
 #include <map>
 
 #include "fieldcrm/model/fields.h"
+#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm {
 
@@ -106,6 +107,11 @@ std::vector<CustomerBundle> LoadCustomerBundles(Database& db,
     bundle.facts = ComputeFacts(bundle);
   }
   return bundles;
+}
+
+std::vector<CustomerBundle> LoadCustomerBundles(Store& store, const std::optional<std::string>& only,
+                                                const std::string& after, int64_t limit) {
+  return LoadCustomerBundles(StoreDatabase(store), only, after, limit);
 }
 
 }  // namespace fieldcrm

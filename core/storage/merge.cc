@@ -1,9 +1,11 @@
 #include "fieldcrm/storage/merge.h"
 
+#include <algorithm>
 #include <map>
 #include <tuple>
 
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/storage/log_row.h"
 #include "fieldcrm/storage/records.h"
 
 namespace fieldcrm {
@@ -22,20 +24,8 @@ bool Concurrent(const Change& incoming, const FieldWrite& current) {
 }
 
 void CheckSameAsLogged(Database& db, const Change& c) {
-  Statement& stmt = db.Prepare(
-      "SELECT hlc, base, kind, record, field, value FROM log WHERE device = ? AND seq = ?");
-  stmt.Bind(c.device, c.seq);
-  stmt.Step();
-  Change logged{c.device,
-                c.seq,
-                static_cast<Hlc>(stmt.Int(0)),
-                static_cast<Hlc>(stmt.Int(1)),
-                stmt.Text(2),
-                stmt.Text(3),
-                stmt.Text(4),
-                stmt.OptText(5)};
-  stmt.Reset();
-  if (!(logged == c)) {
+  std::optional<Change> logged = FindLoggedChange(db, c.device, c.seq);
+  if (!logged || !(*logged == c)) {
     throw InvalidInput("change " + c.device + "/" + std::to_string(c.seq) +
                        " differs from the change already recorded under that id");
   }
@@ -53,7 +43,28 @@ void KeepConflict(Database& db, const std::string& record, const std::string& fi
 
 }  // namespace
 
-ApplyStats ApplyChanges(Database& db, std::span<const Change> changes) {
+Change ReadLogRow(const Statement& stmt, int col) {
+  return {stmt.Text(col),
+          stmt.Int(col + 1),
+          static_cast<Hlc>(stmt.Int(col + 2)),
+          static_cast<Hlc>(stmt.Int(col + 3)),
+          stmt.Text(col + 4),
+          stmt.Text(col + 5),
+          stmt.Text(col + 6),
+          stmt.OptText(col + 7)};
+}
+
+std::optional<Change> FindLoggedChange(Database& db, const std::string& device, int64_t seq) {
+  Statement& stmt = db.Prepare("SELECT " FIELDCRM_LOG_CHANGE_COLUMNS
+                               " FROM log WHERE device = ? AND seq = ?");
+  stmt.Bind(device, seq);
+  std::optional<Change> found;
+  if (stmt.Step()) found = ReadLogRow(stmt, 0);
+  stmt.Reset();
+  return found;
+}
+
+ApplyStats ApplyChanges(Database& db, const StoreHooks& hooks, std::span<const Change> changes) {
   ApplyStats stats;
   std::map<std::string, TouchedRecord> touched;  // by record id
   Statement& append = db.Prepare(kAppendLogSql);
@@ -78,7 +89,10 @@ ApplyStats ApplyChanges(Database& db, std::span<const Change> changes) {
                          c.kind);
     }
     record.links_changed |= c.field == kMergedIntoField;
-    record.identity_changed |= c.field == "phone" || c.field == kDeletedField;
+    record.identity_changed |=
+        c.field == kDeletedField || std::find(hooks.identity_fields.begin(),
+                                              hooks.identity_fields.end(),
+                                              c.field) != hooks.identity_fields.end();
 
     FieldWrite incoming{c.value, c.hlc, c.device, c.base};
     auto current = record.fields.find(c.field);
@@ -97,7 +111,7 @@ ApplyStats ApplyChanges(Database& db, std::span<const Change> changes) {
       record.fields[c.field] = std::move(incoming);
     }
   }
-  RebuildRecords(db, touched, &stats.identity_changed);
+  RebuildRecords(db, hooks, touched, &stats.identity_changed);
   return stats;
 }
 

@@ -6,7 +6,6 @@
 #include <set>
 
 #include "fieldcrm/base/error.h"
-#include "fieldcrm/projections/facts.h"
 #include "fieldcrm/storage/hlc.h"
 
 namespace fieldcrm {
@@ -74,23 +73,38 @@ std::optional<ExistingRow> Existing(Database& db, const std::string& id) {
   return row;
 }
 
-void WriteRow(Database& db, const std::string& id, const std::string& kind,
-              const std::optional<std::string>& parent, const std::optional<std::string>& root,
-              const OwnFields& own, const json& doc, bool with_columns) {
+// The value of the document field behind indexed column i (roots only carry them).
+std::optional<std::string> IndexedValue(const StoreHooks& hooks, const json& doc, size_t i) {
+  const char* field = hooks.indexed_fields[i];
+  return field ? TextField(doc, field) : std::nullopt;
+}
+
+void NotifyObserver(Database& db, const StoreHooks& hooks, const std::string& id,
+                    const std::string& kind, const std::optional<std::string>& parent,
+                    const std::optional<std::string>& root, bool deleted, const json& doc) {
+  if (hooks.observer) hooks.observer->RecordWritten(db, {id, kind, parent, root, deleted, doc});
+}
+
+void WriteRow(Database& db, const StoreHooks& hooks, const std::string& id,
+              const std::string& kind, const std::optional<std::string>& parent,
+              const std::optional<std::string>& root, const OwnFields& own, const json& doc,
+              bool with_columns) {
   json out = doc;
   out["id"] = id;
+  // The schema names the indexed columns phone, team and stage (store_hooks.h).
+  auto column = [&](size_t i) {
+    return with_columns ? IndexedValue(hooks, doc, i) : std::nullopt;
+  };
   db.Prepare(
         "INSERT INTO records(id, kind, parent, root, deleted, phone, team, stage, updated_hlc, "
         "doc) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
         "parent = excluded.parent, root = excluded.root, deleted = excluded.deleted, "
         "phone = excluded.phone, team = excluded.team, stage = excluded.stage, "
         "updated_hlc = excluded.updated_hlc, doc = excluded.doc")
-      .Bind(id, kind, parent, root, own.deleted ? 1 : 0,
-            with_columns ? TextField(doc, "phone") : std::nullopt,
-            with_columns ? TextField(doc, "team") : std::nullopt,
-            with_columns ? TextField(doc, "stage") : std::nullopt, own.updated, out.dump())
+      .Bind(id, kind, parent, root, own.deleted ? 1 : 0, column(0), column(1), column(2),
+            own.updated, out.dump())
       .Run();
-  WriteFacts(db, id, kind, parent, root, own.deleted, doc);
+  NotifyObserver(db, hooks, id, kind, parent, root, own.deleted, doc);
 }
 
 std::vector<std::string> CustomersWithRoot(Database& db, const std::string& root) {
@@ -109,7 +123,8 @@ std::optional<std::string> StoredRoot(Database& db, const std::string& id) {
 
 // A root's document: its own fields, then, for fields it lacks, those of its live aliases in id
 // (creation) order. Aliases are listed so that old ids still lead people to the record.
-void WriteRootCustomer(Database& db, const std::string& id, const OwnFields& own) {
+void WriteRootCustomer(Database& db, const StoreHooks& hooks, const std::string& id,
+                       const OwnFields& own) {
   json doc = own.doc;
   json aliases = json::array();
   OwnFields combined = own;
@@ -124,23 +139,23 @@ void WriteRootCustomer(Database& db, const std::string& id, const OwnFields& own
     }
   }
   if (!aliases.empty()) doc["aliases"] = aliases;
-  WriteRow(db, id, "customer", std::nullopt, id, combined, doc, true);
+  WriteRow(db, hooks, id, "customer", std::nullopt, id, combined, doc, true);
 }
 
-void RebuildCustomer(Database& db, const std::string& id) {
+void RebuildCustomer(Database& db, const StoreHooks& hooks, const std::string& id) {
   OwnFields own = LoadFields(db, id);
   if (!own.exists) {
     // Known only as a merge target so far: its placeholder row may have a new root to pass on.
     if (auto root = StoredRoot(db, id)) {
-      WriteFacts(db, id, "customer", std::nullopt, *root, false, json::object());
+      NotifyObserver(db, hooks, id, "customer", std::nullopt, *root, false, json::object());
     }
     return;
   }
   std::string root = ResolveCustomerRoot(db, id);
   if (root != id) {
-    WriteRow(db, id, "customer", std::nullopt, root, own, own.doc, false);
+    WriteRow(db, hooks, id, "customer", std::nullopt, root, own, own.doc, false);
   } else {
-    WriteRootCustomer(db, id, own);
+    WriteRootCustomer(db, hooks, id, own);
   }
 }
 
@@ -169,7 +184,8 @@ FieldWrites LoadFieldWrites(Database& db, const std::string& record) {
   return fields;
 }
 
-void RebuildRecords(Database& db, const std::map<std::string, TouchedRecord>& touched,
+void RebuildRecords(Database& db, const StoreHooks& hooks,
+                    const std::map<std::string, TouchedRecord>& touched,
                     std::vector<std::string>* identity_changed) {
   std::set<std::string> affected;  // customers whose root may have moved
   std::set<std::string> rebuild;   // customers whose documents must be rebuilt from the store
@@ -182,16 +198,16 @@ void RebuildRecords(Database& db, const std::map<std::string, TouchedRecord>& to
     if (record.kind != "customer") {
       auto parent = TextField(own.doc, "customer");
       if (!parent) parent = TextField(own.doc, "referee");
-      WriteRow(db, id, record.kind, parent, std::nullopt, own, own.doc, false);
+      WriteRow(db, hooks, id, record.kind, parent, std::nullopt, own, own.doc, false);
       continue;
     }
     if (!record.links_changed) {
       // The common case: plain field edits leave every root where it was.
       std::string root = existing && existing->root ? *existing->root : id;
       if (root == id) {
-        WriteRootCustomer(db, id, own);
+        WriteRootCustomer(db, hooks, id, own);
       } else {
-        WriteRow(db, id, "customer", std::nullopt, root, own, own.doc, false);
+        WriteRow(db, hooks, id, "customer", std::nullopt, root, own, own.doc, false);
         rebuild.insert(root);  // the alias's fields fill gaps in its root's document
       }
       if (record.identity_changed && identity_changed) identity_changed->push_back(id);
@@ -216,7 +232,7 @@ void RebuildRecords(Database& db, const std::map<std::string, TouchedRecord>& to
         .Bind(id, root)
         .Run();
   }
-  for (const std::string& id : rebuild) RebuildCustomer(db, id);
+  for (const std::string& id : rebuild) RebuildCustomer(db, hooks, id);
   if (identity_changed)
     identity_changed->insert(identity_changed->end(), rebuild.begin(), rebuild.end());
 }

@@ -3,16 +3,16 @@
 #include <string>
 
 #include "fieldcrm/base/error.h"
-#include "fieldcrm/projections/facts.h"
 
 namespace fieldcrm {
 namespace {
 
-// Each entry upgrades version i to i+1: its SQL, then (optionally) code that fills what the SQL
-// created from the data already there. Never edit a released step: append a new one.
+// Each entry upgrades version i to i+1: its SQL, or the SQL of the tables the record observer
+// derives from the records (which it then fills from the records already there). Never edit a
+// released step: append a new one.
 struct Migration {
   const char* sql;
-  void (*fill)(Database&) = nullptr;
+  bool derived_tables = false;
 };
 
 const Migration kMigrations[] = {
@@ -71,52 +71,16 @@ CREATE TABLE conflicts(
   winner_value TEXT,
   PRIMARY KEY(record, field, loser_hlc, loser_device)) WITHOUT ROWID;
 )sql"},
-    // 3: fact tables for reports and tier grading (core/projections/include/fieldcrm/projections/facts.h), filled from the records.
+    // 3: the tables derived from the records (the fact tables): the observer's schema, filled
+    // from the records by the observer.
+    {nullptr, true},
+    // 4: the log by record (a customer's history) and by field and time (stage moves in
+    // reports). Server stores made these in their own schema step 2 before core owned them,
+    // hence IF NOT EXISTS.
     {R"sql(
-CREATE TABLE customer_facts(
-  id TEXT PRIMARY KEY,
-  team TEXT NOT NULL,
-  agent TEXT NOT NULL,
-  project TEXT,
-  stage TEXT NOT NULL,
-  name TEXT,
-  source TEXT,
-  created_at TEXT,
-  created_ms INTEGER,
-  budget INTEGER NOT NULL) WITHOUT ROWID;
--- Times are kept as written (for display) and as unix ms (to compare); NULL when missing or
--- malformed. Columns a kind does not have stay NULL (or 0). Rows are clustered by kind, then
--- customer: a report reads one kind's rows, a customer's grading reads a few short ranges.
-CREATE TABLE history_facts(
-  kind TEXT NOT NULL,
-  customer TEXT NOT NULL,
-  id TEXT NOT NULL,
-  parent TEXT NOT NULL,
-  at TEXT,
-  at_ms INTEGER,
-  type TEXT,
-  minutes INTEGER NOT NULL,
-  due TEXT,
-  due_ms INTEGER,
-  done INTEGER NOT NULL,
-  status TEXT,
-  price INTEGER NOT NULL,
-  reserved_at TEXT,
-  signed_at TEXT,
-  signed_ms INTEGER,
-  referrer TEXT,
-  referrer_root TEXT,
-  points INTEGER NOT NULL,
-  granted_ms INTEGER,
-  survey TEXT,
-  nps REAL,
-  satisfaction REAL,
-  PRIMARY KEY(kind, customer, id)) WITHOUT ROWID;
-CREATE UNIQUE INDEX history_facts_by_id ON history_facts(id);
-CREATE INDEX history_facts_by_parent ON history_facts(parent);
-CREATE INDEX history_facts_by_referrer ON history_facts(referrer) WHERE referrer IS NOT NULL;
-)sql",
-     RebuildAllFacts},
+CREATE INDEX IF NOT EXISTS log_by_record ON log(record);
+CREATE INDEX IF NOT EXISTS log_by_field ON log(field, hlc);
+)sql"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -130,7 +94,7 @@ int SchemaVersion(Database& db) {
   return PragmaInt(db, "user_version");
 }
 
-void MigrateSchema(Database& db, int target) {
+void MigrateSchema(Database& db, int target, RecordObserver* observer) {
   int app_id = 0;
   int tables = 0;
   try {
@@ -155,8 +119,15 @@ void MigrateSchema(Database& db, int target) {
   if (version >= target) return;
   Transaction txn(db);
   for (int v = version; v < target; ++v) {
-    db.Exec(kMigrations[v].sql);
-    if (kMigrations[v].fill) kMigrations[v].fill(db);
+    if (!kMigrations[v].derived_tables) {
+      db.Exec(kMigrations[v].sql);
+    } else if (observer) {
+      db.Exec(observer->SchemaSql());
+      observer->RebuildAll(db);
+    } else {
+      throw StorageError("store '" + db.path() + "' needs schema step " + std::to_string(v + 1) +
+                         ", which only a program with the customer model can run");
+    }
   }
   db.Exec("PRAGMA application_id = " + std::to_string(kApplicationId));
   db.Exec("PRAGMA user_version = " + std::to_string(target));

@@ -7,19 +7,22 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <set>
 #include <sstream>
 
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/storage/log_row.h"
+#include "fieldcrm/storage/merge.h"
 #include "fieldcrm/storage/schema.h"
+#include "fieldcrm/storage/store_database.h"
 #include "fieldcrm/storage/uuid.h"
 
 namespace fieldcrm {
 
 using nlohmann::json;
 
-Store::Store(const std::string& path, bool create) : db_(path, create) {
-  MigrateSchema(db_);
+Store::Store(const std::string& path, bool create, const StoreHooks& hooks)
+    : db_(path, create), hooks_(hooks) {
+  MigrateSchema(db_, kSchemaVersion, hooks_.observer);
   // WAL lets readers (reports, the server's pulls) run beside a writer; FULL makes every
   // acknowledged commit survive power loss, which sync's promises rest on.
   db_.Exec("PRAGMA journal_mode = WAL");
@@ -27,7 +30,8 @@ Store::Store(const std::string& path, bool create) : db_(path, create) {
   db_.Exec("PRAGMA foreign_keys = ON");
 }
 
-std::unique_ptr<Store> Store::Create(const std::string& path, DeviceInfo device) {
+std::unique_ptr<Store> Store::Create(const std::string& path, DeviceInfo device,
+                                     const StoreHooks& hooks) {
   if (std::filesystem::exists(path)) {
     throw InvalidInput("'" + path + "' already exists: init creates a new store");
   }
@@ -36,7 +40,7 @@ std::unique_ptr<Store> Store::Create(const std::string& path, DeviceInfo device)
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) throw StorageError("cannot create '" + path + "': " + std::strerror(errno));
   close(fd);
-  std::unique_ptr<Store> store(new Store(path, true));
+  std::unique_ptr<Store> store(new Store(path, true, hooks));
   if (device.id.empty()) device.id = NewUuidV7(SystemMillis());
   Transaction txn(store->db_);
   store->SetMeta("device_id", device.id);
@@ -49,12 +53,12 @@ std::unique_ptr<Store> Store::Create(const std::string& path, DeviceInfo device)
   return store;
 }
 
-std::unique_ptr<Store> Store::Open(const std::string& path) {
+std::unique_ptr<Store> Store::Open(const std::string& path, const StoreHooks& hooks) {
   if (!std::filesystem::exists(path)) {
     throw NotFound("no store at '" + path + "' (create one with 'fieldcrm --db " + path +
                    " init --device NAME')");
   }
-  std::unique_ptr<Store> store(new Store(path, false));
+  std::unique_ptr<Store> store(new Store(path, false, hooks));
   store->LoadDevice();
   return store;
 }
@@ -118,57 +122,110 @@ ApplyStats Store::Write(const std::string& kind, const std::string& record,
     if (!value.is_null()) change.value = value.dump();
     changes.push_back(std::move(change));
   }
-  ApplyStats stats = ApplyChanges(db_, changes);
+  ApplyStats stats = ApplyChanges(db_, hooks_, changes);
   txn.Commit();
   return stats;
 }
 
 ApplyStats Store::ApplyRemote(std::span<const Change> changes) {
   Transaction txn(db_);
-  ApplyStats stats = ApplyChanges(db_, changes);
+  ApplyStats stats = ApplyChanges(db_, hooks_, changes);
   clock_.Observe(stats.max_hlc);
-  stats.merged_duplicates = MergeDuplicatePhones(stats.identity_changed);
+  if (hooks_.merge_duplicates) {
+    stats.merged_duplicates = hooks_.merge_duplicates(*this, stats.identity_changed);
+  }
   CheckpointClock();
   txn.Commit();
   return stats;
 }
 
-int64_t Store::MergeDuplicatePhones(const std::vector<std::string>& customers) {
-  // Live roots sharing each candidate's phone; roots alone carry a phone column, and the
-  // smallest UUIDv7 is the earliest created.
-  Statement& same_phone = db_.Prepare(
-      "SELECT other.id FROM records AS mine JOIN records AS other ON other.phone = mine.phone "
-      "WHERE mine.id = ? AND other.kind = 'customer' AND other.deleted = 0 ORDER BY other.id");
-  std::set<std::string> done;
-  int64_t merged = 0;
-  for (const std::string& id : customers) {
-    if (done.count(id)) continue;
-    std::vector<std::string> ids;
-    same_phone.Bind(id);
-    while (same_phone.Step()) ids.push_back(same_phone.Text(0));
-    same_phone.Reset();
-    done.insert(ids.begin(), ids.end());
-    for (size_t i = 1; i < ids.size(); ++i) {
-      Write("customer", ids[i], {{"_merged_into", ids[0]}});
-      ++merged;
-    }
-  }
-  return merged;
-}
-
 std::vector<Store::LoggedChange> Store::ReadLog(int64_t after, int64_t limit, bool own_only) {
-  Statement& stmt = db_.Prepare(
-      "SELECT pos, device, seq, hlc, base, kind, record, field, value FROM log "
-      "WHERE pos > ? AND (? = 0 OR device = ?) ORDER BY pos LIMIT ?");
+  Statement& stmt = db_.Prepare("SELECT pos, " FIELDCRM_LOG_CHANGE_COLUMNS
+                                " FROM log WHERE pos > ? AND (? = 0 OR device = ?) ORDER BY pos "
+                                "LIMIT ?");
   stmt.Bind(after, own_only ? 1 : 0, device_.id, limit);
   std::vector<LoggedChange> out;
+  while (stmt.Step()) out.push_back({stmt.Int(0), ReadLogRow(stmt, 1)});
+  stmt.Reset();
+  return out;
+}
+
+std::vector<Store::LoggedChange> Store::ReadRecordLog(const std::vector<std::string>& records) {
+  Statement& stmt = db_.Prepare("SELECT pos, " FIELDCRM_LOG_CHANGE_COLUMNS
+                                " FROM log WHERE record = ? ORDER BY pos");
+  std::vector<LoggedChange> out;
+  for (const std::string& record : records) {
+    stmt.Bind(record);
+    while (stmt.Step()) out.push_back({stmt.Int(0), ReadLogRow(stmt, 1)});
+    stmt.Reset();
+  }
+  std::sort(out.begin(), out.end(),
+            [](const LoggedChange& a, const LoggedChange& b) { return a.pos < b.pos; });
+  return out;
+}
+
+Database& StoreDatabase(Store& store) {
+  return store.db_;
+}
+
+ApplyStats ApplyChanges(Store& store, std::span<const Change> changes) {
+  return ApplyChanges(store.db_, store.hooks_, changes);
+}
+
+int64_t Store::LogHead() {
+  return db_.QueryInt("SELECT MAX(pos) FROM log").value_or(0);
+}
+
+int64_t Store::LogSize() {
+  return db_.QueryInt("SELECT count(*) FROM log").value_or(0);
+}
+
+int64_t Store::OwnChangesAfter(int64_t after) {
+  return db_.QueryInt("SELECT count(*) FROM log WHERE device = ? AND pos > ?", device_.id, after)
+      .value_or(0);
+}
+
+std::optional<Change> Store::FindChange(const std::string& device, int64_t seq) {
+  return FindLoggedChange(db_, device, seq);
+}
+
+std::optional<Store::RecordPlace> Store::FindRecord(const std::string& record) {
+  Statement& stmt = db_.Prepare("SELECT kind, parent FROM records WHERE id = ?");
+  stmt.Bind(record);
+  std::optional<RecordPlace> place;
+  if (stmt.Step()) place = RecordPlace{stmt.Text(0), stmt.OptText(1)};
+  stmt.Reset();
+  return place;
+}
+
+int64_t Store::ConflictCount() {
+  return db_.QueryInt("SELECT count(*) FROM conflicts").value_or(0);
+}
+
+std::vector<Store::Conflict> Store::Conflicts() {
+  Statement& stmt = db_.Prepare(
+      "SELECT record, field, loser_value, loser_device, loser_hlc, winner_value, "
+      "winner_device FROM conflicts ORDER BY loser_hlc");
+  stmt.Bind();
+  std::vector<Conflict> out;
   while (stmt.Step()) {
-    out.push_back({stmt.Int(0), Change{stmt.Text(1), stmt.Int(2), static_cast<Hlc>(stmt.Int(3)),
-                                       static_cast<Hlc>(stmt.Int(4)), stmt.Text(5), stmt.Text(6),
-                                       stmt.Text(7), stmt.OptText(8)}});
+    out.push_back({stmt.Text(0), stmt.Text(1), stmt.OptText(2), stmt.Text(3),
+                   static_cast<Hlc>(stmt.Int(4)), stmt.OptText(5), stmt.Text(6)});
   }
   stmt.Reset();
   return out;
+}
+
+CompactionStats Store::Compact(int64_t own_acknowledged_pos) {
+  return CompactLog(db_, device_.id, own_acknowledged_pos);
+}
+
+StorageSizes Store::MeasureSizes() {
+  return MeasureStorage(db_);
+}
+
+void Store::Vacuum() {
+  db_.Exec("VACUUM");
 }
 
 }  // namespace fieldcrm

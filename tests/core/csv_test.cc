@@ -8,6 +8,8 @@
 #include "fieldcrm/model/customers.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
+#include "fieldcrm/storage/store_database.h"
+#include "fieldcrm/projections/customer_store.h"
 
 using namespace fieldcrm;
 using fieldcrm::testing::StateDump;
@@ -25,7 +27,7 @@ std::string Write(const TempDir& dir, const std::string& name, const std::string
 
 TEST_CASE("UTF-8 CSV with Chinese headers, quoting and a bad row") {
   TempDir dir;
-  auto store = Store::Create(dir.File("s.db"), {.name = "s"});
+  auto store = CreateCustomerStore(dir.File("s.db"), {.name = "s"});
   std::string path = Write(dir, "list.csv",
                            "\xEF\xBB\xBF姓名,电话,来源,备注,office.wechat\r\n"
                            "张伟,138 0013 8000,来访,\"喜欢南向，\"\"安静\"\"\n第二行\",zw\r\n"
@@ -45,7 +47,7 @@ TEST_CASE("UTF-8 CSV with Chinese headers, quoting and a bad row") {
 
 TEST_CASE("GBK files from Excel are decoded") {
   TempDir dir;
-  auto store = Store::Create(dir.File("s.db"), {.name = "s"});
+  auto store = CreateCustomerStore(dir.File("s.db"), {.name = "s"});
   // "姓名,电话\n陈静,13912345678\n" in GBK.
   std::string gbk = "\xD0\xD5\xC3\xFB,\xB5\xE7\xBB\xB0\n\xB3\xC2\xBE\xB2,13912345678\n";
   ImportReport report = ImportCustomersCsv(*store, Write(dir, "gbk.csv", gbk));
@@ -55,8 +57,8 @@ TEST_CASE("GBK files from Excel are decoded") {
 
 TEST_CASE("a file that cannot be read as a customer list changes nothing") {
   TempDir dir;
-  auto store = Store::Create(dir.File("s.db"), {.name = "s"});
-  std::string before = StateDump(store->db());
+  auto store = CreateCustomerStore(dir.File("s.db"), {.name = "s"});
+  std::string before = StateDump(StoreDatabase(*store));
   CHECK_THROWS_WITH_AS(
       ImportCustomersCsv(*store, Write(dir, "a.csv", "name,phone,shoe\nx,13800138000,1\n")),
       doctest::Contains("unknown customer field 'shoe'"), InvalidInput);
@@ -64,12 +66,12 @@ TEST_CASE("a file that cannot be read as a customer list changes nothing") {
                        doctest::Contains("needs a name and a phone column"), InvalidInput);
   CHECK_THROWS_AS(ImportCustomersCsv(*store, Write(dir, "c.csv", "")), InvalidInput);
   CHECK_THROWS_AS(ImportCustomersCsv(*store, dir.File("missing.csv")), NotFound);
-  CHECK(StateDump(store->db()) == before);
+  CHECK(StateDump(StoreDatabase(*store)) == before);
 }
 
 TEST_CASE("export writes every customer as CSV that imports back") {
   TempDir dir;
-  auto source = Store::Create(dir.File("a.db"), {.name = "a"});
+  auto source = CreateCustomerStore(dir.File("a.db"), {.name = "a"});
   Customers(*source).Add({{"name", "张伟"},
                           {"phone", "13800138000"},
                           {"tags", "学区,地铁"},
@@ -79,7 +81,7 @@ TEST_CASE("export writes every customer as CSV that imports back") {
   ExportCustomersCsv(*source, out);
   std::string csv = out.str();
   CHECK(csv.find("x.level") != std::string::npos);
-  auto target = Store::Create(dir.File("b.db"), {.name = "b"});
+  auto target = CreateCustomerStore(dir.File("b.db"), {.name = "b"});
   ImportReport report = ImportCustomersCsv(*target, Write(dir, "export.csv", csv));
   CHECK(report.errors.empty());
   auto copy = Customers(*target).FindByPhone("13800138000").value();

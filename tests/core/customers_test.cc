@@ -7,6 +7,8 @@
 #include "fieldcrm/model/fields.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
+#include "fieldcrm/storage/store_database.h"
+#include "fieldcrm/projections/customer_store.h"
 
 using namespace fieldcrm;
 using fieldcrm::testing::StateDump;
@@ -17,7 +19,7 @@ namespace {
 
 struct Fixture {
   TempDir dir;
-  std::unique_ptr<Store> store = Store::Create(
+  std::unique_ptr<Store> store = CreateCustomerStore(
       dir.File("tablet.db"), {.name = "booth-1", .agent = "王芳", .team = "滨江一组"});
   Customers customers{*store};
   Activities activities{*store};
@@ -57,18 +59,18 @@ TEST_CASE_FIXTURE(Fixture, "a customer is stored with typed, normalised fields")
 TEST_CASE_FIXTURE(Fixture,
                   "adding a known phone returns the existing customer and writes nothing") {
   std::string id = customers.Add({{"name", "李娜"}, {"phone", "13900001111"}}).id;
-  std::string before = StateDump(store->db());
+  std::string before = StateDump(StoreDatabase(*store));
   auto again = customers.Add({{"name", "李娜 (again)"}, {"phone", "+86 139-0000-1111"}});
   CHECK(again.existed);
   CHECK(again.id == id);
-  CHECK(StateDump(store->db()) == before);
+  CHECK(StateDump(StoreDatabase(*store)) == before);
   CHECK(customers.FindByPhone("8613900001111").value()["id"] == id);
   CHECK_FALSE(customers.FindByPhone("13900002222").has_value());
 }
 
 TEST_CASE_FIXTURE(Fixture, "bad input is refused with a clear message and changes nothing") {
   std::string id = customers.Add({{"name", "陈静"}, {"phone", "13700001111"}}).id;
-  std::string before = StateDump(store->db());
+  std::string before = StateDump(StoreDatabase(*store));
   CHECK_THROWS_WITH_AS(customers.Add({{"name", "x"}}), doctest::Contains("phone"), InvalidInput);
   CHECK_THROWS_WITH_AS(customers.Add({{"phone", "13700002222"}}), doctest::Contains("name"),
                        InvalidInput);
@@ -89,7 +91,7 @@ TEST_CASE_FIXTURE(Fixture, "bad input is refused with a clear message and change
                   NotFound);
   // A batch with one bad field writes none of the good ones.
   CHECK_THROWS_AS(customers.Set(id, {{"city", "杭州"}, {"stage", "vip"}}), InvalidInput);
-  CHECK(StateDump(store->db()) == before);
+  CHECK(StateDump(StoreDatabase(*store)) == before);
 }
 
 TEST_CASE_FIXTURE(Fixture, "set edits and clears fields; a phone of another customer is refused") {

@@ -14,6 +14,8 @@
 #include "fieldcrm/storage/store.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
+#include "fieldcrm/storage/store_database.h"
+#include "fieldcrm/projections/customer_store.h"
 
 using namespace fieldcrm;
 using fieldcrm::testing::StateDump;
@@ -62,7 +64,7 @@ std::string Describe(const sdk::CustomerFacts& f) {
 // A store's facts must be what ComputeFacts makes of the customers' bundles, and what a rebuild
 // from scratch makes of its records.
 void CheckFacts(Store& store) {
-  Database& db = store.db();
+  Database& db = StoreDatabase(store);
   auto facts = LoadCustomerFacts(db);
   auto bundles = LoadCustomerBundles(db);
   REQUIRE(facts.size() == bundles.size());
@@ -86,7 +88,7 @@ TEST_CASE("fact tables follow every write, merge and delete, in any arrival orde
     TempDir dir;
     std::vector<std::unique_ptr<Store>> tablets;
     for (int t = 0; t < 3; ++t) {
-      tablets.push_back(Store::Create(dir.File("t" + std::to_string(t) + ".db"),
+      tablets.push_back(CreateCustomerStore(dir.File("t" + std::to_string(t) + ".db"),
                                       {.name = "t" + std::to_string(t), .team = "滨江一组"}));
     }
     std::vector<std::string> customers;
@@ -171,23 +173,23 @@ TEST_CASE("fact tables follow every write, merge and delete, in any arrival orde
     for (int replica = 0; replica < 3; ++replica) {
       std::vector<Change> delivery = all;
       std::shuffle(delivery.begin(), delivery.end(), rng);
-      auto store = Store::Create(dir.File("r" + std::to_string(replica) + ".db"), {.name = "r"});
+      auto store = CreateCustomerStore(dir.File("r" + std::to_string(replica) + ".db"), {.name = "r"});
       for (size_t at = 0; at < delivery.size();) {
         size_t size = std::min<size_t>(1 + rng() % 40, delivery.size() - at);
         // The merge alone (ApplyRemote would also merge same-phone customers, with changes of
         // each replica's own that converge only once exchanged).
-        Transaction txn(store->db());
-        ApplyChanges(store->db(), {delivery.begin() + at, delivery.begin() + at + size});
+        Transaction txn(StoreDatabase(*store));
+        ApplyChanges(*store, {delivery.begin() + at, delivery.begin() + at + size});
         txn.Commit();
         at += size;
       }
       CheckFacts(*store);
-      std::string dump = FactsDump(store->db());
+      std::string dump = FactsDump(StoreDatabase(*store));
       if (replica == 0) {
         expected = dump;
         for (const char* kind : {"interaction", "task", "deal", "referral", "survey_response"}) {
           CAPTURE(kind);
-          CHECK(store->db().QueryInt("SELECT count(*) FROM history_facts WHERE kind = ?", kind) >
+          CHECK(StoreDatabase(*store).QueryInt("SELECT count(*) FROM history_facts WHERE kind = ?", kind) >
                 0);
         }
       } else {
@@ -203,7 +205,7 @@ TEST_CASE("fact tables follow every write, merge and delete, in any arrival orde
 
 TEST_CASE("facts as of a time leave out what came later") {
   TempDir dir;
-  auto store = Store::Create(dir.File("s.db"), {.name = "s", .team = "滨江一组"});
+  auto store = CreateCustomerStore(dir.File("s.db"), {.name = "s", .team = "滨江一组"});
   Customers customers(*store);
   Activities activities(*store);
   std::string id =
@@ -213,9 +215,9 @@ TEST_CASE("facts as of a time leave out what came later") {
   activities.AddInteraction(id, {.type = "call", .at_ms = nov10});
   customers.Add({{"name", "李娜"}, {"phone", "13800000002"}, {"created_at", "2026-11-01"}});
 
-  auto now = LoadCustomerFacts(store->db());
+  auto now = LoadCustomerFacts(StoreDatabase(*store));
   REQUIRE(now.size() == 2);
-  auto before = LoadCustomerFacts(store->db(), ParseTime("2026-10-20", "t"));
+  auto before = LoadCustomerFacts(StoreDatabase(*store), ParseTime("2026-10-20", "t"));
   REQUIRE(before.size() == 1);  // 李娜 came later
   CHECK(before[0].first == id);
   CHECK(before[0].second.visits == 1);
@@ -228,7 +230,7 @@ TEST_CASE("facts as of a time leave out what came later") {
 
 TEST_CASE("facts as of a time take the stage last written before it") {
   TempDir dir;
-  auto store = Store::Create(dir.File("s.db"), {.name = "s", .team = "滨江一组"});
+  auto store = CreateCustomerStore(dir.File("s.db"), {.name = "s", .team = "滨江一组"});
   int64_t wall = ParseTime("2026-10-01", "t");
   store->clock() = HybridClock(0, [&wall] { return wall; });
   Customers customers(*store);
@@ -247,7 +249,7 @@ TEST_CASE("facts as of a time take the stage last written before it") {
 
   auto stages = [&](std::optional<int64_t> as_of) {
     std::map<std::string, int32_t> out;
-    for (const auto& [id, f] : LoadCustomerFacts(store->db(), as_of)) out[id] = f.stage;
+    for (const auto& [id, f] : LoadCustomerFacts(StoreDatabase(*store), as_of)) out[id] = f.stage;
     return out;
   };
   // prospect 0, intent 1, buyer 2, owner 3

@@ -11,6 +11,8 @@
 #include "fieldcrm/storage/store.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
+#include "fieldcrm/storage/store_database.h"
+#include "fieldcrm/projections/customer_store.h"
 
 using namespace fieldcrm;
 using fieldcrm::testing::StateDump;
@@ -28,14 +30,14 @@ Change Write(std::string device, int64_t seq, Hlc hlc, Hlc base, std::string fie
 }
 
 ApplyStats Apply(Store& store, std::vector<Change> changes) {
-  Transaction txn(store.db());
-  ApplyStats stats = ApplyChanges(store.db(), changes);
+  Transaction txn(StoreDatabase(store));
+  ApplyStats stats = ApplyChanges(store, changes);
   txn.Commit();
   return stats;
 }
 
 json Doc(Store& store, const std::string& id) {
-  Statement& stmt = store.db().Prepare("SELECT doc FROM records WHERE id = ?");
+  Statement& stmt = StoreDatabase(store).Prepare("SELECT doc FROM records WHERE id = ?");
   stmt.Bind(id);
   REQUIRE(stmt.Step());
   json doc = json::parse(stmt.Text(0));
@@ -44,7 +46,7 @@ json Doc(Store& store, const std::string& id) {
 }
 
 int64_t Count(Store& store, const std::string& sql) {
-  Statement& stmt = store.db().Prepare(sql);
+  Statement& stmt = StoreDatabase(store).Prepare(sql);
   stmt.Step();
   int64_t n = stmt.Int(0);
   stmt.Reset();
@@ -61,8 +63,8 @@ std::vector<Change> AllChanges(Store& store) {
 
 TEST_CASE("last writer wins per field, in any arrival order") {
   TempDir dir;
-  auto forward = Store::Create(dir.File("f.db"), {.name = "f"});
-  auto backward = Store::Create(dir.File("b.db"), {.name = "b"});
+  auto forward = CreateCustomerStore(dir.File("f.db"), {.name = "f"});
+  auto backward = CreateCustomerStore(dir.File("b.db"), {.name = "b"});
   std::vector<Change> changes = {Write("A", 1, 100, 0, "name", "张伟"),
                                  Write("A", 2, 200, 100, "name", "张伟伟"),
                                  Write("B", 1, 150, 0, "stage", "intent")};
@@ -71,31 +73,31 @@ TEST_CASE("last writer wins per field, in any arrival order") {
   Apply(*backward, changes);
   CHECK(Doc(*forward, "c1")["name"] == "张伟伟");
   CHECK(Doc(*forward, "c1")["stage"] == "intent");
-  CHECK(StateDump(forward->db()) == StateDump(backward->db()));
+  CHECK(StateDump(StoreDatabase(*forward)) == StateDump(StoreDatabase(*backward)));
 }
 
 TEST_CASE("applying a change twice is a no-op") {
   TempDir dir;
-  auto store = Store::Create(dir.File("s.db"), {.name = "s"});
+  auto store = CreateCustomerStore(dir.File("s.db"), {.name = "s"});
   std::vector<Change> changes = {Write("A", 1, 100, 0, "name", "李娜")};
   CHECK(Apply(*store, changes).applied == 1);
-  std::string before = StateDump(store->db());
+  std::string before = StateDump(StoreDatabase(*store));
   ApplyStats again = Apply(*store, changes);
   CHECK(again.applied == 0);
   CHECK(again.duplicates == 1);
-  CHECK(StateDump(store->db()) == before);
+  CHECK(StateDump(StoreDatabase(*store)) == before);
   CHECK(Count(*store, "SELECT count(*) FROM log") == 1);
 }
 
 TEST_CASE("a different change under a known (device, seq) is refused and changes nothing") {
   TempDir dir;
-  auto store = Store::Create(dir.File("s.db"), {.name = "s"});
+  auto store = CreateCustomerStore(dir.File("s.db"), {.name = "s"});
   Apply(*store, {Write("A", 1, 100, 0, "name", "李娜")});
-  std::string before = StateDump(store->db());
+  std::string before = StateDump(StoreDatabase(*store));
   CHECK_THROWS_WITH_AS(Apply(*store, {Write("B", 1, 300, 0, "name", "ok"),
                                       Write("A", 1, 100, 0, "name", "tampered")}),
                        doctest::Contains("differs from the change already recorded"), InvalidInput);
-  CHECK(StateDump(store->db()) == before);
+  CHECK(StateDump(StoreDatabase(*store)) == before);
 }
 
 TEST_CASE("concurrent writes of one field: deterministic winner, loser kept in conflicts") {
@@ -104,18 +106,18 @@ TEST_CASE("concurrent writes of one field: deterministic winner, loser kept in c
   Change from_b = Write("B", 1, 400, 100, "budget", 3500000);
   std::string dumps[2], conflicts[2];
   for (int order = 0; order < 2; ++order) {
-    auto store = Store::Create(dir.File("s" + std::to_string(order) + ".db"), {.name = "s"});
+    auto store = CreateCustomerStore(dir.File("s" + std::to_string(order) + ".db"), {.name = "s"});
     Apply(*store, {Write("A", 0 + 9, 100, 0, "budget", 2000000)});
     ApplyStats stats =
         order == 0 ? Apply(*store, {from_a, from_b}) : Apply(*store, {from_b, from_a});
     CHECK(stats.conflicts == 1);
     CHECK(Doc(*store, "c1")["budget"] == 3000000);
-    Statement& stmt = store->db().Prepare(
+    Statement& stmt = StoreDatabase(*store).Prepare(
         "SELECT loser_value, loser_device, winner_value, winner_device FROM conflicts");
     REQUIRE(stmt.Step());
     conflicts[order] = stmt.Text(0) + stmt.Text(1) + stmt.Text(2) + stmt.Text(3);
     stmt.Reset();
-    dumps[order] = StateDump(store->db());
+    dumps[order] = StateDump(StoreDatabase(*store));
   }
   CHECK(conflicts[0] == "3500000B3000000A");
   CHECK(conflicts[0] == conflicts[1]);
@@ -124,7 +126,7 @@ TEST_CASE("concurrent writes of one field: deterministic winner, loser kept in c
 
 TEST_CASE("a write made after seeing the previous value is an edit, not a conflict") {
   TempDir dir;
-  auto store = Store::Create(dir.File("s.db"), {.name = "s"});
+  auto store = CreateCustomerStore(dir.File("s.db"), {.name = "s"});
   ApplyStats stats = Apply(*store, {Write("A", 1, 100, 0, "notes", "first"),
                                     Write("B", 1, 200, 100, "notes", "second")});
   CHECK(stats.conflicts == 0);
@@ -135,14 +137,14 @@ TEST_CASE("a write made after seeing the previous value is an edit, not a confli
 
 TEST_CASE("ties on the clock resolve by device id, then value") {
   TempDir dir;
-  auto store = Store::Create(dir.File("s.db"), {.name = "s"});
+  auto store = CreateCustomerStore(dir.File("s.db"), {.name = "s"});
   Apply(*store, {Write("B", 1, 100, 0, "city", "杭州"), Write("A", 1, 100, 0, "city", "上海")});
   CHECK(Doc(*store, "c1")["city"] == "杭州");
 }
 
 TEST_CASE("deletes: a null removes a field, the tombstone hides the record for good") {
   TempDir dir;
-  auto store = Store::Create(dir.File("s.db"), {.name = "s"});
+  auto store = CreateCustomerStore(dir.File("s.db"), {.name = "s"});
   Apply(*store, {Write("A", 1, 100, 0, "name", "王磊"), Write("A", 2, 110, 0, "notes", "x"),
                  Write("A", 3, 120, 110, "notes", std::nullopt)});
   CHECK_FALSE(Doc(*store, "c1").contains("notes"));
@@ -154,7 +156,7 @@ TEST_CASE("deletes: a null removes a field, the tombstone hides the record for g
 
 TEST_CASE("merged customers resolve to the root of their alias chain") {
   TempDir dir;
-  auto store = Store::Create(dir.File("s.db"), {.name = "s"});
+  auto store = CreateCustomerStore(dir.File("s.db"), {.name = "s"});
   Apply(*store, {Write("A", 1, 100, 0, "name", "甲", "k1"),
                  Write("A", 2, 100, 0, "phone", "+8613800000001", "k1"),
                  Write("A", 3, 100, 0, "name", "乙", "k2"),
@@ -162,7 +164,7 @@ TEST_CASE("merged customers resolve to the root of their alias chain") {
                  Write("A", 5, 100, 0, "name", "丙", "k3")});
   Apply(*store, {Write("A", 6, 200, 0, kMergedIntoField, "k2", "k3"),
                  Write("A", 7, 210, 0, kMergedIntoField, "k1", "k2")});
-  CHECK(ResolveCustomerRoot(store->db(), "k3") == "k1");
+  CHECK(ResolveCustomerRoot(StoreDatabase(*store), "k3") == "k1");
   json root = Doc(*store, "k1");
   CHECK(root["name"] == "甲");         // the survivor's own values win
   CHECK(root["notes"] == "乙的备注");  // the gaps are filled from the aliases
@@ -170,8 +172,8 @@ TEST_CASE("merged customers resolve to the root of their alias chain") {
 
   // Two devices merged the pair each way at once: the smallest id of the cycle survives.
   Apply(*store, {Write("B", 1, 300, 0, kMergedIntoField, "k3", "k1")});
-  CHECK(ResolveCustomerRoot(store->db(), "k2") == "k1");
-  CHECK(ResolveCustomerRoot(store->db(), "k3") == "k1");
+  CHECK(ResolveCustomerRoot(StoreDatabase(*store), "k2") == "k1");
+  CHECK(ResolveCustomerRoot(StoreDatabase(*store), "k3") == "k1");
 }
 
 // Three tablets edit offline, then every replica takes in everything, in shuffled orders, in
@@ -183,7 +185,7 @@ TEST_CASE("randomised: any order, any duplication, same state") {
     TempDir dir;
     std::vector<std::unique_ptr<Store>> tablets;
     for (int t = 0; t < 3; ++t) {
-      tablets.push_back(Store::Create(dir.File("t" + std::to_string(t) + ".db"),
+      tablets.push_back(CreateCustomerStore(dir.File("t" + std::to_string(t) + ".db"),
                                       {.name = "t" + std::to_string(t), .team = "滨江一组"}));
     }
     // A shared starting point: customers made on tablet 0 and copied to the others.
@@ -236,13 +238,13 @@ TEST_CASE("randomised: any order, any duplication, same state") {
       std::vector<Change> delivery = all;
       for (int d = 0; d < 40; ++d) delivery.push_back(all[rng() % all.size()]);
       std::shuffle(delivery.begin(), delivery.end(), rng);
-      auto store = Store::Create(dir.File("r" + std::to_string(replica) + ".db"), {.name = "r"});
+      auto store = CreateCustomerStore(dir.File("r" + std::to_string(replica) + ".db"), {.name = "r"});
       for (size_t at = 0; at < delivery.size();) {
         size_t size = std::min<size_t>(1 + rng() % 50, delivery.size() - at);
         Apply(*store, {delivery.begin() + at, delivery.begin() + at + size});
         at += size;
       }
-      std::string dump = StateDump(store->db());
+      std::string dump = StateDump(StoreDatabase(*store));
       if (replica == 0) {
         expected = dump;
       } else {
@@ -251,15 +253,15 @@ TEST_CASE("randomised: any order, any duplication, same state") {
     }
     for (auto& tablet : tablets) {  // the tablets themselves, after taking in each other's logs
       Apply(*tablet, all);
-      CHECK(StateDump(tablet->db()) == expected);
+      CHECK(StateDump(StoreDatabase(*tablet)) == expected);
     }
   }
 }
 
 TEST_CASE("the same person added on two offline tablets ends as one customer everywhere") {
   TempDir dir;
-  auto a = Store::Create(dir.File("a.db"), {.name = "a", .team = "一组"});
-  auto b = Store::Create(dir.File("b.db"), {.name = "b", .team = "一组"});
+  auto a = CreateCustomerStore(dir.File("a.db"), {.name = "a", .team = "一组"});
+  auto b = CreateCustomerStore(dir.File("b.db"), {.name = "b", .team = "一组"});
   std::string on_a =
       Customers(*a).Add({{"name", "周杰"}, {"phone", "13600001111"}, {"notes", "A记"}}).id;
   std::string on_b =
@@ -280,5 +282,5 @@ TEST_CASE("the same person added on two offline tablets ends as one customer eve
     CHECK(merged["notes"] == "A记");
     CHECK(merged["city"] == "杭州");
   }
-  CHECK(StateDump(a->db()) == StateDump(b->db()));
+  CHECK(StateDump(StoreDatabase(*a)) == StateDump(StoreDatabase(*b)));
 }

@@ -10,6 +10,8 @@
 #include "fieldcrm/storage/store.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
+#include "fieldcrm/storage/store_database.h"
+#include "fieldcrm/projections/customer_store.h"
 
 using namespace fieldcrm;
 using fieldcrm::testing::StateDump;
@@ -27,11 +29,11 @@ TEST_CASE("an older store is upgraded in place, keeping its data") {
         "VALUES('dev-1', 1, 65536, 0, 'customer', 'c1', 'name', '\"张伟\"')");
     CHECK(SchemaVersion(db) == 1);
   }
-  auto store = Store::Open(path);
-  CHECK(SchemaVersion(store->db()) == kSchemaVersion);
+  auto store = OpenCustomerStore(path);
+  CHECK(SchemaVersion(StoreDatabase(*store)) == kSchemaVersion);
   CHECK(store->device().name == "booth");
   CHECK(store->ReadLog(0, 10).size() == 1);
-  store->db().Exec("SELECT count(*) FROM conflicts");  // the table version 2 added
+  StoreDatabase(*store).Exec("SELECT count(*) FROM conflicts");  // the table version 2 added
 }
 
 TEST_CASE("a version-2 store gets its fact tables filled from its records") {
@@ -39,49 +41,49 @@ TEST_CASE("a version-2 store gets its fact tables filled from its records") {
   std::string path = dir.File("v2.db");
   std::string facts;
   {
-    auto store = Store::Create(path, {.name = "booth", .team = "滨江一组"});
+    auto store = CreateCustomerStore(path, {.name = "booth", .team = "滨江一组"});
     std::string id =
         Customers(*store).Add({{"name", "张伟"}, {"phone", "13800000001"}, {"agent", "王芳"}}).id;
     Activities(*store).AddInteraction(id, {.type = "visit", .minutes = 40});
-    facts = StateDump(store->db());
-    CHECK(store->db().QueryInt("SELECT count(*) FROM history_facts") == 1);
+    facts = StateDump(StoreDatabase(*store));
+    CHECK(StoreDatabase(*store).QueryInt("SELECT count(*) FROM history_facts") == 1);
     // As version 2 left it: no fact tables.
-    store->db().Exec(
+    StoreDatabase(*store).Exec(
         "DROP TABLE customer_facts; DROP TABLE history_facts; PRAGMA user_version = 2");
   }
-  auto store = Store::Open(path);
-  CHECK(SchemaVersion(store->db()) == kSchemaVersion);
-  CHECK(StateDump(store->db()) == facts);
+  auto store = OpenCustomerStore(path);
+  CHECK(SchemaVersion(StoreDatabase(*store)) == kSchemaVersion);
+  CHECK(StateDump(StoreDatabase(*store)) == facts);
 }
 
 TEST_CASE("a store from a newer fieldcrm is refused with a clear message") {
   TempDir dir;
   std::string path = dir.File("new.db");
-  Store::Create(path, {.name = "booth"});
+  CreateCustomerStore(path, {.name = "booth"});
   {
     Database db(path, false);
     db.Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion + 1));
   }
-  CHECK_THROWS_WITH_AS(Store::Open(path), doctest::Contains("upgrade fieldcrm"), StorageError);
+  CHECK_THROWS_WITH_AS(OpenCustomerStore(path), doctest::Contains("upgrade fieldcrm"), StorageError);
 }
 
 TEST_CASE("files that are not fieldcrm stores are refused and left untouched") {
   TempDir dir;
   std::string text = dir.File("notes.txt");
   std::ofstream(text) << "this is not a database, just some notes that are long enough\n";
-  CHECK_THROWS_WITH_AS(Store::Open(text), doctest::Contains("not a fieldcrm store"), InvalidInput);
+  CHECK_THROWS_WITH_AS(OpenCustomerStore(text), doctest::Contains("not a fieldcrm store"), InvalidInput);
 
   std::string other = dir.File("other.db");
   {
     Database db(other, true);
     db.Exec("CREATE TABLE photos(id INTEGER)");
   }
-  CHECK_THROWS_WITH_AS(Store::Open(other), doctest::Contains("another application"), InvalidInput);
+  CHECK_THROWS_WITH_AS(OpenCustomerStore(other), doctest::Contains("another application"), InvalidInput);
   Database db(other, false);
   CHECK(SchemaVersion(db) == 0);
 
-  CHECK_THROWS_AS(Store::Open(dir.File("missing.db")), NotFound);
-  Store::Create(dir.File("a.db"), {.name = "booth"});
-  CHECK_THROWS_WITH_AS(Store::Create(dir.File("a.db"), {.name = "booth"}),
+  CHECK_THROWS_AS(OpenCustomerStore(dir.File("missing.db")), NotFound);
+  CreateCustomerStore(dir.File("a.db"), {.name = "booth"});
+  CHECK_THROWS_WITH_AS(CreateCustomerStore(dir.File("a.db"), {.name = "booth"}),
                        doctest::Contains("already exists"), InvalidInput);
 }

@@ -16,6 +16,8 @@
 #include "fieldcrm/server/sqlite_server_storage.h"
 #include "fieldcrm/storage/hlc.h"
 #include "fieldcrm/sync/client.h"
+#include "fieldcrm/storage/store_database.h"
+#include "fieldcrm/projections/customer_store.h"
 
 namespace {
 
@@ -76,7 +78,7 @@ void Bulk(int64_t count, const std::string& path) {
   Store& store = storage.store();
   Activities activities(store);
   int64_t now = fieldcrm::SystemMillis();
-  fieldcrm::Transaction txn(store.db());
+  fieldcrm::Transaction txn(StoreDatabase(store));
   for (int64_t i = 0; i < count; ++i) {
     std::string agent = "顾问" + std::to_string(i % 20);
     std::string team = "团队" + std::to_string(i % 5);
@@ -116,7 +118,7 @@ int main(int argc, char** argv) {
   std::string url = argv[1], dir = argv[5];
   try {
     int64_t now = fieldcrm::SystemMillis();
-    auto office = Store::Create(dir + "/office.db", {"", "head-office", "总部", ""});
+    auto office = CreateCustomerStore(dir + "/office.db", {"", "head-office", "总部", ""});
     office->Write(
         "survey", office->NewId(),
         {{"key", "visit-feedback"},
@@ -131,7 +133,7 @@ int main(int argc, char** argv) {
     Sync(*office, url, argv[4]);
 
     // 王芳, 滨江一组: three visits in the period, one signed and one reserved deal, a referral.
-    auto wang = Store::Create(dir + "/wang.db", {"", "booth-a", "王芳", "滨江一组"});
+    auto wang = CreateCustomerStore(dir + "/wang.db", {"", "booth-a", "王芳", "滨江一组"});
     Activities wa(*wang);
     std::string zhang = AddCustomer(*wang, "张伟", "13800138000", "intent", "walk-in", "滨江壹号");
     std::string li_na =
@@ -159,7 +161,7 @@ int main(int argc, char** argv) {
     Sync(*wang, url, argv[2]);
 
     // 李强, 西湖二组: two visits in the period, one long silent customer, one signed deal.
-    auto li = Store::Create(dir + "/li.db", {"", "booth-b", "李强", "西湖二组"});
+    auto li = CreateCustomerStore(dir + "/li.db", {"", "booth-b", "李强", "西湖二组"});
     Activities la(*li);
     std::string chen = AddCustomer(*li, "陈静", "13500004444", "prospect", "online", "滨江壹号");
     std::string yang = AddCustomer(*li, "杨磊", "13400005555", "prospect", "event", "西湖里");

@@ -12,6 +12,7 @@
 #include "fieldcrm/storage/merge.h"
 #include "tests/fuzz/fuzz_store.h"
 #include "tests/support/state_dump.h"
+#include "fieldcrm/storage/store_database.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   nlohmann::json batch = nlohmann::json::parse(data, data + size, nullptr, false);
@@ -24,14 +25,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   fieldcrm::Store& store = fieldcrm::fuzz::ScratchStore();
-  fieldcrm::Transaction scratch(store.db());  // never committed: rolled back at scope exit
+  fieldcrm::Transaction scratch(StoreDatabase(store));  // never committed: rolled back at scope exit
   try {
-    fieldcrm::ApplyChanges(store.db(), changes);
+    fieldcrm::ApplyChanges(store, changes);
   } catch (const fieldcrm::InvalidInput&) {
     return 0;
   }
-  std::string once = fieldcrm::testing::StateDump(store.db());
-  fieldcrm::ApplyChanges(store.db(), changes);
-  if (fieldcrm::testing::StateDump(store.db()) != once) abort();
+  std::string once = fieldcrm::testing::StateDump(StoreDatabase(store));
+  fieldcrm::ApplyChanges(store, changes);
+  if (fieldcrm::testing::StateDump(StoreDatabase(store)) != once) abort();
   return 0;
 }

@@ -1,4 +1,5 @@
 #include "tests/fuzz/fuzz_store.h"
+#include "fieldcrm/projections/customer_store.h"
 
 #include <stdlib.h>
 
@@ -11,7 +12,7 @@ Store& ScratchStore() {
   static std::unique_ptr<Store> store = [] {
     std::string dir = (std::filesystem::temp_directory_path() / "fieldcrm-fuzz-XXXXXX").string();
     if (!mkdtemp(dir.data())) abort();
-    return Store::Create(dir + "/scratch.db", {.name = "fuzz", .agent = "fuzz", .team = "fuzz"});
+    return CreateCustomerStore(dir + "/scratch.db", {.name = "fuzz", .agent = "fuzz", .team = "fuzz"});
   }();
   return *store;
 }

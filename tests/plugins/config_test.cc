@@ -6,6 +6,7 @@
 #include "fieldcrm/plugin_host/plugin_config.h"
 #include "fieldcrm/plugin_host/tiers.h"
 #include "tests/plugins/plugin_world.h"
+#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm::testing {
 namespace {
@@ -47,7 +48,7 @@ TEST_CASE("head office sets tier thresholds once; a tablet grades by them after 
   Sync(office.store(), tablet.store());
 
   auto tablet_host = BuiltinHost(tablet.store());
-  auto before = GradeStore(tablet.store().db(), tablet_host->Get("tiering"), kAsOf);
+  auto before = GradeStore(StoreDatabase(tablet.store()), tablet_host->Get("tiering"), kAsOf);
   CHECK(before.at(id).tier == 'C');
 
   auto office_host = BuiltinHost(office.store());
@@ -55,12 +56,12 @@ TEST_CASE("head office sets tier thresholds once; a tablet grades by them after 
                                    {{"thresholds", {{"A", 30}, {"B", 20}, {"C", 10}}}});
   CHECK(effective["thresholds"]["A"] == 30);
   CHECK(effective["budget_full_cny"] == 5000000);  // defaults stay underneath
-  CHECK(GradeStore(office.store().db(), office_host->Get("tiering"), kAsOf).at(id).tier == 'A');
+  CHECK(GradeStore(StoreDatabase(office.store()), office_host->Get("tiering"), kAsOf).at(id).tier == 'A');
 
   Sync(office.store(), tablet.store());
   CHECK(StoredPluginConfig(tablet.store(), "tiering")["thresholds"]["A"] == 30);
   auto tablet_after = BuiltinHost(tablet.store());
-  auto after = GradeStore(tablet.store().db(), tablet_after->Get("tiering"), kAsOf);
+  auto after = GradeStore(StoreDatabase(tablet.store()), tablet_after->Get("tiering"), kAsOf);
   CHECK(after.at(id).tier == 'A');
   CHECK(after.at(id).score == doctest::Approx(before.at(id).score));
 }
@@ -71,7 +72,7 @@ TEST_CASE("a stored config the plugin rejects disables only that plugin") {
   auto host = BuiltinHost(tablet.store());
   SetPluginConfig(tablet.store(), host->Get("alerts"), {{"churn_days", 45}});
   // As if a head office with other rules had synced a config this plugin cannot take.
-  auto record = tablet.store().db().QueryText(
+  auto record = StoreDatabase(tablet.store()).QueryText(
       "SELECT id FROM records WHERE kind = 'plugin_config' AND json_extract(doc, '$.plugin') = ?",
       "alerts");
   REQUIRE(record);

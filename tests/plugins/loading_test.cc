@@ -9,6 +9,7 @@
 #include "fieldcrm/plugin_host/plugin_review.h"
 #include "fieldcrm/plugin_host/tiers.h"
 #include "tests/plugins/plugin_world.h"
+#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm::testing {
 namespace {
@@ -127,7 +128,7 @@ TEST_CASE("a plugin that throws is disabled and none of its writes reach the sto
   CHECK(result.created == 1);  // the referral plugin still granted its reward
   CHECK(tablet.LogSize() > before);
   // Written by the plugin just before it threw: dropped.
-  CHECK(tablet.store().db().QueryInt("SELECT count(*) FROM records WHERE kind = 'note'") == 0);
+  CHECK(StoreDatabase(tablet.store()).QueryInt("SELECT count(*) FROM records WHERE kind = 'note'") == 0);
   CHECK_THROWS_WITH_AS(host.Get("throwing"),
                        "plugin 'throwing' is disabled: reviewing customers threw: review exploded",
                        PluginError);

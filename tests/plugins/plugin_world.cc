@@ -1,12 +1,13 @@
 #include "tests/plugins/plugin_world.h"
 
 #include "fieldcrm/model/activities.h"
+#include "fieldcrm/projections/customer_store.h"
 
 namespace fieldcrm::testing {
 
 Replica::Replica(const TempDir& dir, const std::string& name, const std::string& agent,
                  const std::string& team)
-    : store_(Store::Create(dir.File(name + ".db"), {"", name, agent, team})) {}
+    : store_(CreateCustomerStore(dir.File(name + ".db"), {"", name, agent, team})) {}
 
 std::string Replica::Customer(const std::string& name, const std::string& phone,
                               const std::string& created, FieldTexts extra) {

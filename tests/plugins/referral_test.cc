@@ -6,6 +6,7 @@
 #include "fieldcrm/plugin_host/plugin_config.h"
 #include "fieldcrm/plugin_host/plugin_review.h"
 #include "tests/plugins/plugin_world.h"
+#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm::testing {
 namespace {
@@ -13,7 +14,7 @@ namespace {
 using nlohmann::json;
 
 std::vector<json> Rewards(Store& store) {
-  Statement& stmt = store.db().Prepare(
+  Statement& stmt = StoreDatabase(store).Prepare(
       "SELECT doc FROM records WHERE kind = 'reward' AND deleted = 0 ORDER BY id");
   stmt.Bind();
   std::vector<json> out;

@@ -5,6 +5,7 @@
 #include "fieldcrm/plugin_host/tiers.h"
 #include "fieldcrm/projections/customer_bundle.h"
 #include "tests/plugins/plugin_world.h"
+#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm::testing {
 namespace {
@@ -42,7 +43,7 @@ TEST_CASE("customers get the grade and segment their facts deserve") {
   Replica tablet(dir, "tablet");
   Cast c = Populate(tablet);
   auto host = BuiltinHost(tablet.store());
-  auto grades = GradeStore(tablet.store().db(), host->Get("tiering"), kAsOf);
+  auto grades = GradeStore(StoreDatabase(tablet.store()), host->Get("tiering"), kAsOf);
 
   const sdk::TierGrade& core = grades.at(c.core);
   CHECK(core.tier == 'A');
@@ -66,7 +67,7 @@ TEST_CASE("the explanation lists every factor's points, adding up to the score")
   Replica tablet(dir, "tablet");
   Cast c = Populate(tablet);
   auto host = BuiltinHost(tablet.store());
-  auto bundles = LoadCustomerBundles(tablet.store().db(), c.potential);
+  auto bundles = LoadCustomerBundles(StoreDatabase(tablet.store()), c.potential);
   json e = ExplainTier(host->Get("tiering"), bundles.front(), kAsOf);
   CHECK(e["tier"] == "C");
   CHECK(e["segment"] == "potential");
@@ -91,8 +92,8 @@ TEST_CASE("tiers depend on the as-of time only, and agree across replicas after 
   Sync(a.store(), b.store());
   auto host_a = BuiltinHost(a.store());
   auto host_b = BuiltinHost(b.store());
-  auto on_a = GradeStore(a.store().db(), host_a->Get("tiering"), kAsOf);
-  auto on_b = GradeStore(b.store().db(), host_b->Get("tiering"), kAsOf);
+  auto on_a = GradeStore(StoreDatabase(a.store()), host_a->Get("tiering"), kAsOf);
+  auto on_b = GradeStore(StoreDatabase(b.store()), host_b->Get("tiering"), kAsOf);
   REQUIRE(on_a.size() == 7);
   REQUIRE(on_b.size() == 7);
   for (const auto& [id, grade] : on_a) {
@@ -105,10 +106,10 @@ TEST_CASE("tiers depend on the as-of time only, and agree across replicas after 
   // Three months without activity: the core customer loses the recency points and drifts from
   // core to potential.
   int64_t later = ParseTime("2026-09-15T12:00Z", "later");
-  auto drifted = GradeStore(a.store().db(), host_a->Get("tiering"), later);
+  auto drifted = GradeStore(StoreDatabase(a.store()), host_a->Get("tiering"), later);
   CHECK(drifted.at(c.core).score == doctest::Approx(82.5));
   CHECK(std::string(SegmentName(drifted.at(c.core).segment)) == "potential");
-  CHECK(GradeStore(a.store().db(), host_a->Get("tiering"), kAsOf).at(c.core).tier == 'A');
+  CHECK(GradeStore(StoreDatabase(a.store()), host_a->Get("tiering"), kAsOf).at(c.core).tier == 'A');
 }
 
 TEST_CASE("grading in batches across the boundary equals grading one at a time") {

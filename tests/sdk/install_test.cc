@@ -12,6 +12,7 @@
 #include "fieldcrm/plugin_host/plugin_review.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
+#include "fieldcrm/projections/customer_store.h"
 
 namespace fieldcrm::testing {
 namespace {
@@ -49,7 +50,7 @@ TEST_CASE("a plugin built against the installed SDK loads and runs in the host")
   CHECK(states[0].state == "loaded");
   CHECK(states[0].name == "hot-lead");
 
-  auto store = Store::Create(work.File("tablet.db"), {"", "tablet", "王芳", "滨江一组"});
+  auto store = CreateCustomerStore(work.File("tablet.db"), {"", "tablet", "王芳", "滨江一组"});
   host.Configure(*store);
   std::string id = Customers(*store).Add({{"name", "张伟"}, {"phone", "13800138000"}}).id;
   for (const char* at : {"2026-06-05T10:00Z", "2026-06-10T10:00Z", "2026-06-14T10:00Z"}) {

@@ -14,6 +14,7 @@
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
+#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm::testing {
 namespace {
@@ -111,11 +112,11 @@ TEST_CASE("audit: a change id pushed again with other content does not rewrite h
   REQUIRE(ack["refused"].size() == 1);
   CHECK(ack["refused"][0]["field"] == "name");
 
-  json history = sync::CustomerHistory(server.storage().store().db(), id);
+  json history = sync::CustomerHistory(StoreDatabase(server.storage().store()), id);
   for (const json& c : history["changes"]) {
     if (c["field"] == "name") CHECK(c["value"] == "张伟");
   }
-  CHECK(server.storage().store().db().QueryText(
+  CHECK(StoreDatabase(server.storage().store()).QueryText(
             "SELECT json_extract(doc, '$.name') FROM records WHERE id = ?", id) == "张伟");
 }
 

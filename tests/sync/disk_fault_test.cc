@@ -24,6 +24,8 @@
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
+#include "fieldcrm/storage/store_database.h"
+#include "fieldcrm/projections/customer_store.h"
 
 namespace fieldcrm::testing {
 namespace {
@@ -60,7 +62,7 @@ uintmax_t AlmostFull(const std::string& db) {
 }
 
 std::string IntegrityCheck(const std::string& db) {
-  return Store::Open(db)->db().QueryText("PRAGMA integrity_check").value_or("no answer");
+  return OpenCustomerStore(db)->db().QueryText("PRAGMA integrity_check").value_or("no answer");
 }
 
 void CheckNamesFullDisk(const RunResult& r) {
@@ -100,7 +102,7 @@ std::string CustomersCsv(int count, int first_phone) {
 }
 
 void AddCustomers(Store& store, int count, int first_phone) {
-  Transaction txn(store.db());
+  Transaction txn(StoreDatabase(store));
   for (int i = 0; i < count; ++i) {
     Customers(store).Add({{"name", "王客户" + std::to_string(first_phone + i)},
                           {"phone", std::to_string(13900000000 + first_phone + i)}});
@@ -128,7 +130,7 @@ TEST_CASE("the disk filling up during an import fails clearly and keeps the stor
 
   RunResult again = Cli(db, {"import", csv});  // space is back
   CHECK_MESSAGE(again.exit_code == 0, again.err);
-  CHECK(Customers(*Store::Open(db)).List({}).size() == 3003);
+  CHECK(Customers(*OpenCustomerStore(db)).List({}).size() == 3003);
   CHECK(IntegrityCheck(db) == "ok");
 }
 
@@ -148,11 +150,11 @@ TEST_CASE("the disk filling up during a sync fails clearly; the next sync comple
   CheckNamesFullDisk(CliOnFullDisk(
       db, {"sync", "--server", server.url(), "--token", token, "--batch", "200"}, AlmostFull(db)));
   CHECK(IntegrityCheck(db) == "ok");
-  CHECK(Customers(*Store::Open(db)).FindByPhone("13600000000"));
+  CHECK(Customers(*OpenCustomerStore(db)).FindByPhone("13600000000"));
 
   RunResult again = Cli(db, {"sync", "--server", server.url(), "--token", token});
   CHECK_MESSAGE(again.exit_code == 0, again.err);
-  auto tablet = Store::Open(db);
+  auto tablet = OpenCustomerStore(db);
   Store& central = server.storage().store();
   CHECK(LogCount(*tablet) == LogCount(central));
   CHECK(CanonicalDump(*tablet) == CanonicalDump(central));
@@ -182,7 +184,7 @@ TEST_CASE("a store on a read-only disk refuses writes and syncs clearly and stay
 
   RunResult again = Cli(db, {"sync", "--server", server.url(), "--token", token});
   CHECK_MESSAGE(again.exit_code == 0, again.err);
-  CHECK(CanonicalDump(*Store::Open(db)) == CanonicalDump(server.storage().store()));
+  CHECK(CanonicalDump(*OpenCustomerStore(db)) == CanonicalDump(server.storage().store()));
 }
 
 TEST_CASE("fieldcrm sync killed with SIGKILL at random points converges when run again") {
@@ -200,7 +202,7 @@ TEST_CASE("fieldcrm sync killed with SIGKILL at random points converges when run
     // New work on both sides: the killed sync has something to push and something to pull.
     AddCustomers(*seller, 150, run * 1000);
     SyncWith(*seller, server.url(), seller_token);
-    AddCustomers(*Store::Open(db), 150, run * 1000 + 500);
+    AddCustomers(*OpenCustomerStore(db), 150, run * 1000 + 500);
 
     pid_t sync = Spawn({FIELDCRM_CLI, "--db", db, "sync", "--server", server.url(), "--token",
                         token, "--batch", "10"},
@@ -214,11 +216,11 @@ TEST_CASE("fieldcrm sync killed with SIGKILL at random points converges when run
   CHECK_MESSAGE(last.exit_code == 0, last.err);
   SyncWith(*seller, server.url(), seller_token);
 
-  auto tablet = Store::Open(db);
+  auto tablet = OpenCustomerStore(db);
   Store& central = server.storage().store();
   const std::string& device = tablet->device().id;
   int64_t own = LogCount(*tablet, device);
-  CHECK(own == tablet->db().QueryInt("SELECT max(seq) FROM log WHERE device = ?", device));
+  CHECK(own == StoreDatabase(*tablet).QueryInt("SELECT max(seq) FROM log WHERE device = ?", device));
   CHECK(LogCount(central, device) == own);
   CHECK(LogCount(*tablet) == LogCount(central));
   CHECK(LogCount(*seller) == LogCount(central));

@@ -13,12 +13,14 @@
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
+#include "fieldcrm/storage/store_database.h"
+#include "fieldcrm/projections/customer_store.h"
 
 namespace fieldcrm::testing {
 namespace {
 
 void AddCustomers(Store& store, int count, int first_phone = 0) {
-  Transaction txn(store.db());
+  Transaction txn(StoreDatabase(store));
   for (int i = 0; i < count; ++i) {
     Customers(store).Add({{"name", "客户" + std::to_string(i)},
                           {"phone", std::to_string(13900000000 + first_phone + i)}});
@@ -27,7 +29,7 @@ void AddCustomers(Store& store, int count, int first_phone = 0) {
 }
 
 int64_t AckCount(Store& server) {
-  return server.db().QueryInt("SELECT count(*) FROM sync_acks").value();
+  return StoreDatabase(server).QueryInt("SELECT count(*) FROM sync_acks").value();
 }
 
 // Whether something accepts TCP connections at http://127.0.0.1:PORT.
@@ -108,8 +110,8 @@ TEST_CASE("the server killed with SIGKILL in the middle of a push loses nothing"
   CHECK(again.exit_code == 0);
   CHECK(again.out.find("refused 0") != std::string::npos);
   server.Kill();
-  auto tablet = Store::Open(tablet_db);
-  auto central = Store::Open(server_db);
+  auto tablet = OpenCustomerStore(tablet_db);
+  auto central = OpenCustomerStore(server_db);
   CHECK(LogCount(*central, tablet->device().id) == own);
   CHECK(sync::PendingChanges(*tablet) == 0);
   CHECK(CanonicalDump(*tablet) == CanonicalDump(*central));
@@ -132,7 +134,7 @@ TEST_CASE("a tablet killed in the middle of applying a pull resumes where it sto
 
   RunResult again = Cli(tablet_db, {"sync"});
   CHECK_MESSAGE(again.exit_code == 0, again.err);
-  auto tablet = Store::Open(tablet_db);
+  auto tablet = OpenCustomerStore(tablet_db);
   Store& central = server.storage().store();
   CHECK(LogCount(*tablet) == LogCount(central));
   CHECK(CanonicalDump(*tablet) == CanonicalDump(central));

@@ -16,6 +16,7 @@
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
+#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm::testing {
 namespace {
@@ -52,7 +53,7 @@ struct TwoTeams {
     std::string out = CanonicalDump(*a);
     Store& central = server.storage().store();
     for (const std::string& id : {exported_a, hidden_a, visit_a}) {
-      Statement& stmt = central.db().Prepare(
+      Statement& stmt = StoreDatabase(central).Prepare(
           "SELECT r.kind, COALESCE(r.root, ''), r.deleted, r.doc, f.field, "
           "COALESCE(f.value, 'null'), f.hlc, f.device FROM records r "
           "JOIN field_state f ON f.record = r.id WHERE r.id = ? ORDER BY f.field");

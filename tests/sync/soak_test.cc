@@ -21,6 +21,7 @@
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
 #include "tests/tools/fault_proxy.h"
+#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm::testing {
 namespace {
@@ -93,7 +94,7 @@ struct TabletRun {
 };
 
 int64_t Count(Store& store, const std::string& sql, const std::string& device = "") {
-  return store.db().QueryInt(sql, device).value();
+  return StoreDatabase(store).QueryInt(sql, device).value();
 }
 
 TEST_CASE(

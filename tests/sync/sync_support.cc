@@ -10,6 +10,8 @@
 
 #include "fieldcrm/sync/transport.h"
 #include "tests/support/run.h"
+#include "fieldcrm/storage/store_database.h"
+#include "fieldcrm/projections/customer_store.h"
 
 namespace fieldcrm::testing {
 
@@ -18,7 +20,7 @@ namespace {
 // In-process stores skip fsync: durability against power loss is not what these tests check, and
 // a SIGKILL (the faults they inject) loses nothing the OS already has.
 void SkipFsync(Store& store) {
-  store.db().Exec("PRAGMA synchronous = OFF");
+  StoreDatabase(store).Exec("PRAGMA synchronous = OFF");
 }
 
 }  // namespace
@@ -113,7 +115,7 @@ sync::HttpReply LossyTransport::Post(const std::string& path, const nlohmann::js
 
 std::unique_ptr<Store> NewTablet(const std::string& path, const std::string& agent,
                                  const std::string& team) {
-  auto store = Store::Create(path, {"", "tablet-" + agent, agent, team});
+  auto store = CreateCustomerStore(path, {"", "tablet-" + agent, agent, team});
   SkipFsync(*store);
   return store;
 }
@@ -128,7 +130,7 @@ namespace {
 
 // Every row of the query as one line, columns separated by '|'.
 void AppendRows(Store& store, const std::string& sql, int columns, std::string& out) {
-  Statement& stmt = store.db().Prepare(sql);
+  Statement& stmt = StoreDatabase(store).Prepare(sql);
   while (stmt.Step()) {
     for (int col = 0; col < columns; ++col) out += stmt.Text(col) + '|';
     out += '\n';
@@ -152,7 +154,7 @@ std::string CanonicalDump(Store& store) {
 }
 
 int64_t LogCount(Store& store, const std::string& device) {
-  return store.db()
+  return StoreDatabase(store)
       .QueryInt("SELECT count(*) FROM log WHERE ?1 = '' OR device = ?1", device)
       .value();
 }

@@ -7,9 +7,9 @@
 #include "fieldcrm/cli/output.h"
 #include "fieldcrm/model/csv_io.h"
 #include "fieldcrm/model/customers.h"
-#include "fieldcrm/storage/compaction.h"
 #include "fieldcrm/storage/hlc.h"
 #include "fieldcrm/sync/client.h"
+#include "fieldcrm/projections/customer_store.h"
 
 namespace fieldcrm::cli {
 
@@ -24,7 +24,7 @@ void AddDataCommands(CLI::App& app, Context& ctx) {
     init->add_option("--team", device->team, "the agent's team");
     init->callback([&ctx, device] {
       if (ctx.db_path.empty()) throw CLI::RequiredError("--db");
-      auto store = Store::Create(ctx.db_path, *device);
+      auto store = CreateCustomerStore(ctx.db_path, *device);
       if (ctx.json) {
         PrintJson({{"device_id", store->device().id}, {"device", store->device().name}});
       } else {
@@ -84,10 +84,10 @@ void AddDataCommands(CLI::App& app, Context& ctx) {
     Store& store = ctx.Open();
     // Own entries count as held by the server up to the push cursor: later ones are kept.
     int64_t pushed = std::stoll(store.GetMeta(sync::kPushCursorKey).value_or("0"));
-    StorageSizes before = MeasureStorage(store.db());
-    CompactionStats stats = CompactLog(store.db(), store.device().id, pushed);
-    if (*vacuum) store.db().Exec("VACUUM");
-    StorageSizes after = MeasureStorage(store.db());
+    StorageSizes before = store.MeasureSizes();
+    CompactionStats stats = store.Compact(pushed);
+    if (*vacuum) store.Vacuum();
+    StorageSizes after = store.MeasureSizes();
     if (ctx.json) {
       PrintJson({{"removed", stats.removed},
                  {"kept", stats.kept},
@@ -131,20 +131,19 @@ void AddDataCommands(CLI::App& app, Context& ctx) {
   auto* conflicts =
       app.add_subcommand("conflicts", "same-field conflicts and the values that lost");
   conflicts->callback([&ctx] {
-    Statement& stmt = ctx.Open().db().Prepare(
-        "SELECT record, field, loser_value, loser_device, loser_hlc, winner_value, "
-        "winner_device FROM conflicts ORDER BY loser_hlc");
+    auto value = [](const std::optional<std::string>& text) {
+      return text ? json::parse(*text) : json();
+    };
     json out = json::array();
-    while (stmt.Step()) {
-      out.push_back({{"record", stmt.Text(0)},
-                     {"field", stmt.Text(1)},
-                     {"lost_value", stmt.IsNull(2) ? json() : json::parse(stmt.Text(2))},
-                     {"lost_device", stmt.Text(3)},
-                     {"lost_at", HlcToIso(stmt.Int(4))},
-                     {"kept_value", stmt.IsNull(5) ? json() : json::parse(stmt.Text(5))},
-                     {"kept_device", stmt.Text(6)}});
+    for (const Store::Conflict& c : ctx.Open().Conflicts()) {
+      out.push_back({{"record", c.record},
+                     {"field", c.field},
+                     {"lost_value", value(c.loser_value)},
+                     {"lost_device", c.loser_device},
+                     {"lost_at", HlcToIso(c.loser_hlc)},
+                     {"kept_value", value(c.winner_value)},
+                     {"kept_device", c.winner_device}});
     }
-    stmt.Reset();
     if (ctx.json) return PrintJson(out);
     std::vector<std::vector<std::string>> rows;
     for (const json& c : out) {

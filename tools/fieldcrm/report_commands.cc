@@ -113,7 +113,8 @@ void AddReportCommands(CLI::App& app, Context& ctx) {
       out = FetchReport(*args);
     } else {
       int64_t now = SystemMillis();
-      out = reports::RunReportWithTiers(ctx.Open().db(), &ctx.Plugins(), args->name,
+      ReportingConnection reporting(ctx.Open().path());
+      out = reports::RunReportWithTiers(reporting, &ctx.Plugins(), args->name,
                                         reports::ParseFilter(args->filter, now), now);
     }
     if (ctx.json) return PrintJson(out);

@@ -44,7 +44,7 @@ void AddTierCommands(CLI::App& app, Context& ctx) {
       Store& store = ctx.Open();
       std::string root = Customers(store).Resolve(*id);
       LoadedPlugin& tiering = ctx.Plugins().RequireKind("tiering");
-      auto bundles = LoadCustomerBundles(store.db(), root);
+      auto bundles = LoadCustomerBundles(store, root);
       json e = ExplainTier(tiering, bundles.front(), ctx.AsOfMs());
       ctx.json ? PrintJson(e) : PrintExplanation(e);
     });
@@ -53,7 +53,7 @@ void AddTierCommands(CLI::App& app, Context& ctx) {
     auto* summary = tier->add_subcommand("summary", "how many customers in each tier and segment");
     summary->callback([&ctx] {
       Store& store = ctx.Open();
-      auto grades = GradeStore(store.db(), ctx.Plugins().RequireKind("tiering"), ctx.AsOfMs());
+      auto grades = GradeStore(store, ctx.Plugins().RequireKind("tiering"), ctx.AsOfMs());
       std::map<std::pair<std::string, std::string>, int> counts;
       for (const auto& [id, grade] : grades) {
         counts[{std::string(1, grade.tier), SegmentName(grade.segment)}]++;

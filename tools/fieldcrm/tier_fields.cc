@@ -18,7 +18,7 @@ void AddTierFields(Context& ctx, std::vector<json>& customers, bool required) {
     }
     std::optional<std::string> only;
     if (customers.size() == 1) only = customers.front()["id"].get<std::string>();
-    auto grades = GradeStore(ctx.Open().db(), *tiering, ctx.AsOfMs(), only);
+    auto grades = GradeStore(ctx.Open(), *tiering, ctx.AsOfMs(), only);
     for (json& customer : customers) {
       auto grade = grades.find(customer["id"].get<std::string>());
       if (grade != grades.end()) customer.update(TierJson(grade->second));

@@ -1,5 +1,6 @@
 // Head office's reports, computed in SQL over a store (the server's, or a tablet's own): the same
-// figures for the dashboard's JSON API (/v1/reports/NAME) and for `fieldcrm report NAME`.
+// figures for the dashboard's JSON API (/v1/reports/NAME) and for `fieldcrm report NAME`. They
+// read through the reporting contract (fieldcrm/projections/reporting.h) and nothing else.
 // Every report is a list of tables: {"report", "title", "filter", "tables": [{"name", "title",
 // "columns": [{"key", "label"}], "rows": [{key: value}], "chart": {"label", "value"} or null}]}.
 #pragma once
@@ -11,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "fieldcrm/storage/sqlite.h"
+#include "fieldcrm/projections/reporting.h"
 
 namespace fieldcrm::reports {
 
@@ -31,12 +32,12 @@ ReportFilter ParseFilter(const std::map<std::string, std::string>& params, int64
 const std::vector<std::string>& StoreReportNames();
 
 // Throws NotFound for an unknown name.
-nlohmann::json RunReport(Database& db, const std::string& name, const ReportFilter& filter,
+nlohmann::json RunReport(ReportingConnection& reporting, const std::string& name, const ReportFilter& filter,
                          int64_t now_ms);
 
 // One customer's record (any id of theirs; merged ids resolve) with counts of what hangs off
 // it; throws NotFound.
-nlohmann::json CustomerRecord(Database& db, const std::string& id);
+nlohmann::json CustomerRecord(ReportingConnection& reporting, const std::string& id);
 
 // A report object with the filter filled in, for reports assembled outside this library.
 nlohmann::json NewReport(const std::string& name, const std::string& title,
@@ -49,7 +50,7 @@ nlohmann::json NewTable(const std::string& name, const std::string& title,
 // filter and times; cust: the live customers it selects; owned: their history records with their
 // customer), for reports assembled outside this file. sql's last SELECT starting a line gives the
 // rows; its own CTEs start with a comma.
-nlohmann::json RunSqlTable(Database& db, const ReportFilter& filter, int64_t now_ms,
+nlohmann::json RunSqlTable(ReportingConnection& reporting, const ReportFilter& filter, int64_t now_ms,
                            const std::string& name, const std::string& title,
                            const std::vector<std::pair<std::string, std::string>>& columns,
                            const std::string& sql);

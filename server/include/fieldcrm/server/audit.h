@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "fieldcrm/storage/sqlite.h"
+#include "fieldcrm/storage/store.h"
 
 namespace fieldcrm::sync {
 
@@ -13,6 +13,6 @@ namespace fieldcrm::sync {
 //  "changes": [{pos, record, field, value, device, agent, team, stamped_at, accepted_at}]} in
 // the order the server logged them. Any id of the customer (an alias too) works; throws NotFound
 // for an id the server has never seen as a customer.
-nlohmann::json CustomerHistory(Database& db, const std::string& customer);
+nlohmann::json CustomerHistory(Store& store, const std::string& customer);
 
 }  // namespace fieldcrm::sync

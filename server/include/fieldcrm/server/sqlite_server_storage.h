@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "fieldcrm/plugin_host/plugin_host.h"
+#include "fieldcrm/projections/reporting.h"
 #include "fieldcrm/server/server_storage.h"
 #include "fieldcrm/storage/store.h"
 
@@ -53,14 +54,14 @@ class SqliteServerStorage : public ServerStorage {
   void RecordAudit(const Principal& who, int64_t log_before);
 
   // The connection reports read from, opened on first use.
-  Database& ReportsDb();
+  ReportingConnection& Reporting();
 
   std::unique_ptr<Store> store_;
   std::mutex mutex_;                     // one SQLite connection, used by one request at a time
   std::unique_ptr<PluginHost> plugins_;  // null: none loaded; used under reports_mutex_
   // Reports read their own snapshot on a second connection, so a minute-long report never makes
   // a tablet's push or pull wait (nor the other way round); one report at a time.
-  std::unique_ptr<Database> reports_db_;
+  std::unique_ptr<ReportingConnection> reporting_;
   std::mutex reports_mutex_;
 };
 

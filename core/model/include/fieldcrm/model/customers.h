@@ -2,6 +2,8 @@
 // Each one is a Write of fields, so it lands in the change log and syncs.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -19,6 +21,17 @@ struct AddedCustomer {
   std::string id;
   bool existed = false;  // a customer with this phone was already on the store
 };
+
+// What the customer model tells storage (StoreHooks): the fields behind the records table's
+// indexed columns, and the field that identifies a customer (two live customers with the same
+// phone are one person, docs/merge-rules.md).
+inline constexpr std::array<const char*, 3> kCustomerIndexedFields = {"phone", "team", "stage"};
+inline constexpr const char* kCustomerIdentityField = "phone";
+
+// Merges the live customers sharing a phone with one of `customers` into the earliest-created
+// of them, by writing alias links (Store::Write); returns how many it merged. Store::ApplyRemote
+// runs it after every batch of remote changes (StoreHooks::merge_duplicates).
+int64_t MergeCustomersSharingPhone(Store& store, const std::vector<std::string>& customers);
 
 class Customers {
  public:
@@ -44,6 +57,8 @@ class Customers {
 
   // The surviving (root) id for id; throws NotFound for unknown or deleted customers.
   std::string Resolve(const std::string& id);
+  // The root of id's alias chain, whether deleted or not (id itself when not merged).
+  std::string RootOf(const std::string& id);
   // Every id that resolves to root: root itself and its aliases (for histories).
   std::vector<std::string> IdsOf(const std::string& root);
 

@@ -30,6 +30,10 @@ nlohmann::json TierJson(const sdk::TierGrade& grade);
 std::map<std::string, sdk::TierGrade> GradeStore(Database& db, LoadedPlugin& tiering,
                                                  int64_t as_of_ms,
                                                  const std::optional<std::string>& only = {});
+// The same, read on the store's own connection.
+std::map<std::string, sdk::TierGrade> GradeStore(Store& store, LoadedPlugin& tiering,
+                                                 int64_t as_of_ms,
+                                                 const std::optional<std::string>& only = {});
 
 // Grades of the live customers as the store stood at as_of_ms: those registered by then, graded
 // on what happened before it (LoadCustomerFacts with as_of_ms), by customer id.

@@ -11,6 +11,7 @@
 
 #include "fieldcrm/plugin.h"
 #include "fieldcrm/storage/sqlite.h"
+#include "fieldcrm/storage/store.h"
 
 namespace fieldcrm {
 
@@ -28,6 +29,10 @@ struct CustomerBundle {
 // Live customers (all, or the one root `only`) in id order, histories oldest first: those with
 // ids after `after`, at most `limit` of them (-1: no limit), so a large store is read in windows.
 std::vector<CustomerBundle> LoadCustomerBundles(Database& db,
+                                                const std::optional<std::string>& only = {},
+                                                const std::string& after = "", int64_t limit = -1);
+// The same, read on the store's own connection.
+std::vector<CustomerBundle> LoadCustomerBundles(Store& store,
                                                 const std::optional<std::string>& only = {},
                                                 const std::string& after = "", int64_t limit = -1);
 

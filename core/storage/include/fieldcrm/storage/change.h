@@ -10,6 +10,10 @@
 
 namespace fieldcrm {
 
+// Reserved fields: the record tombstone and the customer alias link.
+inline constexpr const char* kDeletedField = "_deleted";
+inline constexpr const char* kMergedIntoField = "_merged_into";
+
 struct Change {
   std::string device;  // id of the device that made the write
   int64_t seq = 0;     // that device's own counter: (device, seq) names the change everywhere

@@ -1,6 +1,13 @@
 // A replica: one SQLite file holding the change log, the merged state and this device's identity.
 // Every write goes through Write(), which turns it into stamped changes and applies them with the
 // same merge function that applies changes from other replicas.
+//
+// This is core's public surface for a store: its tables (log, field_state, records, conflicts,
+// meta and the fact tables) and its connection stay inside core. Layers above use the named
+// operations below; reports read through the reporting contract (fieldcrm/projections/
+// reporting.h); a layer that keeps tables of its own in the same file borrows the connection
+// for them alone (OwnTablesConnection). tests/layers/layering_test.sh fails on SQL naming core's tables
+// outside core.
 #pragma once
 
 #include <memory>
@@ -11,10 +18,12 @@
 #include <utility>
 #include <vector>
 
+#include "fieldcrm/storage/apply_stats.h"
 #include "fieldcrm/storage/change.h"
+#include "fieldcrm/storage/compaction.h"
 #include "fieldcrm/storage/hlc.h"
-#include "fieldcrm/storage/merge.h"
 #include "fieldcrm/storage/sqlite.h"
+#include "fieldcrm/storage/store_hooks.h"
 
 namespace fieldcrm {
 
@@ -30,12 +39,15 @@ using FieldValues = std::vector<std::pair<std::string, nlohmann::json>>;
 
 class Store {
  public:
-  // Creates a new store file; fails if path already holds one.
-  static std::unique_ptr<Store> Create(const std::string& path, DeviceInfo device);
-  static std::unique_ptr<Store> Open(const std::string& path);
+  // Creates a new store file; fails if path already holds one. hooks (which must outlive the
+  // store) are what the layers above plug in: open every store of a file with the same ones
+  // (OpenCustomerStore in fieldcrm/projections/customer_store.h does).
+  static std::unique_ptr<Store> Create(const std::string& path, DeviceInfo device,
+                                       const StoreHooks& hooks);
+  static std::unique_ptr<Store> Open(const std::string& path, const StoreHooks& hooks);
 
-  Database& db() { return db_; }
   const DeviceInfo& device() const { return device_; }
+  const std::string& path() const { return db_.path(); }
   HybridClock& clock() { return clock_; }
 
   // A new record id, time-ordered by this device's clock.
@@ -45,8 +57,8 @@ class Store {
   // transaction (joins the caller's if there is one).
   ApplyStats Write(const std::string& kind, const std::string& record, const FieldValues& fields);
 
-  // Applies changes received from other replicas in one transaction; then customers that now
-  // share a phone number are merged into the earliest-created one (docs/merge-rules.md).
+  // Applies changes received from other replicas in one transaction; then the hooks merge the
+  // records that have become duplicates (customers sharing a phone: docs/merge-rules.md).
   ApplyStats ApplyRemote(std::span<const Change> changes);
 
   // Log entries in arrival order after position `after`; only this device's when own_only.
@@ -55,24 +67,74 @@ class Store {
     Change change;
   };
   std::vector<LoggedChange> ReadLog(int64_t after, int64_t limit, bool own_only = false);
+  // Every log entry of the given records, in arrival order (a customer's audit history).
+  std::vector<LoggedChange> ReadRecordLog(const std::vector<std::string>& records);
   // The highest sequence number this device has stamped.
   int64_t LastOwnSeq();
 
   std::optional<std::string> GetMeta(const std::string& key);
   void SetMeta(const std::string& key, const std::string& value);
 
+  // A transaction on the store: everything done on it until Commit() commits together (or not at
+  // all); nests inside a caller's.
+  Transaction Transact() { return Transaction(db_); }
+
+  // The store's connection, lent to a layer above for tables of its own that live in the same
+  // file and commit in the same transactions (the server's tokens, devices, acks and audit
+  // trail; their names start with the layer's prefix, e.g. sync_). Core's tables are not part
+  // of the loan: reach them through the operations of this class, the model, or the reporting
+  // contract only.
+  Database& OwnTablesConnection() { return db_; }
+
+  // The log's latest position (0 when empty): the server's sequence.
+  int64_t LogHead();
+  // Entries in the log (after compaction, those that still decide something).
+  int64_t LogSize();
+  // This device's own changes logged after position `after`: what is still to push.
+  int64_t OwnChangesAfter(int64_t after);
+  // The change logged under (device, seq), if any.
+  std::optional<Change> FindChange(const std::string& device, int64_t seq);
+  // A record the store has: the kind it was written as and the record it hangs under (a visit's
+  // customer, a referral's referee; nullopt for customers and top-level records).
+  struct RecordPlace {
+    std::string kind;
+    std::optional<std::string> parent;
+  };
+  std::optional<RecordPlace> FindRecord(const std::string& record);
+
+  // Same-field conflicts the merge kept for review: the losing write and the winner.
+  struct Conflict {
+    std::string record;
+    std::string field;
+    std::optional<std::string> loser_value;  // canonical JSON; nullopt: a removal
+    std::string loser_device;
+    Hlc loser_hlc = 0;
+    std::optional<std::string> winner_value;
+    std::string winner_device;
+  };
+  int64_t ConflictCount();
+  std::vector<Conflict> Conflicts();  // oldest losing write first
+
+  // Log compaction (fieldcrm/storage/compaction.h) of this device's store: own entries after
+  // own_acknowledged_pos stay until the server holds them.
+  CompactionStats Compact(int64_t own_acknowledged_pos);
+  StorageSizes MeasureSizes();
+  // Rewrites the file without its free pages (outside any transaction).
+  void Vacuum();
+
  private:
-  explicit Store(const std::string& path, bool create);
+  friend Database& StoreDatabase(Store& store);
+  friend ApplyStats ApplyChanges(Store& store, std::span<const Change> changes);
+  Store(const std::string& path, bool create, const StoreHooks& hooks);
   void LoadDevice();
   // Records, in the caller's transaction, the clock's latest stamp and the log position it
   // covers, so that opening the store does not scan the whole log for the latest stamp. Done
   // per applied batch: the few local writes since the last one are read at open.
   void CheckpointClock();
   static constexpr const char* kClockCheckpointKey = "clock_checkpoint";
-  // Merges live customers sharing a phone with one of `customers` (see ApplyRemote).
-  int64_t MergeDuplicatePhones(const std::vector<std::string>& customers);
 
   Database db_;
+  const StoreHooks& hooks_;
   DeviceInfo device_;
   HybridClock clock_;
 };

@@ -3,15 +3,18 @@
 #pragma once
 
 #include "fieldcrm/storage/sqlite.h"
+#include "fieldcrm/storage/store_hooks.h"
 
 namespace fieldcrm {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 constexpr int kApplicationId = 0x4643524D;  // "FCRM"
 
 // Checks the file is a fieldcrm store this build understands and upgrades it to kSchemaVersion
 // (or to target, for tests of the migrations themselves). A fresh empty file is initialised.
-void MigrateSchema(Database& db, int target = kSchemaVersion);
+// observer creates and fills the derived tables at their step (3); without one, a file that
+// needs that step is refused.
+void MigrateSchema(Database& db, int target = kSchemaVersion, RecordObserver* observer = nullptr);
 int SchemaVersion(Database& db);
 
 }  // namespace fieldcrm

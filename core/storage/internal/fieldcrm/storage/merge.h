@@ -11,25 +11,17 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "fieldcrm/storage/apply_stats.h"
 #include "fieldcrm/storage/change.h"
 #include "fieldcrm/storage/sqlite.h"
+#include "fieldcrm/storage/store_hooks.h"
 
 namespace fieldcrm {
-
-struct ApplyStats {
-  int64_t applied = 0;            // new to this replica
-  int64_t duplicates = 0;         // already in the log, skipped
-  int64_t conflicts = 0;          // concurrent same-field writes with different values
-  Hlc max_hlc = 0;                // the latest stamp among the applied changes
-  int64_t merged_duplicates = 0;  // customers merged because they share a phone (Store only)
-  // Customers whose phone, tombstone or merge links changed: the only ones that can have become
-  // duplicates of another.
-  std::vector<std::string> identity_changed;
-};
 
 // The two statements every applied change costs at the least (bench/ measures them alone as the
 // floor the merge is compared with). The upsert is used only when the change wins its field.
@@ -41,7 +33,11 @@ inline constexpr const char* kUpsertFieldStateSql =
     "ON CONFLICT(record, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, "
     "device = excluded.device, base = excluded.base";
 
-// Must run inside the caller's transaction, which makes a batch all-or-nothing.
-ApplyStats ApplyChanges(Database& db, std::span<const Change> changes);
+// The change logged under (device, seq), if any.
+std::optional<Change> FindLoggedChange(Database& db, const std::string& device, int64_t seq);
+
+// Must run inside the caller's transaction, which makes a batch all-or-nothing. hooks name the
+// identity fields and fill the records table's indexed columns and derived tables.
+ApplyStats ApplyChanges(Database& db, const StoreHooks& hooks, std::span<const Change> changes);
 
 }  // namespace fieldcrm

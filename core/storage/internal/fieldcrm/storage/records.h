@@ -9,14 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "fieldcrm/storage/change.h"
 #include "fieldcrm/storage/hlc.h"
 #include "fieldcrm/storage/sqlite.h"
+#include "fieldcrm/storage/store_hooks.h"
 
 namespace fieldcrm {
-
-// Reserved fields: the record tombstone and the customer alias link.
-inline constexpr const char* kDeletedField = "_deleted";
-inline constexpr const char* kMergedIntoField = "_merged_into";
 
 // The winning write of one field, as field_state holds it.
 struct FieldWrite {
@@ -35,13 +33,15 @@ struct TouchedRecord {
   std::string kind;
   FieldWrites fields;
   bool links_changed = false;     // a change of _merged_into was applied: roots may move
-  bool identity_changed = false;  // a change of phone or _deleted was applied
+  bool identity_changed = false;  // a change of an identity field or of _deleted was applied
 };
 
 // Rebuilds the rows of the touched records (by id), and of every customer whose root or combined
-// document they affect. Appends to identity_changed the customers whose phone, tombstone or
-// root may have changed.
-void RebuildRecords(Database& db, const std::map<std::string, TouchedRecord>& touched,
+// document they affect, filling the indexed columns and telling the observer as hooks say.
+// Appends to identity_changed the customers whose identity fields, tombstone or root may have
+// changed.
+void RebuildRecords(Database& db, const StoreHooks& hooks,
+                    const std::map<std::string, TouchedRecord>& touched,
                     std::vector<std::string>* identity_changed);
 
 // The root customer of id's alias chain (id itself when not merged). In a cycle of merges made

@@ -1,0 +1,40 @@
+#include "fieldcrm/model/team_scope.h"
+
+#include "fieldcrm/storage/log_row.h"
+#include "fieldcrm/storage/store_database.h"
+
+namespace fieldcrm {
+
+std::optional<CustomerTeam> FindCustomerTeam(Store& store, const std::string& customer) {
+  Statement& stmt = StoreDatabase(store).Prepare(
+      "SELECT t.id, t.team FROM records c JOIN records t ON t.id = COALESCE(c.root, c.id) "
+      "WHERE c.id = ? AND c.kind = 'customer'");
+  stmt.Bind(customer);
+  std::optional<CustomerTeam> found;
+  if (stmt.Step()) found = CustomerTeam{stmt.Text(0), stmt.OptText(1).value_or("")};
+  stmt.Reset();
+  return found;
+}
+
+void ForEachTeamChange(Store& store, const TeamLogQuery& query,
+                       const std::function<bool(int64_t pos, Change&& change)>& visit) {
+  // A record's team is that of the customer it is or hangs under, by the customer's root.
+  Statement& stmt = StoreDatabase(store).Prepare(R"sql(
+SELECT l.pos, l.device, l.seq, l.hlc, l.base, l.kind, l.record, l.field, l.value FROM log l
+LEFT JOIN records r ON r.id = l.record
+LEFT JOIN records c ON c.id = (CASE WHEN l.kind = 'customer' THEN l.record ELSE r.parent END)
+LEFT JOIN records t ON t.id = COALESCE(c.root, c.id)
+WHERE l.pos > ?1 AND l.pos <= ?2 AND l.device <> ?3
+  AND (?4 = 1 OR CASE WHEN l.kind = 'customer' OR r.parent IS NOT NULL THEN t.team IS ?5
+                      ELSE 1 END)
+ORDER BY l.pos LIMIT ?6
+)sql");
+  stmt.Bind(query.after, query.up_to, query.except_device, query.everything ? 1 : 0, query.team,
+            query.limit);
+  while (stmt.Step()) {
+    if (!visit(stmt.Int(0), ReadLogRow(stmt, 1))) break;
+  }
+  stmt.Reset();
+}
+
+}  // namespace fieldcrm

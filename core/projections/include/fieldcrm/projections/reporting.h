@@ -1,0 +1,49 @@
+// The reporting contract: what reports (reports/, the server's dashboard) may read of a store,
+// and how. A report reads on a connection of its own that only reads (its transactions are
+// snapshots beside the writer), and names only these tables and views (docs/reports.md):
+//
+//   customer_facts, history_facts  the fact tables, columns as fieldcrm/projections/facts.h
+//                                  documents them (core/storage/schema.cc creates them).
+//   stage_moves(customer, stage, hlc)
+//       every write of a customer's stage the log still holds: `customer` the root it belongs
+//       to now, `stage` the stage written (text), `hlc` its stamp (HlcFromMillis scale).
+//   survey_definitions(key, definition)
+//       every survey: its key and its definition (JSON text: title, questions [{id, text,
+//       type}]).
+//   survey_answers(id, answers)
+//       every survey response, by the id history_facts gives it: its answers (JSON text object,
+//       question id -> answer).
+//   customer_records(id, root, deleted, doc)
+//       every customer id (aliases too): the root it resolves to, whether the customer is
+//       deleted and its document (JSON text; a root's combines its aliases' fields).
+//   customer_children(customer, kind, deleted)
+//       every record that hangs under a customer id (interactions, tasks, deals, referrals,
+//       rewards, survey responses): that id, its kind and whether it is deleted.
+//
+// Reports may create TEMP tables of their own on the connection. The views are TEMP views this
+// class defines over core's private tables, so a rename in core's schema changes this file and
+// the views' definitions, not the reports. tests/layers/layering_test.sh fails on SQL naming any other of
+// core's tables outside core.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "fieldcrm/storage/sqlite.h"
+
+namespace fieldcrm {
+
+class ReportingConnection {
+ public:
+  // Opens the store file at store_path for reading (it must exist and be migrated: open it with
+  // Store::Open first).
+  explicit ReportingConnection(const std::string& store_path);
+
+  // The read-only connection the contract's names are defined on.
+  Database& db() { return *db_; }
+
+ private:
+  std::unique_ptr<Database> db_;
+};
+
+}  // namespace fieldcrm
