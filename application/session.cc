@@ -4,8 +4,8 @@
 
 #include "fieldcrm/application/plugins_folder.h"
 #include "fieldcrm/base/error.h"
-#include "fieldcrm/storage/hlc.h"
 #include "fieldcrm/projections/customer_store.h"
+#include "fieldcrm/storage/hlc.h"
 
 namespace fieldcrm {
 

@@ -4,10 +4,10 @@
 
 #include "bench_server.h"
 #include "data.h"
+#include "fieldcrm/projections/customer_store.h"
+#include "fieldcrm/storage/store_database.h"
 #include "process.h"
 #include "tablets.h"
-#include "fieldcrm/storage/store_database.h"
-#include "fieldcrm/projections/customer_store.h"
 
 namespace fieldcrm::bench {
 
@@ -46,8 +46,8 @@ double BulkInsertSeconds(const Options& options, Store& source) {
     std::string device;
   };
   std::vector<Row> rows;
-  Statement& read =
-      StoreDatabase(source).Prepare("SELECT record, field, value, hlc, device, base FROM field_state");
+  Statement& read = StoreDatabase(source).Prepare(
+      "SELECT record, field, value, hlc, device, base FROM field_state");
   read.Bind();
   while (read.Step()) {
     rows.push_back(

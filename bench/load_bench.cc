@@ -7,9 +7,9 @@
 
 #include "bench_server.h"
 #include "data.h"
+#include "fieldcrm/storage/store_database.h"
 #include "fieldcrm/sync/transport.h"
 #include "tablets.h"
-#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm::bench {
 
@@ -116,8 +116,7 @@ LoadRun RunOnce(const Options& options, int tablets_count, int64_t per_tablet) {
     run.lost += std::max<int64_t>(0, expected - distinct);
     run.duplicated += have - distinct + std::max<int64_t>(0, distinct - expected);
   }
-  int64_t on_server =
-      server.storage().store().LogSize();
+  int64_t on_server = server.storage().store().LogSize();
   run.lost += std::max<int64_t>(0, total - on_server);
   run.duplicated += std::max<int64_t>(0, on_server - total);
   return run;

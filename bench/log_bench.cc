@@ -3,9 +3,9 @@
 #include "data.h"
 #include "fieldcrm/storage/compaction.h"
 #include "fieldcrm/storage/hlc.h"
+#include "fieldcrm/storage/store_database.h"
 #include "fieldcrm/storage/uuid.h"
 #include "tablets.h"
-#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm::bench {
 

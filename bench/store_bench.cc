@@ -3,8 +3,8 @@
 #include "data.h"
 #include "fieldcrm/storage/merge.h"
 #include "fieldcrm/storage/store.h"
-#include "tablets.h"
 #include "fieldcrm/storage/store_database.h"
+#include "tablets.h"
 
 namespace fieldcrm::bench {
 

@@ -2,8 +2,8 @@
 
 #include <filesystem>
 
-#include "fieldcrm/sync/transport.h"
 #include "fieldcrm/projections/customer_store.h"
+#include "fieldcrm/sync/transport.h"
 
 namespace fieldcrm::bench {
 

@@ -387,11 +387,12 @@ FROM customer_records c WHERE c.id = ?1)sql");
   return {{"record", record}, {"related", counts}};
 }
 
-json RunSqlTable(ReportingConnection& reporting, const ReportFilter& filter, int64_t now_ms, const std::string& name,
-                 const std::string& title,
+json RunSqlTable(ReportingConnection& reporting, const ReportFilter& filter, int64_t now_ms,
+                 const std::string& name, const std::string& title,
                  const std::vector<std::pair<std::string, std::string>>& columns,
                  const std::string& sql) {
-  return RunTable(reporting.db(), {name.c_str(), title.c_str(), columns, sql.c_str()}, filter, now_ms);
+  return RunTable(reporting.db(), {name.c_str(), title.c_str(), columns, sql.c_str()}, filter,
+                  now_ms);
 }
 
 }  // namespace fieldcrm::reports

@@ -91,7 +91,8 @@ json WithChart(json table, const char* label, const char* value) {
   return table;
 }
 
-json TiersReport(ReportingConnection& reporting, LoadedPlugin& tiering, const ReportFilter& filter, int64_t now_ms) {
+json TiersReport(ReportingConnection& reporting, LoadedPlugin& tiering, const ReportFilter& filter,
+                 int64_t now_ms) {
   json out = NewReport(kTiersReport, "Customer tiers (A–D) and RFM segments", filter);
   Transaction txn(reporting.db());  // one snapshot for the grades and the tables
   LoadGrades(reporting.db(), tiering, now_ms, filter.since_ms);
@@ -105,18 +106,20 @@ json TiersReport(ReportingConnection& reporting, LoadedPlugin& tiering, const Re
                              {"change", "Change"}},
                             CountByGradeSql("tier", Tiers(), true)),
                 "tier", "customers"));
-  out["tables"].push_back(RunSqlTable(
-      reporting, filter, now_ms, "moves", "How customers moved between tiers since the period's start",
-      {{"from_tier", "From"}, {"to_tier", "To"}, {"customers", "Customers"}},
-      R"sql(
+  out["tables"].push_back(
+      RunSqlTable(reporting, filter, now_ms, "moves",
+                  "How customers moved between tiers since the period's start",
+                  {{"from_tier", "From"}, {"to_tier", "To"}, {"customers", "Customers"}},
+                  R"sql(
 SELECT COALESCE(g.previous, '(new)') AS from_tier, g.tier AS to_tier, count(*) AS customers
 FROM temp.report_grades g CROSS JOIN cust c ON c.id = g.customer
 WHERE g.previous IS NOT g.tier GROUP BY 1, 2 ORDER BY 1, 2)sql"));
-  out["tables"].push_back(WithChart(
-      RunSqlTable(reporting, filter, now_ms, "by_segment", "Customers by RFM segment (value × activity)",
-                  {{"segment", "Segment"}, {"customers", "Customers"}},
-                  CountByGradeSql("segment", Segments(), false)),
-      "segment", "customers"));
+  out["tables"].push_back(
+      WithChart(RunSqlTable(reporting, filter, now_ms, "by_segment",
+                            "Customers by RFM segment (value × activity)",
+                            {{"segment", "Segment"}, {"customers", "Customers"}},
+                            CountByGradeSql("segment", Segments(), false)),
+                "segment", "customers"));
   txn.Commit();
   return out;
 }
@@ -128,7 +131,8 @@ const std::vector<std::pair<std::string, std::string>> kSlaByTierColumns = {
     {"tier", "Tier"}, {"overdue_tasks", "Overdue tasks"}, {"customers", "Customers"}};
 
 // Open tasks past due now (the followups report's rule), and their customers, by tier.
-json SlaByTier(ReportingConnection& reporting, LoadedPlugin& tiering, const ReportFilter& filter, int64_t now_ms) {
+json SlaByTier(ReportingConnection& reporting, LoadedPlugin& tiering, const ReportFilter& filter,
+               int64_t now_ms) {
   LoadGrades(reporting.db(), tiering, now_ms);
   std::string sql = KeysCte(Tiers()) + R"sql(,
 overdue AS (SELECT o.customer, g.tier FROM owned o CROSS JOIN temp.report_grades g ON g.customer = o.customer, p
@@ -137,12 +141,12 @@ counts AS (SELECT tier AS key, count(*) AS tasks, count(DISTINCT customer) AS n 
 SELECT k.key AS tier, COALESCE(c.tasks, 0) AS overdue_tasks, COALESCE(c.n, 0) AS customers
 FROM keys k LEFT JOIN counts c ON c.key = k.key ORDER BY k.ord)sql";
   return WithChart(
-      RunSqlTable(reporting, filter, now_ms, kSlaByTier, kSlaByTierTitle, kSlaByTierColumns, sql), "tier",
-      "overdue_tasks");
+      RunSqlTable(reporting, filter, now_ms, kSlaByTier, kSlaByTierTitle, kSlaByTierColumns, sql),
+      "tier", "overdue_tasks");
 }
 
-json FollowupsReport(ReportingConnection& reporting, const PluginHost* plugins, const ReportFilter& filter,
-                     int64_t now_ms) {
+json FollowupsReport(ReportingConnection& reporting, const PluginHost* plugins,
+                     const ReportFilter& filter, int64_t now_ms) {
   Transaction txn(reporting.db());  // one snapshot for the SQL tables and the grades
   json out = RunReport(reporting, "followups", filter, now_ms);
   json& tables = out["tables"];
@@ -169,15 +173,15 @@ const std::vector<std::string>& ReportNames() {
   return names;
 }
 
-json RunReportWithTiers(ReportingConnection& reporting, const PluginHost* plugins, const std::string& name,
-                        const ReportFilter& filter, int64_t now_ms) {
+json RunReportWithTiers(ReportingConnection& reporting, const PluginHost* plugins,
+                        const std::string& name, const ReportFilter& filter, int64_t now_ms) {
   if (name == kTiersReport) return TiersReport(reporting, RequireTiering(plugins), filter, now_ms);
   if (name == "followups") return FollowupsReport(reporting, plugins, filter, now_ms);
   return RunReport(reporting, name, filter, now_ms);
 }
 
-json CustomerTier(ReportingConnection& reporting, const PluginHost* plugins, const std::string& root,
-                  int64_t now_ms) {
+json CustomerTier(ReportingConnection& reporting, const PluginHost* plugins,
+                  const std::string& root, int64_t now_ms) {
   try {
     LoadedPlugin& tiering = RequireTiering(plugins);
     std::vector<CustomerBundle> bundles = LoadCustomerBundles(reporting.db(), root);

@@ -5,10 +5,10 @@
 #include <filesystem>
 
 #include "fieldcrm/base/error.h"
-#include "fieldcrm/server/token.h"
-#include "fieldcrm/storage/hlc.h"
 #include "fieldcrm/model/team_scope.h"
 #include "fieldcrm/projections/customer_store.h"
+#include "fieldcrm/server/token.h"
+#include "fieldcrm/storage/hlc.h"
 
 namespace fieldcrm::sync {
 
@@ -76,7 +76,8 @@ constexpr int64_t kAuditPage = 4096;
 
 std::unique_ptr<Store> OpenServerStore(const std::string& path) {
   bool fresh = !std::filesystem::exists(path);
-  auto store = fresh ? CreateCustomerStore(path, {"", "head-office-server", "", ""}) : OpenCustomerStore(path);
+  auto store = fresh ? CreateCustomerStore(path, {"", "head-office-server", "", ""})
+                     : OpenCustomerStore(path);
   if (fresh) store->SetMeta("sync_role", "server");
   if (store->GetMeta("sync_role") != "server") {
     throw InvalidInput("'" + path + "' is a tablet's store, not a server's: give fieldcrm-server " +
@@ -133,7 +134,7 @@ void SqliteServerStorage::AddToken(const TokenInfo& info, const std::string& has
 std::optional<TokenInfo> SqliteServerStorage::FindToken(const std::string& hash) {
   std::lock_guard lock(mutex_);
   Statement& stmt = store_->OwnTablesConnection().Prepare(std::string("SELECT ") + kTokenColumns +
-                                         ", hash FROM sync_tokens WHERE id = ?");
+                                                          ", hash FROM sync_tokens WHERE id = ?");
   stmt.Bind(TokenIdOf(hash));
   std::optional<TokenInfo> info;
   if (stmt.Step()) {
@@ -149,8 +150,8 @@ std::optional<TokenInfo> SqliteServerStorage::FindToken(const std::string& hash)
 
 std::vector<TokenInfo> SqliteServerStorage::ListTokens() {
   std::lock_guard lock(mutex_);
-  Statement& stmt = store_->OwnTablesConnection().Prepare(std::string("SELECT ") + kTokenColumns +
-                                         " FROM sync_tokens ORDER BY created_at, id");
+  Statement& stmt = store_->OwnTablesConnection().Prepare(
+      std::string("SELECT ") + kTokenColumns + " FROM sync_tokens ORDER BY created_at, id");
   std::vector<TokenInfo> tokens;
   while (stmt.Step()) tokens.push_back(ReadToken(stmt));
   stmt.Reset();
@@ -320,7 +321,7 @@ PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& requ
   PullPage page;
   page.head = store_->LogHead();
   page.next = std::min(request.after, page.head);
-  TeamLogQuery query{request.after, page.head,  request.device, who.role == Role::kOffice,
+  TeamLogQuery query{request.after, page.head,    request.device, who.role == Role::kOffice,
                      who.team,      request.limit};
   int64_t bytes = 0;
   bool full = false;
@@ -340,7 +341,7 @@ PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& requ
     store_->OwnTablesConnection()
         .Prepare(
             "UPDATE sync_devices SET pending = COALESCE(NULLIF(?, -1), pending), "
-          "app_version = COALESCE(NULLIF(?, ''), app_version) WHERE device = ?")
+            "app_version = COALESCE(NULLIF(?, ''), app_version) WHERE device = ?")
         .Bind(request.pending.value_or(-1), request.app_version, request.device)
         .Run();
   }

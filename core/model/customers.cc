@@ -74,15 +74,16 @@ std::string Customers::RootOf(const std::string& id) {
 
 std::string Customers::Resolve(const std::string& id) {
   std::string root = RootOf(id);
-  auto deleted =
-      StoreDatabase(store_).QueryInt("SELECT deleted FROM records WHERE id = ? AND kind = 'customer'", root);
+  auto deleted = StoreDatabase(store_).QueryInt(
+      "SELECT deleted FROM records WHERE id = ? AND kind = 'customer'", root);
   if (!deleted) throw NotFound("no customer with id '" + id + "'");
   if (*deleted) throw NotFound("customer '" + id + "' has been deleted");
   return root;
 }
 
 std::vector<std::string> Customers::IdsOf(const std::string& root) {
-  Statement& stmt = StoreDatabase(store_).Prepare("SELECT id FROM records WHERE root = ? ORDER BY id");
+  Statement& stmt =
+      StoreDatabase(store_).Prepare("SELECT id FROM records WHERE root = ? ORDER BY id");
   stmt.Bind(root);
   std::vector<std::string> ids;
   while (stmt.Step()) ids.push_back(stmt.Text(0));
@@ -92,7 +93,8 @@ std::vector<std::string> Customers::IdsOf(const std::string& root) {
 
 json Customers::Get(const std::string& id) {
   std::string root = Resolve(id);
-  Statement& stmt = StoreDatabase(store_).Prepare("SELECT doc, updated_hlc FROM records WHERE id = ?");
+  Statement& stmt =
+      StoreDatabase(store_).Prepare("SELECT doc, updated_hlc FROM records WHERE id = ?");
   stmt.Bind(root);
   stmt.Step();
   json doc = Presentable(stmt.Text(0), stmt.Int(1));

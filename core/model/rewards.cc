@@ -4,8 +4,8 @@
 #include <map>
 
 #include "fieldcrm/model/customers.h"
-#include "fieldcrm/storage/records.h"
 #include "fieldcrm/model/live_records.h"
+#include "fieldcrm/storage/records.h"
 #include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm {
@@ -33,8 +33,7 @@ std::vector<json> RewardHistory(Store& store, const std::optional<std::string>& 
     if (only && from != *only) continue;
     reward["referrer"] = from;
     reward["referrer_name"] = NameOf(store, from);
-    reward["referee_name"] =
-        NameOf(store, Customers(store).RootOf(reward.value("referee", "")));
+    reward["referee_name"] = NameOf(store, Customers(store).RootOf(reward.value("referee", "")));
     out.push_back(std::move(reward));
   }
   std::stable_sort(out.begin(), out.end(), [](const json& a, const json& b) {

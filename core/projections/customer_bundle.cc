@@ -109,7 +109,8 @@ std::vector<CustomerBundle> LoadCustomerBundles(Database& db,
   return bundles;
 }
 
-std::vector<CustomerBundle> LoadCustomerBundles(Store& store, const std::optional<std::string>& only,
+std::vector<CustomerBundle> LoadCustomerBundles(Store& store,
+                                                const std::optional<std::string>& only,
                                                 const std::string& after, int64_t limit) {
   return LoadCustomerBundles(StoreDatabase(store), only, after, limit);
 }

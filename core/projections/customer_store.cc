@@ -66,10 +66,8 @@ class FactsObserver : public RecordObserver {
 
 const StoreHooks& CustomerStoreHooks() {
   static FactsObserver facts;
-  static const StoreHooks hooks{kCustomerIndexedFields,
-                                {kCustomerIdentityField},
-                                &facts,
-                                MergeCustomersSharingPhone};
+  static const StoreHooks hooks{
+      kCustomerIndexedFields, {kCustomerIdentityField}, &facts, MergeCustomersSharingPhone};
   return hooks;
 }
 

@@ -55,8 +55,8 @@ Change ReadLogRow(const Statement& stmt, int col) {
 }
 
 std::optional<Change> FindLoggedChange(Database& db, const std::string& device, int64_t seq) {
-  Statement& stmt = db.Prepare("SELECT " FIELDCRM_LOG_CHANGE_COLUMNS
-                               " FROM log WHERE device = ? AND seq = ?");
+  Statement& stmt =
+      db.Prepare("SELECT " FIELDCRM_LOG_CHANGE_COLUMNS " FROM log WHERE device = ? AND seq = ?");
   stmt.Bind(device, seq);
   std::optional<Change> found;
   if (stmt.Step()) found = ReadLogRow(stmt, 0);
@@ -89,10 +89,9 @@ ApplyStats ApplyChanges(Database& db, const StoreHooks& hooks, std::span<const C
                          c.kind);
     }
     record.links_changed |= c.field == kMergedIntoField;
-    record.identity_changed |=
-        c.field == kDeletedField || std::find(hooks.identity_fields.begin(),
-                                              hooks.identity_fields.end(),
-                                              c.field) != hooks.identity_fields.end();
+    record.identity_changed |= c.field == kDeletedField ||
+                               std::find(hooks.identity_fields.begin(), hooks.identity_fields.end(),
+                                         c.field) != hooks.identity_fields.end();
 
     FieldWrite incoming{c.value, c.hlc, c.device, c.base};
     auto current = record.fields.find(c.field);

@@ -85,16 +85,13 @@ void NotifyObserver(Database& db, const StoreHooks& hooks, const std::string& id
   if (hooks.observer) hooks.observer->RecordWritten(db, {id, kind, parent, root, deleted, doc});
 }
 
-void WriteRow(Database& db, const StoreHooks& hooks, const std::string& id,
-              const std::string& kind, const std::optional<std::string>& parent,
-              const std::optional<std::string>& root, const OwnFields& own, const json& doc,
-              bool with_columns) {
+void WriteRow(Database& db, const StoreHooks& hooks, const std::string& id, const std::string& kind,
+              const std::optional<std::string>& parent, const std::optional<std::string>& root,
+              const OwnFields& own, const json& doc, bool with_columns) {
   json out = doc;
   out["id"] = id;
   // The schema names the indexed columns phone, team and stage (store_hooks.h).
-  auto column = [&](size_t i) {
-    return with_columns ? IndexedValue(hooks, doc, i) : std::nullopt;
-  };
+  auto column = [&](size_t i) { return with_columns ? IndexedValue(hooks, doc, i) : std::nullopt; };
   db.Prepare(
         "INSERT INTO records(id, kind, parent, root, deleted, phone, team, stage, updated_hlc, "
         "doc) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "

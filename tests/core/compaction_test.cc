@@ -3,11 +3,11 @@
 #include <doctest/doctest.h>
 
 #include "fieldcrm/model/customers.h"
+#include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/storage/store.h"
+#include "fieldcrm/storage/store_database.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
-#include "fieldcrm/storage/store_database.h"
-#include "fieldcrm/projections/customer_store.h"
 
 using namespace fieldcrm;
 using fieldcrm::testing::StateDump;
@@ -69,10 +69,12 @@ TEST_CASE("compaction keeps own entries the server does not hold yet, and the la
 
   CompactLog(StoreDatabase(*store), store->device().id, pushed);
   // "first" was pushed and superseded: gone. "second" is superseded but not pushed: kept.
-  CHECK_FALSE(
-      StoreDatabase(*store).QueryInt("SELECT 1 FROM log WHERE value = ?", json("first").dump()).has_value());
-  CHECK(
-      StoreDatabase(*store).QueryInt("SELECT 1 FROM log WHERE value = ?", json("second").dump()).has_value());
+  CHECK_FALSE(StoreDatabase(*store)
+                  .QueryInt("SELECT 1 FROM log WHERE value = ?", json("first").dump())
+                  .has_value());
+  CHECK(StoreDatabase(*store)
+            .QueryInt("SELECT 1 FROM log WHERE value = ?", json("second").dump())
+            .has_value());
 
   // Everything pushed, and another device overwrote the latest own write: its seq still numbers
   // the next write, so it stays.

@@ -6,10 +6,10 @@
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/csv_io.h"
 #include "fieldcrm/model/customers.h"
+#include "fieldcrm/projections/customer_store.h"
+#include "fieldcrm/storage/store_database.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
-#include "fieldcrm/storage/store_database.h"
-#include "fieldcrm/projections/customer_store.h"
 
 using namespace fieldcrm;
 using fieldcrm::testing::StateDump;

@@ -5,10 +5,10 @@
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/activities.h"
 #include "fieldcrm/model/fields.h"
+#include "fieldcrm/projections/customer_store.h"
+#include "fieldcrm/storage/store_database.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
-#include "fieldcrm/storage/store_database.h"
-#include "fieldcrm/projections/customer_store.h"
 
 using namespace fieldcrm;
 using fieldcrm::testing::StateDump;

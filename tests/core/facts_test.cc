@@ -10,12 +10,12 @@
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/fields.h"
 #include "fieldcrm/projections/customer_bundle.h"
+#include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/storage/merge.h"
 #include "fieldcrm/storage/store.h"
+#include "fieldcrm/storage/store_database.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
-#include "fieldcrm/storage/store_database.h"
-#include "fieldcrm/projections/customer_store.h"
 
 using namespace fieldcrm;
 using fieldcrm::testing::StateDump;
@@ -89,7 +89,7 @@ TEST_CASE("fact tables follow every write, merge and delete, in any arrival orde
     std::vector<std::unique_ptr<Store>> tablets;
     for (int t = 0; t < 3; ++t) {
       tablets.push_back(CreateCustomerStore(dir.File("t" + std::to_string(t) + ".db"),
-                                      {.name = "t" + std::to_string(t), .team = "滨江一组"}));
+                                            {.name = "t" + std::to_string(t), .team = "滨江一组"}));
     }
     std::vector<std::string> customers;
     std::vector<std::pair<std::string, std::string>> records;  // kind, id
@@ -173,7 +173,8 @@ TEST_CASE("fact tables follow every write, merge and delete, in any arrival orde
     for (int replica = 0; replica < 3; ++replica) {
       std::vector<Change> delivery = all;
       std::shuffle(delivery.begin(), delivery.end(), rng);
-      auto store = CreateCustomerStore(dir.File("r" + std::to_string(replica) + ".db"), {.name = "r"});
+      auto store =
+          CreateCustomerStore(dir.File("r" + std::to_string(replica) + ".db"), {.name = "r"});
       for (size_t at = 0; at < delivery.size();) {
         size_t size = std::min<size_t>(1 + rng() % 40, delivery.size() - at);
         // The merge alone (ApplyRemote would also merge same-phone customers, with changes of
@@ -189,8 +190,8 @@ TEST_CASE("fact tables follow every write, merge and delete, in any arrival orde
         expected = dump;
         for (const char* kind : {"interaction", "task", "deal", "referral", "survey_response"}) {
           CAPTURE(kind);
-          CHECK(StoreDatabase(*store).QueryInt("SELECT count(*) FROM history_facts WHERE kind = ?", kind) >
-                0);
+          CHECK(StoreDatabase(*store).QueryInt("SELECT count(*) FROM history_facts WHERE kind = ?",
+                                               kind) > 0);
         }
       } else {
         CHECK(dump == expected);

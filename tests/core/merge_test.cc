@@ -7,12 +7,12 @@
 
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/customers.h"
+#include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/storage/records.h"
 #include "fieldcrm/storage/store.h"
+#include "fieldcrm/storage/store_database.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
-#include "fieldcrm/storage/store_database.h"
-#include "fieldcrm/projections/customer_store.h"
 
 using namespace fieldcrm;
 using fieldcrm::testing::StateDump;
@@ -186,7 +186,7 @@ TEST_CASE("randomised: any order, any duplication, same state") {
     std::vector<std::unique_ptr<Store>> tablets;
     for (int t = 0; t < 3; ++t) {
       tablets.push_back(CreateCustomerStore(dir.File("t" + std::to_string(t) + ".db"),
-                                      {.name = "t" + std::to_string(t), .team = "滨江一组"}));
+                                            {.name = "t" + std::to_string(t), .team = "滨江一组"}));
     }
     // A shared starting point: customers made on tablet 0 and copied to the others.
     Customers first(*tablets[0]);
@@ -238,7 +238,8 @@ TEST_CASE("randomised: any order, any duplication, same state") {
       std::vector<Change> delivery = all;
       for (int d = 0; d < 40; ++d) delivery.push_back(all[rng() % all.size()]);
       std::shuffle(delivery.begin(), delivery.end(), rng);
-      auto store = CreateCustomerStore(dir.File("r" + std::to_string(replica) + ".db"), {.name = "r"});
+      auto store =
+          CreateCustomerStore(dir.File("r" + std::to_string(replica) + ".db"), {.name = "r"});
       for (size_t at = 0; at < delivery.size();) {
         size_t size = std::min<size_t>(1 + rng() % 50, delivery.size() - at);
         Apply(*store, {delivery.begin() + at, delivery.begin() + at + size});

@@ -7,11 +7,11 @@
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/activities.h"
 #include "fieldcrm/model/customers.h"
+#include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/storage/store.h"
+#include "fieldcrm/storage/store_database.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
-#include "fieldcrm/storage/store_database.h"
-#include "fieldcrm/projections/customer_store.h"
 
 using namespace fieldcrm;
 using fieldcrm::testing::StateDump;
@@ -64,21 +64,24 @@ TEST_CASE("a store from a newer fieldcrm is refused with a clear message") {
     Database db(path, false);
     db.Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion + 1));
   }
-  CHECK_THROWS_WITH_AS(OpenCustomerStore(path), doctest::Contains("upgrade fieldcrm"), StorageError);
+  CHECK_THROWS_WITH_AS(OpenCustomerStore(path), doctest::Contains("upgrade fieldcrm"),
+                       StorageError);
 }
 
 TEST_CASE("files that are not fieldcrm stores are refused and left untouched") {
   TempDir dir;
   std::string text = dir.File("notes.txt");
   std::ofstream(text) << "this is not a database, just some notes that are long enough\n";
-  CHECK_THROWS_WITH_AS(OpenCustomerStore(text), doctest::Contains("not a fieldcrm store"), InvalidInput);
+  CHECK_THROWS_WITH_AS(OpenCustomerStore(text), doctest::Contains("not a fieldcrm store"),
+                       InvalidInput);
 
   std::string other = dir.File("other.db");
   {
     Database db(other, true);
     db.Exec("CREATE TABLE photos(id INTEGER)");
   }
-  CHECK_THROWS_WITH_AS(OpenCustomerStore(other), doctest::Contains("another application"), InvalidInput);
+  CHECK_THROWS_WITH_AS(OpenCustomerStore(other), doctest::Contains("another application"),
+                       InvalidInput);
   Database db(other, false);
   CHECK(SchemaVersion(db) == 0);
 

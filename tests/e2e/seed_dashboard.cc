@@ -13,11 +13,11 @@
 #include "fieldcrm/model/activities.h"
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/fields.h"
+#include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/server/sqlite_server_storage.h"
 #include "fieldcrm/storage/hlc.h"
-#include "fieldcrm/sync/client.h"
 #include "fieldcrm/storage/store_database.h"
-#include "fieldcrm/projections/customer_store.h"
+#include "fieldcrm/sync/client.h"
 
 namespace {
 

@@ -10,9 +10,9 @@
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/storage/change.h"
 #include "fieldcrm/storage/merge.h"
+#include "fieldcrm/storage/store_database.h"
 #include "tests/fuzz/fuzz_store.h"
 #include "tests/support/state_dump.h"
-#include "fieldcrm/storage/store_database.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   nlohmann::json batch = nlohmann::json::parse(data, data + size, nullptr, false);
@@ -25,7 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   fieldcrm::Store& store = fieldcrm::fuzz::ScratchStore();
-  fieldcrm::Transaction scratch(StoreDatabase(store));  // never committed: rolled back at scope exit
+  fieldcrm::Transaction scratch(
+      StoreDatabase(store));  // never committed: rolled back at scope exit
   try {
     fieldcrm::ApplyChanges(store, changes);
   } catch (const fieldcrm::InvalidInput&) {

@@ -7,14 +7,15 @@
 
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/csv_io.h"
-#include "tests/fuzz/fuzz_store.h"
 #include "fieldcrm/storage/store_database.h"
+#include "tests/fuzz/fuzz_store.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fieldcrm::Store& store = fieldcrm::fuzz::ScratchStore();
   std::string path = StoreDatabase(store).path() + ".csv";
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(data), size);
-  fieldcrm::Transaction scratch(StoreDatabase(store));  // never committed: rolled back at scope exit
+  fieldcrm::Transaction scratch(
+      StoreDatabase(store));  // never committed: rolled back at scope exit
   try {
     fieldcrm::ImportCustomersCsv(store, path);
   } catch (const fieldcrm::InvalidInput&) {

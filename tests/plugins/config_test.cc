@@ -5,8 +5,8 @@
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/plugin_host/plugin_config.h"
 #include "fieldcrm/plugin_host/tiers.h"
-#include "tests/plugins/plugin_world.h"
 #include "fieldcrm/storage/store_database.h"
+#include "tests/plugins/plugin_world.h"
 
 namespace fieldcrm::testing {
 namespace {
@@ -56,7 +56,8 @@ TEST_CASE("head office sets tier thresholds once; a tablet grades by them after 
                                    {{"thresholds", {{"A", 30}, {"B", 20}, {"C", 10}}}});
   CHECK(effective["thresholds"]["A"] == 30);
   CHECK(effective["budget_full_cny"] == 5000000);  // defaults stay underneath
-  CHECK(GradeStore(StoreDatabase(office.store()), office_host->Get("tiering"), kAsOf).at(id).tier == 'A');
+  CHECK(GradeStore(StoreDatabase(office.store()), office_host->Get("tiering"), kAsOf).at(id).tier ==
+        'A');
 
   Sync(office.store(), tablet.store());
   CHECK(StoredPluginConfig(tablet.store(), "tiering")["thresholds"]["A"] == 30);
@@ -72,9 +73,11 @@ TEST_CASE("a stored config the plugin rejects disables only that plugin") {
   auto host = BuiltinHost(tablet.store());
   SetPluginConfig(tablet.store(), host->Get("alerts"), {{"churn_days", 45}});
   // As if a head office with other rules had synced a config this plugin cannot take.
-  auto record = StoreDatabase(tablet.store()).QueryText(
-      "SELECT id FROM records WHERE kind = 'plugin_config' AND json_extract(doc, '$.plugin') = ?",
-      "alerts");
+  auto record = StoreDatabase(tablet.store())
+                    .QueryText(
+                        "SELECT id FROM records WHERE kind = 'plugin_config' AND json_extract(doc, "
+                        "'$.plugin') = ?",
+                        "alerts");
   REQUIRE(record);
   tablet.store().Write("plugin_config", *record, {{"config", {{"churn_days", "soon"}}}});
 

@@ -8,8 +8,8 @@
 #include "fieldcrm/plugin_host/plugin_host.h"
 #include "fieldcrm/plugin_host/plugin_review.h"
 #include "fieldcrm/plugin_host/tiers.h"
-#include "tests/plugins/plugin_world.h"
 #include "fieldcrm/storage/store_database.h"
+#include "tests/plugins/plugin_world.h"
 
 namespace fieldcrm::testing {
 namespace {
@@ -128,7 +128,9 @@ TEST_CASE("a plugin that throws is disabled and none of its writes reach the sto
   CHECK(result.created == 1);  // the referral plugin still granted its reward
   CHECK(tablet.LogSize() > before);
   // Written by the plugin just before it threw: dropped.
-  CHECK(StoreDatabase(tablet.store()).QueryInt("SELECT count(*) FROM records WHERE kind = 'note'") == 0);
+  CHECK(
+      StoreDatabase(tablet.store()).QueryInt("SELECT count(*) FROM records WHERE kind = 'note'") ==
+      0);
   CHECK_THROWS_WITH_AS(host.Get("throwing"),
                        "plugin 'throwing' is disabled: reviewing customers threw: review exploded",
                        PluginError);

@@ -5,8 +5,8 @@
 #include "fieldcrm/model/rewards.h"
 #include "fieldcrm/plugin_host/plugin_config.h"
 #include "fieldcrm/plugin_host/plugin_review.h"
-#include "tests/plugins/plugin_world.h"
 #include "fieldcrm/storage/store_database.h"
+#include "tests/plugins/plugin_world.h"
 
 namespace fieldcrm::testing {
 namespace {

@@ -6,8 +6,8 @@
 #include <doctest/doctest.h>
 
 #include "fieldcrm/base/error.h"
-#include "tests/plugins/plugin_world.h"
 #include "fieldcrm/storage/store_database.h"
+#include "tests/plugins/plugin_world.h"
 
 namespace fieldcrm::testing {
 namespace {
@@ -82,8 +82,9 @@ TEST_CASE("answers are validated against the questionnaire; bad ones store nothi
 
   std::string response =
       answer({{"recommend", "9"}, {"service", "满意"}, {"liked", "户型,交通"}, {"comment", "好"}});
-  json doc = json::parse(
-      StoreDatabase(tablet.store()).QueryText("SELECT doc FROM records WHERE id = ?", response).value());
+  json doc = json::parse(StoreDatabase(tablet.store())
+                             .QueryText("SELECT doc FROM records WHERE id = ?", response)
+                             .value());
   CHECK(doc["nps"] == 9);
   CHECK(doc["satisfaction"] == 75.0);
   CHECK(doc["answers"]["liked"] == json::array({"户型", "交通"}));

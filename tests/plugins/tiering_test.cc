@@ -4,8 +4,8 @@
 
 #include "fieldcrm/plugin_host/tiers.h"
 #include "fieldcrm/projections/customer_bundle.h"
-#include "tests/plugins/plugin_world.h"
 #include "fieldcrm/storage/store_database.h"
+#include "tests/plugins/plugin_world.h"
 
 namespace fieldcrm::testing {
 namespace {

@@ -10,9 +10,9 @@
 #include "fieldcrm/model/fields.h"
 #include "fieldcrm/plugin_host/plugin_host.h"
 #include "fieldcrm/plugin_host/plugin_review.h"
+#include "fieldcrm/projections/customer_store.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
-#include "fieldcrm/projections/customer_store.h"
 
 namespace fieldcrm::testing {
 namespace {

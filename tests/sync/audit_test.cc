@@ -11,10 +11,10 @@
 #include <thread>
 
 #include "fieldcrm/model/customers.h"
+#include "fieldcrm/storage/store_database.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
-#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm::testing {
 namespace {
@@ -116,8 +116,9 @@ TEST_CASE("audit: a change id pushed again with other content does not rewrite h
   for (const json& c : history["changes"]) {
     if (c["field"] == "name") CHECK(c["value"] == "张伟");
   }
-  CHECK(StoreDatabase(server.storage().store()).QueryText(
-            "SELECT json_extract(doc, '$.name') FROM records WHERE id = ?", id) == "张伟");
+  CHECK(StoreDatabase(server.storage().store())
+            .QueryText("SELECT json_extract(doc, '$.name') FROM records WHERE id = ?", id) ==
+        "张伟");
 }
 
 }  // namespace

@@ -8,9 +8,9 @@
 #include "fieldcrm/model/activities.h"
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/fields.h"
+#include "fieldcrm/storage/store_database.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
-#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm::testing {
 namespace {
@@ -159,7 +159,8 @@ TEST_CASE("a duplicate and concurrent edits end the same on every replica") {
     CHECK(doc["notes"] == "学区");
     CHECK(doc["budget"] == 4000000);
     CHECK(doc["stage"] == stage);
-    CHECK(StoreDatabase(*t.store).QueryInt("SELECT count(*) FROM conflicts WHERE field = 'stage'") == 1);
+    CHECK(StoreDatabase(*t.store).QueryInt(
+              "SELECT count(*) FROM conflicts WHERE field = 'stage'") == 1);
     CHECK(customers.FindByPhone("13600001111").value()["id"] == std::min(chen_a, chen_b));
     CHECK(customers.List({}).size() == 2);
     CHECK(CanonicalDump(*t.store) == reference);

@@ -21,11 +21,11 @@
 #include <thread>
 
 #include "fieldcrm/model/customers.h"
+#include "fieldcrm/projections/customer_store.h"
+#include "fieldcrm/storage/store_database.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
-#include "fieldcrm/storage/store_database.h"
-#include "fieldcrm/projections/customer_store.h"
 
 namespace fieldcrm::testing {
 namespace {
@@ -220,7 +220,8 @@ TEST_CASE("fieldcrm sync killed with SIGKILL at random points converges when run
   Store& central = server.storage().store();
   const std::string& device = tablet->device().id;
   int64_t own = LogCount(*tablet, device);
-  CHECK(own == StoreDatabase(*tablet).QueryInt("SELECT max(seq) FROM log WHERE device = ?", device));
+  CHECK(own ==
+        StoreDatabase(*tablet).QueryInt("SELECT max(seq) FROM log WHERE device = ?", device));
   CHECK(LogCount(central, device) == own);
   CHECK(LogCount(*tablet) == LogCount(central));
   CHECK(LogCount(*seller) == LogCount(central));

@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "fieldcrm/model/customers.h"
+#include "fieldcrm/projections/customer_store.h"
+#include "fieldcrm/storage/store_database.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
-#include "fieldcrm/storage/store_database.h"
-#include "fieldcrm/projections/customer_store.h"
 
 namespace fieldcrm::testing {
 namespace {

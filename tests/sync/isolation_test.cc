@@ -12,11 +12,11 @@
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/storage/hlc.h"
 #include "fieldcrm/storage/records.h"
+#include "fieldcrm/storage/store_database.h"
 #include "fieldcrm/sync/protocol.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
-#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm::testing {
 namespace {

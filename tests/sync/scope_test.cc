@@ -4,15 +4,17 @@
 
 #include "fieldcrm/model/activities.h"
 #include "fieldcrm/model/customers.h"
+#include "fieldcrm/storage/store_database.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
-#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm::testing {
 namespace {
 
 bool Has(Store& store, const std::string& record) {
-  return StoreDatabase(store).QueryInt("SELECT count(*) FROM log WHERE record = ?", record).value() > 0;
+  return StoreDatabase(store)
+             .QueryInt("SELECT count(*) FROM log WHERE record = ?", record)
+             .value() > 0;
 }
 
 struct Teams {

@@ -18,10 +18,10 @@
 
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/customers.h"
+#include "fieldcrm/storage/store_database.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
 #include "tests/tools/fault_proxy.h"
-#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm::testing {
 namespace {

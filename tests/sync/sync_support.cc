@@ -8,10 +8,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "fieldcrm/projections/customer_store.h"
+#include "fieldcrm/storage/store_database.h"
 #include "fieldcrm/sync/transport.h"
 #include "tests/support/run.h"
-#include "fieldcrm/storage/store_database.h"
-#include "fieldcrm/projections/customer_store.h"
 
 namespace fieldcrm::testing {
 

@@ -7,9 +7,9 @@
 #include "fieldcrm/cli/output.h"
 #include "fieldcrm/model/csv_io.h"
 #include "fieldcrm/model/customers.h"
+#include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/storage/hlc.h"
 #include "fieldcrm/sync/client.h"
-#include "fieldcrm/projections/customer_store.h"
 
 namespace fieldcrm::cli {
 

@@ -32,8 +32,8 @@ ReportFilter ParseFilter(const std::map<std::string, std::string>& params, int64
 const std::vector<std::string>& StoreReportNames();
 
 // Throws NotFound for an unknown name.
-nlohmann::json RunReport(ReportingConnection& reporting, const std::string& name, const ReportFilter& filter,
-                         int64_t now_ms);
+nlohmann::json RunReport(ReportingConnection& reporting, const std::string& name,
+                         const ReportFilter& filter, int64_t now_ms);
 
 // One customer's record (any id of theirs; merged ids resolve) with counts of what hangs off
 // it; throws NotFound.
@@ -50,8 +50,8 @@ nlohmann::json NewTable(const std::string& name, const std::string& title,
 // filter and times; cust: the live customers it selects; owned: their history records with their
 // customer), for reports assembled outside this file. sql's last SELECT starting a line gives the
 // rows; its own CTEs start with a comma.
-nlohmann::json RunSqlTable(ReportingConnection& reporting, const ReportFilter& filter, int64_t now_ms,
-                           const std::string& name, const std::string& title,
+nlohmann::json RunSqlTable(ReportingConnection& reporting, const ReportFilter& filter,
+                           int64_t now_ms, const std::string& name, const std::string& title,
                            const std::vector<std::pair<std::string, std::string>>& columns,
                            const std::string& sql);
 

@@ -21,12 +21,13 @@ const std::vector<std::string>& ReportNames();
 // "tiers" (tables by_tier, moves, by_segment), and "followups" with its sla_by_tier table.
 // Without a usable tiering plugin "tiers" throws PluginError saying why, and followups still
 // answers, its sla_by_tier without rows and with a "note" saying why.
-nlohmann::json RunReportWithTiers(ReportingConnection& reporting, const PluginHost* plugins, const std::string& name,
-                                  const ReportFilter& filter, int64_t now_ms);
+nlohmann::json RunReportWithTiers(ReportingConnection& reporting, const PluginHost* plugins,
+                                  const std::string& name, const ReportFilter& filter,
+                                  int64_t now_ms);
 
 // The customer page's tier: ExplainTier's grade and reasons for the live customer `root` as of
 // now, or {"note": why there is none} (no usable tiering plugin, or a deleted customer).
-nlohmann::json CustomerTier(ReportingConnection& reporting, const PluginHost* plugins, const std::string& root,
-                            int64_t now_ms);
+nlohmann::json CustomerTier(ReportingConnection& reporting, const PluginHost* plugins,
+                            const std::string& root, int64_t now_ms);
 
 }  // namespace fieldcrm::reports

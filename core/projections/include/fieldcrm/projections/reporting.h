@@ -22,8 +22,8 @@
 //
 // Reports may create TEMP tables of their own on the connection. The views are TEMP views this
 // class defines over core's private tables, so a rename in core's schema changes this file and
-// the views' definitions, not the reports. tests/layers/layering_test.sh fails on SQL naming any other of
-// core's tables outside core.
+// the views' definitions, not the reports. tests/layers/layering_test.sh fails on SQL naming any
+// other of core's tables outside core.
 #pragma once
 
 #include <memory>

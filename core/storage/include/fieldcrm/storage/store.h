@@ -6,8 +6,8 @@
 // meta and the fact tables) and its connection stay inside core. Layers above use the named
 // operations below; reports read through the reporting contract (fieldcrm/projections/
 // reporting.h); a layer that keeps tables of its own in the same file borrows the connection
-// for them alone (OwnTablesConnection). tests/layers/layering_test.sh fails on SQL naming core's tables
-// outside core.
+// for them alone (OwnTablesConnection). tests/layers/layering_test.sh fails on SQL naming core's
+// tables outside core.
 #pragma once
 
 #include <memory>

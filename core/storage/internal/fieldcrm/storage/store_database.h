@@ -1,6 +1,6 @@
 // Core's own way into a store's connection and hooks: the subsystems of core (model,
-// projections, plugin host) run their SQL on the store's tables through it. Internal to core: layers above use
-// Store's operations, the reporting contract or Store::OwnTablesConnection.
+// projections, plugin host) run their SQL on the store's tables through it. Internal to core:
+// layers above use Store's operations, the reporting contract or Store::OwnTablesConnection.
 #pragma once
 
 #include <span>
