@@ -112,7 +112,7 @@ TEST_CASE("audit: a change id pushed again with other content does not rewrite h
   REQUIRE(ack["refused"].size() == 1);
   CHECK(ack["refused"][0]["field"] == "name");
 
-  json history = sync::CustomerHistory(StoreDatabase(server.storage().store()), id);
+  json history = sync::CustomerHistory(server.storage().store(), id);
   for (const json& c : history["changes"]) {
     if (c["field"] == "name") CHECK(c["value"] == "张伟");
   }
