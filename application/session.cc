@@ -4,7 +4,6 @@
 
 #include "fieldcrm/application/plugins_folder.h"
 #include "fieldcrm/base/error.h"
-#include "fieldcrm/storage/hlc.h"
 
 namespace fieldcrm {
 
@@ -14,7 +13,7 @@ Session::~Session() = default;
 
 Store& Session::store() {
   if (options_.db_path.empty()) throw InvalidInput("no store given (--db FILE)");
-  if (!store_) store_ = Store::Open(options_.db_path);
+  if (!store_) store_ = Store::Open(options_.db_path, *options_.env);
   return *store_;
 }
 
@@ -33,7 +32,7 @@ void Session::Close() {
 }
 
 int64_t Session::AsOfMs() const {
-  return options_.as_of_ms.value_or(SystemMillis());
+  return options_.as_of_ms.value_or(options_.env->NowMillis());
 }
 
 WriteOutcome Session::AddCustomer(const FieldTexts& fields) {

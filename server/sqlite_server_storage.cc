@@ -73,9 +73,10 @@ CREATE TABLE IF NOT EXISTS sync_wipe_orders(
 constexpr int kServerSchemaVersion = static_cast<int>(std::size(kServerMigrations));
 constexpr const char* kServerSchemaKey = "sync_server_schema";
 
-std::unique_ptr<Store> OpenServerStore(const std::string& path) {
+std::unique_ptr<Store> OpenServerStore(const std::string& path, const Env& env) {
   bool fresh = !std::filesystem::exists(path);
-  auto store = fresh ? Store::Create(path, {"", "head-office-server", "", ""}) : Store::Open(path);
+  auto store =
+      fresh ? Store::Create(path, {"", "head-office-server", "", ""}, env) : Store::Open(path, env);
   if (fresh) store->SetMeta("sync_role", "server");
   if (store->GetMeta("sync_role") != "server") {
     throw InvalidInput("'" + path + "' is a tablet's store, not a server's: give fieldcrm-server " +
@@ -141,7 +142,8 @@ ORDER BY l.pos LIMIT ?6
 
 }  // namespace
 
-SqliteServerStorage::SqliteServerStorage(const std::string& path) : store_(OpenServerStore(path)) {}
+SqliteServerStorage::SqliteServerStorage(const std::string& path, const Env& env)
+    : store_(OpenServerStore(path, env)) {}
 
 std::string SqliteServerStorage::ServerId() {
   return store_->device().id;
@@ -277,7 +279,7 @@ void SqliteServerStorage::CheckDeviceOwner(const Principal& who, const std::stri
 
 void SqliteServerStorage::NoteDevice(const Principal& who, const std::string& device,
                                      const char* column, bool bind) {
-  std::string at = HlcToIso(HlcFromMillis(SystemMillis()));
+  std::string at = env().NowIso();
   std::string owner =
       bind ? "agent = excluded.agent, team = excluded.team, token = excluded.token, " : "";
   store_->db()
@@ -298,7 +300,7 @@ void SqliteServerStorage::RecordAudit(const Principal& who, int64_t log_before) 
           "CASE WHEN device = ?1 THEN '' ELSE ?4 END, CASE WHEN device = ?1 THEN '' ELSE ?5 END, "
           "?6 FROM log WHERE pos > ?7")
       .Bind(store_->device().id, std::string(kServerAuditAgent), who.agent, who.team, who.token_id,
-            HlcToIso(HlcFromMillis(SystemMillis())), log_before)
+            env().NowIso(), log_before)
       .Run();
 }
 

@@ -18,7 +18,8 @@ namespace fieldcrm {
 
 using nlohmann::json;
 
-Store::Store(const std::string& path, bool create) : db_(path, create) {
+Store::Store(const std::string& path, bool create, const Env& env)
+    : db_(path, create), env_(env), clock_(0, [&env] { return env.NowMillis(); }) {
   MigrateSchema(db_);
   // WAL lets readers (reports, the server's pulls) run beside a writer; FULL makes every
   // acknowledged commit survive power loss, which sync's promises rest on.
@@ -27,7 +28,7 @@ Store::Store(const std::string& path, bool create) : db_(path, create) {
   db_.Exec("PRAGMA foreign_keys = ON");
 }
 
-std::unique_ptr<Store> Store::Create(const std::string& path, DeviceInfo device) {
+std::unique_ptr<Store> Store::Create(const std::string& path, DeviceInfo device, const Env& env) {
   if (std::filesystem::exists(path)) {
     throw InvalidInput("'" + path + "' already exists: init creates a new store");
   }
@@ -36,25 +37,25 @@ std::unique_ptr<Store> Store::Create(const std::string& path, DeviceInfo device)
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) throw StorageError("cannot create '" + path + "': " + std::strerror(errno));
   close(fd);
-  std::unique_ptr<Store> store(new Store(path, true));
-  if (device.id.empty()) device.id = NewUuidV7(SystemMillis());
+  std::unique_ptr<Store> store(new Store(path, true, env));
+  if (device.id.empty()) device.id = NewUuidV7(env.NowMillis());
   Transaction txn(store->db_);
   store->SetMeta("device_id", device.id);
   store->SetMeta("device_name", device.name);
   store->SetMeta("agent", device.agent);
   store->SetMeta("team", device.team);
-  store->SetMeta("created_at", HlcToIso(HlcFromMillis(SystemMillis())));
+  store->SetMeta("created_at", env.NowIso());
   txn.Commit();
   store->LoadDevice();
   return store;
 }
 
-std::unique_ptr<Store> Store::Open(const std::string& path) {
+std::unique_ptr<Store> Store::Open(const std::string& path, const Env& env) {
   if (!std::filesystem::exists(path)) {
     throw NotFound("no store at '" + path + "' (create one with 'fieldcrm --db " + path +
                    " init --device NAME')");
   }
-  std::unique_ptr<Store> store(new Store(path, false));
+  std::unique_ptr<Store> store(new Store(path, false, env));
   store->LoadDevice();
   return store;
 }

@@ -112,8 +112,8 @@ sync::HttpReply LossyTransport::Post(const std::string& path, const nlohmann::js
 }
 
 std::unique_ptr<Store> NewTablet(const std::string& path, const std::string& agent,
-                                 const std::string& team) {
-  auto store = Store::Create(path, {"", "tablet-" + agent, agent, team});
+                                 const std::string& team, const Env& env) {
+  auto store = Store::Create(path, {"", "tablet-" + agent, agent, team}, env);
   SkipFsync(*store);
   return store;
 }

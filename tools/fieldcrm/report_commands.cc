@@ -112,8 +112,9 @@ void AddReportCommands(CLI::App& app, Context& ctx) {
       if (args->token.empty()) throw CLI::RequiredError("--token (with --server)");
       out = FetchReport(*args);
     } else {
-      int64_t now = SystemMillis();
-      out = reports::RunReportWithTiers(ctx.Open().db(), &ctx.Plugins(), args->name,
+      Store& store = ctx.Open();
+      int64_t now = store.env().NowMillis();
+      out = reports::RunReportWithTiers(store.db(), &ctx.Plugins(), args->name,
                                         reports::ParseFilter(args->filter, now), now);
     }
     if (ctx.json) return PrintJson(out);

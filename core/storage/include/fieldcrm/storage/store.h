@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "fieldcrm/base/env.h"
 #include "fieldcrm/storage/change.h"
 #include "fieldcrm/storage/hlc.h"
 #include "fieldcrm/storage/merge.h"
@@ -30,13 +31,16 @@ using FieldValues = std::vector<std::pair<std::string, nlohmann::json>>;
 
 class Store {
  public:
-  // Creates a new store file; fails if path already holds one.
-  static std::unique_ptr<Store> Create(const std::string& path, DeviceInfo device);
-  static std::unique_ptr<Store> Open(const std::string& path);
+  // Creates a new store file; fails if path already holds one. The store reads the time from
+  // env (its clock, the created_at and the model's timestamps), which must outlive it.
+  static std::unique_ptr<Store> Create(const std::string& path, DeviceInfo device,
+                                       const Env& env = Env::Default());
+  static std::unique_ptr<Store> Open(const std::string& path, const Env& env = Env::Default());
 
   Database& db() { return db_; }
   const DeviceInfo& device() const { return device_; }
   HybridClock& clock() { return clock_; }
+  const Env& env() const { return env_; }
 
   // A new record id, time-ordered by this device's clock.
   std::string NewId();
@@ -62,7 +66,7 @@ class Store {
   void SetMeta(const std::string& key, const std::string& value);
 
  private:
-  explicit Store(const std::string& path, bool create);
+  Store(const std::string& path, bool create, const Env& env);
   void LoadDevice();
   // Records, in the caller's transaction, the clock's latest stamp and the log position it
   // covers, so that opening the store does not scan the whole log for the latest stamp. Done
@@ -73,6 +77,7 @@ class Store {
   int64_t MergeDuplicatePhones(const std::vector<std::string>& customers);
 
   Database db_;
+  const Env& env_;
   DeviceInfo device_;
   HybridClock clock_;
 };
