@@ -5,8 +5,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 
-#include "fieldcrm/base/error.h"
 #include "fieldcrm/reports/tier_reports.h"
 #include "fieldcrm/server/dashboard_assets.h"
 #include "fieldcrm/server/http_errors.h"
