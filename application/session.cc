@@ -5,7 +5,6 @@
 #include "fieldcrm/application/plugins_folder.h"
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/projections/customer_store.h"
-#include "fieldcrm/storage/hlc.h"
 
 namespace fieldcrm {
 
@@ -15,7 +14,7 @@ Session::~Session() = default;
 
 Store& Session::store() {
   if (options_.db_path.empty()) throw InvalidInput("no store given (--db FILE)");
-  if (!store_) store_ = OpenCustomerStore(options_.db_path);
+  if (!store_) store_ = OpenCustomerStore(options_.db_path, *options_.env);
   return *store_;
 }
 
@@ -34,7 +33,7 @@ void Session::Close() {
 }
 
 int64_t Session::AsOfMs() const {
-  return options_.as_of_ms.value_or(SystemMillis());
+  return options_.as_of_ms.value_or(options_.env->NowMillis());
 }
 
 WriteOutcome Session::AddCustomer(const FieldTexts& fields) {

@@ -72,7 +72,7 @@ std::string Surveys::Answer(const std::string& customer, const std::string& key,
   FieldValues values = {{"customer", root},
                         {"survey", key},
                         {"answers", scored.at("answers")},
-                        {"at", FormatTime(at_ms.value_or(SystemMillis()))},
+                        {"at", FormatTime(at_ms.value_or(store_.env().NowMillis()))},
                         {"agent", person.value("agent", device.agent)},
                         {"team", person.value("team", device.team)}};
   for (const char* score : {"nps", "satisfaction"}) {

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "fieldcrm/storage/hlc.h"
+#include "fieldcrm/base/env.h"
 
 namespace fieldcrm::bench {
 
@@ -69,7 +69,7 @@ json MachineInfo() {
           {"memory_mb", sysconf(_SC_PHYS_PAGES) / 1024 * sysconf(_SC_PAGESIZE) / 1024},
           {"kernel", std::string(uts.release)},
           {"commit", Commit()},
-          {"when", HlcToIso(HlcFromMillis(SystemMillis()))}};
+          {"when", Env::Default().NowIso()}};
 }
 
 void Report::PrintTable() const {

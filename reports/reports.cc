@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/base/utf8.h"
 #include "fieldcrm/model/fields.h"
 #include "fieldcrm/storage/hlc.h"
 
@@ -301,6 +302,9 @@ ReportFilter ParseFilter(const std::map<std::string, std::string>& params, int64
   filter.until_ms = now_ms + 1000;
   std::optional<int64_t> since;
   for (const auto& [key, value] : params) {
+    if (!IsValidUtf8(key) || !IsValidUtf8(value)) {
+      throw InvalidInput("report filters must be UTF-8 text (percent-encoded in the URL)");
+    }
     if (key == "team") {
       filter.team = value;
     } else if (key == "agent") {

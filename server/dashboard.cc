@@ -5,12 +5,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 
-#include "fieldcrm/base/error.h"
 #include "fieldcrm/reports/tier_reports.h"
 #include "fieldcrm/server/dashboard_assets.h"
+#include "fieldcrm/server/http_errors.h"
 #include "fieldcrm/server/token.h"
-#include "fieldcrm/storage/hlc.h"
 
 namespace fieldcrm::sync {
 
@@ -72,11 +72,11 @@ std::string CookieValue(const httplib::Request& req, const std::string& name) {
 // Logged-in head-office people, by random session id (kept in memory: a restart logs out).
 class Sessions {
  public:
-  explicit Sessions(int64_t lifetime_ms) : lifetime_ms_(lifetime_ms) {}
+  Sessions(int64_t lifetime_ms, const Env& env) : lifetime_ms_(lifetime_ms), env_(env) {}
 
   std::string Start(const Principal& who) {
     std::lock_guard lock(mutex_);
-    int64_t now = SystemMillis();
+    int64_t now = env_.NowMillis();
     std::erase_if(sessions_, [now](const auto& s) { return s.second.expires_ms <= now; });
     std::string id = NewToken();
     sessions_[id] = {who, now + lifetime_ms_};
@@ -86,7 +86,7 @@ class Sessions {
     if (id.empty()) return std::nullopt;
     std::lock_guard lock(mutex_);
     auto it = sessions_.find(id);
-    if (it == sessions_.end() || it->second.expires_ms <= SystemMillis()) return std::nullopt;
+    if (it == sessions_.end() || it->second.expires_ms <= env_.NowMillis()) return std::nullopt;
     return it->second.who;
   }
   void End(const std::string& id) {
@@ -101,6 +101,7 @@ class Sessions {
     int64_t expires_ms;
   };
   int64_t lifetime_ms_;
+  const Env& env_;
   std::mutex mutex_;
   std::map<std::string, Session> sessions_;
 };
@@ -108,12 +109,14 @@ class Sessions {
 struct Dashboard {
   Dashboard(ServerStorage& s, DashboardOptions o)
       : storage(s),
-        sessions(o.session_ms),
-        cookie_flags(o.https ? "; HttpOnly; Secure" : "; HttpOnly") {}
+        sessions(o.session_ms, s.env()),
+        cookie_flags(o.https ? "; HttpOnly; Secure" : "; HttpOnly"),
+        error_log(*o.error_log) {}
 
   ServerStorage& storage;
   Sessions sessions;
   std::string cookie_flags;  // HttpOnly, plus Secure behind HTTPS
+  std::ostream& error_log;
 
   // The token's principal when it is a valid (known, unrevoked) one.
   std::optional<Principal> FromToken(const std::string& token) {
@@ -171,7 +174,9 @@ struct Dashboard {
     auto reply = [&res](int status, const json& body) {
       res.status = status;
       res.set_header("Cache-Control", "no-store");
-      res.set_content(body.dump(), "application/json");
+      // A report or an error may quote the caller's bytes, which need not be valid UTF-8.
+      res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
+                      "application/json");
     };
     std::optional<Principal> who = Caller(req);
     if (!who) {
@@ -191,14 +196,9 @@ struct Dashboard {
       std::map<std::string, std::string> params;
       for (const auto& [key, value] : req.params) params[key] = value;
       reply(200, storage.Report(name, params));
-    } catch (const NotFound& e) {
-      reply(404, ErrorBody("not_found", e.what()));
-    } catch (const InvalidInput& e) {
-      reply(400, ErrorBody("bad_request", e.what()));
-    } catch (const PluginError& e) {  // e.g. tiers without a usable tiering plugin
-      reply(503, ErrorBody("plugin_unavailable", e.what()));
-    } catch (const std::exception& e) {
-      reply(500, ErrorBody("internal", std::string("server error: ") + e.what()));
+    } catch (const std::exception& e) {  // e.g. tiers without a usable tiering plugin: 503
+      HttpErrorReply error = HttpErrorOf(e, req.method, req.path, error_log);
+      reply(error.status, error.body);
     }
   }
 };

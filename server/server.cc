@@ -11,8 +11,8 @@
 
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/server/dashboard.h"
+#include "fieldcrm/server/http_errors.h"
 #include "fieldcrm/server/token.h"
-#include "fieldcrm/storage/hlc.h"
 #include "fieldcrm/sync/net_policy.h"
 
 namespace fieldcrm::sync {
@@ -25,7 +25,8 @@ constexpr const char* kJson = "application/json";
 
 void Reply(httplib::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(), kJson);
+  // An error message may quote the caller's bytes, which need not be valid UTF-8.
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), kJson);
 }
 
 std::string BearerToken(const httplib::Request& req) {
@@ -161,12 +162,9 @@ struct SyncServer::Impl {
       } else {
         Reply(res, 200, answer);
       }
-    } catch (const ProtocolError& e) {
-      Reply(res, e.status(), ErrorBody(e.code(), e.what()));
-    } catch (const InvalidInput& e) {
-      Reply(res, 400, ErrorBody("bad_request", e.what()));
     } catch (const std::exception& e) {
-      Reply(res, 500, ErrorBody("internal", std::string("server error: ") + e.what()));
+      HttpErrorReply error = HttpErrorOf(e, req.method, req.path, *options.error_log);
+      Reply(res, error.status, error.body);
     }
   }
 
@@ -175,7 +173,7 @@ struct SyncServer::Impl {
             {"protocol", kProtocolVersion},
             {"min_protocol", kMinProtocolVersion},
             {"server_id", storage.ServerId()},
-            {"server_time", SystemMillis()},
+            {"server_time", storage.env().NowMillis()},
             {"max_clock_ahead_ms", options.max_clock_ahead_ms},
             {"max_body_bytes", options.max_body_bytes},
             {"gzip", true}};
@@ -183,7 +181,7 @@ struct SyncServer::Impl {
 
   json Push(const Principal& who, const json& request) {
     PushRequest push = ParsePushRequest(request);
-    int64_t now = SystemMillis();
+    int64_t now = storage.env().NowMillis();
     if (auto ahead = FirstStampedAhead(push.changes, now, options.max_clock_ahead_ms)) {
       throw ProtocolError(422, "clock_ahead", StampedAheadMessage(*ahead, now));
     }
@@ -199,9 +197,9 @@ struct SyncServer::Impl {
     std::string token = BearerToken(req);
     std::string who = token.empty() ? "-" : Sha256Hex(token).substr(0, 12);
     std::lock_guard lock(log_mutex);
-    *options.log << HlcToIso(HlcFromMillis(SystemMillis())) << ' ' << req.remote_addr << ' '
-                 << req.method << ' ' << req.path << ' ' << res.status << " token=" << who
-                 << " in=" << req.body.size() << "B out=" << res.body.size() << "B" << std::endl;
+    *options.log << storage.env().NowIso() << ' ' << req.remote_addr << ' ' << req.method << ' '
+                 << req.path << ' ' << res.status << " token=" << who << " in=" << req.body.size()
+                 << "B out=" << res.body.size() << "B" << std::endl;
   }
 
   void Route() {
@@ -220,7 +218,23 @@ struct SyncServer::Impl {
     };
     http.Get(kPullPath, pull);
     http.Post(kPullPath, pull);
-    RegisterDashboard(http, storage, {.https = !options.cert_file.empty()});
+    RegisterDashboard(http, storage,
+                      {.https = !options.cert_file.empty(), .error_log = options.error_log});
+    // A handler's exception that escaped it: answered like any other, never with httplib's
+    // default (a header carrying the exception's text).
+    http.set_exception_handler(
+        [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr thrown) {
+          HttpErrorReply error;
+          try {
+            std::rethrow_exception(thrown);
+          } catch (const std::exception& e) {
+            error = HttpErrorOf(e, req.method, req.path, *options.error_log);
+          } catch (...) {
+            error = HttpErrorOf(std::runtime_error("an exception of unknown type"), req.method,
+                                req.path, *options.error_log);
+          }
+          Reply(res, error.status, error.body);
+        });
     // Errors httplib raises itself (unknown path, body over the limit) get a JSON body too.
     http.set_error_handler(httplib::Server::HandlerWithResponse(
         [](const httplib::Request& req, httplib::Response& res) {

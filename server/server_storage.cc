@@ -2,7 +2,6 @@
 
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/server/token.h"
-#include "fieldcrm/storage/hlc.h"
 
 namespace fieldcrm::sync {
 
@@ -14,7 +13,7 @@ std::string IssueToken(ServerStorage& storage, TokenInfo& info) {
   std::string text = NewToken();
   std::string hash = Sha256Hex(text);
   info.id = TokenIdOf(hash);
-  info.created_at = HlcToIso(HlcFromMillis(SystemMillis()));
+  info.created_at = storage.env().NowIso();
   storage.AddToken(info, hash);
   return text;
 }

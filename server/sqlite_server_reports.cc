@@ -67,7 +67,7 @@ void SqliteServerStorage::UsePlugins(std::unique_ptr<PluginHost> plugins) {
 
 json SqliteServerStorage::Report(const std::string& name,
                                  const std::map<std::string, std::string>& params) {
-  int64_t now = SystemMillis();
+  int64_t now = env().NowMillis();
   reports::ReportFilter filter;
   if (name != "customer") filter = reports::ParseFilter(params, now);
   if (name == "devices") {

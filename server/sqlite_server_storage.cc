@@ -74,10 +74,10 @@ constexpr const char* kServerSchemaKey = "sync_server_schema";
 // Log entries read at a time when crediting a push in the audit trail.
 constexpr int64_t kAuditPage = 4096;
 
-std::unique_ptr<Store> OpenServerStore(const std::string& path) {
+std::unique_ptr<Store> OpenServerStore(const std::string& path, const Env& env) {
   bool fresh = !std::filesystem::exists(path);
-  auto store = fresh ? CreateCustomerStore(path, {"", "head-office-server", "", ""})
-                     : OpenCustomerStore(path);
+  auto store = fresh ? CreateCustomerStore(path, {"", "head-office-server", "", ""}, env)
+                     : OpenCustomerStore(path, env);
   if (fresh) store->SetMeta("sync_role", "server");
   if (store->GetMeta("sync_role") != "server") {
     throw InvalidInput("'" + path + "' is a tablet's store, not a server's: give fieldcrm-server " +
@@ -115,7 +115,8 @@ constexpr const char* kTokenColumns =
 
 }  // namespace
 
-SqliteServerStorage::SqliteServerStorage(const std::string& path) : store_(OpenServerStore(path)) {}
+SqliteServerStorage::SqliteServerStorage(const std::string& path, const Env& env)
+    : store_(OpenServerStore(path, env)) {}
 
 std::string SqliteServerStorage::ServerId() {
   return store_->device().id;
@@ -233,7 +234,7 @@ void SqliteServerStorage::CheckDeviceOwner(const Principal& who, const std::stri
 
 void SqliteServerStorage::NoteDevice(const Principal& who, const std::string& device,
                                      const char* column, bool bind) {
-  std::string at = HlcToIso(HlcFromMillis(SystemMillis()));
+  std::string at = env().NowIso();
   std::string owner =
       bind ? "agent = excluded.agent, team = excluded.team, token = excluded.token, " : "";
   store_->OwnTablesConnection()
@@ -251,7 +252,7 @@ void SqliteServerStorage::RecordAudit(const Principal& who, int64_t log_before) 
       "INSERT OR IGNORE INTO sync_audit(device, seq, agent, team, token, accepted_at) "
       "VALUES(?1, ?2, CASE WHEN ?1 = ?3 THEN ?4 ELSE ?5 END, CASE WHEN ?1 = ?3 THEN '' ELSE ?6 "
       "END, CASE WHEN ?1 = ?3 THEN '' ELSE ?7 END, ?8)");
-  std::string at = HlcToIso(HlcFromMillis(SystemMillis()));
+  std::string at = env().NowIso();
   for (int64_t after = log_before;;) {
     std::vector<Store::LoggedChange> logged = store_->ReadLog(after, kAuditPage);
     for (const Store::LoggedChange& entry : logged) {

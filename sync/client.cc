@@ -162,7 +162,8 @@ SyncReport SyncClient::Run() {
   SyncReport report;
   int64_t conflicts_before = store_.ConflictCount();
   CheckServer();
-  report.clock_skew_ms = options_.wall() - server_time_ms_;
+  int64_t now = options_.wall ? options_.wall() : store_.env().NowMillis();
+  report.clock_skew_ms = now - server_time_ms_;
   store_.SetMeta(kClockSkewKey, std::to_string(report.clock_skew_ms));
   bool can_push = report.clock_skew_ms <= max_clock_ahead_ms_;
   if (!can_push) report.push_error = ClockAheadMessage(report.clock_skew_ms, server_time_ms_);
@@ -173,7 +174,7 @@ SyncReport SyncClient::Run() {
     if (!can_push || PendingChanges(store_) == 0) break;
   }
   report.conflicts = store_.ConflictCount() - conflicts_before;
-  store_.SetMeta(kLastSyncKey, HlcToIso(HlcFromMillis(SystemMillis())));
+  store_.SetMeta(kLastSyncKey, store_.env().NowIso());
   return report;
 }
 

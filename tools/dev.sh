@@ -38,6 +38,10 @@ if [ "$action" = sanitize ]; then
   build_dir=${FIELDCRM_BUILD_DIR:-build-asan}
   extra=(-DFIELDCRM_SANITIZE=ON)
 fi
+# Tests run as CI does: a warning fails the build.
+if [ "$action" = test ]; then
+  extra+=(-DFIELDCRM_WERROR=ON)
+fi
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${extra[@]}" >/dev/null
 cmake --build "$build_dir" -j"$(nproc)"
 

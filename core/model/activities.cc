@@ -16,8 +16,9 @@ std::string Activities::AddInteraction(const std::string& customer, const Intera
   std::string type = ParseChoice("interaction type", in.type, kInteractionTypes);
   Transaction txn = store_.Transact();
   std::string root = customers_.Resolve(customer);
-  FieldValues values = {
-      {"customer", root}, {"type", type}, {"at", FormatTime(in.at_ms.value_or(SystemMillis()))}};
+  FieldValues values = {{"customer", root},
+                        {"type", type},
+                        {"at", FormatTime(in.at_ms.value_or(store_.env().NowMillis()))}};
   if (!store_.device().agent.empty()) values.emplace_back("agent", store_.device().agent);
   if (!in.note.empty()) values.emplace_back("note", in.note);
   if (!in.channel.empty()) {
@@ -59,7 +60,7 @@ json Activities::Record(const std::string& id, const std::string& kind) {
 void Activities::CompleteTask(const std::string& task) {
   Transaction txn = store_.Transact();
   Record(task, "task");
-  store_.Write("task", task, {{"done", true}, {"done_at", FormatTime(SystemMillis())}});
+  store_.Write("task", task, {{"done", true}, {"done_at", FormatTime(store_.env().NowMillis())}});
   txn.Commit();
 }
 
@@ -99,7 +100,7 @@ std::string Activities::AddDeal(const std::string& customer, const std::string& 
                         {"unit", unit},
                         {"price", price},
                         {"status", code},
-                        {code + "_at", FormatTime(SystemMillis())}};
+                        {code + "_at", FormatTime(store_.env().NowMillis())}};
   if (!store_.device().agent.empty()) values.emplace_back("agent", store_.device().agent);
   store_.Write("deal", id, values);
   txn.Commit();
@@ -112,7 +113,8 @@ void Activities::SetDealStatus(const std::string& deal, const std::string& statu
                   {{"认购", "reserved"}, {"签约", "signed"}, {"交房", "handed-over"}});
   Transaction txn = store_.Transact();
   Record(deal, "deal");
-  store_.Write("deal", deal, {{"status", code}, {code + "_at", FormatTime(SystemMillis())}});
+  store_.Write("deal", deal,
+               {{"status", code}, {code + "_at", FormatTime(store_.env().NowMillis())}});
   txn.Commit();
 }
 
@@ -123,7 +125,7 @@ std::string Activities::AddReferral(const std::string& referrer, const std::stri
   if (from == to) throw InvalidInput("a customer cannot refer themselves");
   std::string id = store_.NewId();
   store_.Write("referral", id,
-               {{"referrer", from}, {"referee", to}, {"at", FormatTime(SystemMillis())}});
+               {{"referrer", from}, {"referee", to}, {"at", FormatTime(store_.env().NowMillis())}});
   txn.Commit();
   return id;
 }

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/base/utf8.h"
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/fields.h"
 #include "fieldcrm/storage/store_database.h"
@@ -20,23 +21,6 @@ namespace fieldcrm {
 using nlohmann::json;
 
 namespace {
-
-bool IsValidUtf8(const std::string& s) {
-  for (size_t i = 0; i < s.size();) {
-    unsigned char lead = static_cast<unsigned char>(s[i]);
-    size_t extra = lead < 0x80             ? 0
-                   : (lead & 0xE0) == 0xC0 ? 1
-                   : (lead & 0xF0) == 0xE0 ? 2
-                   : (lead & 0xF8) == 0xF0 ? 3
-                                           : 4;
-    if (extra == 4 || s.size() - i <= extra) return false;
-    for (size_t k = 1; k <= extra; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += extra + 1;
-  }
-  return true;
-}
 
 const std::map<std::string, std::string>& ChineseHeaders() {
   static const std::map<std::string, std::string> headers = {

@@ -62,7 +62,7 @@ AddedCustomer Customers::Add(const FieldTexts& fields) {
   if (!has("team") && !device.team.empty()) values.emplace_back("team", device.team);
   if (!has("stage")) values.emplace_back("stage", "prospect");
   std::string id = store_.NewId();
-  if (!has("created_at")) values.emplace_back("created_at", FormatTime(SystemMillis()));
+  if (!has("created_at")) values.emplace_back("created_at", FormatTime(store_.env().NowMillis()));
   store_.Write("customer", id, values);
   txn.Commit();
   return {id, false};

@@ -212,17 +212,17 @@ int64_t ParseTime(std::string_view raw, std::string_view what) {
                        "' (expected ISO-8601, e.g. 2026-11-25 or 2026-11-25T14:30+08:00)");
   };
   if (std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &year, &month, &day, &consumed) != 3) fail();
-  std::string_view rest = std::string_view(text).substr(consumed);
+  std::string_view rest = std::string_view(text).substr(static_cast<size_t>(consumed));
   if (!rest.empty()) {
     if (rest[0] != 'T' && rest[0] != ' ') fail();
     int used = 0;
     std::string tail(rest.substr(1));
     if (std::sscanf(tail.c_str(), "%2d:%2d%n", &hour, &minute, &used) != 2) fail();
-    rest = rest.substr(1 + used);
+    rest = rest.substr(1 + static_cast<size_t>(used));
     if (rest.starts_with(':')) {
       std::string secs(rest.substr(1));
       if (std::sscanf(secs.c_str(), "%2d%n", &second, &used) != 1) fail();
-      rest = rest.substr(1 + used);
+      rest = rest.substr(1 + static_cast<size_t>(used));
       if (rest.starts_with('.')) {  // fractional seconds are dropped
         size_t digits = rest.find_first_not_of("0123456789", 1);
         rest = rest.substr(digits == std::string_view::npos ? rest.size() : digits);

@@ -103,7 +103,7 @@ struct ProposedRecord {
   json fields;
 };
 
-class CollectingWriter : public sdk::Writer {
+class CollectingWriter final : public sdk::Writer {
  public:
   explicit CollectingWriter(const LoadedPlugin& plugin) : plugin_(plugin) {}
 
@@ -133,7 +133,7 @@ class CollectingWriter : public sdk::Writer {
   const LoadedPlugin& plugin_;
 };
 
-class CollectingSink : public sdk::AlertSink {
+class CollectingSink final : public sdk::AlertSink {
  public:
   void Alert(std::string_view rule, int64_t due_ms, std::string_view message) override {
     pending.push_back({std::string(rule), due_ms, std::string(message)});

@@ -71,12 +71,13 @@ const StoreHooks& CustomerStoreHooks() {
   return hooks;
 }
 
-std::unique_ptr<Store> CreateCustomerStore(const std::string& path, DeviceInfo device) {
-  return Store::Create(path, std::move(device), CustomerStoreHooks());
+std::unique_ptr<Store> CreateCustomerStore(const std::string& path, DeviceInfo device,
+                                           const Env& env) {
+  return Store::Create(path, std::move(device), CustomerStoreHooks(), env);
 }
 
-std::unique_ptr<Store> OpenCustomerStore(const std::string& path) {
-  return Store::Open(path, CustomerStoreHooks());
+std::unique_ptr<Store> OpenCustomerStore(const std::string& path, const Env& env) {
+  return Store::Open(path, CustomerStoreHooks(), env);
 }
 
 }  // namespace fieldcrm

@@ -83,7 +83,8 @@ double Statement::Real(int col) const {
 }
 std::string Statement::Text(int col) const {
   auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-  return text ? std::string(text, sqlite3_column_bytes(stmt_, col)) : std::string();
+  return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+              : std::string();
 }
 std::optional<std::string> Statement::OptText(int col) const {
   if (IsNull(col)) return std::nullopt;

@@ -20,8 +20,8 @@ namespace fieldcrm {
 
 using nlohmann::json;
 
-Store::Store(const std::string& path, bool create, const StoreHooks& hooks)
-    : db_(path, create), hooks_(hooks) {
+Store::Store(const std::string& path, bool create, const StoreHooks& hooks, const Env& env)
+    : db_(path, create), hooks_(hooks), env_(env), clock_(0, [&env] { return env.NowMillis(); }) {
   MigrateSchema(db_, kSchemaVersion, hooks_.observer);
   // WAL lets readers (reports, the server's pulls) run beside a writer; FULL makes every
   // acknowledged commit survive power loss, which sync's promises rest on.
@@ -31,7 +31,7 @@ Store::Store(const std::string& path, bool create, const StoreHooks& hooks)
 }
 
 std::unique_ptr<Store> Store::Create(const std::string& path, DeviceInfo device,
-                                     const StoreHooks& hooks) {
+                                     const StoreHooks& hooks, const Env& env) {
   if (std::filesystem::exists(path)) {
     throw InvalidInput("'" + path + "' already exists: init creates a new store");
   }
@@ -40,25 +40,26 @@ std::unique_ptr<Store> Store::Create(const std::string& path, DeviceInfo device,
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) throw StorageError("cannot create '" + path + "': " + std::strerror(errno));
   close(fd);
-  std::unique_ptr<Store> store(new Store(path, true, hooks));
-  if (device.id.empty()) device.id = NewUuidV7(SystemMillis());
+  std::unique_ptr<Store> store(new Store(path, true, hooks, env));
+  if (device.id.empty()) device.id = NewUuidV7(env.NowMillis());
   Transaction txn(store->db_);
   store->SetMeta("device_id", device.id);
   store->SetMeta("device_name", device.name);
   store->SetMeta("agent", device.agent);
   store->SetMeta("team", device.team);
-  store->SetMeta("created_at", HlcToIso(HlcFromMillis(SystemMillis())));
+  store->SetMeta("created_at", env.NowIso());
   txn.Commit();
   store->LoadDevice();
   return store;
 }
 
-std::unique_ptr<Store> Store::Open(const std::string& path, const StoreHooks& hooks) {
+std::unique_ptr<Store> Store::Open(const std::string& path, const StoreHooks& hooks,
+                                   const Env& env) {
   if (!std::filesystem::exists(path)) {
     throw NotFound("no store at '" + path + "' (create one with 'fieldcrm --db " + path +
                    " init --device NAME')");
   }
-  std::unique_ptr<Store> store(new Store(path, false, hooks));
+  std::unique_ptr<Store> store(new Store(path, false, hooks, env));
   store->LoadDevice();
   return store;
 }

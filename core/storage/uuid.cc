@@ -16,16 +16,16 @@ std::random_device& Entropy() {
 }  // namespace
 
 std::string NewUuidV7(int64_t unix_ms) {
-  return NewUuidV7(unix_ms, Entropy()() & 0xFFF);
+  return NewUuidV7(unix_ms, static_cast<uint16_t>(Entropy()() & 0xFFF));
 }
 
 std::string NewUuidV7(int64_t unix_ms, uint16_t sequence) {
   std::random_device& entropy = Entropy();
   std::array<uint8_t, 16> bytes{};
-  for (int i = 0; i < 6; ++i) bytes[i] = static_cast<uint8_t>(unix_ms >> (8 * (5 - i)));
-  for (int i = 6; i < 16; i += 4) {
+  for (size_t i = 0; i < 6; ++i) bytes[i] = static_cast<uint8_t>(unix_ms >> (8 * (5 - i)));
+  for (size_t i = 6; i < 16; i += 4) {
     uint32_t r = entropy();
-    for (int j = 0; j < 4 && i + j < 16; ++j) bytes[i + j] = static_cast<uint8_t>(r >> (8 * j));
+    for (size_t j = 0; j < 4 && i + j < 16; ++j) bytes[i + j] = static_cast<uint8_t>(r >> (8 * j));
   }
   bytes[6] = static_cast<uint8_t>(0x70 | ((sequence >> 8) & 0x0F));  // version 7
   bytes[7] = static_cast<uint8_t>(sequence);

@@ -77,7 +77,7 @@ void Bulk(int64_t count, const std::string& path) {
   fieldcrm::sync::SqliteServerStorage storage(path);
   Store& store = storage.store();
   Activities activities(store);
-  int64_t now = fieldcrm::SystemMillis();
+  int64_t now = fieldcrm::Env::Default().NowMillis();
   fieldcrm::Transaction txn(StoreDatabase(store));
   for (int64_t i = 0; i < count; ++i) {
     std::string agent = "顾问" + std::to_string(i % 20);
@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
   }
   std::string url = argv[1], dir = argv[5];
   try {
-    int64_t now = fieldcrm::SystemMillis();
+    int64_t now = fieldcrm::Env::Default().NowMillis();
     auto office = CreateCustomerStore(dir + "/office.db", {"", "head-office", "总部", ""});
     office->Write(
         "survey", office->NewId(),

@@ -7,9 +7,6 @@
 #include <doctest/doctest.h>
 #include <httplib.h>
 
-#include <chrono>
-#include <thread>
-
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/storage/store_database.h"
 #include "tests/support/run.h"
@@ -33,13 +30,13 @@ TEST_CASE("audit: who registered a customer first, every change, and the merge o
   TestServer server(server_db);
   std::string token_wang = server.Token("王芳", "滨江一组");
   std::string token_li = server.Token("李强", "滨江一组");
-  auto wang = NewTablet(dir.File("wang.db"), "王芳", "滨江一组");
-  auto li = NewTablet(dir.File("li.db"), "李强", "滨江一组");
+  ManualEnv now(Env::Default().NowMillis());  // both tablets' clock
+  auto wang = NewTablet(dir.File("wang.db"), "王芳", "滨江一组", now);
+  auto li = NewTablet(dir.File("li.db"), "李强", "滨江一组", now);
 
   // Both register the same buyer offline; 王芳 first. 李强 syncs first all the same.
   std::string first = Customers(*wang).Add({{"name", "张伟"}, {"phone", "13800138000"}}).id;
-  // Ids order by their millisecond first: make "first" unambiguous.
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  now.Advance(5);  // ids order by their millisecond first: make "first" unambiguous
   std::string second =
       Customers(*li).Add({{"name", "张伟"}, {"phone", "138 0013 8000"}, {"city", "杭州"}}).id;
   SyncWith(*li, server.url(), token_li);

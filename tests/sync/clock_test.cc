@@ -13,7 +13,8 @@ constexpr int64_t kDay = 86400000;
 
 // Makes store's clock run `offset_ms` off real time, as a tablet with a wrong date would.
 void SkewClock(Store& store, int64_t offset_ms) {
-  store.clock() = HybridClock(store.clock().last(), [=] { return SystemMillis() + offset_ms; });
+  store.clock() =
+      HybridClock(store.clock().last(), [=] { return Env::Default().NowMillis() + offset_ms; });
 }
 
 TEST_CASE("a tablet days ahead is stopped before it sends, then refused until its stamps are due") {
@@ -33,7 +34,7 @@ TEST_CASE("a tablet days ahead is stopped before it sends, then refused until it
     Customers(*tablet).Add({{"name", "张伟"}, {"phone", "13800138000"}});
     int64_t pending = sync::PendingChanges(*tablet);
     sync::SyncOptions skewed;
-    skewed.wall = [] { return SystemMillis() + 3 * kDay; };
+    skewed.wall = [] { return Env::Default().NowMillis() + 3 * kDay; };
     sync::SyncReport report = SyncWith(*tablet, server.url(), token, skewed);
     CHECK(report.push_error.find("this tablet's clock is 3 days ahead") != std::string::npos);
     CHECK(report.sent == 0);
@@ -63,7 +64,7 @@ TEST_CASE("a tablet whose clock runs behind syncs, and its skew is recorded") {
   SkewClock(*tablet, -2 * kDay);
   Customers(*tablet).Add({{"name", "张伟"}, {"phone", "13800138000"}});
   sync::SyncOptions behind;
-  behind.wall = [] { return SystemMillis() - 2 * kDay; };
+  behind.wall = [] { return Env::Default().NowMillis() - 2 * kDay; };
   sync::SyncReport report = SyncWith(*tablet, server.url(), server.Token("wang", "A"), behind);
   CHECK(report.push_error.empty());
   CHECK(report.sent > 0);

@@ -53,7 +53,7 @@ void RandomEdit(Store& store, std::mt19937& rng) {
                                                  .outcome = {},
                                                  .minutes = {}});
     } else {
-      activities.AddTask(Pick(rng, ids), SystemMillis() + 86400000, Pick(rng, kNotes));
+      activities.AddTask(Pick(rng, ids), Env::Default().NowMillis() + 86400000, Pick(rng, kNotes));
     }
   } catch (const InvalidInput&) {  // e.g. merging a customer with itself: nothing written
   } catch (const NotFound&) {

@@ -111,7 +111,7 @@ class Attacker {
 
 json Change(const std::string& device, int64_t seq, const std::string& kind,
             const std::string& record, const std::string& field, const json& value) {
-  return {{"device", device}, {"seq", seq},    {"hlc", HlcFromMillis(SystemMillis())},
+  return {{"device", device}, {"seq", seq},    {"hlc", HlcFromMillis(Env::Default().NowMillis())},
           {"base", 0},        {"kind", kind},  {"record", record},
           {"field", field},   {"value", value}};
 }

@@ -96,7 +96,7 @@ std::string Customer(Store& tablet, const std::string& name, const std::string& 
   if (!budget.empty()) fields.emplace_back("budget", budget);
   std::string id = Customers(tablet).Add(fields).id;
   for (int i = 0; i < visits; ++i) {
-    Activities(tablet).AddInteraction(id, {.at_ms = SystemMillis() - i * kDay});
+    Activities(tablet).AddInteraction(id, {.at_ms = Env::Default().NowMillis() - i * kDay});
   }
   return id;
 }
@@ -144,18 +144,18 @@ TEST_CASE("tiers: the server grades with the tiering plugin it loaded from disk"
     Activities a(*wang);
     top = Customer(*wang, "张伟", "13800138000", "5000000", 4);
     a.AddDeal(top, "5-801", 5000000, "signed");
-    a.CompleteTask(a.AddTask(top, SystemMillis() - 5 * kDay, "done: no breach"));
+    a.CompleteTask(a.AddTask(top, Env::Default().NowMillis() - 5 * kDay, "done: no breach"));
     std::string mid = Customer(*wang, "李娜", "13900001111", "5000000", 4);
-    a.AddTask(mid, SystemMillis() - 3 * kDay, "overdue");
-    a.AddTask(mid, SystemMillis() - kDay, "overdue too");
+    a.AddTask(mid, Env::Default().NowMillis() - 3 * kDay, "overdue");
+    a.AddTask(mid, Env::Default().NowMillis() - kDay, "overdue too");
     std::string cold = Customer(*wang, "王秀英", "13700002222", "", 0);
-    a.AddTask(cold, SystemMillis() - kDay, "overdue");
+    a.AddTask(cold, Env::Default().NowMillis() - kDay, "overdue");
     SyncWith(*wang, server->url(), wang_token);
   }
   {
     auto li = NewTablet(dir.File("li.db"), "李强", "西湖二组");
     std::string rich = Customer(*li, "陈静", "13500004444", "5000000", 0);
-    Activities(*li).AddTask(rich, SystemMillis() + kDay, "not due yet");
+    Activities(*li).AddTask(rich, Env::Default().NowMillis() + kDay, "not due yet");
     Customer(*li, "杨磊", "13400005555", "", 0);
     SyncWith(*li, server->url(), li_token);
   }
@@ -176,8 +176,8 @@ TEST_CASE("tiers: the server grades with the tiering plugin it loaded from disk"
   CHECK(tiers["tables"][1]["rows"].size() == 4);
   CHECK(moves["(new)"]["from_tier"] == "(new)");
   // A period starting after all of it: the same tiers then as now, and no moves.
-  json later = get("/v1/reports/tiers?from=" + FormatTime(SystemMillis() + 60'000) +
-                   "&to=" + FormatTime(SystemMillis() + 2 * kDay));
+  json later = get("/v1/reports/tiers?from=" + FormatTime(Env::Default().NowMillis() + 60'000) +
+                   "&to=" + FormatTime(Env::Default().NowMillis() + 2 * kDay));
   CHECK(Counts(later, "by_tier", "previous") == json{{"A", 1}, {"B", 1}, {"C", 1}, {"D", 2}});
   CHECK(Counts(later, "by_tier", "change") == json{{"A", 0}, {"B", 0}, {"C", 0}, {"D", 0}});
   CHECK(later["tables"][1]["rows"].empty());

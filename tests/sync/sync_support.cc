@@ -114,8 +114,8 @@ sync::HttpReply LossyTransport::Post(const std::string& path, const nlohmann::js
 }
 
 std::unique_ptr<Store> NewTablet(const std::string& path, const std::string& agent,
-                                 const std::string& team) {
-  auto store = CreateCustomerStore(path, {"", "tablet-" + agent, agent, team});
+                                 const std::string& team, const Env& env) {
+  auto store = CreateCustomerStore(path, {"", "tablet-" + agent, agent, team}, env);
   SkipFsync(*store);
   return store;
 }

@@ -75,7 +75,7 @@ class LossyTransport : public sync::Transport {
 };
 
 std::unique_ptr<Store> NewTablet(const std::string& path, const std::string& agent,
-                                 const std::string& team);
+                                 const std::string& team, const Env& env = Env::Default());
 // One full sync of store with the server at url.
 sync::SyncReport SyncWith(Store& store, const std::string& url, const std::string& token,
                           sync::SyncOptions options = {});

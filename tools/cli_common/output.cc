@@ -24,7 +24,7 @@ size_t DisplayWidth(std::string_view text) {
     for (size_t k = 1; k < length && i + k < text.size(); ++k) {
       code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
     }
-    width += IsWide(code) ? 2 : 1;
+    width += IsWide(code) ? size_t{2} : size_t{1};
     i += length;
   }
   return width;

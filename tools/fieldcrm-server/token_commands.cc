@@ -1,20 +1,11 @@
 // token create | list | revoke: who may sync. The token itself is printed once, on stdout.
 #include <iostream>
 
-#include "fieldcrm/storage/hlc.h"
 #include "server_cli.h"
 
 namespace fieldcrm::sync {
 
 using nlohmann::json;
-
-namespace {
-
-std::string Now() {
-  return HlcToIso(HlcFromMillis(SystemMillis()));
-}
-
-}  // namespace
 
 void AddTokenCommands(CLI::App& app, ServerContext& ctx) {
   auto* token = app.add_subcommand("token", "create, list and revoke device tokens");
@@ -68,7 +59,8 @@ void AddTokenCommands(CLI::App& app, ServerContext& ctx) {
     revoke->add_flag("--wipe", *wipe,
                      "lost or stolen tablet: it deletes its store at its next contact");
     revoke->callback([&ctx, id, wipe] {
-      ctx.Open().RevokeToken(*id, Now(), *wipe);
+      SqliteServerStorage& storage = ctx.Open();
+      storage.RevokeToken(*id, storage.env().NowIso(), *wipe);
       std::cout << "revoked token " << *id
                 << (*wipe ? "; its tablet will delete its store at its next contact" : "") << '\n';
     });

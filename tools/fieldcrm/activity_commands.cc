@@ -81,9 +81,10 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     auto overdue = std::make_shared<bool>(false);
     list->add_flag("--overdue", *overdue, "only those past due");
     list->callback([&ctx, overdue] {
+      Store& store = ctx.Open();
       std::optional<int64_t> cutoff;
-      if (*overdue) cutoff = SystemMillis();
-      auto tasks = Activities(ctx.Open()).OpenTasks(cutoff);
+      if (*overdue) cutoff = store.env().NowMillis();
+      auto tasks = Activities(store).OpenTasks(cutoff);
       if (ctx.json) return PrintJson(tasks);
       std::vector<std::vector<std::string>> rows;
       for (const json& t : tasks) {

@@ -112,8 +112,9 @@ void AddReportCommands(CLI::App& app, Context& ctx) {
       if (args->token.empty()) throw CLI::RequiredError("--token (with --server)");
       out = FetchReport(*args);
     } else {
-      int64_t now = SystemMillis();
-      ReportingConnection reporting(ctx.Open().path());
+      Store& store = ctx.Open();
+      int64_t now = store.env().NowMillis();
+      ReportingConnection reporting(store.path());
       out = reports::RunReportWithTiers(reporting, &ctx.Plugins(), args->name,
                                         reports::ParseFilter(args->filter, now), now);
     }

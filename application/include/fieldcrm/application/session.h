@@ -29,8 +29,9 @@ namespace fieldcrm {
 
 struct SessionOptions {
   std::string db_path;
-  std::string plugins_dir;          // "" = the store's setting, then the defaults (PluginsFolder)
-  std::optional<int64_t> as_of_ms;  // the time tiers and alerts are evaluated at; default now
+  std::string plugins_dir;           // "" = the store's setting, then the defaults (PluginsFolder)
+  std::optional<int64_t> as_of_ms;   // the time tiers and alerts are evaluated at; default now
+  const Env* env = &Env::Default();  // where "now" comes from; outlives the session
 };
 
 // What a write produced: the record written (or found) and the warnings of the review after it.

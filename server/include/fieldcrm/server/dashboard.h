@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iostream>
 
 #include "fieldcrm/server/server_storage.h"
 
@@ -16,6 +17,7 @@ namespace fieldcrm::sync {
 struct DashboardOptions {
   int64_t session_ms = 8 * 3600 * 1000;  // a login lasts a working day
   bool https = false;                    // session cookies then carry Secure: never sent in clear
+  std::ostream* error_log = &std::cerr;  // see ServerOptions::error_log
 };
 
 // Adds the routes to http. storage must outlive http.

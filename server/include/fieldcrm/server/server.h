@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iostream>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -17,6 +18,8 @@ struct ServerOptions {
   size_t max_body_bytes = 8 << 20;  // larger requests get 413, compressed or not
   int64_t max_clock_ahead_ms = kDefaultMaxClockAheadMs;
   std::ostream* log = nullptr;  // where request lines go; none when null
+  // Where the text of errors answered 500 goes, with the request id the client is given.
+  std::ostream* error_log = &std::cerr;
   // Connections served at once: a keep-alive connection holds its thread between requests, so
   // fewer threads than syncing tablets would leave tablets waiting to be accepted.
   size_t threads = 64;

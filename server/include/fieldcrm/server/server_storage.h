@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "fieldcrm/base/env.h"
 #include "fieldcrm/server/scope.h"
 #include "fieldcrm/sync/protocol.h"
 
@@ -42,6 +43,8 @@ class ServerStorage {
 
   // This server's identity: clients restart their cursors when it changes.
   virtual std::string ServerId() = 0;
+  // Where the server reads the time (its storage's stamps, its HTTP side and its sessions).
+  virtual const Env& env() const = 0;
 
   virtual void AddToken(const TokenInfo& info, const std::string& hash) = 0;
   // The token with this hash, revoked or not. Looks it up by its public id (TokenIdOf) and

@@ -19,10 +19,12 @@ inline constexpr const char* kServerAuditAgent = "(server: same phone)";
 
 class SqliteServerStorage : public ServerStorage {
  public:
-  // Opens the server store at path, creating it when missing. Refuses a tablet's store.
-  explicit SqliteServerStorage(const std::string& path);
+  // Opens the server store at path, creating it when missing. Refuses a tablet's store. env must
+  // outlive the storage.
+  explicit SqliteServerStorage(const std::string& path, const Env& env = Env::Default());
 
   std::string ServerId() override;
+  const Env& env() const override { return store_->env(); }
   void AddToken(const TokenInfo& info, const std::string& hash) override;
   std::optional<TokenInfo> FindToken(const std::string& hash) override;
   std::vector<TokenInfo> ListTokens() override;

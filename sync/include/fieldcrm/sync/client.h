@@ -26,9 +26,9 @@ inline constexpr const char* kClockSkewKey = "sync.clock_skew_ms";
 inline constexpr const char* kClientVersion = "fieldcrm 0.1.0";
 
 struct SyncOptions {
-  int64_t batch = 5000;  // changes per push batch and per pull page
-  bool full = false;     // send and fetch everything again (idempotent; fills any gap)
-  std::function<int64_t()> wall = SystemMillis;      // this tablet's clock
+  int64_t batch = 5000;           // changes per push batch and per pull page
+  bool full = false;              // send and fetch everything again (idempotent; fills any gap)
+  std::function<int64_t()> wall;  // this tablet's clock; unset: the store's Env
   std::function<void(const std::string&)> progress;  // a line for people, on long transfers
 };
 

@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "fieldcrm/base/error.h"
 #include "fieldcrm/storage/change.h"
 
 namespace fieldcrm::sync {
@@ -25,16 +25,14 @@ constexpr int64_t kMaxPushChanges = 10000;
 constexpr int64_t kPullPageBytes = 4 << 20;
 
 // A failure with an HTTP status, a stable code for programs and a message for people.
-class ProtocolError : public std::runtime_error {
+class ProtocolError : public Error {
  public:
   ProtocolError(int status, std::string code, const std::string& message)
-      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
+      : Error(std::move(code), message), status_(status) {}
   int status() const { return status_; }
-  const std::string& code() const { return code_; }
 
  private:
   int status_;
-  std::string code_;
 };
 
 // {"error": {"code": ..., "message": ...}}

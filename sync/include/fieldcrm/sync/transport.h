@@ -4,16 +4,17 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <stdexcept>
 #include <string>
+
+#include "fieldcrm/base/error.h"
 
 namespace fieldcrm::sync {
 
 // The server could not be reached or its answer did not arrive whole. Nothing is lost: the sync
 // can simply run again.
-class NetworkError : public std::runtime_error {
+class NetworkError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit NetworkError(const std::string& message) : Error("network", message) {}
 };
 
 struct HttpReply {

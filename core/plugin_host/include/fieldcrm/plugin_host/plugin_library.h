@@ -19,8 +19,8 @@ namespace fieldcrm {
 // Why a file was not loaded; plugin is its manifest name when it got that far.
 class PluginRefused : public PluginError {
  public:
-  PluginRefused(std::string plugin, const std::string& message)
-      : PluginError(message), plugin(std::move(plugin)) {}
+  PluginRefused(std::string plugin_name, const std::string& message)
+      : PluginError(message), plugin(std::move(plugin_name)) {}
   std::string plugin;
 };
 

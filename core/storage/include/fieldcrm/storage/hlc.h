@@ -7,6 +7,8 @@
 #include <functional>
 #include <string>
 
+#include "fieldcrm/base/env.h"
+
 namespace fieldcrm {
 
 // Packed as (unix milliseconds << 16) | logical counter: one integer, compared as an integer.
@@ -22,12 +24,11 @@ inline int64_t HlcMillis(Hlc hlc) {
 // ISO-8601 UTC with milliseconds, for people reading logs.
 std::string HlcToIso(Hlc hlc);
 
-int64_t SystemMillis();
-
 class HybridClock {
  public:
   using WallClock = std::function<int64_t()>;  // unix milliseconds
-  explicit HybridClock(Hlc last = 0, WallClock wall = SystemMillis)
+  explicit HybridClock(
+      Hlc last = 0, WallClock wall = [] { return Env::Default().NowMillis(); })
       : last_(last), wall_(std::move(wall)) {}
 
   // A fresh timestamp for a local event: later than anything seen, close to wall time.

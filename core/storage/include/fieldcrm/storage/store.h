@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "fieldcrm/base/env.h"
 #include "fieldcrm/storage/apply_stats.h"
 #include "fieldcrm/storage/change.h"
 #include "fieldcrm/storage/compaction.h"
@@ -41,14 +42,17 @@ class Store {
  public:
   // Creates a new store file; fails if path already holds one. hooks (which must outlive the
   // store) are what the layers above plug in: open every store of a file with the same ones
-  // (OpenCustomerStore in fieldcrm/projections/customer_store.h does).
+  // (OpenCustomerStore in fieldcrm/projections/customer_store.h does). The store reads the time
+  // from env (its clock, the created_at and the model's timestamps), which must outlive it.
   static std::unique_ptr<Store> Create(const std::string& path, DeviceInfo device,
-                                       const StoreHooks& hooks);
-  static std::unique_ptr<Store> Open(const std::string& path, const StoreHooks& hooks);
+                                       const StoreHooks& hooks, const Env& env = Env::Default());
+  static std::unique_ptr<Store> Open(const std::string& path, const StoreHooks& hooks,
+                                     const Env& env = Env::Default());
 
   const DeviceInfo& device() const { return device_; }
   const std::string& path() const { return db_.path(); }
   HybridClock& clock() { return clock_; }
+  const Env& env() const { return env_; }
 
   // A new record id, time-ordered by this device's clock.
   std::string NewId();
@@ -125,7 +129,7 @@ class Store {
  private:
   friend Database& StoreDatabase(Store& store);
   friend ApplyStats ApplyChanges(Store& store, std::span<const Change> changes);
-  Store(const std::string& path, bool create, const StoreHooks& hooks);
+  Store(const std::string& path, bool create, const StoreHooks& hooks, const Env& env);
   void LoadDevice();
   // Records, in the caller's transaction, the clock's latest stamp and the log position it
   // covers, so that opening the store does not scan the whole log for the latest stamp. Done
@@ -135,6 +139,7 @@ class Store {
 
   Database db_;
   const StoreHooks& hooks_;
+  const Env& env_;
   DeviceInfo device_;
   HybridClock clock_;
 };
