@@ -117,6 +117,12 @@ CREATE INDEX history_facts_by_parent ON history_facts(parent);
 CREATE INDEX history_facts_by_referrer ON history_facts(referrer) WHERE referrer IS NOT NULL;
 )sql",
      RebuildAllFacts},
+    // 4: indexes for the tablet app's customer search (fieldcrm/projections/customer_search.h):
+    // the last four digits of a phone, and names.
+    {R"sql(
+CREATE INDEX records_by_phone_tail ON records(substr(phone, -4)) WHERE kind = 'customer';
+CREATE INDEX customer_facts_by_name ON customer_facts(name);
+)sql"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 

@@ -8,6 +8,7 @@
 #include "fieldcrm/model/csv_io.h"
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/storage/compaction.h"
+#include "fieldcrm/storage/conflicts.h"
 #include "fieldcrm/storage/hlc.h"
 #include "fieldcrm/sync/client.h"
 
@@ -131,20 +132,16 @@ void AddDataCommands(CLI::App& app, Context& ctx) {
   auto* conflicts =
       app.add_subcommand("conflicts", "same-field conflicts and the values that lost");
   conflicts->callback([&ctx] {
-    Statement& stmt = ctx.Open().db().Prepare(
-        "SELECT record, field, loser_value, loser_device, loser_hlc, winner_value, "
-        "winner_device FROM conflicts ORDER BY loser_hlc");
     json out = json::array();
-    while (stmt.Step()) {
-      out.push_back({{"record", stmt.Text(0)},
-                     {"field", stmt.Text(1)},
-                     {"lost_value", stmt.IsNull(2) ? json() : json::parse(stmt.Text(2))},
-                     {"lost_device", stmt.Text(3)},
-                     {"lost_at", HlcToIso(stmt.Int(4))},
-                     {"kept_value", stmt.IsNull(5) ? json() : json::parse(stmt.Text(5))},
-                     {"kept_device", stmt.Text(6)}});
+    for (const LostWrite& c : ListConflicts(ctx.Open().db())) {
+      out.push_back({{"record", c.record},
+                     {"field", c.field},
+                     {"lost_value", c.lost_value},
+                     {"lost_device", c.lost_device},
+                     {"lost_at", HlcToIso(c.lost_hlc)},
+                     {"kept_value", c.kept_value},
+                     {"kept_device", c.kept_device}});
     }
-    stmt.Reset();
     if (ctx.json) return PrintJson(out);
     std::vector<std::vector<std::string>> rows;
     for (const json& c : out) {

@@ -1,5 +1,5 @@
 // The dashboard's static files (server/dashboard/*.html, .css, .js), compiled into the server by
-// server/dashboard/embed.cmake.
+// cmake/embed.cmake.
 #pragma once
 
 #include <string_view>
