@@ -19,10 +19,7 @@ using nlohmann::json;
 namespace {
 
 std::string_view Asset(std::string_view name) {
-  for (const AppAsset& a : AppAssets()) {
-    if (a.name == name) return a.body;
-  }
-  throw std::logic_error("app asset missing from the build: " + std::string(name));
+  return sync::FindAsset(AppAssets(), name);
 }
 
 // The single page's screens: each is served the same page, which draws the screen.

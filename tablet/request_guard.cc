@@ -5,26 +5,11 @@
 #include <openssl/rand.h>
 
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/sync/web_page.h"
 
 namespace fieldcrm::tablet {
 
 namespace {
-
-std::string CookieValue(const httplib::Request& req, const std::string& name) {
-  std::string header = req.get_header_value("Cookie");
-  size_t pos = 0;
-  while (pos < header.size()) {
-    size_t end = header.find(';', pos);
-    if (end == std::string::npos) end = header.size();
-    std::string part = header.substr(pos, end - pos);
-    size_t start = part.find_first_not_of(' ');
-    if (start != std::string::npos && part.compare(start, name.size() + 1, name + "=") == 0) {
-      return part.substr(start + name.size() + 1);
-    }
-    pos = end + 1;
-  }
-  return {};
-}
 
 // Compares in time independent of where the texts differ, so the secret cannot be guessed
 // byte by byte from response times.
@@ -74,7 +59,7 @@ std::optional<RequestGuard::Refusal> RequestGuard::Check(const httplib::Request&
     }
   }
   if (IsLogin(req)) return std::nullopt;
-  if (!SameSecret(CookieValue(req, kSecretCookie), secret_)) {
+  if (!SameSecret(sync::CookieValue(req.get_header_value("Cookie"), kSecretCookie), secret_)) {
     return Refusal{401, "open the address `fieldcrm app` printed when it started"};
   }
   return std::nullopt;

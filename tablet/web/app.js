@@ -123,7 +123,11 @@ async function runSync() {
     bar.dataset.result = 'ok';
   } catch (e) {
     bar.dataset.result = 'error';
-    if (e.status === 410) { bar.textContent = `本机数据已被清除 This tablet was wiped: ${e.body.wiped}`; navigate('/setup'); }
+    if (e.status === 410) {
+      bar.textContent = `本机数据已被清除 This tablet was wiped: ${e.body.wiped}`;
+      await refreshStatus();
+      navigate('/setup');
+    }
     else bar.textContent = `同步失败 Sync failed: ${e.message}`;
   } finally {
     clearInterval(poll);
@@ -251,11 +255,13 @@ function panel(title, form, onSubmit) {
 async function surveyForm(id, done) {
   const { surveys } = await api('GET', '/api/surveys');
   if (!surveys.length) return el('p', { class: 'muted' }, '没有问卷 No survey defined (head office defines them)');
-  const chooser = select('survey', surveys.map((s) => [s.key, s.title ?? s.key]), {}, '—');
+  // Each survey record holds the plugin-checked definition head office stored.
+  const definitions = surveys.map((s) => s.definition ?? s);
+  const chooser = select('survey', definitions.map((s) => [s.key, s.title ?? s.key]), {}, '—');
   const questions = el('div', {});
   const answers = {};
   chooser.addEventListener('change', () => {
-    const survey = surveys.find((s) => s.key === chooser.value);
+    const survey = definitions.find((s) => s.key === chooser.value);
     questions.replaceChildren(...(survey ? survey.questions : []).map((q) => {
       const box = el('fieldset', { class: 'card', 'data-question': q.id }, el('legend', {}, q.text + (q.required ? ' *' : '')));
       if (q.type === 'nps') {

@@ -1,16 +1,12 @@
 // The app's static files (tablet/web/*.html, .css, .js), compiled in by cmake/embed.cmake.
 #pragma once
 
-#include <string_view>
 #include <vector>
+
+#include "fieldcrm/sync/web_page.h"
 
 namespace fieldcrm::tablet {
 
-struct AppAsset {
-  std::string_view name;  // file name, e.g. "app.js"
-  std::string_view body;
-};
-
-const std::vector<AppAsset>& AppAssets();
+const std::vector<sync::EmbeddedAsset>& AppAssets();
 
 }  // namespace fieldcrm::tablet
