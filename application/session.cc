@@ -5,6 +5,7 @@
 #include "fieldcrm/application/plugins_folder.h"
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/projections/customer_store.h"
+#include "fieldcrm/storage/conflicts.h"
 
 namespace fieldcrm {
 
@@ -73,6 +74,15 @@ WriteOutcome Session::SetDealStatus(const std::string& deal, const std::string& 
 
 WriteOutcome Session::AddReferral(const std::string& referrer, const std::string& referee) {
   return Reviewed(Activities(store()).AddReferral(referrer, referee));
+}
+
+WriteOutcome Session::RestoreLostWrite(const std::string& record, const std::string& field,
+                                       Hlc lost_hlc, const std::string& lost_device) {
+  fieldcrm::RestoreLostWrite(store(), record, field, lost_hlc, lost_device);
+  // Only customers and what hangs under them have plugin rules (not survey definitions, say).
+  std::optional<Store::RecordPlace> place = store().FindRecord(record);
+  bool of_customer = place && (place->kind == "customer" || place->parent);
+  return of_customer ? Reviewed(record) : WriteOutcome{record, false, {}};
 }
 
 WriteOutcome Session::Reviewed(std::string id) {

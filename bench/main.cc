@@ -6,6 +6,7 @@
 #include <iostream>
 #include <utility>
 
+#include "app_bench.h"
 #include "bootstrap_bench.h"
 #include "load_bench.h"
 #include "log_bench.h"
@@ -22,7 +23,7 @@ int main(int argc, char** argv) {
           {"store", RunStoreBenchmark},         {"sync", RunSyncBenchmark},
           {"bootstrap", RunBootstrapBenchmark}, {"incremental", RunIncrementalBenchmark},
           {"tiering", RunTieringBenchmark},     {"load", RunLoadBenchmark},
-          {"log", RunLogGrowthBenchmark},
+          {"log", RunLogGrowthBenchmark},       {"app", RunAppBenchmark},
       };
   CLI::App app{"fieldcrm-bench: throughput and latency next to the machine's own limits"};
   Options options;

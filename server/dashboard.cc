@@ -24,10 +24,7 @@ constexpr const char* kPages[] = {"/",          "/tiers",   "/funnel",  "/follow
                                   "/referrals", "/surveys", "/devices", "/customer"};
 
 std::string_view Asset(std::string_view name) {
-  for (const DashboardAsset& a : DashboardAssets()) {
-    if (a.name == name) return a.body;
-  }
-  throw std::logic_error("dashboard asset missing from the build: " + std::string(name));
+  return FindAsset(DashboardAssets(), name);
 }
 
 std::string HtmlEscape(const std::string& text) {
@@ -54,19 +51,7 @@ std::string HtmlEscape(const std::string& text) {
 }
 
 std::string CookieValue(const httplib::Request& req, const std::string& name) {
-  std::string header = req.get_header_value("Cookie");
-  size_t pos = 0;
-  while (pos < header.size()) {
-    size_t end = header.find(';', pos);
-    if (end == std::string::npos) end = header.size();
-    std::string part = header.substr(pos, end - pos);
-    size_t start = part.find_first_not_of(' ');
-    if (start != std::string::npos && part.compare(start, name.size() + 1, name + "=") == 0) {
-      return part.substr(start + name.size() + 1);
-    }
-    pos = end + 1;
-  }
-  return {};
+  return sync::CookieValue(req.get_header_value("Cookie"), name);
 }
 
 // Logged-in head-office people, by random session id (kept in memory: a restart logs out).

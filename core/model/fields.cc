@@ -186,6 +186,7 @@ std::string ParseChoice(std::string_view what, std::string_view raw,
 int64_t ParseMoney(std::string_view what, std::string_view raw) {
   std::string text = Trim(raw);
   std::erase(text, ',');
+  if (text.ends_with("元")) text.resize(text.size() - std::string_view("元").size());  // 350万元
   double multiplier = 1;
   for (auto [suffix, factor] : {std::pair<const char*, double>{"万", 1e4}, {"亿", 1e8}}) {
     if (text.ends_with(suffix)) {

@@ -182,7 +182,8 @@ ReviewResult ReviewCustomers(Store& store, PluginHost& host, int64_t as_of_ms,
   return result;
 }
 
-AlertsResult CollectAlerts(Store& store, PluginHost& host, int64_t as_of_ms) {
+AlertsResult CollectAlerts(Store& store, PluginHost& host, int64_t as_of_ms,
+                           const std::optional<std::string>& only) {
   AlertsResult result;
   struct Visitor {
     const LoadedPlugin& plugin;
@@ -198,7 +199,7 @@ AlertsResult CollectAlerts(Store& store, PluginHost& host, int64_t as_of_ms) {
     }
     void Finish() { out.insert(out.end(), found.begin(), found.end()); }
   };
-  ForEachView(store, host, as_of_ms, std::nullopt, "listing alerts", result.failures,
+  ForEachView(store, host, as_of_ms, only, "listing alerts", result.failures,
               [&](LoadedPlugin& plugin) {
                 return Visitor{plugin, result.alerts, {}};
               });

@@ -81,6 +81,12 @@ CREATE TABLE conflicts(
 CREATE INDEX IF NOT EXISTS log_by_record ON log(record);
 CREATE INDEX IF NOT EXISTS log_by_field ON log(field, hlc);
 )sql"},
+    // 5: indexes for the tablet app's customer search (fieldcrm/projections/customer_search.h):
+    // the last four digits of a phone, and names.
+    {R"sql(
+CREATE INDEX records_by_phone_tail ON records(substr(phone, -4)) WHERE kind = 'customer';
+CREATE INDEX customer_facts_by_name ON customer_facts(name);
+)sql"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 

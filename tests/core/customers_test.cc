@@ -201,5 +201,8 @@ TEST_CASE("time and money parsing") {
   CHECK_THROWS_AS(ParseTime("2026-13-01", "t"), InvalidInput);
   CHECK(ParseMoney("b", "1,200,000") == 1200000);
   CHECK(ParseMoney("b", "1.5亿") == 150000000);
+  CHECK(ParseMoney("b", "350万元") == 3500000);  // as agents write it on forms
+  CHECK(ParseMoney("b", "2000元") == 2000);
+  CHECK_THROWS_AS(ParseMoney("b", "元"), InvalidInput);
   CHECK_THROWS_AS(ParseMoney("b", "-5"), InvalidInput);
 }

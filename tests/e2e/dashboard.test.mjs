@@ -7,29 +7,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const [serverBin, seedBin, artifacts, pluginsDir] = process.argv.slice(2);
-const CHROMIUM = '/usr/bin/chromium';
+import { CHROMIUM, setUp } from './browser.mjs';
+
+const { args, chromium } = setUp('dashboard_e2e', 4,
+  'node dashboard.test.mjs FIELDCRM_SERVER DASHBOARD_SEED ARTIFACT_DIR PLUGINS_DIR');
+const [serverBin, seedBin, artifacts, pluginsDir] = args;
 const started = Date.now();
-
-function fail(message) {
-  console.error(`dashboard_e2e: ${message}`);
-  process.exit(1);
-}
-
-if (!serverBin || !seedBin || !artifacts || !pluginsDir) fail('usage: node dashboard.test.mjs FIELDCRM_SERVER DASHBOARD_SEED ARTIFACT_DIR PLUGINS_DIR');
-if (!fs.existsSync(CHROMIUM)) fail(`${CHROMIUM} is missing: install Debian's chromium (tools/dev.sh installs tools/packages.txt)`);
-let chromium;
-try {
-  ({ chromium } = createRequire(path.join(here, 'package.json'))('playwright-core'));
-} catch {
-  fail(`playwright-core is not installed: run 'npm ci' in ${here} (tools/dev.sh test does)`);
-}
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldcrm-e2e-'));
 fs.mkdirSync(artifacts, { recursive: true });

@@ -7,13 +7,15 @@
 
 namespace fieldcrm::cli {
 
+SessionOptions Context::Options() const {
+  if (db_path.empty()) throw CLI::RequiredError("--db");
+  SessionOptions options{db_path, plugins_dir, std::nullopt};
+  if (!as_of.empty()) options.as_of_ms = ParseTime(as_of, "--as-of");
+  return options;
+}
+
 Session& Context::session() {
-  if (!session_) {
-    if (db_path.empty()) throw CLI::RequiredError("--db");
-    SessionOptions options{db_path, plugins_dir, std::nullopt};
-    if (!as_of.empty()) options.as_of_ms = ParseTime(as_of, "--as-of");
-    session_ = std::make_unique<Session>(std::move(options));
-  }
+  if (!session_) session_ = std::make_unique<Session>(Options());
   return *session_;
 }
 

@@ -18,7 +18,9 @@ struct Context {
   std::string plugins_dir;  // --plugins: overrides the store's and the default folder
   std::string as_of;        // --as-of: the time tiers and alerts are evaluated at
 
-  // The session over --db, --plugins and --as-of.
+  // --db, --plugins and --as-of; throws CLI::RequiredError without --db.
+  SessionOptions Options() const;
+  // The session over them.
   Session& session();
   Store& Open() { return session().store(); }
   PluginHost& Plugins() { return session().plugins(); }
@@ -40,5 +42,6 @@ void AddReferralCommands(CLI::App& app, Context& ctx);
 void AddSurveyCommands(CLI::App& app, Context& ctx);
 void AddAlertCommands(CLI::App& app, Context& ctx);
 void AddReportCommands(CLI::App& app, Context& ctx);
+void AddAppCommand(CLI::App& app, Context& ctx);
 
 }  // namespace fieldcrm::cli

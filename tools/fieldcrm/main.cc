@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   fieldcrm::cli::AddSurveyCommands(app, ctx);
   fieldcrm::cli::AddAlertCommands(app, ctx);
   fieldcrm::cli::AddReportCommands(app, ctx);
+  fieldcrm::cli::AddAppCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,4 +1,5 @@
-// Shows tiers on customers: the tiering plugin's grade added to customer documents.
+// Shows tiers on customers (fieldcrm/application/customer_tiers.h), with the reason on stderr
+// when a tiering plugin failed.
 #pragma once
 
 #include <nlohmann/json.hpp>

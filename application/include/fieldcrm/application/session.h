@@ -69,6 +69,10 @@ class Session {
                        const std::string& status);
   WriteOutcome SetDealStatus(const std::string& deal, const std::string& status);
   WriteOutcome AddReferral(const std::string& referrer, const std::string& referee);
+  // Writes a value that lost a same-field conflict again (fieldcrm/storage/conflicts.h), then
+  // reviews the customer it belongs to (a restored stage may complete a rule).
+  WriteOutcome RestoreLostWrite(const std::string& record, const std::string& field, Hlc lost_hlc,
+                                const std::string& lost_device);
 
   // Lets the plugins react to a committed write of `record` (a customer, or a record that hangs
   // under one): reviews that customer.

@@ -1,17 +1,13 @@
 // The dashboard's static files (server/dashboard/*.html, .css, .js), compiled into the server by
-// server/dashboard/embed.cmake.
+// cmake/embed.cmake.
 #pragma once
 
-#include <string_view>
 #include <vector>
+
+#include "fieldcrm/sync/web_page.h"
 
 namespace fieldcrm::sync {
 
-struct DashboardAsset {
-  std::string_view name;  // file name, e.g. "app.js"
-  std::string_view body;
-};
-
-const std::vector<DashboardAsset>& DashboardAssets();
+const std::vector<EmbeddedAsset>& DashboardAssets();
 
 }  // namespace fieldcrm::sync

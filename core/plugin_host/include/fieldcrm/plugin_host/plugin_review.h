@@ -32,6 +32,8 @@ struct AlertsResult {
   std::vector<std::string> failures;
 };
 
-AlertsResult CollectAlerts(Store& store, PluginHost& host, int64_t as_of_ms);
+// What is due for every live customer (or only the root `only`) as of as_of_ms.
+AlertsResult CollectAlerts(Store& store, PluginHost& host, int64_t as_of_ms,
+                           const std::optional<std::string>& only = {});
 
 }  // namespace fieldcrm

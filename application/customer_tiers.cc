@@ -1,0 +1,33 @@
+#include "fieldcrm/application/customer_tiers.h"
+
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/plugin_host/tiers.h"
+
+namespace fieldcrm {
+
+using nlohmann::json;
+
+std::string AddTierFields(Session& session, std::vector<json>& customers, bool required) {
+  if (customers.empty()) return "";
+  PluginHost& host = session.plugins();
+  try {
+    LoadedPlugin& tiering = host.RequireKind("tiering");
+    std::optional<std::string> only;
+    if (customers.size() == 1) only = customers.front()["id"].get<std::string>();
+    auto grades = GradeStore(session.store(), tiering, session.AsOfMs(), only);
+    for (json& customer : customers) {
+      auto grade = grades.find(customer["id"].get<std::string>());
+      if (grade != grades.end()) customer.update(TierJson(grade->second));
+    }
+  } catch (const PluginError& e) {
+    if (required) throw;
+    for (const PluginState& state : host.States()) {
+      if (state.manifest.is_object() && state.manifest.value("kind", "") == "tiering") {
+        return std::string("no tiers shown: ") + e.what();
+      }
+    }
+  }
+  return "";
+}
+
+}  // namespace fieldcrm

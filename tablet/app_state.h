@@ -1,0 +1,70 @@
+// What the app's request handlers share (private to tablet/): the session over the store, kept
+// open for the app's life; the board of tiers and alerts; the sync's progress. Requests are
+// served one at a time on the session (Route holds `mutex`), except the progress poll.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fieldcrm/application/session.h"
+#include "fieldcrm/tablet/board.h"
+
+namespace httplib {
+class Server;
+struct Request;
+}  // namespace httplib
+
+namespace fieldcrm::tablet {
+
+// The lines a running sync printed, read by the progress poll while the sync holds `mutex`.
+class SyncProgress {
+ public:
+  void Begin();
+  void Add(const std::string& line);
+  void End();
+  nlohmann::json Json() const;
+
+ private:
+  mutable std::mutex mutex_;
+  bool running_ = false;
+  std::vector<std::string> lines_;
+};
+
+struct AppState {
+  AppState(SessionOptions options, std::chrono::milliseconds board_period);
+
+  SessionOptions options;
+  std::mutex mutex;
+  std::unique_ptr<Session> session;  // null until the store exists (first-start set-up)
+  Board board;
+  SyncProgress progress;
+  std::string wiped;           // what the lost-tablet wipe deleted, shown until the next set-up
+  std::optional<bool> online;  // whether the last sync reached head office (nullopt: not tried)
+  std::string last_sync_error;
+};
+
+struct Reply {
+  int status = 200;
+  nlohmann::json body;
+};
+using ApiHandler = std::function<Reply(const httplib::Request&, AppState&)>;
+
+// Registers an API route: the handler runs with the session locked (`needs_store`: answering 409
+// until the set-up created the store), its errors become 4xx/5xx JSON with the message.
+void Route(httplib::Server& http, AppState& state, const std::string& method,
+           const std::string& pattern, bool needs_store, ApiHandler handler);
+
+// The request's JSON object body; throws InvalidInput when it is not one.
+nlohmann::json Body(const httplib::Request& req);
+// A string member of body ("" when missing); throws InvalidInput when it is not text.
+std::string Text(const nlohmann::json& body, const char* key);
+
+void RegisterCustomerApi(httplib::Server& http, AppState& state);
+void RegisterSyncApi(httplib::Server& http, AppState& state);
+
+}  // namespace fieldcrm::tablet
