@@ -7,6 +7,7 @@
 #include "app_state.h"
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/customers.h"
+#include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/storage/conflicts.h"
 #include "fieldcrm/sync/session_sync.h"
 
@@ -43,7 +44,7 @@ Reply SetUp(const httplib::Request& req, AppState& state) {
   if (!state.session) {
     DeviceInfo device{"", Text(body, "device"), Text(body, "agent"), Text(body, "team")};
     if (device.name.empty()) throw InvalidInput("give this tablet a name (e.g. booth-3)");
-    Store::Create(state.options.db_path, device);  // closed again: the session opens it
+    CreateCustomerStore(state.options.db_path, device);  // closed again: the session opens it
     state.session = std::make_unique<Session>(state.options);
     state.board.Start();
   }
