@@ -15,7 +15,7 @@ set(FIELDCRM_LAYERS
   "fieldcrm_plugin_host"
   "fieldcrm_application"
   "fieldcrm_sync,fieldcrm_reports"
-  "fieldcrm_server"
+  "fieldcrm_server,fieldcrm_tablet"
   "fieldcrm_cli_common"
   "fieldcrm,fieldcrm-server,fieldcrm-bench")
 
