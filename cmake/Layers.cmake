@@ -5,6 +5,7 @@
 #
 # Layers, lowest first. Targets in one entry (separated by commas) share the layer.
 set(FIELDCRM_LAYERS
+  "fieldcrm_warnings"  # compile flags only, below everything
   "fieldcrm_sdk"
   "tiering,referral,surveys,alerts"  # the built-in plugins: the SDK only
   "fieldcrm_base"
