@@ -25,8 +25,7 @@ Surveys::Surveys(Store& store, PluginHost& host)
 
 json Surveys::CallPlugin(const char* function, const json& input) {
   std::string text = input.dump();
-  std::string output =
-      plugin_.Invoke(function, [&](sdk::Plugin& p) { return p.Call(function, text); });
+  std::string output = plugin_.Call(function, text);
   try {
     return json::parse(output);
   } catch (const json::exception& e) {

@@ -44,7 +44,7 @@ void RunTieringBenchmark(const Options& options, Report& report) {
   std::vector<sdk::CustomerFacts> facts = MakeFacts(options.Scaled(1'000'000, 1000));
   LoadedPlugin plugin(options.plugins_dir + "/tiering.so");
   const nlohmann::json& config = plugin.manifest().at("default_config");
-  plugin.Invoke("configuring", [&](sdk::Plugin& p) { p.Configure(config.dump()); });
+  plugin.Configure(config.dump());
   tiering::Rules rules = tiering::Rules::FromConfig(config);
 
   double via_plugin = Median(options.runs, [&] {

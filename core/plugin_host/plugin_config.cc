@@ -1,6 +1,6 @@
 #include "fieldcrm/plugin_host/plugin_config.h"
 
-#include "fieldcrm/plugin_host/json_schema.h"
+#include "fieldcrm/plugin_checks.h"
 #include "fieldcrm/storage/name_uuid.h"
 #include "fieldcrm/storage/store_database.h"
 
@@ -34,23 +34,32 @@ json EffectivePluginConfig(Store& store, const LoadedPlugin& plugin) {
   return Overlay(plugin, StoredPluginConfig(store, plugin.name()));
 }
 
-void ApplyPluginConfig(LoadedPlugin& plugin, const json& effective) {
+namespace {
+
+void CheckSchema(const LoadedPlugin& plugin, const json& effective) {
   try {
-    ValidateJsonSchema(plugin.manifest()["config_schema"], effective);
-  } catch (const InvalidInput& e) {
+    sdk::checks::ValidateJsonSchema(plugin.manifest()["config_schema"], effective);
+  } catch (const std::invalid_argument& e) {
     throw InvalidInput("config for plugin '" + plugin.name() + "' is invalid at " + e.what());
   }
-  std::string text = effective.dump();
-  plugin.Invoke("its config", [&](sdk::Plugin& p) { p.Configure(text); });
+}
+
+}  // namespace
+
+void ApplyPluginConfig(LoadedPlugin& plugin, const json& effective) {
+  CheckSchema(plugin, effective);
+  plugin.Configure(effective.dump());
 }
 
 json SetPluginConfig(Store& store, LoadedPlugin& plugin, const json& settings) {
   if (!settings.is_object()) throw InvalidInput("plugin config must be a JSON object");
   json previous = EffectivePluginConfig(store, plugin);
   json effective = Overlay(plugin, settings);
+  CheckSchema(plugin, effective);
   try {
-    ApplyPluginConfig(plugin, effective);
+    if (plugin.CheckConfig(effective.dump())) ApplyPluginConfig(plugin, effective);
   } catch (const InvalidInput&) {
+    // A plugin older than check_config was configured with the rejected settings: undo that.
     if (plugin.usable()) ApplyPluginConfig(plugin, previous);
     throw;
   }

@@ -1,6 +1,7 @@
 #include "fieldcrm/plugin_host/plugin_host.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "fieldcrm/plugin_host/plugin_config.h"
 
@@ -19,12 +20,13 @@ PluginHost::PluginHost(std::filesystem::path dir) : dir_(std::move(dir)) {
       auto plugin = std::make_unique<LoadedPlugin>(file);
       if (LoadedPlugin* same = FirstOfName(plugin->name()); same != nullptr) {
         refused_.push_back({file.string(), plugin->name(), plugin->manifest(), "refused",
-                            "another plugin named '" + plugin->name() + "' is already loaded"});
+                            "another plugin named '" + plugin->name() + "' is already loaded", "",
+                            ""});
         continue;
       }
       plugins_.push_back(std::move(plugin));
     } catch (const PluginRefused& e) {
-      refused_.push_back({file.string(), e.plugin, nullptr, "refused", e.what()});
+      refused_.push_back({file.string(), e.plugin, nullptr, "refused", e.what(), "", ""});
     }
   }
 }
@@ -51,11 +53,53 @@ void PluginHost::Configure(Store& store) {
   }
 }
 
+namespace {
+
+// Kinds the host asks a single plugin for (FirstOfKind); every plugin of another kind runs.
+bool SingleActiveKind(std::string_view kind) {
+  return kind == "tiering" || kind == "survey";
+}
+
+std::string Named(const LoadedPlugin& plugin) {
+  return "'" + plugin.name() + "' (" +
+         std::filesystem::path(plugin.manifest()["file"].get<std::string>()).filename().string() +
+         ")";
+}
+
+}  // namespace
+
+std::pair<std::string, std::string> PluginHost::Role(const LoadedPlugin& plugin) const {
+  if (!SingleActiveKind(plugin.kind())) {
+    return {"active", "every " + plugin.kind() + " plugin runs"};
+  }
+  LoadedPlugin* active = FirstOfKind(plugin.kind());
+  if (active != &plugin) {
+    return {"standby", Named(*active) + " is the active " + plugin.kind() +
+                           " plugin (the first usable one by file name)"};
+  }
+  std::string others;
+  for (const auto& other : plugins_) {
+    if (other.get() != &plugin && other->kind() == plugin.kind() && other->usable()) {
+      others += (others.empty() ? "" : ", ") + Named(*other);
+    }
+  }
+  return {"active", others.empty() ? "the only usable " + plugin.kind() + " plugin"
+                                   : "the first usable " + plugin.kind() +
+                                         " plugin by file name; standing by: " + others};
+}
+
 std::vector<PluginState> PluginHost::States() const {
   std::vector<PluginState> states;
   for (const auto& plugin : plugins_) {
-    states.push_back({plugin->manifest()["file"], plugin->name(), plugin->manifest(),
-                      plugin->usable() ? "loaded" : "disabled", plugin->disabled_reason()});
+    PluginState state{plugin->manifest()["file"],
+                      plugin->name(),
+                      plugin->manifest(),
+                      plugin->usable() ? "loaded" : "disabled",
+                      plugin->disabled_reason(),
+                      "",
+                      ""};
+    if (plugin->usable()) std::tie(state.role, state.role_reason) = Role(*plugin);
+    states.push_back(std::move(state));
   }
   states.insert(states.end(), refused_.begin(), refused_.end());
   std::sort(states.begin(), states.end(),

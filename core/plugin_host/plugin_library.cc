@@ -1,19 +1,64 @@
 #include "fieldcrm/plugin_host/plugin_library.h"
 
-#include <algorithm>
-#include <regex>
+#include <iostream>
 
-#include "fieldcrm/plugin_host/json_schema.h"
+#include "fieldcrm/plugin_checks.h"
+#include "fieldcrm/storage/name_uuid.h"
+
+// The host's side of one hook call (opaque to plugins): what the plugin handed back through the
+// host functions, and the first write that broke the rules.
+struct fieldcrm_call {
+  explicit fieldcrm_call(const fieldcrm::LoadedPlugin* plugin) : plugin(plugin) {}
+  const fieldcrm::LoadedPlugin* plugin;
+  std::vector<fieldcrm::ProposedRecord> proposed;
+  std::vector<fieldcrm::PluginAlert> alerts;
+  std::string result;
+  std::string violation;
+};
 
 namespace fieldcrm {
 
 using nlohmann::json;
+namespace checks = sdk::checks;
 
 namespace {
 
-// Kinds holding the synced facts themselves: plugins derive records from them, never rewrite them.
-const std::vector<std::string> kCoreKinds = {"customer", "interaction", "task",
-                                             "deal",     "referral",    "plugin_config"};
+fieldcrm_status HostWrite(fieldcrm_call* call, fieldcrm_str kind, fieldcrm_str key,
+                          fieldcrm_str fields_json) {
+  if (!call->violation.empty()) return FIELDCRM_FAILED;
+  try {
+    json fields = checks::CheckWrite(call->plugin->manifest(), sdk::ToView(kind), sdk::ToView(key),
+                                     sdk::ToView(fields_json));
+    std::string kind_text(sdk::ToView(kind));
+    std::string id =
+        NameUuid(call->plugin->name() + "/" + kind_text + "/" + std::string(sdk::ToView(key)));
+    call->proposed.push_back({kind_text, id, std::move(fields)});
+    return FIELDCRM_OK;
+  } catch (const std::exception& e) {
+    call->violation = e.what();
+    return FIELDCRM_FAILED;
+  }
+}
+
+void HostAlert(fieldcrm_call* call, fieldcrm_str rule, int64_t due_ms, fieldcrm_str message) {
+  call->alerts.push_back(
+      {std::string(sdk::ToView(rule)), due_ms, std::string(sdk::ToView(message))});
+}
+
+void HostSetResult(fieldcrm_call* call, fieldcrm_str json) {
+  call->result.assign(json.data, json.size);
+}
+
+// The context is the LoadedPlugin itself, so the line names the plugin.
+void HostLog(fieldcrm_host_context* context, int32_t level, fieldcrm_str message) {
+  const auto* plugin = reinterpret_cast<const LoadedPlugin*>(context);
+  std::cerr << "fieldcrm: plugin '" << plugin->name()
+            << (level == FIELDCRM_LOG_WARNING ? "' warning: " : "': ") << sdk::ToView(message)
+            << '\n';
+}
+
+// Long enough for any useful message; a longer one is cut, never overrun.
+constexpr size_t kErrorCapacity = 1024;
 
 }  // namespace
 
@@ -27,43 +72,50 @@ LoadedPlugin::LoadedPlugin(const std::filesystem::path& file) : file_(file) {
   } catch (const std::exception& e) {
     throw refuse(std::string("not a loadable shared library (") + e.what() + ")");
   }
-  if (!library_.has(FIELDCRM_PLUGIN_ENTRY_SYMBOL)) {
-    throw refuse("not a fieldcrm plugin: no '" FIELDCRM_PLUGIN_ENTRY_SYMBOL "' symbol");
+  if (!library_.has(FIELDCRM_PLUGIN_INFO_SYMBOL) || !library_.has(FIELDCRM_PLUGIN_ENTRY_SYMBOL)) {
+    throw refuse("not a fieldcrm plugin: no '" FIELDCRM_PLUGIN_INFO_SYMBOL
+                 "' and '" FIELDCRM_PLUGIN_ENTRY_SYMBOL "' symbols");
   }
-  auto& entry_point = library_.get<const sdk::PluginEntry*()>(FIELDCRM_PLUGIN_ENTRY_SYMBOL);
+  // Data only: nothing in the library has run yet.
+  const auto& info = library_.get<const fieldcrm_info>(FIELDCRM_PLUGIN_INFO_SYMBOL);
   try {
-    entry_ = entry_point();
-  } catch (...) {
-    throw refuse("its entry point threw");
-  }
-  if (entry_ == nullptr) throw refuse("its entry point returned nothing");
-  if (entry_->api_version != sdk::kApiVersion) {
-    throw refuse("built for plugin API version " + std::to_string(entry_->api_version) +
-                 ", this fieldcrm supports version " + std::to_string(sdk::kApiVersion) +
-                 ": rebuild it against this SDK");
+    checks::CheckApiVersion(info);
+  } catch (const std::invalid_argument& e) {
+    throw refuse(e.what());
   }
   try {
-    ReadManifest(entry_->manifest);
+    manifest_ = checks::CheckManifest(info.manifest);
   } catch (const std::exception& e) {
     throw refuse(std::string("bad manifest: ") + e.what());
   }
+  name_ = manifest_["name"];
+  kind_ = manifest_["kind"];
+  manifest_["api_version"] = std::to_string(info.api_major) + "." + std::to_string(info.api_minor);
+  manifest_["file"] = file_.string();
+
+  api_ = library_.get<const fieldcrm_plugin_api*()>(FIELDCRM_PLUGIN_ENTRY_SYMBOL)();
+  if (api_ == nullptr) throw refuse("its entry point returned nothing");
   try {
-    instance_ = entry_->create();
-  } catch (const std::exception& e) {
-    throw refuse(std::string("create threw: ") + e.what());
-  } catch (...) {
-    throw refuse("create threw a non-standard exception");
+    checks::CheckHooks(manifest_, *api_);
+  } catch (const std::invalid_argument& e) {
+    throw refuse(e.what());
   }
-  if (instance_ == nullptr) throw refuse("create returned nothing");
+  host_api_ = {sizeof(fieldcrm_host_api),
+               FIELDCRM_API_MAJOR,
+               FIELDCRM_API_MINOR,
+               reinterpret_cast<fieldcrm_host_context*>(this),
+               &HostWrite,
+               &HostAlert,
+               &HostSetResult,
+               &HostLog};
+  char message[kErrorCapacity] = "";
+  fieldcrm_error error{message, sizeof message};
+  instance_ = api_->create(&host_api_, &error);
+  if (instance_ == nullptr) throw refuse(std::string("create failed: ") + message);
 }
 
 LoadedPlugin::~LoadedPlugin() {
-  if (instance_ != nullptr) {
-    try {
-      entry_->destroy(instance_);
-    } catch (...) {  // a destructor must not throw; the library is unloaded regardless
-    }
-  }
+  if (instance_ != nullptr) api_->destroy(instance_);
 }
 
 std::string LoadedPlugin::Describe() const {
@@ -71,45 +123,103 @@ std::string LoadedPlugin::Describe() const {
   return name_.empty() ? "plugin file '" + where + "'" : "plugin '" + name_ + "' (" + where + ")";
 }
 
-void LoadedPlugin::ReadManifest(const char* text) {
-  if (text == nullptr) throw InvalidInput("no manifest");
-  json manifest = json::parse(text);  // json::parse_error names the position
-  if (!manifest.is_object()) throw InvalidInput("the manifest is not a JSON object");
-  for (const char* field : {"name", "version", "kind", "description"}) {
-    if (!manifest.contains(field) || !manifest[field].is_string() ||
-        manifest[field].get<std::string>().empty()) {
-      throw InvalidInput(std::string("manifest field '") + field + "' must be a non-empty string");
-    }
-  }
-  std::string name = manifest["name"];
-  if (!std::regex_match(name, std::regex("[a-z][a-z0-9-]{0,63}"))) {
-    throw InvalidInput("plugin name '" + name + "' must be lowercase letters, digits and '-'");
-  }
-  if (!manifest.contains("config_schema")) manifest["config_schema"] = {{"type", "object"}};
-  if (!manifest.contains("default_config")) manifest["default_config"] = json::object();
-  if (!manifest.contains("writes")) manifest["writes"] = json::array();
-  if (!manifest["config_schema"].is_object() || !manifest["default_config"].is_object()) {
-    throw InvalidInput("config_schema and default_config must be JSON objects");
-  }
-  ValidateJsonSchema(manifest["config_schema"], manifest["default_config"], "default_config");
-  for (const json& kind : manifest["writes"]) {
-    if (!kind.is_string() || kind.get<std::string>().empty()) {
-      throw InvalidInput("'writes' must list record kinds");
-    }
-    if (std::find(kCoreKinds.begin(), kCoreKinds.end(), kind) != kCoreKinds.end()) {
-      throw InvalidInput("plugins may not write '" + kind.get<std::string>() + "' records");
-    }
-  }
-  manifest["api_version"] = entry_->api_version;
-  manifest["file"] = file_.string();
-  name_ = name;
-  kind_ = manifest["kind"];
-  manifest_ = std::move(manifest);
+bool LoadedPlugin::HasReview() const {
+  return FIELDCRM_HAS(fieldcrm_plugin_api, api_, review);
 }
 
-bool LoadedPlugin::MayWrite(std::string_view kind) const {
-  const json& writes = manifest_["writes"];
-  return std::find(writes.begin(), writes.end(), kind) != writes.end();
+bool LoadedPlugin::HasAlerts() const {
+  return FIELDCRM_HAS(fieldcrm_plugin_api, api_, alerts);
+}
+
+template <typename Hook>
+void LoadedPlugin::Run(std::string_view what, const fieldcrm_call* call, Hook&& hook) {
+  if (!usable()) throw PluginError(Describe() + " is disabled: " + disabled_reason_);
+  char message[kErrorCapacity] = "";
+  fieldcrm_error error{message, sizeof message};
+  fieldcrm_status status = hook(&error);
+  if (call != nullptr && !call->violation.empty()) {
+    throw Disable(std::string(what) + ": " + call->violation);
+  }
+  switch (status) {
+    case FIELDCRM_OK:
+      return;
+    case FIELDCRM_REJECTED:
+      throw InvalidInput("plugin '" + name_ + "' rejected " + std::string(what) + ": " + message);
+    case FIELDCRM_FAILED:
+      throw Disable(std::string(what) + " failed: " + message);
+  }
+  throw Disable(std::string(what) + " returned the unknown status " + std::to_string(status));
+}
+
+void LoadedPlugin::Configure(const std::string& config_json) {
+  Run("its config", nullptr, [&](fieldcrm_error* error) {
+    return api_->configure(instance_, sdk::ToStr(config_json), error);
+  });
+}
+
+bool LoadedPlugin::CheckConfig(const std::string& config_json) {
+  if (!FIELDCRM_HAS(fieldcrm_plugin_api, api_, check_config)) {
+    Configure(config_json);
+    return false;
+  }
+  Run("its config", nullptr, [&](fieldcrm_error* error) {
+    return api_->check_config(instance_, sdk::ToStr(config_json), error);
+  });
+  return true;
+}
+
+void LoadedPlugin::Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_grade* grades,
+                         size_t count, int64_t as_of_ms) {
+  if (!FIELDCRM_HAS(fieldcrm_plugin_api, api_, grade))
+    throw PluginError(Describe() + " does not grade");
+  Run("grading customers", nullptr, [&](fieldcrm_error* error) {
+    return api_->grade(instance_, facts, grades, count, as_of_ms, error);
+  });
+  for (size_t i = 0; i < count; ++i) {
+    try {
+      checks::CheckGrade(grades[i]);
+    } catch (const std::invalid_argument& e) {
+      throw Disable(e.what());
+    }
+  }
+}
+
+std::string LoadedPlugin::Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms) {
+  if (!FIELDCRM_HAS(fieldcrm_plugin_api, api_, explain)) {
+    throw PluginError(Describe() + " does not explain grades");
+  }
+  fieldcrm_call call(this);
+  Run("explaining a grade", &call, [&](fieldcrm_error* error) {
+    return api_->explain(instance_, &facts, as_of_ms, &call, error);
+  });
+  return std::move(call.result);
+}
+
+std::vector<ProposedRecord> LoadedPlugin::Review(const fieldcrm_customer_view& customer) {
+  fieldcrm_call call(this);
+  if (!HasReview()) return {};
+  Run("reviewing customers", &call,
+      [&](fieldcrm_error* error) { return api_->review(instance_, &customer, &call, error); });
+  return std::move(call.proposed);
+}
+
+std::vector<PluginAlert> LoadedPlugin::Alerts(const fieldcrm_customer_view& customer) {
+  fieldcrm_call call(this);
+  if (!HasAlerts()) return {};
+  Run("listing alerts", &call,
+      [&](fieldcrm_error* error) { return api_->alerts(instance_, &customer, &call, error); });
+  return std::move(call.alerts);
+}
+
+std::string LoadedPlugin::Call(std::string_view function, std::string_view input_json) {
+  if (!FIELDCRM_HAS(fieldcrm_plugin_api, api_, call)) {
+    throw PluginError(Describe() + " has no functions to call");
+  }
+  fieldcrm_call call(this);
+  Run(function, &call, [&](fieldcrm_error* error) {
+    return api_->call(instance_, sdk::ToStr(function), sdk::ToStr(input_json), &call, error);
+  });
+  return std::move(call.result);
 }
 
 PluginError LoadedPlugin::Disable(const std::string& reason) {

@@ -26,9 +26,19 @@ struct ViewTexts {
         referred_by(b.referred_by.dump()),
         survey_responses(b.survey_responses.dump()) {}
 
-  sdk::CustomerView View(const CustomerBundle& b, const sdk::TierGrade& grade, int64_t now) const {
-    return {b.id,        customer,         interactions, deals, referrals_made,
-            referred_by, survey_responses, &b.facts,     grade, now};
+  fieldcrm_customer_view View(const CustomerBundle& b, const sdk::TierGrade& grade,
+                              int64_t now) const {
+    return {sizeof(fieldcrm_customer_view),
+            sdk::ToStr(b.id),
+            sdk::ToStr(customer),
+            sdk::ToStr(interactions),
+            sdk::ToStr(deals),
+            sdk::ToStr(referrals_made),
+            sdk::ToStr(referred_by),
+            sdk::ToStr(survey_responses),
+            &b.facts,
+            grade,
+            now};
   }
 };
 
@@ -59,14 +69,18 @@ Graded LoadGraded(Store& store, PluginHost& host, int64_t as_of_ms,
   return graded;
 }
 
-// For each usable plugin: make(plugin) gives a visitor whose Visit(plugin api, view, bundle) runs
-// for every customer (all, or the root `only`) and whose Finish() runs only if all of them
-// succeeded. A plugin that fails is reported in failures, and what it produced is dropped.
-template <typename MakeVisitor>
+// For each usable plugin that has the hook (has(plugin)): make(plugin) gives a visitor whose
+// Visit(plugin, view, bundle) runs for every customer (all, or the root `only`) and whose Finish()
+// runs only if all of them succeeded. A plugin that fails is reported in failures, and what it
+// produced is dropped.
+template <typename HasHook, typename MakeVisitor>
 void ForEachView(Store& store, PluginHost& host, int64_t as_of_ms,
-                 const std::optional<std::string>& only, const char* what,
-                 std::vector<std::string>& failures, MakeVisitor&& make) {
-  std::vector<LoadedPlugin*> plugins = host.Usable();
+                 const std::optional<std::string>& only, std::vector<std::string>& failures,
+                 HasHook&& has, MakeVisitor&& make) {
+  std::vector<LoadedPlugin*> plugins;
+  for (LoadedPlugin* plugin : host.Usable()) {
+    if (has(*plugin)) plugins.push_back(plugin);
+  }
   if (plugins.empty()) return;
   using Visitor = decltype(make(*plugins.front()));
   std::vector<std::optional<Visitor>> visitors;  // empty once its plugin failed
@@ -81,9 +95,9 @@ void ForEachView(Store& store, PluginHost& host, int64_t as_of_ms,
       if (!visitors[p]) continue;
       try {
         for (size_t i = 0; i < graded.bundles.size(); ++i) {
-          sdk::CustomerView view = texts[i].View(graded.bundles[i], graded.grades[i], as_of_ms);
-          plugins[p]->Invoke(
-              what, [&](sdk::Plugin& api) { visitors[p]->Visit(api, view, graded.bundles[i]); });
+          fieldcrm_customer_view view =
+              texts[i].View(graded.bundles[i], graded.grades[i], as_of_ms);
+          visitors[p]->Visit(*plugins[p], view, graded.bundles[i]);
         }
       } catch (const std::exception& e) {
         failures.push_back(e.what());
@@ -98,54 +112,6 @@ void ForEachView(Store& store, PluginHost& host, int64_t as_of_ms,
   }
 }
 
-struct ProposedRecord {
-  std::string kind, id;
-  json fields;
-};
-
-class CollectingWriter final : public sdk::Writer {
- public:
-  explicit CollectingWriter(const LoadedPlugin& plugin) : plugin_(plugin) {}
-
-  void Write(std::string_view kind, std::string_view key, std::string_view fields_json) override {
-    // Thrown into the plugin's frames on purpose: the host's guard disables the plugin.
-    if (!plugin_.MayWrite(kind)) {
-      throw std::logic_error("wrote a '" + std::string(kind) +
-                             "' record, which its manifest does not list under \"writes\"");
-    }
-    if (key.empty()) throw std::logic_error("wrote a record without a key");
-    json fields = json::parse(fields_json);  // a parse error is the plugin's bug, too
-    if (!fields.is_object() || fields.empty()) {
-      throw std::logic_error("wrote fields that are not a non-empty JSON object");
-    }
-    for (const auto& [name, value] : fields.items()) {
-      if (name.empty() || name.starts_with('_') || name == "id") {
-        throw std::logic_error("wrote reserved field '" + name + "'");
-      }
-    }
-    std::string id = NameUuid(plugin_.name() + "/" + std::string(kind) + "/" + std::string(key));
-    proposed.push_back({std::string(kind), id, std::move(fields)});
-  }
-
-  std::vector<ProposedRecord> proposed;
-
- private:
-  const LoadedPlugin& plugin_;
-};
-
-class CollectingSink final : public sdk::AlertSink {
- public:
-  void Alert(std::string_view rule, int64_t due_ms, std::string_view message) override {
-    pending.push_back({std::string(rule), due_ms, std::string(message)});
-  }
-  struct Pending {
-    std::string rule;
-    int64_t due_ms;
-    std::string message;
-  };
-  std::vector<Pending> pending;
-};
-
 bool RecordExists(Store& store, const std::string& id) {
   return store.FindRecord(id).has_value();
 }
@@ -157,19 +123,21 @@ ReviewResult ReviewCustomers(Store& store, PluginHost& host, int64_t as_of_ms,
   ReviewResult result;
   std::vector<ProposedRecord> accepted;
   struct Visitor {
-    CollectingWriter writer;
     std::vector<ProposedRecord>& accepted;
-    void Visit(sdk::Plugin& p, const sdk::CustomerView& view, const CustomerBundle&) {
-      p.Review(view, writer);
+    std::vector<ProposedRecord> proposed;
+    void Visit(LoadedPlugin& plugin, const fieldcrm_customer_view& view, const CustomerBundle&) {
+      for (ProposedRecord& record : plugin.Review(view)) proposed.push_back(std::move(record));
     }
     void Finish() {
-      for (ProposedRecord& record : writer.proposed) accepted.push_back(std::move(record));
+      for (ProposedRecord& record : proposed) accepted.push_back(std::move(record));
     }
   };
-  ForEachView(store, host, as_of_ms, only, "reviewing customers", result.failures,
-              [&](LoadedPlugin& plugin) {
-                return Visitor{CollectingWriter(plugin), accepted};
-              });
+  ForEachView(
+      store, host, as_of_ms, only, result.failures,
+      [](const LoadedPlugin& plugin) { return plugin.HasReview(); },
+      [&](LoadedPlugin&) {
+        return Visitor{accepted, {}};
+      });
   Transaction txn = store.Transact();
   for (const ProposedRecord& record : accepted) {
     if (RecordExists(store, record.id)) continue;  // granted before, here or on another replica
@@ -186,23 +154,23 @@ AlertsResult CollectAlerts(Store& store, PluginHost& host, int64_t as_of_ms,
                            const std::optional<std::string>& only) {
   AlertsResult result;
   struct Visitor {
-    const LoadedPlugin& plugin;
     std::vector<DueAlert>& out;
     std::vector<DueAlert> found;
-    void Visit(sdk::Plugin& p, const sdk::CustomerView& view, const CustomerBundle& bundle) {
-      CollectingSink sink;
-      p.Alerts(view, sink);
-      for (auto& alert : sink.pending) {
+    void Visit(LoadedPlugin& plugin, const fieldcrm_customer_view& view,
+               const CustomerBundle& bundle) {
+      for (PluginAlert& alert : plugin.Alerts(view)) {
         found.push_back({plugin.name(), alert.rule, bundle.id, bundle.customer.value("name", ""),
                          bundle.customer.value("agent", ""), alert.message, alert.due_ms});
       }
     }
     void Finish() { out.insert(out.end(), found.begin(), found.end()); }
   };
-  ForEachView(store, host, as_of_ms, only, "listing alerts", result.failures,
-              [&](LoadedPlugin& plugin) {
-                return Visitor{plugin, result.alerts, {}};
-              });
+  ForEachView(
+      store, host, as_of_ms, std::nullopt, result.failures,
+      [](const LoadedPlugin& plugin) { return plugin.HasAlerts(); },
+      [&](LoadedPlugin&) {
+        return Visitor{result.alerts, {}};
+      });
   std::sort(result.alerts.begin(), result.alerts.end(), [](const DueAlert& a, const DueAlert& b) {
     return std::tie(a.agent, a.due_ms, a.customer, a.rule) <
            std::tie(b.agent, b.due_ms, b.customer, b.rule);

@@ -14,13 +14,6 @@ namespace {
 
 constexpr size_t kBatch = 4096;
 
-void CheckGrade(LoadedPlugin& tiering, const sdk::TierGrade& grade) {
-  if (grade.tier < 'A' || grade.tier > 'D') {
-    throw tiering.Disable("Grade returned tier code " + std::to_string(int(grade.tier)) +
-                          " (expected A-D)");
-  }
-}
-
 }  // namespace
 
 std::vector<sdk::TierGrade> GradeFacts(LoadedPlugin& tiering,
@@ -29,11 +22,8 @@ std::vector<sdk::TierGrade> GradeFacts(LoadedPlugin& tiering,
   std::vector<sdk::TierGrade> grades(facts.size());
   for (size_t start = 0; start < facts.size(); start += kBatch) {
     size_t count = std::min(kBatch, facts.size() - start);
-    tiering.Invoke("grading customers", [&](sdk::Plugin& p) {
-      p.Grade(facts.data() + start, grades.data() + start, count, as_of_ms);
-    });
+    tiering.Grade(facts.data() + start, grades.data() + start, count, as_of_ms);
   }
-  for (const sdk::TierGrade& grade : grades) CheckGrade(tiering, grade);
   return grades;
 }
 
@@ -111,12 +101,11 @@ std::map<std::string, sdk::TierGrade> GradeStoreAsItWas(Database& db, LoadedPlug
 
 json ExplainTier(LoadedPlugin& tiering, const CustomerBundle& bundle, int64_t as_of_ms) {
   json out = TierJson(GradeBundles(tiering, {bundle}, as_of_ms).front());
-  std::string reasons = tiering.Invoke(
-      "explaining a grade", [&](sdk::Plugin& p) { return p.Explain(bundle.facts, as_of_ms); });
+  std::string reasons = tiering.Explain(bundle.facts, as_of_ms);
   try {
     out["explanation"] = json::parse(reasons);
   } catch (const json::exception& e) {
-    throw tiering.Disable(std::string("Explain returned malformed JSON: ") + e.what());
+    throw tiering.Disable(std::string("explain returned malformed JSON: ") + e.what());
   }
   out["customer"] = bundle.id;
   out["plugin"] = tiering.name();

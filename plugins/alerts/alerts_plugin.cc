@@ -7,14 +7,11 @@
 namespace alerts {
 namespace {
 
-class AlertsPlugin : public fieldcrm::sdk::Plugin {
+class AlertsPlugin {
  public:
-  void Configure(std::string_view config_json) override {
-    config_ = nlohmann::json::parse(config_json);
-  }
+  void Configure(std::string_view config_json) { config_ = nlohmann::json::parse(config_json); }
 
-  void Alerts(const fieldcrm::sdk::CustomerView& customer,
-              fieldcrm::sdk::AlertSink& sink) override {
+  void Alerts(const fieldcrm::sdk::CustomerView& customer, fieldcrm::sdk::AlertSink& sink) {
     for (const Due& due : Evaluate(config_, customer))
       sink.Alert(due.rule, due.due_ms, due.message);
   }

@@ -12,11 +12,11 @@ namespace {
 
 using nlohmann::json;
 
-class ReferralPlugin : public fieldcrm::sdk::Plugin {
+class ReferralPlugin {
  public:
-  void Configure(std::string_view config_json) override { config_ = json::parse(config_json); }
+  void Configure(std::string_view config_json) { config_ = json::parse(config_json); }
 
-  void Review(const fieldcrm::sdk::CustomerView& customer, fieldcrm::sdk::Writer& writer) override {
+  void Review(const fieldcrm::sdk::CustomerView& customer, fieldcrm::sdk::Writer& writer) {
     json referred_by = json::parse(customer.referred_by);
     if (referred_by.empty()) return;
     // Oldest first: the first one to bring the customer in is the one rewarded.

@@ -15,11 +15,11 @@ namespace {
 
 using nlohmann::json;
 
-class SurveysPlugin : public fieldcrm::sdk::Plugin {
+class SurveysPlugin {
  public:
-  void Configure(std::string_view) override {}
+  void Configure(std::string_view) {}
 
-  std::string Call(std::string_view function, std::string_view input_json) override {
+  std::string Call(std::string_view function, std::string_view input_json) {
     try {
       json input = json::parse(input_json);
       if (function == "validate_survey") return ValidateQuestionnaire(input).dump();
@@ -30,7 +30,7 @@ class SurveysPlugin : public fieldcrm::sdk::Plugin {
     } catch (const json::exception& e) {  // malformed input, not a broken plugin
       throw std::invalid_argument(e.what());
     }
-    return Plugin::Call(function, input_json);
+    throw fieldcrm::sdk::UnknownFunction(function);
   }
 };
 

@@ -121,9 +121,42 @@ TierGrade GradeOne(const Rules& r, const CustomerFacts& f, int64_t as_of_ms) {
   return g;
 }
 
+namespace {
+
+// A number as people read it: whole when it is whole, else one decimal.
+std::string Num(double x) {
+  double rounded = std::round(x * 10) / 10;
+  std::string text = std::to_string(rounded);
+  text.erase(text.find_last_not_of('0') + 1);
+  if (text.back() == '.') text.pop_back();
+  return text;
+}
+
+// Why each factor scored what it did, in kFactorNames order.
+std::array<std::string, kFactorCount> Reasons(const Rules& r, const CustomerFacts& f, double idle) {
+  static const char* const kStages[] = {"prospect", "intent", "buyer", "owner"};
+  return {
+      "budget or signed amount " + Num(double(std::max(f.budget_cny, f.deals_amount_cny))) +
+          " CNY; full marks from " + Num(r.budget_full_cny),
+      Num(f.visits) + " visits and " + Num(f.contacts) +
+          " contacts (a contact counts half); full marks from " + Num(r.engagement_full),
+      std::isinf(idle) ? std::string("no activity yet")
+                       : Num(idle) + " days since the last activity; full marks within " +
+                             Num(r.recency_full_days) + ", none after " + Num(r.recency_zero_days),
+      std::string("stage ") + kStages[std::clamp(f.stage, 0, 3)] + " (owner is full marks)",
+      Num(f.deals_signed) + " deals signed; any signed deal is full marks",
+      Num(f.referrals_made) + " customers referred; full marks from " + Num(r.referrals_full),
+      f.satisfaction < 0 ? std::string("no survey answer yet: counted as neutral")
+                         : "mean NPS answer " + Num(f.satisfaction) + " of 10",
+  };
+}
+
+}  // namespace
+
 json Explain(const Rules& r, const CustomerFacts& f, int64_t as_of_ms) {
   auto fractions = Fractions(r, f, as_of_ms);
   double idle = IdleDays(f, as_of_ms);
+  auto reasons = Reasons(r, f, idle);
   json values = {std::max(f.budget_cny, f.deals_amount_cny),
                  {{"visits", f.visits}, {"contacts", f.contacts}},
                  std::isinf(idle) ? json("no activity") : json(std::round(idle * 10) / 10),
@@ -134,11 +167,12 @@ json Explain(const Rules& r, const CustomerFacts& f, int64_t as_of_ms) {
   json factors = json::array();
   for (size_t i = 0; i < kFactorCount; ++i) {
     double points = 100.0 * r.weights[i] * fractions[i] / r.weight_total;
-    factors.push_back({{"factor", kFactorNames[i]},
+    factors.push_back({{"name", kFactorNames[i]},
                        {"value", values[i]},
                        {"weight", r.weights[i]},
                        {"share", std::round(fractions[i] * 1000) / 1000},
-                       {"points", std::round(points * 10) / 10}});
+                       {"points", std::round(points * 10) / 10},
+                       {"reason", reasons[i]}});
   }
   TierGrade g = GradeOne(r, f, as_of_ms);
   return {{"factors", factors},

@@ -7,18 +7,18 @@
 namespace tiering {
 namespace {
 
-class TieringPlugin : public fieldcrm::sdk::Plugin {
+class TieringPlugin {
  public:
-  void Configure(std::string_view config_json) override {
+  void Configure(std::string_view config_json) {
     rules_ = Rules::FromConfig(nlohmann::json::parse(config_json));
   }
 
   void Grade(const fieldcrm::sdk::CustomerFacts* facts, fieldcrm::sdk::TierGrade* grades,
-             size_t count, int64_t as_of_ms) override {
+             size_t count, int64_t as_of_ms) {
     for (size_t i = 0; i < count; ++i) grades[i] = GradeOne(rules_, facts[i], as_of_ms);
   }
 
-  std::string Explain(const fieldcrm::sdk::CustomerFacts& facts, int64_t as_of_ms) override {
+  std::string Explain(const fieldcrm::sdk::CustomerFacts& facts, int64_t as_of_ms) {
     return tiering::Explain(rules_, facts, as_of_ms).dump();
   }
 

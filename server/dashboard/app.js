@@ -117,14 +117,20 @@ function tierCard(tier) {
   card.append(el('p', { class: 'tier' }, el('strong', { 'data-field': 'tier' }, tier.tier),
                  ` score ${tier.tier_score} · segment ${tier.segment} · ` +
                  `RFM ${tier.rfm.r}/${tier.rfm.f}/${tier.rfm.m} · plugin ${tier.plugin}`));
+  const factors = tier.explanation && tier.explanation.factors;
+  if (!Array.isArray(factors)) {
+    card.append(el('p', { class: 'note' },
+                   "The plugin's explanation does not follow the documented schema (docs/plugins.md)."));
+    return card;
+  }
   card.append(dataTable({
     name: 'tier_factors',
-    columns: [['factor', 'Factor'], ['value', 'Value'], ['weight', 'Weight'], ['share', 'Share'],
-              ['points', 'Points']].map(([key, label]) => ({ key, label })),
-    rows: tier.explanation.factors,
+    columns: [['name', 'Factor'], ['value', 'Value'], ['weight', 'Weight'], ['points', 'Points'],
+              ['reason', 'Why']].map(([key, label]) => ({ key, label })),
+    rows: factors,
   }, false));
   const t = tier.explanation.thresholds;
-  card.append(el('p', { class: 'period' }, `A ≥ ${t.A}, B ≥ ${t.B}, C ≥ ${t.C}, else D`));
+  if (t) card.append(el('p', { class: 'period' }, `A ≥ ${t.A}, B ≥ ${t.B}, C ≥ ${t.C}, else D`));
   return card;
 }
 

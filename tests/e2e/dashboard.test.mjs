@@ -69,7 +69,7 @@ async function checkTiers({ page, open, cell, shot, ids }) {
   await open(`/customer?id=${ids.zhang_wei}`, 'customer');
   check(await page.textContent('section[data-section="tier"] [data-field="tier"]'), 'B', '张伟 is tier B');
   check(await page.locator('table[data-table="tier_factors"] tbody tr').count(), 7, 'the seven factors behind it');
-  check(await cell('tier_factors', 'factor', 'deals', 'points'), '15', 'his signed deal earns the deals points');
+  check(await cell('tier_factors', 'name', 'deals', 'points'), '15', 'his signed deal earns the deals points');
   await shot('customer-tier');
 }
 

@@ -61,6 +61,39 @@ TEST_CASE("customer get --json shows the tier; list --tier filters; tier explain
   CHECK(bad.err == "fieldcrm: error: invalid tier 'E' (expected one of: A, B, C, D)\n");
 }
 
+TEST_CASE("tier explain prints any conforming explanation and says clearly when one is not") {
+  Tablet t;
+  TempDir folder;
+  for (const char* name : {"minor_zero", "odd_explanation"}) {
+    std::filesystem::copy_file(std::string(FIXTURE_PLUGIN_DIR) + "/" + name + ".so",
+                               folder.File(std::string(name) + ".so"));
+  }
+  const std::string plugins = "--plugins=" + folder.path().string();
+  RunResult conforming = Cli(t.db, {plugins, kAt, "tier", "explain", t.big});
+  CHECK(conforming.exit_code == 0);
+  CHECK(conforming.out.find("by plugin budget-tiers") != std::string::npos);
+  CHECK(conforming.out.find("tier A from 5000000 CNY") != std::string::npos);
+  CHECK(conforming.err.find("fieldcrm: plugin 'budget-tiers': tier A from 5000000 CNY") !=
+        std::string::npos);  // its log line, through the host
+  RunResult listed = Cli(t.db, {plugins, "plugins", "list"});
+  CHECK(listed.out.find("standby") != std::string::npos);
+  CHECK(listed.err ==
+        "fieldcrm: warning: plugin 'odd-explanation' stands by: 'budget-tiers' (minor_zero.so) is "
+        "the active tiering plugin (the first usable one by file name)\n");
+
+  // With the odd one first in line, its explanation cannot be shown as a table: it says why.
+  std::filesystem::remove(folder.File("minor_zero.so"));
+  RunResult odd = Cli(t.db, {plugins, kAt, "tier", "explain", t.big});
+  CHECK(odd.exit_code == 0);
+  CHECK(odd.out.find("tier B") != std::string::npos);
+  CHECK(odd.out.find("\"why\"") != std::string::npos);
+  CHECK(odd.err ==
+        "fieldcrm: warning: plugin 'odd-explanation' explains its grades in a shape tier explain "
+        "cannot show (the explanation has no \"factors\" array); its explanation as given:\n");
+  CHECK(json::parse(Cli(t.db, {plugins, kAt, "--json", "tier", "explain", t.big})
+                        .out)["explanation"]["why"] == json::array({"budget", "visits"}));
+}
+
 TEST_CASE("plugins list shows loaded and refused plugins; tiers need a tiering plugin") {
   Tablet t;
   RunResult listed = Cli(t.db, {"plugins", "list"});
@@ -77,7 +110,7 @@ TEST_CASE("plugins list shows loaded and refused plugins; tiers need a tiering p
   json states = json::parse(refused.out)["plugins"];
   REQUIRE(states.size() == 2);
   CHECK(states[1]["state"] == "refused");
-  CHECK(states[1]["reason"].get<std::string>().find("built for plugin API version 99") !=
+  CHECK(states[1]["reason"].get<std::string>().find("built for plugin API 99.0") !=
         std::string::npos);
 
   // The store still works without any usable plugin; asking for tiers says what is missing.

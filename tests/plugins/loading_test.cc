@@ -42,7 +42,7 @@ TEST_CASE("the built-in plugins load from the build tree with their manifests") 
   std::vector<std::string> names;
   for (const PluginState& s : states) {
     CHECK(s.state == "loaded");
-    CHECK(s.manifest["api_version"] == FIELDCRM_PLUGIN_API_VERSION);
+    CHECK(s.manifest["api_version"] == "2.1");
     CHECK(s.manifest["config_schema"].is_object());
     CHECK_FALSE(s.manifest["description"].get<std::string>().empty());
     names.push_back(s.name);
@@ -70,17 +70,17 @@ TEST_CASE("bad files are refused with the plugin and the reason; the rest keeps 
   const PluginState& version = StateOf(states, "wrong_version.so");
   CHECK(version.state == "refused");
   CHECK(version.reason ==
-        "plugin file 'wrong_version.so' refused: built for plugin API version 99, this fieldcrm "
-        "supports version 1: rebuild it against this SDK");
+        "plugin file 'wrong_version.so' refused: built for plugin API 99.0, this fieldcrm "
+        "supports 2.0 to 2.1: rebuild it against this SDK");
   CHECK(StateOf(states, "no_entry.so").reason ==
-        "plugin file 'no_entry.so' refused: not a fieldcrm plugin: no 'fieldcrm_plugin_entry' "
-        "symbol");
+        "plugin file 'no_entry.so' refused: not a fieldcrm plugin: no 'fieldcrm_plugin_info' and "
+        "'fieldcrm_plugin_entry' symbols");
   CHECK(StateOf(states, "notes.so")
             .reason.starts_with("plugin file 'notes.so' refused: not a loadable shared library ("));
   CHECK(StateOf(states, "bad_manifest.so")
             .reason.starts_with("plugin file 'bad_manifest.so' refused: bad manifest: "));
   CHECK(StateOf(states, "throws_on_create.so").reason ==
-        "plugin 'fragile' (throws_on_create.so) refused: create threw: cannot start: license "
+        "plugin 'fragile' (throws_on_create.so) refused: create failed: cannot start: license "
         "file missing");
   const PluginState& copy = StateOf(states, "tiering2.so");
   CHECK(copy.state == "refused");
@@ -96,7 +96,7 @@ TEST_CASE("bad files are refused with the plugin and the reason; the rest keeps 
   auto grades = GradeFacts(host.RequireKind("tiering"), {facts}, kAsOf);
   CHECK(grades.front().tier >= 'A');
   CHECK_THROWS_WITH_AS(host.Get("fragile"),
-                       "plugin 'fragile' (throws_on_create.so) refused: create threw: cannot "
+                       "plugin 'fragile' (throws_on_create.so) refused: create failed: cannot "
                        "start: license file missing",
                        PluginError);
 }
@@ -124,7 +124,7 @@ TEST_CASE("a plugin that throws is disabled and none of its writes reach the sto
   ReviewResult result = ReviewCustomers(tablet.store(), host, kAsOf);
   REQUIRE(result.failures.size() == 1);
   CHECK(result.failures[0] ==
-        "plugin 'throwing' (throwing.so) disabled: reviewing customers threw: review exploded");
+        "plugin 'throwing' (throwing.so) disabled: reviewing customers failed: review exploded");
   CHECK(result.created == 1);  // the referral plugin still granted its reward
   CHECK(tablet.LogSize() > before);
   // Written by the plugin just before it threw: dropped.
@@ -132,7 +132,7 @@ TEST_CASE("a plugin that throws is disabled and none of its writes reach the sto
       StoreDatabase(tablet.store()).QueryInt("SELECT count(*) FROM records WHERE kind = 'note'") ==
       0);
   CHECK_THROWS_WITH_AS(host.Get("throwing"),
-                       "plugin 'throwing' is disabled: reviewing customers threw: review exploded",
+                       "plugin 'throwing' is disabled: reviewing customers failed: review exploded",
                        PluginError);
   CHECK(StateOf(host.States(), "throwing.so").state == "disabled");
 }
@@ -143,14 +143,40 @@ TEST_CASE("a plugin that throws while grading is disabled; later calls say why")
   PluginHost host(dir.path());
   LoadedPlugin& plugin = host.Get("throwing");
   CHECK_THROWS_WITH_AS(GradeFacts(plugin, {sdk::CustomerFacts{}}, kAsOf),
-                       "plugin 'throwing' (throwing.so) disabled: grading customers threw: "
+                       "plugin 'throwing' (throwing.so) disabled: grading customers failed: "
                        "grading exploded",
                        PluginError);
   CHECK_FALSE(plugin.usable());
   CHECK_THROWS_WITH_AS(GradeFacts(plugin, {sdk::CustomerFacts{}}, kAsOf),
-                       "plugin 'throwing' (throwing.so) is disabled: grading customers threw: "
+                       "plugin 'throwing' (throwing.so) is disabled: grading customers failed: "
                        "grading exploded",
                        PluginError);
+}
+
+TEST_CASE("two plugins of one kind: the first by file name is active, the other stands by") {
+  TempDir dir;
+  Copy(Fixture("minor_zero"), dir.path());  // budget-tiers, kind tiering
+  Copy(Builtin("tiering"), dir.path());
+  Copy(Builtin("alerts"), dir.path());
+  PluginHost host(dir.path());
+  CHECK(host.RequireKind("tiering").name() == "budget-tiers");
+  const PluginState& first = StateOf(host.States(), "minor_zero.so");
+  CHECK(first.role == "active");
+  CHECK(first.role_reason ==
+        "the first usable tiering plugin by file name; standing by: 'tiering' (tiering.so)");
+  const PluginState& second = StateOf(host.States(), "tiering.so");
+  CHECK(second.state == "loaded");
+  CHECK(second.role == "standby");
+  CHECK(second.role_reason ==
+        "'budget-tiers' (minor_zero.so) is the active tiering plugin (the first usable one by "
+        "file name)");
+  CHECK(StateOf(host.States(), "alerts.so").role_reason == "every alerts plugin runs");
+
+  // If the active one fails, the next one takes over.
+  host.Get("budget-tiers").Disable("stopped for the test");
+  CHECK(host.RequireKind("tiering").name() == "tiering");
+  CHECK(StateOf(host.States(), "tiering.so").role_reason == "the only usable tiering plugin");
+  CHECK(StateOf(host.States(), "minor_zero.so").role.empty());
 }
 
 }  // namespace

@@ -74,7 +74,7 @@ TEST_CASE("the explanation lists every factor's points, adding up to the score")
   double total = 0;
   std::map<std::string, double> points;
   for (const json& f : e["explanation"]["factors"]) {
-    points[f["factor"]] = f["points"];
+    points[f["name"]] = f["points"];
     total += f["points"].get<double>();
   }
   CHECK(points.size() == 7);

@@ -30,7 +30,10 @@ void LoadPlugins(SqliteServerStorage& storage, const std::string& option) {
   auto plugins = std::make_unique<PluginHost>(PluginsFolder(option, nullptr));
   std::string loaded;
   for (const PluginState& state : plugins->States()) {
-    if (state.state == "loaded") {
+    if (state.role == "standby") {
+      std::cerr << "fieldcrm-server: warning: plugin " << state.file
+                << " stands by: " << state.role_reason << '\n';
+    } else if (state.state == "loaded") {
       loaded += (loaded.empty() ? "" : ", ") + state.name;
     } else {
       std::cerr << "fieldcrm-server: plugin " << state.file << " " << state.state << ": "

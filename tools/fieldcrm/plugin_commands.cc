@@ -25,6 +25,8 @@ void List(Context& ctx) {
                      {"name", s.name},
                      {"state", s.state},
                      {"reason", s.reason},
+                     {"role", s.role},
+                     {"role_reason", s.role_reason},
                      {"manifest", s.manifest}});
     }
     return PrintJson({{"folder", host.dir().string()}, {"plugins", out}});
@@ -35,11 +37,17 @@ void List(Context& ctx) {
     const json& m = s.manifest;
     rows.push_back({s.name.empty() ? std::filesystem::path(s.file).filename().string() : s.name,
                     m.is_object() ? Show(m, "version") : "",
-                    m.is_object() ? std::to_string(m["api_version"].get<int>()) : "",
-                    m.is_object() ? Show(m, "kind") : "", s.state,
-                    s.reason.empty() ? Show(m, "description") : s.reason});
+                    m.is_object() ? Show(m, "api_version") : "",
+                    m.is_object() ? Show(m, "kind") : "", s.state, s.role,
+                    !s.reason.empty()     ? s.reason
+                    : s.role == "standby" ? s.role_reason
+                                          : Show(m, "description")});
+    if (s.role == "standby") {
+      std::cerr << "fieldcrm: warning: plugin '" << s.name << "' stands by: " << s.role_reason
+                << '\n';
+    }
   }
-  PrintTable({"NAME", "VERSION", "API", "KIND", "STATE", "DESCRIPTION / REASON"}, rows);
+  PrintTable({"NAME", "VERSION", "API", "KIND", "STATE", "ROLE", "DESCRIPTION / REASON"}, rows);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/cli/output.h"
 #include "fieldcrm/model/customers.h"
+#include "fieldcrm/plugin_checks.h"
 #include "fieldcrm/plugin_host/tiers.h"
 #include "fieldcrm/projections/customer_bundle.h"
 
@@ -15,20 +16,34 @@ using nlohmann::json;
 
 namespace {
 
+// Prints an explanation that follows the documented schema (sdk/include/fieldcrm/plugin_checks.h);
+// any other shape is shown as the plugin gave it, with a warning saying what is off.
 void PrintExplanation(const json& e) {
   std::cout << "tier " << Show(e, "tier") << " (score " << Show(e, "tier_score") << ", segment "
             << Show(e, "segment") << ") by plugin " << Show(e, "plugin") << '\n';
-  std::vector<std::vector<std::string>> rows;
-  for (const json& f : e["explanation"]["factors"]) {
-    rows.push_back({Show(f, "factor"), f["value"].dump(), Show(f, "weight"), Show(f, "share"),
-                    Show(f, "points")});
+  const json& explanation = e["explanation"];
+  try {
+    sdk::checks::CheckExplanation(explanation);
+  } catch (const std::invalid_argument& why) {
+    std::cerr << "fieldcrm: warning: plugin '" << Show(e, "plugin")
+              << "' explains its grades in a shape tier explain cannot show (" << why.what()
+              << "); its explanation as given:\n";
+    std::cout << explanation.dump(2) << '\n';
+    return;
   }
-  PrintTable({"FACTOR", "VALUE", "WEIGHT", "SHARE", "POINTS"}, rows);
-  const json& t = e["explanation"]["thresholds"];
-  std::cout << "thresholds: A ≥ " << Show(t, "A") << ", B ≥ " << Show(t, "B") << ", C ≥ "
-            << Show(t, "C") << ", else D\n";
-  std::cout << "RFM: r=" << e["rfm"]["r"] << " f=" << e["rfm"]["f"] << " m=" << e["rfm"]["m"]
-            << "  (" << e["explanation"]["rfm"].dump() << ")\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const json& f : explanation["factors"]) {
+    rows.push_back({Show(f, "name"), f.contains("value") ? Show(f["value"]) : "", Show(f, "weight"),
+                    Show(f, "points"), Show(f, "reason")});
+  }
+  PrintTable({"FACTOR", "VALUE", "WEIGHT", "POINTS", "WHY"}, rows);
+  if (json t = explanation.value("thresholds", json()); t.is_object()) {
+    std::cout << "thresholds: A ≥ " << Show(t, "A") << ", B ≥ " << Show(t, "B") << ", C ≥ "
+              << Show(t, "C") << ", else D\n";
+  }
+  std::cout << "RFM: r=" << e["rfm"]["r"] << " f=" << e["rfm"]["f"] << " m=" << e["rfm"]["m"];
+  if (explanation.contains("rfm")) std::cout << "  (" << explanation["rfm"].dump() << ")";
+  std::cout << '\n';
 }
 
 }  // namespace

@@ -12,17 +12,16 @@ namespace {
 
 constexpr int64_t kDayMs = 24 * 3600 * 1000;
 
-class HotLead : public fieldcrm::sdk::Plugin {
+class HotLead {
  public:
-  void Configure(std::string_view config_json) override {
+  void Configure(std::string_view config_json) {
     auto config = nlohmann::json::parse(config_json);
     min_visits_ = config["min_visits"];
     window_days_ = config["window_days"];
     if (min_visits_ < 2) throw std::invalid_argument("min_visits must be at least 2");
   }
 
-  void Alerts(const fieldcrm::sdk::CustomerView& customer,
-              fieldcrm::sdk::AlertSink& sink) override {
+  void Alerts(const fieldcrm::sdk::CustomerView& customer, fieldcrm::sdk::AlertSink& sink) {
     if (!nlohmann::json::parse(customer.deals).empty()) return;  // already reserved or bought
     int64_t since = customer.now_ms - window_days_ * kDayMs;
     int visits = 0;

@@ -8,7 +8,7 @@ using namespace fieldcrm::sdk::testing;
 int main() {
   try {
     const int64_t now = Utc(2026, 6, 15, 12);
-    Harness harness(fieldcrm_plugin_entry());
+    Harness harness;
     Expect(harness.manifest()["name"] == "hot-lead", "the manifest names the plugin");
 
     TestCustomer keen;

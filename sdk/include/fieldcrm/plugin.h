@@ -1,173 +1,305 @@
-// The fieldcrm plugin API, version 1. This header is everything a plugin needs: a plugin never
-// includes fieldcrm's own (core/) headers, so the host can change freely behind this boundary.
+// The fieldcrm plugin SDK for C++: a header-only adapter over the C ABI (fieldcrm/plugin_abi.h).
+// A plugin is a default-constructible class with the hooks its kind needs, exported with
+// FIELDCRM_PLUGIN(Class, manifest):
 //
-// How loading works (modelled on SQLite's and DuckDB's loadable extensions):
-//   1. The host opens the shared library with Boost.DLL and looks up ONE exported C symbol,
-//      fieldcrm_plugin_entry, written for you by FIELDCRM_PLUGIN(...) below.
-//   2. It reads PluginEntry::api_version (always the first field, in every API version) and
-//      refuses the library unless it equals the host's FIELDCRM_PLUGIN_API_VERSION. Nothing else in
-//      the library is touched before that check.
-//   3. It parses the manifest (JSON: name, version, kind, description, config_schema,
-//      default_config, writes), then create()s one Plugin and Configure()s it.
-//   4. Before unloading it destroy()s that Plugin through the same library, so nothing a plugin
-//      created outlives its code.
+//   class HotLead {
+//    public:
+//     void Configure(std::string_view config_json);                        // required
+//     void Alerts(const fieldcrm::sdk::CustomerView& c, fieldcrm::sdk::AlertSink& sink);
+//   };
+//   FIELDCRM_PLUGIN(HotLead, R"json({"name": "hot-lead", ...})json")
 //
-// What crosses the boundary is deliberately small: plain structs of numbers (the hot tiering
-// path, in batches), JSON text (everything else) and the abstract classes below. Any change to
-// them is a new API version. Plugins must be built with the same C++ standard library as the host
-// (std::string and exceptions cross the boundary; both are ABI-stable in libstdc++).
+// Optional hooks, found by their signatures (a hook the class lacks is NULL in the C table, so
+// the host never calls it):
+//   void Grade(const CustomerFacts* facts, TierGrade* grades, size_t count, int64_t as_of_ms);
+//   std::string Explain(const CustomerFacts& facts, int64_t as_of_ms);   // JSON, see plugin_abi.h
+//   void Review(const CustomerView& customer, Writer& writer);
+//   void Alerts(const CustomerView& customer, AlertSink& sink);
+//   std::string Call(std::string_view function, std::string_view input_json);
 //
 // Errors: throw std::invalid_argument to reject input (a bad config, a malformed survey); the
-// host reports it to the user and keeps the plugin. Any other exception means the plugin is
-// broken: the host disables it for the rest of the process and says why. Either way nothing is
-// written: the host applies a plugin's writes only after the plugin returned.
+// host reports it and keeps the plugin. Any other exception means the plugin is broken: the host
+// disables it and says why. The adapter catches everything at the boundary, so no exception and
+// no std::string ever crosses it; the threading contract is the one in plugin_abi.h (one call at
+// a time per instance). The library is built with hidden visibility: only the two symbols below
+// are exported.
 #pragma once
 
-#include <boost/config.hpp>  // BOOST_SYMBOL_EXPORT, the export Boost.DLL documents for C symbols
-#include <cstddef>
-#include <cstdint>
+#include <algorithm>
+#include <concepts>
+#include <cstring>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
-#define FIELDCRM_PLUGIN_API_VERSION 1
-#define FIELDCRM_PLUGIN_ENTRY_SYMBOL "fieldcrm_plugin_entry"
+#include "fieldcrm/plugin_abi.h"
 
 namespace fieldcrm::sdk {
 
-inline constexpr uint32_t kApiVersion = FIELDCRM_PLUGIN_API_VERSION;
+inline constexpr uint32_t kApiMajor = FIELDCRM_API_MAJOR;
+inline constexpr uint32_t kApiMinor = FIELDCRM_API_MINOR;
 
-// Lifecycle stages, in order (prospect 潜在 → intent 意向 → buyer 成交 → owner 老业主).
-enum Stage : int32_t { kProspect = 0, kIntent = 1, kBuyer = 2, kOwner = 3 };
+using CustomerFacts = ::fieldcrm_customer_facts;
+using TierGrade = ::fieldcrm_tier_grade;
 
-// One customer summarised as numbers: what grading rules look at. Times are unix milliseconds
-// (0 = never); money is whole CNY (0 = unknown). Computed by the host from synced records only,
-// so every replica computes the same facts.
-struct CustomerFacts {
-  int64_t budget_cny = 0;
-  int32_t stage = kProspect;
-  int32_t visits = 0;         // visits to the sales office or a show flat
-  int32_t contacts = 0;       // calls and follow-up contacts (回访)
-  int32_t visit_minutes = 0;  // time on site, summed over visits
-  int64_t created_ms = 0;
-  int64_t last_interaction_ms = 0;  // latest visit, call or follow-up
-  int32_t deals_signed = 0;         // deals signed or handed over
-  int64_t deals_amount_cny = 0;     // their prices, summed
-  int64_t last_signed_ms = 0;
-  int32_t referrals_made = 0;    // customers this one brought (老带新)
-  int32_t survey_responses = 0;  // responses carrying an NPS answer
-  double satisfaction = -1;      // mean NPS answer (0..10) over those; -1 = no answer yet
+enum Stage : int32_t {
+  kProspect = FIELDCRM_PROSPECT,
+  kIntent = FIELDCRM_INTENT,
+  kBuyer = FIELDCRM_BUYER,
+  kOwner = FIELDCRM_OWNER
 };
-
-// RFM segments: value (monetary) x activity (recency).
 enum Segment : uint8_t {
-  kCore = 1,        // high value, active
-  kPotential = 2,   // high value, inactive
-  kDeveloping = 3,  // low value, active
-  kDormant = 4,     // low value, inactive
+  kCore = FIELDCRM_CORE,
+  kPotential = FIELDCRM_POTENTIAL,
+  kDeveloping = FIELDCRM_DEVELOPING,
+  kDormant = FIELDCRM_DORMANT
 };
 
-// A tiering plugin's verdict on one customer.
-struct TierGrade {
-  char tier = 0;                                     // 'A'..'D'; 0 = not graded
-  uint8_t recency = 0, frequency = 0, monetary = 0;  // RFM scores, 1 (worst) .. 5 (best)
-  uint8_t segment = 0;                               // a Segment
-  float score = 0;                                   // weighted score, 0..100
-};
+inline std::string_view ToView(fieldcrm_str text) {
+  return {text.data, text.size};
+}
+inline fieldcrm_str ToStr(std::string_view text) {
+  return {text.data(), text.size()};
+}
 
-// A read-only view of one customer, valid only during the call it is passed to. JSON arrays hold
-// the records' documents (each with its "id"), oldest first.
+// A read-only view of one customer, valid only during the call it is passed to (the fields are
+// those of fieldcrm_customer_view).
 struct CustomerView {
-  std::string_view id;
-  std::string_view customer;          // JSON object: the customer's fields
-  std::string_view interactions;      // {type: visit|call|followup, at, agent, channel, ...}
-  std::string_view deals;             // {unit, price, status, reserved_at, signed_at, ...}
-  std::string_view referrals_made;    // {referrer, referee, at}: this customer is the referrer
-  std::string_view referred_by;       // the same, where this customer is the referee
-  std::string_view survey_responses;  // {survey, answers, nps, satisfaction, at, agent, team}
+  std::string_view id, customer, interactions, deals, referrals_made, referred_by, survey_responses;
   const CustomerFacts* facts = nullptr;
-  TierGrade grade;     // from the active tiering plugin; tier 0 when there is none
-  int64_t now_ms = 0;  // the host's "as of" time: use it, never the clock, so replicas agree
+  TierGrade grade;
+  int64_t now_ms = 0;
+
+  static CustomerView From(const fieldcrm_customer_view& c) {
+    return {ToView(c.id),
+            ToView(c.customer),
+            ToView(c.interactions),
+            ToView(c.deals),
+            ToView(c.referrals_made),
+            ToView(c.referred_by),
+            ToView(c.survey_responses),
+            c.facts,
+            c.grade,
+            c.now_ms};
+  }
 };
 
-// Host-owned: how a plugin changes data. Each Write creates the record of `kind` (one the
-// manifest lists under "writes") whose id the host derives from (plugin, kind, key): the same
-// key gives the same id on every replica, so two tablets granting the same thing converge on one
-// record when they sync. An existing record is never overwritten: a grant is a fact.
+// How a Review proposes records (fieldcrm_host_api::write says what the host checks). A write
+// the host refuses ends the hook: the host disables the plugin and says why.
 class Writer {
  public:
-  virtual void Write(std::string_view kind, std::string_view key, std::string_view fields_json) = 0;
+  Writer(const fieldcrm_host_api& host, fieldcrm_call* call) : host_(host), call_(call) {}
+  void Write(std::string_view kind, std::string_view key, std::string_view fields_json) {
+    if (host_.write(call_, ToStr(kind), ToStr(key), ToStr(fields_json)) != FIELDCRM_OK) {
+      throw std::logic_error("the host refused a '" + std::string(kind) + "' write");
+    }
+  }
 
- protected:
-  ~Writer() = default;
+ private:
+  const fieldcrm_host_api& host_;
+  fieldcrm_call* call_;
 };
 
-// Host-owned: where a plugin reports what is due. rule names the rule ("churn-risk"); due_ms is
-// when it fell due.
+// Where Alerts reports what is due: rule names the rule ("churn-risk"); due_ms is when it fell due.
 class AlertSink {
  public:
-  virtual void Alert(std::string_view rule, int64_t due_ms, std::string_view message) = 0;
+  AlertSink(const fieldcrm_host_api& host, fieldcrm_call* call) : host_(host), call_(call) {}
+  void Alert(std::string_view rule, int64_t due_ms, std::string_view message) {
+    host_.alert(call_, ToStr(rule), due_ms, ToStr(message));
+  }
 
- protected:
-  ~AlertSink() = default;
+ private:
+  const fieldcrm_host_api& host_;
+  fieldcrm_call* call_;
 };
 
-// What a plugin implements: Configure, plus the hooks its kind needs (the others keep their
-// defaults).
-class Plugin {
- public:
-  virtual ~Plugin() = default;
+// What Call throws for a function the plugin does not have.
+inline std::invalid_argument UnknownFunction(std::string_view function) {
+  return std::invalid_argument("unknown function '" + std::string(function) + "'");
+}
 
-  // The effective config: the manifest's default_config overlaid with head office's settings,
-  // already validated against config_schema. Called before any other hook and on every change.
-  virtual void Configure(std::string_view config_json) = 0;
+namespace detail {
 
-  // Tiering plugins: grade count customers at once (the host passes large batches).
-  virtual void Grade(const CustomerFacts* facts, TierGrade* grades, size_t count,
-                     int64_t as_of_ms) {
-    (void)facts, (void)grades, (void)count, (void)as_of_ms;
-    throw std::logic_error("this plugin does not grade customers");
+// The host of the hook running on this thread, for Log.
+inline thread_local const fieldcrm_host_api* current_host = nullptr;
+
+}  // namespace detail
+
+// A line in the host's log, attributed to this plugin. Only inside a hook (e.g. Configure).
+inline void Log(std::string_view message, int32_t level = FIELDCRM_LOG_INFO) {
+  const fieldcrm_host_api* host = detail::current_host;
+  if (host != nullptr) host->log(host->context, level, ToStr(message));
+}
+
+namespace detail {
+
+inline void SetError(fieldcrm_error* error, std::string_view message) {
+  if (error == nullptr || error->message == nullptr || error->capacity == 0) return;
+  size_t size = std::min(message.size(), error->capacity - 1);
+  std::memcpy(error->message, message.data(), size);
+  error->message[size] = '\0';
+}
+
+// Runs fn with every exception turned into a status and a message: nothing unwinds into the host.
+template <typename Fn>
+fieldcrm_status Guard(const fieldcrm_host_api* host, fieldcrm_error* error, Fn&& fn) noexcept {
+  const fieldcrm_host_api* outer = current_host;
+  current_host = host;
+  fieldcrm_status status = FIELDCRM_OK;
+  try {
+    fn();
+  } catch (const std::invalid_argument& e) {
+    SetError(error, e.what());
+    status = FIELDCRM_REJECTED;
+  } catch (const std::exception& e) {
+    SetError(error, e.what());
+    status = FIELDCRM_FAILED;
+  } catch (...) {
+    SetError(error, "a non-standard exception");
+    status = FIELDCRM_FAILED;
   }
-  // Tiering plugins: why this customer gets its grade, as a JSON object.
-  virtual std::string Explain(const CustomerFacts& facts, int64_t as_of_ms) {
-    (void)facts, (void)as_of_ms;
-    throw std::logic_error("this plugin does not grade customers");
+  current_host = outer;
+  return status;
+}
+
+template <typename P>
+concept HasGrade = requires(P& p, const CustomerFacts* f, TierGrade* g, size_t n, int64_t t) {
+  p.Grade(f, g, n, t);
+};
+template <typename P>
+concept HasExplain = requires(P& p, const CustomerFacts& f, int64_t t) {
+  { p.Explain(f, t) } -> std::convertible_to<std::string_view>;
+};
+template <typename P>
+concept HasReview = requires(P& p, const CustomerView& c, Writer& w) {
+  p.Review(c, w);
+};
+template <typename P>
+concept HasAlerts = requires(P& p, const CustomerView& c, AlertSink& s) {
+  p.Alerts(c, s);
+};
+template <typename P>
+concept HasCall = requires(P& p, std::string_view f, std::string_view in) {
+  { p.Call(f, in) } -> std::convertible_to<std::string_view>;
+};
+
+// The C table for plugin class P: each hook unwraps the instance and guards the call.
+template <typename P>
+struct Adapter {
+  struct Instance {
+    P plugin;
+    const fieldcrm_host_api* host;
+  };
+  static Instance& Of(fieldcrm_plugin* plugin) { return *reinterpret_cast<Instance*>(plugin); }
+
+  static fieldcrm_plugin* Create(const fieldcrm_host_api* host, fieldcrm_error* error) noexcept {
+    Instance* instance = nullptr;
+    Guard(host, error, [&] { instance = new Instance{P(), host}; });
+    return reinterpret_cast<fieldcrm_plugin*>(instance);
+  }
+  static void Destroy(fieldcrm_plugin* plugin) noexcept {
+    Instance* instance = &Of(plugin);
+    Guard(instance->host, nullptr, [&] { delete instance; });
+  }
+  static fieldcrm_status Configure(fieldcrm_plugin* plugin, fieldcrm_str config,
+                                   fieldcrm_error* error) noexcept {
+    Instance& i = Of(plugin);
+    return Guard(i.host, error, [&] { i.plugin.Configure(ToView(config)); });
+  }
+  static fieldcrm_status CheckConfig(fieldcrm_plugin* plugin, fieldcrm_str config,
+                                     fieldcrm_error* error) noexcept {
+    // A fresh instance takes the config, so the live one keeps its own.
+    return Guard(Of(plugin).host, error, [&] { P().Configure(ToView(config)); });
+  }
+  static fieldcrm_status Grade(fieldcrm_plugin* plugin, const CustomerFacts* facts,
+                               TierGrade* grades, size_t count, int64_t as_of_ms,
+                               fieldcrm_error* error) noexcept {
+    Instance& i = Of(plugin);
+    return Guard(i.host, error, [&] { i.plugin.Grade(facts, grades, count, as_of_ms); });
+  }
+  static fieldcrm_status Explain(fieldcrm_plugin* plugin, const CustomerFacts* facts,
+                                 int64_t as_of_ms, fieldcrm_call* call,
+                                 fieldcrm_error* error) noexcept {
+    Instance& i = Of(plugin);
+    return Guard(i.host, error, [&] {
+      std::string result(i.plugin.Explain(*facts, as_of_ms));
+      i.host->set_result(call, ToStr(result));
+    });
+  }
+  static fieldcrm_status Review(fieldcrm_plugin* plugin, const fieldcrm_customer_view* customer,
+                                fieldcrm_call* call, fieldcrm_error* error) noexcept {
+    Instance& i = Of(plugin);
+    return Guard(i.host, error, [&] {
+      Writer writer(*i.host, call);
+      i.plugin.Review(CustomerView::From(*customer), writer);
+    });
+  }
+  static fieldcrm_status Alerts(fieldcrm_plugin* plugin, const fieldcrm_customer_view* customer,
+                                fieldcrm_call* call, fieldcrm_error* error) noexcept {
+    Instance& i = Of(plugin);
+    return Guard(i.host, error, [&] {
+      AlertSink sink(*i.host, call);
+      i.plugin.Alerts(CustomerView::From(*customer), sink);
+    });
+  }
+  static fieldcrm_status Call(fieldcrm_plugin* plugin, fieldcrm_str function, fieldcrm_str input,
+                              fieldcrm_call* call, fieldcrm_error* error) noexcept {
+    Instance& i = Of(plugin);
+    return Guard(i.host, error, [&] {
+      std::string result(i.plugin.Call(ToView(function), ToView(input)));
+      i.host->set_result(call, ToStr(result));
+    });
   }
 
-  // Called for every customer when the host reviews the store (after local writes and after
-  // sync): create records that follow from the facts, e.g. a referral reward.
-  virtual void Review(const CustomerView& customer, Writer& writer) {
-    (void)customer, (void)writer;
-  }
+  // The hooks P has; the others stay NULL (a discarded branch is never instantiated).
+  static constexpr auto kGrade = []() -> decltype(fieldcrm_plugin_api::grade) {
+    if constexpr (HasGrade<P>) return &Grade;
+    return nullptr;
+  }();
+  static constexpr auto kExplain = []() -> decltype(fieldcrm_plugin_api::explain) {
+    if constexpr (HasExplain<P>) return &Explain;
+    return nullptr;
+  }();
+  static constexpr auto kReview = []() -> decltype(fieldcrm_plugin_api::review) {
+    if constexpr (HasReview<P>) return &Review;
+    return nullptr;
+  }();
+  static constexpr auto kAlerts = []() -> decltype(fieldcrm_plugin_api::alerts) {
+    if constexpr (HasAlerts<P>) return &Alerts;
+    return nullptr;
+  }();
+  static constexpr auto kCall = []() -> decltype(fieldcrm_plugin_api::call) {
+    if constexpr (HasCall<P>) return &Call;
+    return nullptr;
+  }();
 
-  // Called for every customer when someone asks what is due (fieldcrm alerts).
-  virtual void Alerts(const CustomerView& customer, AlertSink& sink) { (void)customer, (void)sink; }
-
-  // Named functions taking and returning JSON, for everything else (validating a survey,
-  // computing a report). Unknown names: throw std::invalid_argument.
-  virtual std::string Call(std::string_view function, std::string_view input_json) {
-    (void)input_json;
-    throw std::invalid_argument("unknown function '" + std::string(function) + "'");
+  static const fieldcrm_plugin_api* Table() {
+    static const fieldcrm_plugin_api table = {
+        sizeof(fieldcrm_plugin_api),
+        &Create,
+        &Destroy,
+        &Configure,
+        kGrade,
+        kExplain,
+        kReview,
+        kAlerts,
+        kCall,
+        &CheckConfig,
+    };
+    return &table;
   }
 };
 
-// What fieldcrm_plugin_entry returns. api_version stays the first field in every API version.
-struct PluginEntry {
-  uint32_t api_version;
-  const char* manifest;  // JSON object, see the top of this file
-  Plugin* (*create)();
-  void (*destroy)(Plugin*);
-};
-
+}  // namespace detail
 }  // namespace fieldcrm::sdk
 
-// Exports the entry point for PluginClass (default-constructible) with its manifest (a JSON
-// string literal). Use it exactly once per plugin library.
-#define FIELDCRM_PLUGIN(PluginClass, manifest_json)                                            \
-  extern "C" BOOST_SYMBOL_EXPORT const ::fieldcrm::sdk::PluginEntry* fieldcrm_plugin_entry() { \
-    static const ::fieldcrm::sdk::PluginEntry entry = {                                        \
-        FIELDCRM_PLUGIN_API_VERSION, manifest_json,                                            \
-        []() -> ::fieldcrm::sdk::Plugin* { return new PluginClass(); },                        \
-        [](::fieldcrm::sdk::Plugin* plugin) { delete plugin; }};                               \
-    return &entry;                                                                             \
+// Exports the plugin's metadata (the data symbol, readable without running plugin code) and its
+// entry point for PluginClass with its manifest (a JSON string literal). Use it exactly once per
+// plugin library.
+#define FIELDCRM_PLUGIN(PluginClass, manifest_json)                                  \
+  extern "C" FIELDCRM_EXPORT const fieldcrm_info fieldcrm_plugin_info = {            \
+      sizeof(fieldcrm_info), FIELDCRM_API_MAJOR, FIELDCRM_API_MINOR, manifest_json}; \
+  extern "C" FIELDCRM_EXPORT const fieldcrm_plugin_api* fieldcrm_plugin_entry() {    \
+    return ::fieldcrm::sdk::detail::Adapter<PluginClass>::Table();                   \
   }

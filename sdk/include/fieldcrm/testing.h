@@ -1,17 +1,17 @@
 // A test harness for plugin authors: unit-test your rules without a server, a store or fieldcrm
-// itself. Compile your plugin's source into a test program and drive it exactly as the host
-// does: the API version is checked, the manifest parsed, the plugin created, configured with
-// default_config overlaid by your settings, called, and destroyed.
+// itself. Compile your plugin's source into a test program; the harness is a host: it reads the
+// plugin's info symbol, runs the host's own checks (fieldcrm/plugin_checks.h: API version,
+// manifest, hooks, config schema, writes allow-list and reserved fields, tier codes, explanation
+// schema), creates the plugin through its C table, configures it with default_config overlaid by
+// your settings, calls it, and destroys it. A plugin that passes here passes the host's checks.
 //
 //   #include "fieldcrm/testing.h"
 //   using namespace fieldcrm::sdk::testing;
-//   Harness harness(fieldcrm_plugin_entry(), R"({"min_visits": 2})");
+//   Harness harness(R"({"min_visits": 2})");
 //   TestCustomer c;
 //   c.Visit(Utc(2026, 6, 10)).Visit(Utc(2026, 6, 12));
 //   auto alerts = harness.Alerts(c, Utc(2026, 6, 15));
 //   Expect(alerts.size() == 1, "two visits make a hot lead");
-//
-// The host additionally validates configs against config_schema; the harness leaves that out.
 #pragma once
 
 #include <algorithm>
@@ -23,9 +23,11 @@
 #include <vector>
 
 #include "fieldcrm/plugin.h"
+#include "fieldcrm/plugin_checks.h"
 
 // Defined by FIELDCRM_PLUGIN in the plugin source compiled into the test.
-extern "C" const ::fieldcrm::sdk::PluginEntry* fieldcrm_plugin_entry();
+extern "C" const fieldcrm_info fieldcrm_plugin_info;
+extern "C" const fieldcrm_plugin_api* fieldcrm_plugin_entry();
 
 namespace fieldcrm::sdk::testing {
 
@@ -104,67 +106,119 @@ struct RecordedWrite {
   nlohmann::json fields;
 };
 
+}  // namespace fieldcrm::sdk::testing
+
+// What the plugin handed back during one hook call (the harness's side of the host functions).
+struct fieldcrm_call {
+  const nlohmann::json* manifest = nullptr;
+  std::vector<fieldcrm::sdk::testing::RecordedWrite> writes;
+  std::vector<fieldcrm::sdk::testing::RecordedAlert> alerts;
+  std::string result;
+  std::string violation;
+};
+
+namespace fieldcrm::sdk::testing {
+
+namespace checks = ::fieldcrm::sdk::checks;
+
+// Drives the plugin compiled into the test through the same C table the host uses, with the
+// host's own checks (fieldcrm/plugin_checks.h): API version, manifest, the hooks its kind needs,
+// config schema, writes, tier codes. A check that fails throws std::invalid_argument; a hook that
+// fails throws std::runtime_error with the plugin's message (std::invalid_argument when it
+// rejected the input).
 class Harness {
  public:
-  explicit Harness(const PluginEntry* entry, const std::string& settings_json = "{}")
-      : entry_(entry) {
-    Expect(entry_ != nullptr, "the entry point returned nothing");
-    Expect(entry_->api_version == kApiVersion,
-           "built for API version " + std::to_string(entry_->api_version));
-    manifest_ = nlohmann::json::parse(entry_->manifest);
-    for (const char* field : {"name", "version", "kind", "description"}) {
-      Expect(manifest_.contains(field), std::string("the manifest lacks \"") + field + "\"");
-    }
-    plugin_ = entry_->create();
+  explicit Harness(const std::string& settings_json = "{}") : api_(fieldcrm_plugin_entry()) {
+    checks::CheckApiVersion(fieldcrm_plugin_info);
+    manifest_ = checks::CheckManifest(fieldcrm_plugin_info.manifest);
+    Expect(api_ != nullptr, "the entry point returned nothing");
+    checks::CheckHooks(manifest_, *api_);
+    host_ = {sizeof(fieldcrm_host_api),
+             FIELDCRM_API_MAJOR,
+             FIELDCRM_API_MINOR,
+             nullptr,
+             &Write,
+             &Alert,
+             &SetResult,
+             &Log};
+    char message[1024] = "";
+    fieldcrm_error error{message, sizeof message};
+    plugin_ = api_->create(&host_, &error);
+    Expect(plugin_ != nullptr, std::string("create failed: ") + message);
     Configure(settings_json);
   }
-  ~Harness() { entry_->destroy(plugin_); }
+  ~Harness() { api_->destroy(plugin_); }
   Harness(const Harness&) = delete;
   Harness& operator=(const Harness&) = delete;
 
+  // The manifest with its optional parts filled in, as the host sees it.
   const nlohmann::json& manifest() const { return manifest_; }
-  Plugin& plugin() { return *plugin_; }
 
-  // Overlays settings on the manifest's default_config and configures the plugin with it.
+  // Overlays settings on the manifest's default_config, validates the result against
+  // config_schema and configures the plugin with it.
   void Configure(const std::string& settings_json) {
-    nlohmann::json config = manifest_.value("default_config", nlohmann::json::object());
+    nlohmann::json config = manifest_["default_config"];
     config.merge_patch(nlohmann::json::parse(settings_json));
-    plugin_->Configure(config.dump());
+    checks::ValidateJsonSchema(manifest_["config_schema"], config);
+    std::string text = config.dump();
+    Check("configure", nullptr,
+          [&](fieldcrm_error* e) { return api_->configure(plugin_, ToStr(text), e); });
   }
 
   std::vector<TierGrade> Grade(const std::vector<CustomerFacts>& facts, int64_t as_of_ms) {
     std::vector<TierGrade> grades(facts.size());
-    plugin_->Grade(facts.data(), grades.data(), facts.size(), as_of_ms);
+    RequireHook(FIELDCRM_HAS(fieldcrm_plugin_api, api_, grade), "Grade");
+    Check("grade", nullptr, [&](fieldcrm_error* e) {
+      return api_->grade(plugin_, facts.data(), grades.data(), facts.size(), as_of_ms, e);
+    });
+    for (const TierGrade& grade : grades) checks::CheckGrade(grade);
     return grades;
   }
 
+  // The explanation, checked against the schema `tier explain` prints.
+  nlohmann::json Explain(const CustomerFacts& facts, int64_t as_of_ms) {
+    RequireHook(FIELDCRM_HAS(fieldcrm_plugin_api, api_, explain), "Explain");
+    fieldcrm_call call;
+    Check("explain", &call,
+          [&](fieldcrm_error* e) { return api_->explain(plugin_, &facts, as_of_ms, &call, e); });
+    nlohmann::json explanation = nlohmann::json::parse(call.result);
+    checks::CheckExplanation(explanation);
+    return explanation;
+  }
+
   std::vector<RecordedAlert> Alerts(const TestCustomer& customer, int64_t now_ms) {
-    struct Sink : AlertSink {
-      std::vector<RecordedAlert> alerts;
-      void Alert(std::string_view rule, int64_t due_ms, std::string_view message) override {
-        alerts.push_back({std::string(rule), due_ms, std::string(message)});
-      }
-    } sink;
+    RequireHook(FIELDCRM_HAS(fieldcrm_plugin_api, api_, alerts), "Alerts");
+    fieldcrm_call call;
     Texts texts(customer);
-    plugin_->Alerts(texts.View(customer, now_ms), sink);
-    return sink.alerts;
+    fieldcrm_customer_view view = texts.View(customer, now_ms);
+    Check("alerts", &call,
+          [&](fieldcrm_error* e) { return api_->alerts(plugin_, &view, &call, e); });
+    return call.alerts;
   }
 
   std::vector<RecordedWrite> Review(const TestCustomer& customer, int64_t now_ms) {
-    struct Recorder : Writer {
-      std::vector<RecordedWrite> writes;
-      void Write(std::string_view kind, std::string_view key, std::string_view fields) override {
-        writes.push_back({std::string(kind), std::string(key), nlohmann::json::parse(fields)});
-      }
-    } recorder;
+    RequireHook(FIELDCRM_HAS(fieldcrm_plugin_api, api_, review), "Review");
+    fieldcrm_call call;
+    call.manifest = &manifest_;
     Texts texts(customer);
-    plugin_->Review(texts.View(customer, now_ms), recorder);
-    return recorder.writes;
+    fieldcrm_customer_view view = texts.View(customer, now_ms);
+    Check("review", &call,
+          [&](fieldcrm_error* e) { return api_->review(plugin_, &view, &call, e); });
+    return call.writes;
   }
 
   nlohmann::json Call(const std::string& function, const nlohmann::json& input) {
-    return nlohmann::json::parse(plugin_->Call(function, input.dump()));
+    RequireHook(FIELDCRM_HAS(fieldcrm_plugin_api, api_, call), "Call");
+    fieldcrm_call call;
+    std::string text = input.dump();
+    Check(function, &call, [&](fieldcrm_error* e) {
+      return api_->call(plugin_, ToStr(function), ToStr(text), &call, e);
+    });
+    return nlohmann::json::parse(call.result);
   }
+
+  // Lines the plugin logged, oldest first.
+  const std::vector<std::string>& log() const { return log_; }
 
  private:
   // The JSON texts a view points into.
@@ -177,15 +231,67 @@ class Harness {
           referrals_made(c.referrals_made.dump()),
           referred_by(c.referred_by.dump()),
           survey_responses(c.survey_responses.dump()) {}
-    CustomerView View(const TestCustomer& c, int64_t now_ms) const {
-      return {c.id,        customer,         interactions, deals,   referrals_made,
-              referred_by, survey_responses, &c.facts,     c.grade, now_ms};
+    fieldcrm_customer_view View(const TestCustomer& c, int64_t now_ms) const {
+      return {sizeof(fieldcrm_customer_view),
+              ToStr(c.id),
+              ToStr(customer),
+              ToStr(interactions),
+              ToStr(deals),
+              ToStr(referrals_made),
+              ToStr(referred_by),
+              ToStr(survey_responses),
+              &c.facts,
+              c.grade,
+              now_ms};
     }
   };
 
-  const PluginEntry* entry_;
+  static void RequireHook(bool present, const char* hook) {
+    Expect(present, std::string("the plugin has no ") + hook + " hook (check its signature)");
+  }
+
+  // Runs a hook that must exist, and turns its status and any refused write into exceptions.
+  template <typename Hook>
+  void Check(const std::string& what, const fieldcrm_call* call, Hook&& hook) {
+    char message[1024] = "";
+    fieldcrm_error error{message, sizeof message};
+    current_log_ = &log_;
+    fieldcrm_status status = hook(&error);
+    if (call != nullptr && !call->violation.empty()) {
+      throw std::invalid_argument(what + ": " + call->violation);
+    }
+    if (status == FIELDCRM_REJECTED) throw std::invalid_argument(what + " rejected: " + message);
+    if (status != FIELDCRM_OK) throw std::runtime_error(what + " failed: " + message);
+  }
+
+  static fieldcrm_status Write(fieldcrm_call* call, fieldcrm_str kind, fieldcrm_str key,
+                               fieldcrm_str fields) {
+    try {
+      nlohmann::json checked =
+          checks::CheckWrite(*call->manifest, ToView(kind), ToView(key), ToView(fields));
+      call->writes.push_back({std::string(ToView(kind)), std::string(ToView(key)), checked});
+      return FIELDCRM_OK;
+    } catch (const std::invalid_argument& e) {
+      if (call->violation.empty()) call->violation = e.what();
+      return FIELDCRM_FAILED;
+    }
+  }
+  static void Alert(fieldcrm_call* call, fieldcrm_str rule, int64_t due_ms, fieldcrm_str message) {
+    call->alerts.push_back({std::string(ToView(rule)), due_ms, std::string(ToView(message))});
+  }
+  static void SetResult(fieldcrm_call* call, fieldcrm_str json) {
+    call->result.assign(json.data, json.size);
+  }
+  static void Log(fieldcrm_host_context*, int32_t, fieldcrm_str message) {
+    if (current_log_ != nullptr) current_log_->emplace_back(ToView(message));
+  }
+
+  static inline thread_local std::vector<std::string>* current_log_ = nullptr;
+  const fieldcrm_plugin_api* api_;
   nlohmann::json manifest_;
-  Plugin* plugin_ = nullptr;
+  fieldcrm_host_api host_{};
+  fieldcrm_plugin* plugin_ = nullptr;
+  std::vector<std::string> log_;
 };
 
 }  // namespace fieldcrm::sdk::testing

@@ -1,5 +1,8 @@
 // The plugin host: loads every plugin in a folder, keeps the refused ones with their reasons,
 // and hands each loaded plugin its config from the store. A broken plugin never stops the host.
+// Kinds the host asks one plugin for (tiering, survey) have one active plugin: the first usable
+// one by file name; the others of that kind stand by (and take over if it is disabled). Plugins
+// of every other kind (alerts, referral...) all run.
 #pragma once
 
 #include <filesystem>
@@ -7,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "fieldcrm/plugin_host/plugin_library.h"
@@ -21,6 +25,8 @@ struct PluginState {
   nlohmann::json manifest;  // null when refused before it was read
   std::string state;        // "loaded", "disabled" or "refused"
   std::string reason;       // why not loaded
+  std::string role;         // loaded plugins: "active" or "standby"
+  std::string role_reason;  // why
 };
 
 class PluginHost {
@@ -47,6 +53,8 @@ class PluginHost {
 
  private:
   LoadedPlugin* FirstOfName(std::string_view name) const;
+  // A usable plugin's role and why (PluginState::role).
+  std::pair<std::string, std::string> Role(const LoadedPlugin& plugin) const;
 
   std::filesystem::path dir_;
   std::vector<std::unique_ptr<LoadedPlugin>> plugins_;

@@ -1,7 +1,11 @@
-// One plugin library loaded from disk. Nothing in the library runs before its entry point has
-// proved the API version; every later call goes through Invoke, which turns a plugin's
-// exceptions into host errors and disables a plugin that misbehaves. The plugin object is
-// destroyed by its own library before the library is unloaded.
+// One plugin library loaded from disk (Boost.DLL) and driven through the C ABI of
+// fieldcrm/plugin_abi.h. Before any plugin code runs, the data symbol fieldcrm_plugin_info proves
+// the API version and yields the manifest; then the entry point gives the hook table, whose
+// struct_size and NULLs say which hooks exist. Every hook's status becomes a host error: a
+// rejection is InvalidInput and the plugin stays usable; a failure (or a write breaking the rules)
+// disables the plugin for the rest of the process. The plugin instance is destroyed by its own
+// library before the library is unloaded. Calls on one LoadedPlugin must not overlap (the ABI's
+// threading contract): callers serialise them.
 #pragma once
 
 #include <boost/dll/shared_library.hpp>
@@ -10,9 +14,10 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "fieldcrm/base/error.h"
-#include "fieldcrm/plugin.h"
+#include "fieldcrm/plugin.h"  // the ABI, with its C++ names (sdk::TierGrade...)
 
 namespace fieldcrm {
 
@@ -24,11 +29,24 @@ class PluginRefused : public PluginError {
   std::string plugin;
 };
 
+// A record a Review proposed, checked against the manifest; id derived from (plugin, kind, key).
+struct ProposedRecord {
+  std::string kind, id;
+  nlohmann::json fields;
+};
+
+// Something an Alerts hook reported as due for the customer in view.
+struct PluginAlert {
+  std::string rule;
+  int64_t due_ms = 0;
+  std::string message;
+};
+
 class LoadedPlugin {
  public:
   // Throws PluginRefused naming the file (and the plugin, once known) and the reason when the file
-  // is not a shared library, lacks the entry point, was built for another API version, has a
-  // malformed manifest, or throws while being created.
+  // is not a shared library, lacks the info or entry symbols, was built for another API version,
+  // has a malformed manifest, lacks the hooks its kind needs, or fails while being created.
   explicit LoadedPlugin(const std::filesystem::path& file);
   ~LoadedPlugin();
   LoadedPlugin(const LoadedPlugin&) = delete;
@@ -36,40 +54,42 @@ class LoadedPlugin {
 
   const std::string& name() const { return name_; }
   const std::string& kind() const { return kind_; }
-  // The manifest as the plugin declared it, plus api_version and file.
+  // The manifest as the plugin declared it (optional parts filled in), plus api_version ("2.1")
+  // and file.
   const nlohmann::json& manifest() const { return manifest_; }
   bool usable() const { return disabled_reason_.empty(); }
   const std::string& disabled_reason() const { return disabled_reason_; }
-  bool MayWrite(std::string_view kind) const;
+  bool HasReview() const;
+  bool HasAlerts() const;
 
-  // Runs fn(plugin). std::invalid_argument from the plugin means it rejected the input: that
-  // becomes InvalidInput and the plugin stays usable. Any other exception disables the plugin and
-  // becomes PluginError. Calling a disabled plugin throws PluginError with the original reason.
-  template <typename Fn>
-  auto Invoke(std::string_view what, Fn&& fn) -> decltype(fn(std::declval<sdk::Plugin&>())) {
-    if (!usable()) throw PluginError(Describe() + " is disabled: " + disabled_reason_);
-    try {
-      return fn(*instance_);
-    } catch (const std::invalid_argument& e) {
-      throw InvalidInput("plugin '" + name_ + "' rejected " + std::string(what) + ": " + e.what());
-    } catch (const std::exception& e) {
-      throw Disable(std::string(what) + " threw: " + e.what());
-    } catch (...) {
-      throw Disable(std::string(what) + " threw a non-standard exception");
-    }
-  }
+  // The hooks (see plugin_abi.h). Each throws InvalidInput when the plugin rejects the input and
+  // PluginError when it fails, is disabled, or lacks the hook.
+  void Configure(const std::string& config_json);
+  // Would the plugin accept this config? Leaves the live config alone when the plugin has
+  // check_config (API minor 1); an older plugin is configured with it instead, and returns false
+  // so that the caller restores the previous config on rejection.
+  bool CheckConfig(const std::string& config_json);
+  void Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_grade* grades, size_t count,
+             int64_t as_of_ms);
+  std::string Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms);
+  std::vector<ProposedRecord> Review(const fieldcrm_customer_view& customer);
+  std::vector<PluginAlert> Alerts(const fieldcrm_customer_view& customer);
+  std::string Call(std::string_view function, std::string_view input_json);
 
   // Marks the plugin unusable for the rest of this process; returns the error to report.
   PluginError Disable(const std::string& reason);
 
  private:
   std::string Describe() const;
-  void ReadManifest(const char* text);
+  // Runs hook(error buffer) and turns its status, and any write the host refused, into errors.
+  template <typename Hook>
+  void Run(std::string_view what, const fieldcrm_call* call, Hook&& hook);
 
   std::filesystem::path file_;
   boost::dll::shared_library library_;
-  const sdk::PluginEntry* entry_ = nullptr;
-  sdk::Plugin* instance_ = nullptr;
+  const fieldcrm_plugin_api* api_ = nullptr;
+  fieldcrm_host_api host_api_{};
+  fieldcrm_plugin* instance_ = nullptr;
   std::string name_, kind_;
   nlohmann::json manifest_;
   std::string disabled_reason_;
