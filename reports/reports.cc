@@ -77,13 +77,15 @@ ORDER BY CASE stage WHEN 'prospect' THEN 0 WHEN 'intent' THEN 1 WHEN 'buyer' THE
          "stage",
          "customers"},
         {"moves",
-         "Moves into each stage: this period vs the previous one",
+         "Customers moving into each stage (a merged customer counts once): this period vs "
+         "the previous one",
          {{"stage", "Stage"},
           {"moved_in_period", "Moved in (period)"},
           {"moved_previous", "Moved in (previous)"}},
          R"sql(
 SELECT json_extract(l.value, '$') AS stage,
-       sum(l.hlc >= p.since_hlc) AS moved_in_period, sum(l.hlc < p.since_hlc) AS moved_previous
+       count(DISTINCT CASE WHEN l.hlc >= p.since_hlc THEN c.id END) AS moved_in_period,
+       count(DISTINCT CASE WHEN l.hlc < p.since_hlc THEN c.id END) AS moved_previous
 FROM log l JOIN records r ON r.id = l.record JOIN cust c ON c.id = COALESCE(r.root, r.id), p
 WHERE l.kind = 'customer' AND l.field = 'stage' AND l.hlc >= p.prev_hlc AND l.hlc < p.until_hlc
 GROUP BY 1 ORDER BY 2 DESC)sql"},

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   app.add_option("--plugins", ctx.plugins_dir, "load plugins from this folder (see 'plugins dir')");
   app.add_option("--as-of", ctx.as_of, "evaluate tiers and alerts at this time (default now)");
   fieldcrm::cli::AddDataCommands(app, ctx);
+  fieldcrm::cli::AddImportCommand(app, ctx);
   fieldcrm::cli::AddCustomerCommands(app, ctx);
   fieldcrm::cli::AddActivityCommands(app, ctx);
   fieldcrm::cli::AddSyncCommands(app, ctx);
