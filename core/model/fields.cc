@@ -222,24 +222,9 @@ int64_t ParseTime(std::string_view raw, std::string_view what) {
       offset_minutes = sign * (oh * 60 + om);
     }
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
-    fail();
-  }
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  int64_t seconds = timegm(&tm);
-  std::tm check{};
-  std::time_t as_time = static_cast<std::time_t>(seconds);
-  gmtime_r(&as_time, &check);
-  if (check.tm_mday != day) fail();  // 2026-02-30 and the like
   // Without an offset the time is the agent's own: local time (TZ), stored as UTC.
-  if (!offset_minutes) return LocalToUnixMs(year, month, day, hour, minute, second);
-  return (seconds - *offset_minutes * 60) * 1000;
+  auto unix_ms = WallClockToUnixMs(year, month, day, hour, minute, second, offset_minutes);
+  return unix_ms ? *unix_ms : fail();
 }
 
 std::string FormatTime(int64_t unix_ms) {

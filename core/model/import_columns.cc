@@ -85,21 +85,22 @@ std::string FoldWidth(std::string_view text) {
   return out;
 }
 
-// The notes in brackets of a header: "预算（万元）" -> "万元".
-std::string HeaderNote(std::string_view header) {
+// A header split into its text outside brackets and its notes inside them:
+// "预算（万元）" -> {"预算", "万元"}.
+std::pair<std::string, std::string> SplitNotes(std::string_view header) {
   std::string folded = FoldWidth(header);
-  std::string note;
+  std::pair<std::string, std::string> out;
   int depth = 0;
   for (char c : folded) {
     if (c == '(' || c == '[') {
       ++depth;
     } else if (c == ')' || c == ']') {
       depth = std::max(0, depth - 1);
-    } else if (depth > 0) {
-      note += c;
+    } else {
+      (depth > 0 ? out.second : out.first) += c;
     }
   }
-  return note;
+  return out;
 }
 
 std::string Trimmed(std::string_view text) {
@@ -111,15 +112,9 @@ std::string Trimmed(std::string_view text) {
 }  // namespace
 
 std::string NormalizeHeader(std::string_view header) {
-  std::string folded = FoldWidth(header);
   std::string out;
-  int depth = 0;
-  for (char c : folded) {
-    if (c == '(' || c == '[') {
-      ++depth;
-    } else if (c == ')' || c == ']') {
-      depth = std::max(0, depth - 1);
-    } else if (depth == 0 && std::string_view(" \t\r\n*:_-").find(c) == std::string_view::npos) {
+  for (char c : SplitNotes(header).first) {
+    if (std::string_view(" \t\r\n*:_-").find(c) == std::string_view::npos) {
       out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
   }
@@ -169,7 +164,7 @@ ImportColumns ResolveColumns(const std::vector<std::string>& header, const Colum
       column.field = "import." + normal;
     }
     if (column.field == "budget") {
-      column.in_wan = HeaderNote(written).find("万") != std::string::npos;
+      column.in_wan = SplitNotes(written).second.find("万") != std::string::npos;
     }
     if (column.field.empty() && !IsMaintainedColumn(written) && !normal.empty()) {
       out.ignored.push_back(written);

@@ -52,7 +52,12 @@ int LocalOffsetMinutes(int64_t unix_ms) {
   return static_cast<int>(local.tm_gmtoff / 60);
 }
 
-int64_t LocalToUnixMs(int year, int month, int day, int hour, int minute, int second) {
+std::optional<int64_t> WallClockToUnixMs(int year, int month, int day, int hour, int minute,
+                                         int second, std::optional<int> offset_minutes) {
+  if (!IsCalendarDate(year, month, day) || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
+      second < 0 || second > 60) {
+    return std::nullopt;
+  }
   std::tm tm{};
   tm.tm_year = year - 1900;
   tm.tm_mon = month - 1;
@@ -60,6 +65,7 @@ int64_t LocalToUnixMs(int year, int month, int day, int hour, int minute, int se
   tm.tm_hour = hour;
   tm.tm_min = minute;
   tm.tm_sec = second;
+  if (offset_minutes) return (static_cast<int64_t>(timegm(&tm)) - *offset_minutes * 60) * 1000;
   tm.tm_isdst = -1;  // let the zone's rules decide
   return static_cast<int64_t>(std::mktime(&tm)) * 1000;
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,9 +15,10 @@ namespace fieldcrm {
 // Minutes east of UTC of the local time zone at that instant (+480 in Asia/Shanghai).
 int LocalOffsetMinutes(int64_t unix_ms);
 
-// Unix milliseconds of a wall-clock time in the local time zone (second 60 and impossible
-// dates are the caller's to refuse).
-int64_t LocalToUnixMs(int year, int month, int day, int hour, int minute, int second);
+// Unix milliseconds of a wall-clock time at offset_minutes east of UTC, or in the local time
+// zone when there is no offset; nullopt for an impossible date or time (2026-02-30, 24:00).
+std::optional<int64_t> WallClockToUnixMs(int year, int month, int day, int hour, int minute,
+                                         int second, std::optional<int> offset_minutes);
 
 // "2026-06-13 00:00 +08:00": minutes, the local zone's offset (ParseTime reads it back).
 std::string FormatLocalTime(int64_t unix_ms);
