@@ -125,6 +125,9 @@ ImportReport ImportCustomersCsv(Store& store, const std::string& path,
   if (options.dry_run || (!report.rejected.empty() && !options.skip_bad_rows)) return report;
 
   Customers writer(store);
+  // One transaction touches every page of a big list: with SQLite's default 2 MB page cache it
+  // spills and rewrites pages into the WAL many times over.
+  store.db().Exec("PRAGMA cache_size = -65536");
   Transaction txn(store.db());
   for (size_t i = 0; i < customers.size(); ++i) {
     AddedCustomer added = writer.AddParsed(std::move(customers[i]));

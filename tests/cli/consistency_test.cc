@@ -60,7 +60,6 @@ TEST_CASE("followup done and deal set say what they did; deals only move forward
   CheckFails(Cli(t.db, {"deal", "set", deal, "--status", "signed"}), "not to signed");
   CHECK(Cli(t.db, {"deal", "set", deal, "--status", "handed-over"}).exit_code == 0);
   CheckFails(Cli(t.db, {"deal", "set", deal, "--status", "cancelled"}), "it cannot move any more");
-  json shown = t.Json({"customer", "get", id});
   CHECK(Cli(t.db, {"customer", "get", id}).out.find("handed-over") != std::string::npos);
 }
 

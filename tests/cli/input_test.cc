@@ -39,8 +39,8 @@ TEST_CASE("numbers that would wrap, nan and inf are refused in every way in") {
   Tablet t;
   std::string id = t.Add({"--name", "张伟", "--phone", "13800138000", "--budget", "300万"});
   std::string before = t.Export();
-  for (const std::string& bad :
-       {"99999999999999999999", "nan", "inf", "-5", "1e9", "1.2.3", "2万亿", "万"}) {
+  for (const std::string& bad : std::vector<std::string>{"99999999999999999999", "nan", "inf", "-5",
+                                                         "1e9", "1.2.3", "2万亿", "万"}) {
     CAPTURE(bad);
     CheckFails(
         Cli(t.db, {"customer", "add", "--name", "x", "--phone", "13900001111", "--budget", bad}),
@@ -63,8 +63,9 @@ TEST_CASE("numbers that would wrap, nan and inf are refused in every way in") {
 TEST_CASE("dates as Excel and people write them") {
   Tablet t;
   std::string id = t.Add({"--name", "张伟", "--phone", "13800138000"});
-  for (const std::string& text : {"1990-01-01", "1990-1-1", "1990/01/01", "1990/1/1",
-                                  "1990年1月1日", "1990.1.1", "32874", "1990/1/1 0:00"}) {
+  for (const std::string& text :
+       std::vector<std::string>{"1990-01-01", "1990-1-1", "1990/01/01", "1990/1/1", "1990年1月1日",
+                                "1990.1.1", "32874", "1990/1/1 0:00"}) {
     CAPTURE(text);
     REQUIRE(Cli(t.db, {"customer", "set", id, "birthday=" + text}).exit_code == 0);
     CHECK(t.Json({"customer", "get", id})["birthday"] == "1990-01-01");

@@ -24,13 +24,15 @@ std::optional<std::string> UnknownCommand(CLI::App& app, int argc, char** argv) 
       continue;
     }
     if (current->get_subcommands({}).empty()) return std::nullopt;
-    if (CLI::App* sub = current->get_subcommand_no_throw(word)) {
-      current = sub;
-      continue;
-    }
     std::string known;
-    for (const CLI::App* sub : current->get_subcommands({})) {
+    CLI::App* match = nullptr;
+    for (CLI::App* sub : current->get_subcommands({})) {
+      if (sub->check_name(word)) match = sub;
       known += (known.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (match) {
+      current = match;
+      continue;
     }
     return "unknown command '" + word + "'" +
            (current == &app ? "" : " for '" + current->get_name() + "'") + " (commands: " + known +
