@@ -122,6 +122,7 @@ ImportReport ImportCustomersCsv(Store& store, const std::string& path,
     group->rows.push_back(record.row);
   }
   report.customers = customers.size();
+  std::vector<CsvRecord>().swap(records);  // the parsed values are all the writes need
   if (options.dry_run || (!report.rejected.empty() && !options.skip_bad_rows)) return report;
 
   Customers writer(store);

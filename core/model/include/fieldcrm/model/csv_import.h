@@ -16,12 +16,12 @@
 namespace fieldcrm {
 
 struct ImportOptions {
-  ColumnMapping mapping;       // the user's, over the saved one (SavedMapping)
+  ColumnMapping mapping{};     // the user's, over the saved one (SavedMapping)
   bool keep_unknown = false;   // keep unknown columns as extension fields "import.<header>"
   bool dry_run = false;        // check the file, write nothing
   bool skip_bad_rows = false;  // write the good rows even when some are rejected
   // Called as rows are written (done of total), for progress on big files.
-  std::function<void(size_t done, size_t total)> progress;
+  std::function<void(size_t done, size_t total)> progress{};
 };
 
 struct RejectedRow {
