@@ -8,6 +8,7 @@
 
 #include "app_bench.h"
 #include "bootstrap_bench.h"
+#include "import_bench.h"
 #include "load_bench.h"
 #include "log_bench.h"
 #include "options.h"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
           {"bootstrap", RunBootstrapBenchmark}, {"incremental", RunIncrementalBenchmark},
           {"tiering", RunTieringBenchmark},     {"load", RunLoadBenchmark},
           {"log", RunLogGrowthBenchmark},       {"app", RunAppBenchmark},
+          {"import", RunImportBenchmark},
       };
   CLI::App app{"fieldcrm-bench: throughput and latency next to the machine's own limits"};
   Options options;
@@ -43,6 +45,8 @@ int main(int argc, char** argv) {
   app.add_option("--fieldcrm", options.fieldcrm_binary, "the tablet CLI, run as a process")
       ->capture_default_str();
   app.add_option("--plugins", options.plugins_dir, "where tiering.so is")->capture_default_str();
+  app.add_option("--baseline-fieldcrm", options.baseline_fieldcrm,
+                 "an older fieldcrm build to time against (import)");
   app.add_option("BENCHMARKS", selected, "which to run (default: all, in the order listed)");
   CLI11_PARSE(app, argc, argv);
 

@@ -11,8 +11,9 @@ struct Options {
   double scale = 1.0;  // multiplies every size the issue sets (1M changes, 200k customers, ...)
   int runs = 3;        // each figure is the median of this many runs
   std::string dir;     // scratch folder for store files
-  std::string fieldcrm_binary;  // the tablet CLI, run as a process where RSS or wall time count
-  std::string plugins_dir;      // the built plugins (tiering.so)
+  std::string fieldcrm_binary;    // the tablet CLI, run as a process where RSS or wall time count
+  std::string plugins_dir;        // the built plugins (tiering.so)
+  std::string baseline_fieldcrm;  // an older build to time against where a benchmark compares
 
   // A size from the benchmark's definition, scaled, never below `floor`.
   int64_t Scaled(int64_t size, int64_t floor = 1) const {

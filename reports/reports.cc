@@ -77,13 +77,15 @@ ORDER BY CASE stage WHEN 'prospect' THEN 0 WHEN 'intent' THEN 1 WHEN 'buyer' THE
          "stage",
          "customers"},
         {"moves",
-         "Moves into each stage: this period vs the previous one",
+         "Customers moving into each stage (a merged customer counts once): this period vs "
+         "the previous one",
          {{"stage", "Stage"},
           {"moved_in_period", "Moved in (period)"},
           {"moved_previous", "Moved in (previous)"}},
          R"sql(
 SELECT m.stage AS stage,
-       sum(m.hlc >= p.since_hlc) AS moved_in_period, sum(m.hlc < p.since_hlc) AS moved_previous
+       count(DISTINCT CASE WHEN m.hlc >= p.since_hlc THEN c.id END) AS moved_in_period,
+       count(DISTINCT CASE WHEN m.hlc < p.since_hlc THEN c.id END) AS moved_previous
 FROM stage_moves m JOIN cust c ON c.id = m.customer, p
 WHERE m.hlc >= p.prev_hlc AND m.hlc < p.until_hlc
 GROUP BY 1 ORDER BY 2 DESC)sql"},

@@ -7,6 +7,8 @@ build_dir=$(cd "${1:-$here/../build}" && pwd)
 export FIELDCRM="$build_dir/tools/fieldcrm/fieldcrm"
 export FIELDCRM_BUILD_DIR="$build_dir"
 export DEMO_DIR=$(mktemp -d /tmp/fieldcrm-demo-XXXXXX)
+# The sales office's zone: times are shown in it and typed in it (stored in UTC).
+export TZ=Asia/Shanghai
 echo "demo files in $DEMO_DIR"
 for part in "$here"/demo/*.sh; do
   bash "$part"

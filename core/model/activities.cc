@@ -1,9 +1,11 @@
 #include "fieldcrm/model/activities.h"
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/model/amounts.h"
 #include "fieldcrm/model/fields.h"
 #include "fieldcrm/model/live_records.h"
 #include "fieldcrm/storage/store_database.h"
@@ -29,7 +31,7 @@ std::string Activities::AddInteraction(const std::string& customer, const Intera
   }
   if (!in.outcome.empty()) values.emplace_back("outcome", in.outcome);
   if (in.minutes) {
-    if (*in.minutes < 0) throw InvalidInput("visit minutes cannot be negative");
+    CheckNumericField("minutes", *in.minutes);
     values.emplace_back("minutes", *in.minutes);
   }
   std::string id = store_.NewId();
@@ -89,10 +91,8 @@ std::vector<json> Activities::OpenTasks(std::optional<int64_t> overdue_at_ms) {
 std::string Activities::AddDeal(const std::string& customer, const std::string& unit, int64_t price,
                                 const std::string& status) {
   if (unit.empty()) throw InvalidInput("a deal needs a unit (--unit, e.g. 3-1502)");
-  if (price <= 0) throw InvalidInput("a deal needs a positive price in CNY (--price)");
-  std::string code =
-      ParseChoice("deal status", status, kDealStatuses,
-                  {{"认购", "reserved"}, {"签约", "signed"}, {"交房", "handed-over"}});
+  CheckNumericField("price", price);
+  std::string code = ParseDealStatus(status);
   Transaction txn = store_.Transact();
   std::string root = customers_.Resolve(customer);
   std::string id = store_.NewId();
@@ -107,14 +107,41 @@ std::string Activities::AddDeal(const std::string& customer, const std::string& 
   return id;
 }
 
+std::string ParseDealStatus(std::string_view text) {
+  return ParseChoice("deal status", text, kDealStatuses,
+                     {{"认购", "reserved"},
+                      {"签约", "signed"},
+                      {"交房", "handed-over"},
+                      {"退订", "cancelled"},
+                      {"取消", "cancelled"},
+                      {"canceled", "cancelled"}});
+}
+
+const std::vector<std::string>& NextDealStatuses(const std::string& status) {
+  static const std::map<std::string, std::vector<std::string>> next = {
+      {"reserved", {"signed", "cancelled"}},
+      {"signed", {"handed-over", "cancelled"}},
+      {"handed-over", {}},
+      {"cancelled", {}}};
+  static const std::vector<std::string> none;
+  auto it = next.find(status);
+  return it == next.end() ? none : it->second;
+}
+
 void Activities::SetDealStatus(const std::string& deal, const std::string& status) {
-  std::string code =
-      ParseChoice("deal status", status, kDealStatuses,
-                  {{"认购", "reserved"}, {"签约", "signed"}, {"交房", "handed-over"}});
+  std::string code = ParseDealStatus(status);
   Transaction txn = store_.Transact();
-  Record(deal, "deal");
-  store_.Write("deal", deal,
-               {{"status", code}, {code + "_at", FormatTime(store_.env().NowMillis())}});
+  json record = Record(deal, "deal");
+  std::string from = record.value("status", "reserved");
+  const std::vector<std::string>& allowed = NextDealStatuses(from);
+  if (std::find(allowed.begin(), allowed.end(), code) == allowed.end()) {
+    std::string options;
+    for (const std::string& next : allowed) options += (options.empty() ? "" : " or ") + next;
+    throw InvalidInput("deal " + deal + " is " + from + "; " +
+                       (options.empty() ? "it cannot move any more"
+                                        : "it can move to " + options + ", not to " + code));
+  }
+  store_.Write("deal", deal, {{"status", code}, {code + "_at", FormatTime(store_.env().NowMillis())}});
   txn.Commit();
 }
 

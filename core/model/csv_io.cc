@@ -3,68 +3,18 @@
 #include <csv.h>
 #include <iconv.h>
 
-#include <fstream>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>
-#include <sstream>
 
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/base/utf8.h"
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/fields.h"
-#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm {
 
 using nlohmann::json;
-
-namespace {
-
-const std::map<std::string, std::string>& ChineseHeaders() {
-  static const std::map<std::string, std::string> headers = {
-      {"姓名", "name"},        {"客户姓名", "name"},   {"电话", "phone"},
-      {"手机", "phone"},       {"手机号", "phone"},    {"联系电话", "phone"},
-      {"性别", "gender"},      {"年龄段", "age_band"}, {"职业", "occupation"},
-      {"收入", "income_band"}, {"家庭结构", "family"}, {"城市", "city"},
-      {"区域", "district"},    {"预算", "budget"},     {"购房目的", "purpose"},
-      {"用途", "purpose"},     {"户型", "house_type"}, {"项目", "project"},
-      {"偏好", "preferences"}, {"来源", "source"},     {"渠道", "source"},
-      {"阶段", "stage"},       {"置业顾问", "agent"},  {"团队", "team"},
-      {"标签", "tags"},        {"备注", "notes"},      {"生日", "birthday"}};
-  return headers;
-}
-
-// Columns an export writes that fieldcrm maintains itself: an import takes them as information.
-bool IsMaintainedColumn(const std::string& name) {
-  return name == "id" || name == "updated_at";
-}
-
-std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
-  struct Sink {
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> row;
-  } sink;
-  csv_parser parser;
-  if (csv_init(&parser, CSV_APPEND_NULL) != 0) throw StorageError("cannot initialise CSV parser");
-  auto on_field = [](void* data, size_t size, void* context) {
-    static_cast<Sink*>(context)->row.emplace_back(static_cast<char*>(data), size);
-  };
-  auto on_row = [](int, void* context) {
-    auto* s = static_cast<Sink*>(context);
-    s->rows.push_back(std::move(s->row));
-    s->row.clear();
-  };
-  bool ok = csv_parse(&parser, text.data(), text.size(), on_field, on_row, &sink) == text.size() &&
-            csv_fini(&parser, on_field, on_row, &sink) == 0;
-  std::string error = csv_strerror(csv_error(&parser));
-  csv_free(&parser);
-  if (!ok) throw InvalidInput("malformed CSV: " + error);
-  return sink.rows;
-}
-
-}  // namespace
 
 std::string ToUtf8(std::string bytes) {
   if (bytes.starts_with("\xEF\xBB\xBF")) bytes.erase(0, 3);
@@ -86,53 +36,61 @@ std::string ToUtf8(std::string bytes) {
   return out;
 }
 
-ImportReport ImportCustomersCsv(Store& store, const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw NotFound("cannot read '" + path + "'");
-  std::stringstream buffer;
-  buffer << file.rdbuf();
-  auto rows = ParseCsv(ToUtf8(buffer.str()));
-  if (rows.empty()) throw InvalidInput("'" + path + "' is empty: expected a header row");
-
-  std::vector<std::string> columns;
-  for (const std::string& raw : rows[0]) {
-    std::string header = raw;
-    while (!header.empty() && (header.back() == ' ' || header.back() == '\r')) header.pop_back();
-    if (auto it = ChineseHeaders().find(header); it != ChineseHeaders().end()) header = it->second;
-    if (!IsMaintainedColumn(header)) CheckCustomerFieldName(header);
-    columns.push_back(header);
-  }
-  std::set<std::string> named(columns.begin(), columns.end());
-  if (!named.count("name") || !named.count("phone")) {
-    throw InvalidInput("'" + path + "' needs a name and a phone column (姓名, 电话)");
-  }
-
-  ImportReport report;
-  Customers customers(store);
-  Transaction txn = store.Transact();
-  for (size_t r = 1; r < rows.size(); ++r) {
-    const auto& cells = rows[r];
-    if (cells.size() == 1 && cells[0].empty()) continue;  // blank line
-    std::string where = "row " + std::to_string(r + 1) + ": ";
-    if (cells.size() != columns.size()) {
-      report.errors.push_back(where + "has " + std::to_string(cells.size()) +
-                              " cells, the header " + std::to_string(columns.size()));
+std::vector<CsvRecord> ParseCsvRecords(std::string_view text) {
+  std::vector<CsvRecord> records;
+  CsvRecord record{1, {}};
+  std::string cell;
+  size_t row = 1;
+  for (size_t i = 0; i < text.size();) {
+    char c = text[i];
+    if (c == '"' && cell.empty()) {
+      // A quoted cell: commas, line breaks and doubled quotes inside are text.
+      size_t opened_row = row;
+      ++i;
+      for (;;) {
+        if (i >= text.size()) {
+          throw InvalidInput("row " + std::to_string(opened_row) + ", column " +
+                             std::to_string(record.cells.size() + 1) +
+                             ": unterminated quote (a cell opens with \" that never closes)");
+        }
+        size_t quote = text.find('"', i);
+        if (quote == std::string_view::npos) quote = text.size();
+        cell.append(text.substr(i, quote - i));
+        i = quote;
+        if (i >= text.size()) continue;
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          cell += '"';
+          i += 2;
+        } else {
+          ++i;
+          break;
+        }
+      }
       continue;
     }
-    FieldTexts fields;
-    for (size_t c = 0; c < cells.size(); ++c) {
-      if (!cells[c].empty() && !IsMaintainedColumn(columns[c]))
-        fields.emplace_back(columns[c], cells[c]);
-    }
-    try {
-      auto added = customers.Add(fields);
-      ++(added.existed ? report.existing : report.added);
-    } catch (const InvalidInput& e) {
-      report.errors.push_back(where + e.what());
+    if (c == ',') {
+      record.cells.push_back(std::move(cell));
+      cell.clear();
+      ++i;
+    } else if (c == '\r' || c == '\n') {
+      record.cells.push_back(std::move(cell));
+      cell.clear();
+      records.push_back(std::move(record));
+      i += (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ? 2 : 1;
+      record = {++row, {}};
+    } else {
+      size_t end = text.find_first_of(",\r\n\"", i + 1);
+      if (end == std::string_view::npos) end = text.size();
+      if (text[i] == '"') end = i + 1;  // a stray quote inside a bare cell is text
+      cell.append(text.substr(i, end - i));
+      i = end;
     }
   }
-  txn.Commit();
-  return report;
+  if (!cell.empty() || !record.cells.empty()) {
+    record.cells.push_back(std::move(cell));
+    records.push_back(std::move(record));
+  }
+  return records;
 }
 
 std::string CsvCell(const std::string& text) {

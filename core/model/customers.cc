@@ -42,7 +42,10 @@ std::optional<std::string> Customers::IdByPhone(const std::string& e164) {
 }
 
 AddedCustomer Customers::Add(const FieldTexts& fields) {
-  FieldValues values = Parse(fields);
+  return AddParsed(Parse(fields));
+}
+
+AddedCustomer Customers::AddParsed(FieldValues values) {
   auto has = [&](const char* name) {
     for (const auto& [field, value] : values) {
       if (field == name && !value.is_null()) return true;

@@ -8,6 +8,8 @@
 #include <map>
 
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/model/amounts.h"
+#include "fieldcrm/model/local_time.h"
 #include "fieldcrm/model/phone.h"
 #include "fieldcrm/storage/hlc.h"
 
@@ -84,7 +86,8 @@ const std::vector<std::pair<std::string, Parser>>& Specs() {
       {"family", AsText},
       {"city", AsText},
       {"district", AsText},
-      {"budget", [](std::string_view f, const std::string& t) -> json { return ParseMoney(f, t); }},
+      {"budget",
+       [](std::string_view f, const std::string& t) -> json { return ParseAmount(f, t); }},
       {"purpose", Choice({"first-home", "upgrade", "investment"}, {{"刚需", "first-home"},
                                                                    {"首套", "first-home"},
                                                                    {"改善", "upgrade"},
@@ -113,9 +116,7 @@ const std::vector<std::pair<std::string, Parser>>& Specs() {
       {"tags", [](std::string_view, const std::string& t) -> json { return Tags(t); }},
       {"notes", AsText},
       {"birthday",
-       [](std::string_view f, const std::string& t) -> json {
-         return FormatTime(ParseTime(t, f)).substr(0, 10);
-       }},
+       [](std::string_view f, const std::string& t) -> json { return ParseDate(f, t); }},
       {"created_at", [](std::string_view f, const std::string& t) -> json {
          return FormatTime(ParseTime(t, f));
        }}};
@@ -183,37 +184,18 @@ std::string ParseChoice(std::string_view what, std::string_view raw,
                      "' (expected one of: " + Join(choices) + ")");
 }
 
-int64_t ParseMoney(std::string_view what, std::string_view raw) {
-  std::string text = Trim(raw);
-  std::erase(text, ',');
-  if (text.ends_with("元")) text.resize(text.size() - std::string_view("元").size());  // 350万元
-  double multiplier = 1;
-  for (auto [suffix, factor] : {std::pair<const char*, double>{"万", 1e4}, {"亿", 1e8}}) {
-    if (text.ends_with(suffix)) {
-      text.resize(text.size() - std::string_view(suffix).size());
-      multiplier = factor;
-    }
-  }
-  double amount = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), amount);
-  if (error != std::errc() || end != text.data() + text.size() || amount < 0 || text.empty()) {
-    throw InvalidInput("invalid " + std::string(what) + " '" + std::string(raw) +
-                       "' (expected an amount in CNY, e.g. 3500000 or 350万)");
-  }
-  return static_cast<int64_t>(std::llround(amount * multiplier));
-}
-
 int64_t ParseTime(std::string_view raw, std::string_view what) {
   std::string text = Trim(raw);
-  std::tm tm{};
-  int offset_minutes = 0;
-  int year, month, day, hour = 0, minute = 0, second = 0, consumed = 0;
   auto fail = [&]() -> int64_t {
     throw InvalidInput("invalid " + std::string(what) + " '" + text +
-                       "' (expected ISO-8601, e.g. 2026-11-25 or 2026-11-25T14:30+08:00)");
+                       "' (expected a date and time such as 2026-11-25 14:30 (local time), "
+                       "2026/11/25 14:30 or 2026-11-25T14:30+08:00)");
   };
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &year, &month, &day, &consumed) != 3) fail();
-  std::string_view rest = std::string_view(text).substr(static_cast<size_t>(consumed));
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  size_t consumed = 0;
+  if (!SplitDate(text, year, month, day, consumed)) fail();
+  std::string_view rest = std::string_view(text).substr(consumed);
+  std::optional<int> offset_minutes;
   if (!rest.empty()) {
     if (rest[0] != 'T' && rest[0] != ' ') fail();
     int used = 0;
@@ -229,8 +211,9 @@ int64_t ParseTime(std::string_view raw, std::string_view what) {
         rest = rest.substr(digits == std::string_view::npos ? rest.size() : digits);
       }
     }
+    if (rest.starts_with(' ')) rest.remove_prefix(1);  // FormatLocalTime's "14:30 +08:00"
     if (rest == "Z") {
-      rest = {};
+      offset_minutes = 0;
     } else if (!rest.empty()) {
       int sign = rest[0] == '+' ? 1 : rest[0] == '-' ? -1 : 0;
       int oh = 0, om = 0;
@@ -239,21 +222,9 @@ int64_t ParseTime(std::string_view raw, std::string_view what) {
       offset_minutes = sign * (oh * 60 + om);
     }
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
-    fail();
-  }
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  int64_t seconds = timegm(&tm);
-  std::tm check{};
-  std::time_t as_time = static_cast<std::time_t>(seconds);
-  gmtime_r(&as_time, &check);
-  if (check.tm_mday != day) fail();  // 2026-02-30 and the like
-  return (seconds - offset_minutes * 60) * 1000;
+  // Without an offset the time is the agent's own: local time (TZ), stored as UTC.
+  auto unix_ms = WallClockToUnixMs(year, month, day, hour, minute, second, offset_minutes);
+  return unix_ms ? *unix_ms : fail();
 }
 
 std::string FormatTime(int64_t unix_ms) {
@@ -272,8 +243,7 @@ std::optional<int64_t> TimeField(const nlohmann::json& doc, const char* field) {
 }
 
 int64_t IntField(const nlohmann::json& doc, const char* field) {
-  auto it = doc.find(field);
-  return it != doc.end() && it->is_number() ? it->get<int64_t>() : 0;
+  return NumberInRange(doc, field).value_or(0);
 }
 
 }  // namespace fieldcrm

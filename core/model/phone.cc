@@ -24,6 +24,13 @@ std::string NormalizePhone(std::string_view input, std::string_view default_regi
                        "': expected a mobile or landline number, e.g. 138 0013 8000 or +852 5123 "
                        "4567");
   }
+  if (number.has_extension()) {
+    // E.164 has no room for an extension, and dropping it silently loses how to reach the
+    // customer: refused, so the agent puts it where it is kept.
+    throw InvalidInput("phone number '" + text + "' has an extension (" + number.extension() +
+                       "), which fieldcrm does not store: give the number alone and put the "
+                       "extension in notes");
+  }
   std::string e164;
   util.Format(number, PhoneNumberUtil::E164, &e164);
   return e164;

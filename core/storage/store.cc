@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "fieldcrm/base/error.h"
@@ -59,6 +61,10 @@ std::unique_ptr<Store> Store::Open(const std::string& path, const StoreHooks& ho
     throw NotFound("no store at '" + path + "' (create one with 'fieldcrm --db " + path +
                    " init --device NAME')");
   }
+  if (std::filesystem::is_directory(path)) {
+    throw InvalidInput("'" + path + "' is a folder; --db takes a store file, e.g. " +
+                       (std::filesystem::path(path) / "tablet.db").string());
+  }
   std::unique_ptr<Store> store(new Store(path, false, hooks, env));
   store->LoadDevice();
   return store;
@@ -109,18 +115,41 @@ int64_t Store::LastOwnSeq() {
   return db_.QueryInt("SELECT MAX(seq) FROM log WHERE device = ?", device_.id).value_or(0);
 }
 
+namespace {
+
+// The stored text of a value; text that is not UTF-8 (a terminal or file in another encoding) is
+// refused naming the field rather than with the JSON library's words.
+std::string DumpValue(const std::string& field, const nlohmann::json& value) {
+  try {
+    return value.dump();
+  } catch (const nlohmann::json::type_error& e) {
+    std::string detail = e.what();
+    detail = detail.substr(detail.find("] ") == std::string::npos ? 0 : detail.find("] ") + 2);
+    throw InvalidInput("'" + field + "' is not valid UTF-8 text (" + detail +
+                       "); use a UTF-8 terminal or file");
+  }
+}
+
+}  // namespace
+
 ApplyStats Store::Write(const std::string& kind, const std::string& record,
                         const FieldValues& fields) {
   Transaction txn(db_);
   int64_t seq = LastOwnSeq();
+  // Each change's base is the stamp of the value it replaces: one read for the whole record
+  // (a new record, as an import writes by the thousand, has none).
+  std::map<std::string, Hlc, std::less<>> bases;
+  Statement& current = db_.Prepare("SELECT field, hlc FROM field_state WHERE record = ?");
+  current.Bind(record);
+  while (current.Step()) bases.emplace(current.Text(0), static_cast<Hlc>(current.Int(1)));
+  current.Reset();
   std::vector<Change> changes;
   changes.reserve(fields.size());
   for (const auto& [field, value] : fields) {
-    auto base = static_cast<Hlc>(
-        db_.QueryInt("SELECT hlc FROM field_state WHERE record = ? AND field = ?", record, field)
-            .value_or(0));
+    auto known = bases.find(field);
+    Hlc base = known == bases.end() ? 0 : known->second;
     Change change{device_.id, ++seq, clock_.Now(), base, kind, record, field, std::nullopt};
-    if (!value.is_null()) change.value = value.dump();
+    if (!value.is_null()) change.value = DumpValue(field, value);
     changes.push_back(std::move(change));
   }
   ApplyStats stats = ApplyChanges(db_, hooks_, changes);

@@ -4,9 +4,11 @@
 
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/activities.h"
+#include "fieldcrm/model/amounts.h"
 #include "fieldcrm/model/fields.h"
 #include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/storage/store_database.h"
+#include "fieldcrm/model/local_time.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
 
@@ -182,7 +184,8 @@ TEST_CASE_FIXTURE(Fixture, "interactions, follow-up tasks, deals and referrals")
   CHECK(d.contains("reserved_at"));
   CHECK(d.contains("signed_at"));
   CHECK_THROWS_WITH_AS(activities.AddDeal(buyer, "5-801", 0, "signed"),
-                       doctest::Contains("positive price"), InvalidInput);
+                       doctest::Contains("price 0 is out of range (1 to 1000000000000)"),
+                       InvalidInput);
   CHECK_THROWS_AS(activities.SetDealStatus(deal, "paid"), InvalidInput);
 
   std::string referral = activities.AddReferral(owner, buyer);
@@ -193,16 +196,42 @@ TEST_CASE_FIXTURE(Fixture, "interactions, follow-up tasks, deals and referrals")
 }
 
 TEST_CASE("time and money parsing") {
+  setenv("TZ", "UTC", 1);  // a time without an offset is local time
+  tzset();
   CHECK(ParseTime("2026-11-25", "t") == 1795564800000);
   CHECK(ParseTime("2026-11-25T08:00+08:00", "t") == 1795564800000);
   CHECK(ParseTime("2026-11-25T00:00:00Z", "t") == 1795564800000);
   CHECK(FormatTime(1795564800000) == "2026-11-25T00:00:00Z");
   CHECK_THROWS_AS(ParseTime("25/11/2026", "t"), InvalidInput);
   CHECK_THROWS_AS(ParseTime("2026-13-01", "t"), InvalidInput);
-  CHECK(ParseMoney("b", "1,200,000") == 1200000);
-  CHECK(ParseMoney("b", "1.5亿") == 150000000);
-  CHECK(ParseMoney("b", "350万元") == 3500000);  // as agents write it on forms
-  CHECK(ParseMoney("b", "2000元") == 2000);
-  CHECK_THROWS_AS(ParseMoney("b", "元"), InvalidInput);
-  CHECK_THROWS_AS(ParseMoney("b", "-5"), InvalidInput);
+  CHECK(ParseAmount("b", "1,200,000") == 1200000);
+  CHECK(ParseAmount("b", "1.5亿") == 150000000);
+  CHECK_THROWS_AS(ParseAmount("b", "-5"), InvalidInput);
+  CHECK(ParseAmount("b", "350万元") == 3500000);
+  CHECK(ParseAmount("b", "0.5") == 1);  // rounded to the yuan
+  CHECK(ParseAmount("b", "10000亿") == kMaxAmountCny);
+  CHECK_THROWS_AS(ParseAmount("b", "10000000000001"), InvalidInput);
+  CHECK_THROWS_AS(ParseAmount("b", "nan"), InvalidInput);
+  CHECK(ParseDate("d", "2000/2/29") == "2000-02-29");
+  CHECK(ParseDate("d", "36585") == "2000-02-29");
+  CHECK_THROWS_AS(ParseDate("d", "1900/2/29"), InvalidInput);
+  CHECK(NumberInRange(nlohmann::json{{"budget", 1e20}}, "budget") == std::nullopt);
+  CHECK(NumberInRange(nlohmann::json{{"budget", -1}}, "budget") == std::nullopt);
+  CHECK(NumberInRange(nlohmann::json{{"budget", 5}}, "budget") == 5);
+  CHECK(IntField(nlohmann::json{{"price", 9223372036854775807}}, "price") == 0);
+}
+
+TEST_CASE("local time: shown with its offset, read back as the same instant") {
+  setenv("TZ", "Asia/Shanghai", 1);
+  tzset();
+  CHECK(ParseTime("2026-11-25 08:00", "t") == 1795564800000);
+  CHECK(ParseTime("2026/11/25 08:00", "t") == 1795564800000);
+  CHECK(FormatLocalTime(1795564800000) == "2026-11-25 08:00 +08:00");
+  CHECK(ParseTime(FormatLocalTime(1795564800000), "t") == 1795564800000);
+  CHECK(ParseTime("2026-11-25T00:00Z", "t") == 1795564800000);
+  CHECK(LocalTimeText("2026-11-25T00:00:00Z") == "2026-11-25 08:00 +08:00");
+  CHECK(LocalTimeText("soon") == "soon");
+  CHECK(LocalOffsetMinutes(1795564800000) == 480);
+  setenv("TZ", "UTC", 1);
+  tzset();
 }

@@ -1,5 +1,6 @@
 #include "fieldcrm/cli/output.h"
 
+#include <cstdio>
 #include <iostream>
 
 namespace fieldcrm::cli {
@@ -13,18 +14,77 @@ bool IsWide(char32_t c) {
          (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x20000 && c <= 0x3FFFD);
 }
 
+// One UTF-8 character at text[i]: its code point and length; a byte that does not start a
+// well-formed character is returned alone with `valid` false.
+char32_t Decode(std::string_view text, size_t i, size_t& length, bool& valid) {
+  unsigned char lead = static_cast<unsigned char>(text[i]);
+  length = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : 4;
+  valid = lead < 0x80 || ((lead & 0xC0) == 0xC0 && lead < 0xF8 && i + length <= text.size());
+  char32_t code = length == 1 ? lead : lead & (0x7F >> length);
+  for (size_t k = 1; valid && k < length; ++k) {
+    unsigned char next = static_cast<unsigned char>(text[i + k]);
+    valid = (next & 0xC0) == 0x80;
+    code = (code << 6) | (next & 0x3F);
+  }
+  if (!valid) length = 1;
+  return valid ? code : lead;
+}
+
+bool IsControl(char32_t c) {
+  return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) || c == 0x061C || c == 0x200E ||
+         c == 0x200F || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
 }  // namespace
+
+std::string Escaped(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    size_t length = 0;
+    bool valid = true;
+    char32_t code = Decode(text, i, length, valid);
+    if (!valid || (code < 0x100 && IsControl(code))) {
+      char escape[16];
+      std::snprintf(escape, sizeof escape, "\\x%02x",
+                    valid ? static_cast<unsigned>(code) : static_cast<unsigned char>(text[i]));
+      out += escape;
+    } else if (IsControl(code)) {
+      char escape[16];
+      std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned>(code));
+      out += escape;
+    } else {
+      out.append(text.substr(i, length));
+    }
+    i += length;
+  }
+  return out;
+}
+
+std::string Truncated(std::string_view text, size_t columns) {
+  std::string safe = Escaped(text);
+  if (DisplayWidth(safe) <= columns) return safe;
+  std::string out;
+  size_t width = 0;
+  for (size_t i = 0; i < safe.size();) {
+    size_t length = 0;
+    bool valid = true;
+    char32_t code = Decode(safe, i, length, valid);
+    size_t w = IsWide(code) ? 2 : 1;
+    if (width + w > columns - 1) break;  // room for the ellipsis
+    out.append(safe.substr(i, length));
+    width += w;
+    i += length;
+  }
+  return out + "…";
+}
 
 size_t DisplayWidth(std::string_view text) {
   size_t width = 0;
   for (size_t i = 0; i < text.size();) {
-    unsigned char lead = static_cast<unsigned char>(text[i]);
-    size_t length = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : 4;
-    char32_t code = length == 1 ? lead : lead & (0x7F >> length);
-    for (size_t k = 1; k < length && i + k < text.size(); ++k) {
-      code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-    }
-    width += IsWide(code) ? size_t{2} : size_t{1};
+    size_t length = 0;
+    bool valid = true;
+    width += IsWide(Decode(text, i, length, valid)) ? size_t{2} : size_t{1};
     i += length;
   }
   return width;
@@ -32,24 +92,28 @@ size_t DisplayWidth(std::string_view text) {
 
 void PrintTable(const std::vector<std::string>& headers,
                 const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::vector<std::string>> shown;
+  shown.reserve(rows.size() + 1);
+  shown.push_back(headers);
+  for (const auto& row : rows) shown.push_back(row);
   std::vector<size_t> widths(headers.size());
-  for (size_t c = 0; c < headers.size(); ++c) widths[c] = DisplayWidth(headers[c]);
-  for (const auto& row : rows) {
-    for (size_t c = 0; c < row.size() && c < widths.size(); ++c) {
+  for (auto& row : shown) {
+    row.resize(headers.size());
+    for (size_t c = 0; c < row.size(); ++c) {
+      row[c] = Truncated(row[c], kMaxCellWidth);
       widths[c] = std::max(widths[c], DisplayWidth(row[c]));
     }
   }
   auto print_row = [&](const std::vector<std::string>& row) {
     std::string line;
     for (size_t c = 0; c < headers.size(); ++c) {
-      const std::string& cell = c < row.size() ? row[c] : "";
+      const std::string& cell = row[c];
       line += cell;
       if (c + 1 < headers.size()) line += std::string(widths[c] - DisplayWidth(cell) + 2, ' ');
     }
     std::cout << line << '\n';
   };
-  print_row(headers);
-  for (const auto& row : rows) print_row(row);
+  for (const auto& row : shown) print_row(row);
 }
 
 std::string Show(const nlohmann::json& value) {

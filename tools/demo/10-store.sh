@@ -23,9 +23,10 @@ crm contact add "$li" --channel wechat --outcome "约周六二次到访" >/dev/n
 crm followup add "$zhang" --due 2026-01-05T10:00+08:00 --note "电话回访：学区名额" >/dev/null
 crm customer set "$li" stage=intent notes="想要高楼层"
 
-say "An agency's list, saved by Excel as GBK"
-printf '姓名,电话,来源,预算\n王磊,13700001111,中介,280万\n赵敏,not-a-phone,中介,200万\n' | iconv -f UTF-8 -t GBK > agency.csv
-crm import agency.csv || echo "(the bad row was rejected, the good one kept)"
+say "An agency's list, saved by Excel as GBK, checked first, then imported without its bad row"
+printf '序号,客户姓名（必填）,手机号码*,客户来源,意向预算（万元）,出生日期\n1,王磊,13700001111,中介,280,1985/3/9\n2,赵敏,not-a-phone,中介,200,1979年12月31日\n' | iconv -f UTF-8 -t GBK > agency.csv
+crm import agency.csv --dry-run || echo "(nothing was written: the file has a bad row)"
+crm import agency.csv --skip-bad-rows agency-rejected.csv
 
 say "Two records of one person, merged"
 wang2=$(crm customer add --name 王磊 --phone 13700002222 --set notes="第二个号码")

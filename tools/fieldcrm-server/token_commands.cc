@@ -1,4 +1,6 @@
 // token create | list | revoke: who may sync. The token itself is printed once, on stdout.
+#include <unistd.h>
+
 #include <iostream>
 
 #include "server_cli.h"
@@ -22,9 +24,12 @@ void AddTokenCommands(CLI::App& app, ServerContext& ctx) {
     create->callback([&ctx, info, role] {
       info->role = ParseRole(*role);
       std::string text = IssueToken(ctx.Open(), *info);
+      // When stdout goes to a file or a script's variable, "shown below" would point at nothing.
       std::cerr << "token " << info->id << " for " << info->agent
-                << (info->team.empty() ? "" : " of team " + info->team) << " (" << *role
-                << "); it is shown only this once:\n";
+                << (info->team.empty() ? "" : " of team " + info->team) << " (" << *role << "); "
+                << (isatty(STDOUT_FILENO) ? "it is shown only this once:"
+                                          : "written to stdout, only this once")
+                << '\n';
       std::cout << text << '\n';
     });
   }

@@ -5,7 +5,9 @@
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/cli/output.h"
 #include "fieldcrm/model/activities.h"
+#include "fieldcrm/model/amounts.h"
 #include "fieldcrm/model/fields.h"
+#include "fieldcrm/model/local_time.h"
 #include "fieldcrm/storage/hlc.h"
 
 namespace fieldcrm::cli {
@@ -88,7 +90,7 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
       if (ctx.json) return PrintJson(tasks);
       std::vector<std::vector<std::string>> rows;
       for (const json& t : tasks) {
-        rows.push_back({Show(t, "id"), Show(t, "due"), Show(t, "customer_name"),
+        rows.push_back({Show(t, "id"), LocalTimeText(Show(t, "due")), Show(t, "customer_name"),
                         Show(t, "customer"), Show(t, "agent"), Show(t, "note")});
       }
       PrintTable({"TASK", "DUE", "CUSTOMER", "CUSTOMER ID", "AGENT", "NOTE"}, rows);
@@ -98,7 +100,11 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     auto* done = followup->add_subcommand("done", "mark a follow-up task done");
     auto id = std::make_shared<std::string>();
     done->add_option("TASK_ID", *id, "task id")->required();
-    done->callback([&ctx, id] { ctx.session().CompleteTask(*id); });
+    done->callback([&ctx, id] {
+      ctx.Warn(ctx.session().CompleteTask(*id).warnings);
+      if (ctx.json) return PrintJson({{"id", *id}, {"done", true}});
+      std::cout << "follow-up " << *id << " done\n";
+    });
   }
 
   auto* deal =
@@ -115,7 +121,7 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     add->add_option("--price", args->price, "price in CNY (350万 works)")->required();
     add->add_option("--status", args->status, "reserved, signed, handed-over");
     add->callback([&ctx, args] {
-      int64_t price = ParseMoney("price", args->price);
+      int64_t price = ParseAmount("price", args->price);
       WriteOutcome deal = ctx.session().AddDeal(args->customer, args->unit, price, args->status);
       ctx.Warn(deal.warnings);
       PrintId(ctx, deal.id);
@@ -125,10 +131,14 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     auto* set = deal->add_subcommand("set", "move a deal to another status");
     auto args = std::make_shared<std::pair<std::string, std::string>>();
     set->add_option("DEAL_ID", args->first, "deal id")->required();
-    set->add_option("--status", args->second, "reserved, signed, handed-over, cancelled")
+    set->add_option("--status", args->second,
+                    "signed, handed-over or cancelled (forward only: see 'deal set --help')")
         ->required();
     set->callback([&ctx, args] {
       ctx.Warn(ctx.session().SetDealStatus(args->first, args->second).warnings);
+      std::string status = ParseDealStatus(args->second);
+      if (ctx.json) return PrintJson({{"id", args->first}, {"status", status}});
+      std::cout << "deal " << args->first << " is now " << status << '\n';
     });
   }
 

@@ -4,6 +4,7 @@
 #include "context.h"
 #include "fieldcrm/cli/output.h"
 #include "fieldcrm/model/fields.h"
+#include "fieldcrm/model/local_time.h"
 #include "fieldcrm/plugin_host/plugin_review.h"
 
 namespace fieldcrm::cli {
@@ -39,10 +40,11 @@ void AddAlertCommands(CLI::App& app, Context& ctx) {
     for (const DueAlert& a : result.alerts) {
       if (a.agent != current) {
         current = a.agent;
-        std::cout << "\n" << (a.agent.empty() ? "(no agent)" : a.agent) << ":\n";
+        std::cout << "\n" << (a.agent.empty() ? "(no agent)" : Escaped(a.agent)) << ":\n";
       }
-      std::cout << "  " << FormatTime(a.due_ms).substr(0, 16) << "  " << a.rule << "  "
-                << a.customer_name << " (" << a.customer << "): " << a.message << '\n';
+      std::cout << "  " << FormatLocalTime(a.due_ms) << "  " << a.rule << "  "
+                << Escaped(a.customer_name) << " (" << a.customer << "): " << Escaped(a.message)
+                << '\n';
     }
     std::cout << result.alerts.size()
               << (result.alerts.size() == 1 ? " alert due\n" : " alerts due\n");

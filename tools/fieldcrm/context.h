@@ -35,6 +35,7 @@ struct Context {
 void AddCustomerCommands(CLI::App& app, Context& ctx);
 void AddActivityCommands(CLI::App& app, Context& ctx);
 void AddDataCommands(CLI::App& app, Context& ctx);
+void AddImportCommand(CLI::App& app, Context& ctx);
 void AddSyncCommands(CLI::App& app, Context& ctx);
 void AddPluginCommands(CLI::App& app, Context& ctx);
 void AddTierCommands(CLI::App& app, Context& ctx);

@@ -7,6 +7,7 @@
 #include "fieldcrm/model/activities.h"
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/fields.h"
+#include "fieldcrm/model/local_time.h"
 #include "tier_fields.h"
 
 namespace fieldcrm::cli {
@@ -40,7 +41,9 @@ void PrintCustomerList(const std::vector<json>& customers) {
 
 void PrintCustomer(Store& store, const json& customer) {
   std::vector<std::vector<std::string>> rows;
-  for (const auto& [key, value] : customer.items()) rows.push_back({key, Show(value)});
+  for (const auto& [key, value] : customer.items()) {
+    rows.push_back({key, key.ends_with("_at") ? LocalTimeText(Show(value)) : Show(value)});
+  }
   PrintTable({"FIELD", "VALUE"}, rows);
   Activities activities(store);
   std::string id = customer["id"];
@@ -50,7 +53,7 @@ void PrintCustomer(Store& store, const json& customer) {
     std::vector<std::vector<std::string>> history;
     for (const json& i : interactions) {
       history.push_back(
-          {Show(i, "at"), Show(i, "type"), Show(i, "channel"), Show(i, "agent"),
+          {LocalTimeText(Show(i, "at")), Show(i, "type"), Show(i, "channel"), Show(i, "agent"),
            Show(i, "note") + (i.contains("outcome") ? " → " + Show(i, "outcome") : "")});
     }
     PrintTable({"AT", "TYPE", "CHANNEL", "AGENT", "NOTE"}, history);
@@ -64,7 +67,8 @@ void PrintCustomer(Store& store, const json& customer) {
       rows_of_kind.push_back(std::string(kind) == "deal"
                                  ? std::vector<std::string>{Show(r, "id"), Show(r, "unit"),
                                                             Show(r, "price"), Show(r, "status")}
-                                 : std::vector<std::string>{Show(r, "id"), Show(r, "due"),
+                                 : std::vector<std::string>{Show(r, "id"),
+                                                            LocalTimeText(Show(r, "due")),
                                                             Show(r, "done"), Show(r, "note")});
     }
     PrintTable(std::string(kind) == "deal"
@@ -146,7 +150,8 @@ void AddCustomerCommands(CLI::App& app, Context& ctx) {
     list->add_option("--agent", filter->agent, "only this agent's customers");
     list->add_option("--tier", *tier, "only this tier (A-D), as graded by the tiering plugin");
     list->callback([&ctx, filter, stage, tier] {
-      if (!stage->empty()) filter->stage = ParseChoice("stage", *stage, kStages);
+      // The same spellings as customer add: 意向, Intent...
+      if (!stage->empty()) filter->stage = ParseCustomerField("stage", *stage).get<std::string>();
       std::string wanted = tier->empty()
                                ? ""
                                : ParseChoice("tier", *tier, {"A", "B", "C", "D"},

@@ -1,4 +1,4 @@
-// init | import | export | compact | log | conflicts: the store as a whole.
+// init | export | compact | log | conflicts: the store as a whole (import: import_command.cc).
 #include <fstream>
 #include <iostream>
 
@@ -34,104 +34,85 @@ void AddDataCommands(CLI::App& app, Context& ctx) {
     });
   }
   {
-    auto* import = app.add_subcommand("import", "import customers from CSV (UTF-8 or GBK)");
-    auto path = std::make_shared<std::string>();
-    import->add_option("FILE", *path, "CSV file with a header row")->required();
-    import->callback([&ctx, path] {
-      ImportReport report = ImportCustomersCsv(ctx.Open(), *path);
-    for (const std::string& error : report.errors) std::cerr << *path << ": " << error << '\n';
-    if (ctx.json) {
-      PrintJson({{"added", report.added},
-                 {"existing", report.existing},
-                 {"rejected", report.errors.size()},
-                 {"errors", report.errors}});
-    } else {
-      std::cout << "imported " << report.added << " customers, " << report.existing
-                << " already known, " << report.errors.size() << " rows rejected\n";
-    }
-    if (!report.errors.empty())
-      throw InvalidInput(std::to_string(report.errors.size()) +
-                         " rows rejected (the other rows were kept)");
-  });
-}
-{
-  auto* exp = app.add_subcommand("export", "export all customers");
-  auto format = std::make_shared<std::string>("csv");
-  auto output = std::make_shared<std::string>();
-  exp->add_option("--format", *format, "csv or json")->check(CLI::IsMember({"csv", "json"}));
-  exp->add_option("--output,-o", *output, "write to this file instead of stdout");
-  exp->callback([&ctx, format, output] {
-    Store& store = ctx.Open();
-    std::ofstream file;
-    if (!output->empty()) {
-      file.open(*output, std::ios::binary);
-      if (!file) throw InvalidInput("cannot write '" + *output + "'");
-    }
-    std::ostream& out = output->empty() ? std::cout : file;
-    if (*format == "json") {
-      out << json(Customers(store).List({})).dump(2) << '\n';
-    } else {
-      ExportCustomersCsv(store, out);
-    }
-  });
-}
-{
-  auto* compact = app.add_subcommand(
-      "compact", "delete log entries later writes replaced, once the server holds them");
-  auto vacuum = std::make_shared<bool>(false);
-  compact->add_flag("--vacuum", *vacuum, "also give the freed space back to the file system");
-  compact->callback([&ctx, vacuum] {
-    Store& store = ctx.Open();
-    // Own entries count as held by the server up to the push cursor: later ones are kept.
-    int64_t pushed = std::stoll(store.GetMeta(sync::kPushCursorKey).value_or("0"));
-    StorageSizes before = store.MeasureSizes();
-    CompactionStats stats = store.Compact(pushed);
-    if (*vacuum) store.Vacuum();
-    StorageSizes after = store.MeasureSizes();
-    if (ctx.json) {
-      PrintJson({{"removed", stats.removed},
-                 {"kept", stats.kept},
-                 {"log_bytes_before", before.log_bytes},
-                 {"log_bytes_after", after.log_bytes},
-                 {"state_bytes", after.state_bytes}});
-    } else {
-      std::cout << "removed " << stats.removed << " superseded log entries, kept " << stats.kept
-                << "; log " << before.log_bytes / 1024 << " KiB -> " << after.log_bytes / 1024
-                << " KiB, state " << after.state_bytes / 1024 << " KiB\n";
-    }
-  });
-}
-{
-  auto* log = app.add_subcommand("log", "show the change log, oldest first");
-  auto limit = std::make_shared<int64_t>(1000);
-  auto after = std::make_shared<int64_t>(0);
-  log->add_option("--after", *after, "only entries after this position");
-  log->add_option("--limit", *limit, "at most this many entries")->check(CLI::PositiveNumber);
-  log->callback([&ctx, limit, after] {
-    auto entries = ctx.Open().ReadLog(*after, *limit);
-    if (ctx.json) {
-      json out = json::array();
-      for (const auto& entry : entries) {
-        json j = ChangeToJson(entry.change);
-        j["pos"] = entry.pos;
-        out.push_back(std::move(j));
+    auto* exp = app.add_subcommand("export", "export all customers");
+    auto format = std::make_shared<std::string>("csv");
+    auto output = std::make_shared<std::string>();
+    exp->add_option("--format", *format, "csv or json")->check(CLI::IsMember({"csv", "json"}));
+    exp->add_flag_callback(
+        "--csv", [format] { *format = "csv"; }, "CSV (as --format csv)");
+    exp->add_option("--output,-o", *output, "write to this file instead of stdout");
+    exp->callback([&ctx, format, output] {
+      Store& store = ctx.Open();
+      std::ofstream file;
+      if (!output->empty()) {
+        file.open(*output, std::ios::binary);
+        if (!file) throw InvalidInput("cannot write '" + *output + "'");
       }
-      return PrintJson(out);
-    }
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& [pos, c] : entries) {
-      rows.push_back({std::to_string(pos), HlcToIso(c.hlc),
-                      c.device.substr(c.device.size() - 8) + "/" + std::to_string(c.seq), c.kind,
-                      c.record, c.field, c.value.value_or("(removed)")});
-    }
-    PrintTable({"POS", "WHEN", "DEVICE/SEQ", "KIND", "RECORD", "FIELD", "VALUE"}, rows);
-  });
-}
-{
-  auto* conflicts =
-      app.add_subcommand("conflicts", "same-field conflicts and the values that lost");
-  conflicts->callback([&ctx] {
-    auto value = [](const std::optional<std::string>& text) {
+      std::ostream& out = output->empty() ? std::cout : file;
+      if (*format == "json") {
+        out << json(Customers(store).List({})).dump(2) << '\n';
+      } else {
+        ExportCustomersCsv(store, out);
+      }
+    });
+  }
+  {
+    auto* compact = app.add_subcommand(
+        "compact", "delete log entries later writes replaced, once the server holds them");
+    auto vacuum = std::make_shared<bool>(false);
+    compact->add_flag("--vacuum", *vacuum, "also give the freed space back to the file system");
+    compact->callback([&ctx, vacuum] {
+      Store& store = ctx.Open();
+      // Own entries count as held by the server up to the push cursor: later ones are kept.
+      int64_t pushed = std::stoll(store.GetMeta(sync::kPushCursorKey).value_or("0"));
+      StorageSizes before = store.MeasureSizes();
+      CompactionStats stats = store.Compact(pushed);
+      if (*vacuum) store.Vacuum();
+      StorageSizes after = store.MeasureSizes();
+      if (ctx.json) {
+        PrintJson({{"removed", stats.removed},
+                   {"kept", stats.kept},
+                   {"log_bytes_before", before.log_bytes},
+                   {"log_bytes_after", after.log_bytes},
+                   {"state_bytes", after.state_bytes}});
+      } else {
+        std::cout << "removed " << stats.removed << " superseded log entries, kept " << stats.kept
+                  << "; log " << before.log_bytes / 1024 << " KiB -> " << after.log_bytes / 1024
+                  << " KiB, state " << after.state_bytes / 1024 << " KiB\n";
+      }
+    });
+  }
+  {
+    auto* log = app.add_subcommand("log", "show the change log, oldest first");
+    auto limit = std::make_shared<int64_t>(1000);
+    auto after = std::make_shared<int64_t>(0);
+    log->add_option("--after", *after, "only entries after this position");
+    log->add_option("--limit", *limit, "at most this many entries")->check(CLI::PositiveNumber);
+    log->callback([&ctx, limit, after] {
+      auto entries = ctx.Open().ReadLog(*after, *limit);
+      if (ctx.json) {
+        json out = json::array();
+        for (const auto& entry : entries) {
+          json j = ChangeToJson(entry.change);
+          j["pos"] = entry.pos;
+          out.push_back(std::move(j));
+        }
+        return PrintJson(out);
+      }
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& [pos, c] : entries) {
+        rows.push_back({std::to_string(pos), HlcToIso(c.hlc),
+                        c.device.substr(c.device.size() - 8) + "/" + std::to_string(c.seq), c.kind,
+                        c.record, c.field, c.value.value_or("(removed)")});
+      }
+      PrintTable({"POS", "WHEN", "DEVICE/SEQ", "KIND", "RECORD", "FIELD", "VALUE"}, rows);
+    });
+  }
+  {
+    auto* conflicts =
+        app.add_subcommand("conflicts", "same-field conflicts and the values that lost");
+    conflicts->callback([&ctx] {
+      auto value = [](const std::optional<std::string>& text) {
       return text ? json::parse(*text) : json();
     };
     json out = json::array();
@@ -144,15 +125,15 @@ void AddDataCommands(CLI::App& app, Context& ctx) {
                      {"kept_value", value(c.winner_value)},
                      {"kept_device", c.winner_device}});
     }
-    if (ctx.json) return PrintJson(out);
-    std::vector<std::vector<std::string>> rows;
-    for (const json& c : out) {
-      rows.push_back({Show(c, "record"), Show(c, "field"), Show(c["kept_value"]),
-                      Show(c["lost_value"]), Show(c, "lost_at")});
-    }
-    PrintTable({"RECORD", "FIELD", "KEPT", "LOST", "LOST WRITTEN AT"}, rows);
-  });
-}
+      if (ctx.json) return PrintJson(out);
+      std::vector<std::vector<std::string>> rows;
+      for (const json& c : out) {
+        rows.push_back({Show(c, "record"), Show(c, "field"), Show(c["kept_value"]),
+                        Show(c["lost_value"]), Show(c, "lost_at")});
+      }
+      PrintTable({"RECORD", "FIELD", "KEPT", "LOST", "LOST WRITTEN AT"}, rows);
+    });
+  }
 }  // namespace fieldcrm::cli
 
 }  // namespace fieldcrm::cli

@@ -91,6 +91,10 @@ void AddPluginCommands(CLI::App& app, Context& ctx) {
     dir->callback([&ctx, path, dir] {
       Store& store = ctx.Open();
       if (dir->count("PATH") > 0 || !path->empty()) {
+        if (!path->empty() && !std::filesystem::is_directory(*path)) {
+          throw InvalidInput("'" + *path + "' is not a folder: give the folder the plugin .so " +
+                             "files are in (create it first)");
+        }
         std::string absolute = path->empty() ? "" : std::filesystem::absolute(*path).string();
         store.SetMeta(kPluginsDirMeta, absolute);
       }

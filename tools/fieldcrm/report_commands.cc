@@ -80,18 +80,18 @@ void PrintReport(const json& report, bool csv) {
   }
 }
 
+std::string ReportNameList() {
+  std::string names;
+  for (const std::string& n : reports::ReportNames()) names += (names.empty() ? "" : ", ") + n;
+  return names + " (devices too with --server)";
+}
+
 }  // namespace
 
 void AddReportCommands(CLI::App& app, Context& ctx) {
-  auto* report = app.add_subcommand(
-      "report", "head office's figures: " + [] {
-        std::string names;
-        for (const std::string& n : reports::ReportNames())
-          names += (names.empty() ? "" : ", ") + n;
-        return names;
-      }() + " (devices too with --server)");
+  auto* report = app.add_subcommand("report", "head office's figures: " + ReportNameList());
   auto args = std::make_shared<ReportArgs>();
-  report->add_option("NAME", args->name, "which report")->required();
+  report->add_option("NAME", args->name, "which report (none: list them)");
   for (const char* key : {"team", "agent", "project"}) {
     report->add_option_function<std::string>(
         std::string("--") + key, [args, key](const std::string& v) { args->filter[key] = v; },
@@ -103,10 +103,25 @@ void AddReportCommands(CLI::App& app, Context& ctx) {
   report->add_option_function<std::string>(
       "--to", [args](const std::string& v) { args->filter["to"] = v; },
       "the period's end: a date is its last day (default: now)");
-  report->add_flag("--csv", args->csv, "print CSV instead of tables");
+  report->add_flag("--csv", args->csv, "print CSV instead of tables (as --format csv)");
+  report
+      ->add_option_function<std::string>(
+          "--format", [args](const std::string& format) { args->csv = format == "csv"; },
+          "table or csv (--json for JSON)")
+      ->check(CLI::IsMember({"table", "csv"}));
   report->add_option("--server", args->server, "fetch from head office's server at this URL");
   report->add_option("--token", args->token, "an office token for --server");
   report->callback([&ctx, args] {
+    const auto& names = reports::ReportNames();
+    if (args->name.empty()) {
+      std::cout << "reports: " << ReportNameList() << '\n';
+      return;
+    }
+    bool remote_only = !args->server.empty() && args->name == "devices";
+    if (!remote_only && std::find(names.begin(), names.end(), args->name) == names.end()) {
+      throw InvalidInput("unknown report '" + args->name + "'; the reports are " +
+                         ReportNameList());
+    }
     json out;
     if (!args->server.empty()) {
       if (args->token.empty()) throw CLI::RequiredError("--token (with --server)");

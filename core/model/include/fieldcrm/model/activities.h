@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fieldcrm/model/customers.h"
@@ -18,6 +19,12 @@ inline const std::vector<std::string> kContactChannels = {"phone", "sms", "wecha
                                                           "in-person"};
 inline const std::vector<std::string> kDealStatuses = {"reserved", "signed", "handed-over",
                                                        "cancelled"};
+
+// A deal status from text (Chinese accepted: 认购, 签约, 交房, 退订); throws InvalidInput.
+std::string ParseDealStatus(std::string_view text);
+// The statuses a deal may move to from `status`: forward along reserved → signed → handed-over,
+// or to cancelled before hand-over; never back (a signed contract is not un-signed by a typo).
+const std::vector<std::string>& NextDealStatuses(const std::string& status);
 
 struct InteractionInput {
   std::string type = "visit";
@@ -39,6 +46,7 @@ class Activities {
   std::vector<nlohmann::json> OpenTasks(std::optional<int64_t> overdue_at_ms);
   std::string AddDeal(const std::string& customer, const std::string& unit, int64_t price,
                       const std::string& status);
+  // Moves a deal along NextDealStatuses; throws InvalidInput for any other move.
   void SetDealStatus(const std::string& deal, const std::string& status);
   std::string AddReferral(const std::string& referrer, const std::string& referee);
 

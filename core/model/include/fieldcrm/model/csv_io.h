@@ -5,24 +5,26 @@
 
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fieldcrm/storage/store.h"
 
 namespace fieldcrm {
 
-struct ImportReport {
-  int added = 0;
-  int existing = 0;                 // rows whose phone was already on the store
-  std::vector<std::string> errors;  // "row N: reason", one per rejected row
+// One record of a CSV file and the spreadsheet row it starts on (the header is row 1; blank
+// lines count, so the numbers match what Excel shows).
+struct CsvRecord {
+  size_t row;
+  std::vector<std::string> cells;
 };
 
-// Header row names the columns: customer field names or their Chinese labels (姓名, 电话...);
-// the id and updated_at columns of an export are ignored, so an export imports back.
-// Good rows are kept even when others are rejected. Throws InvalidInput when the file as a whole
-// cannot be read (unknown column, no name/phone column, broken quoting, undecodable text).
-ImportReport ImportCustomersCsv(Store& store, const std::string& path);
+// Splits RFC 4180 text (as Excel writes it: commas, CRLF or LF, "quoted" cells with doubled
+// quotes and line breaks inside). A blank line is a record with one empty cell. Throws
+// InvalidInput naming the row and column of a quote that never closes.
+std::vector<CsvRecord> ParseCsvRecords(std::string_view text);
 
+// Customers in: see fieldcrm/model/csv_import.h.
 void ExportCustomersCsv(Store& store, std::ostream& out);
 // One CSV cell: quoted, with its quotes doubled.
 std::string CsvCell(const std::string& text);

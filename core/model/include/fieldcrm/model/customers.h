@@ -40,6 +40,11 @@ class Customers {
   // Requires name and phone. When the normalised phone is already on this replica, returns that
   // customer and writes nothing.
   AddedCustomer Add(const FieldTexts& fields);
+  // Add of fields already parsed by Parse (an import validates every row before writing any).
+  AddedCustomer AddParsed(FieldValues values);
+  // The typed values of fields as typed (ParseCustomerField); refuses the fields fieldcrm
+  // maintains itself. Throws InvalidInput.
+  static FieldValues Parse(const FieldTexts& fields);
   // The customer's document; an id merged away resolves to the surviving customer.
   nlohmann::json Get(const std::string& id);
   void Set(const std::string& id, const FieldTexts& fields);
@@ -63,7 +68,6 @@ class Customers {
   std::vector<std::string> IdsOf(const std::string& root);
 
  private:
-  FieldValues Parse(const FieldTexts& fields);
   std::optional<std::string> IdByPhone(const std::string& e164);
 
   Store& store_;

@@ -1,4 +1,8 @@
 // Printing for people (aligned tables that respect wide CJK characters) and scripts (JSON).
+// Text for people is made safe for a terminal: control characters (ANSI escape sequences,
+// line breaks inside a value) and bidirectional controls that could reorder what is shown are
+// printed escaped (\x1b, \u202e), and table cells wider than kMaxCellWidth columns are cut
+// with "…". --json carries the full values (JSON escapes control characters itself).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -10,6 +14,15 @@ namespace fieldcrm::cli {
 
 // Terminal columns the UTF-8 text occupies: CJK and full-width characters take two.
 size_t DisplayWidth(std::string_view text);
+
+// The widest a table cell is shown, in terminal columns.
+inline constexpr size_t kMaxCellWidth = 40;
+
+// text with control and bidirectional characters (and bytes that are not UTF-8) escaped.
+std::string Escaped(std::string_view text);
+
+// Escaped text cut to at most `columns` terminal columns, ending in "…" when cut.
+std::string Truncated(std::string_view text, size_t columns);
 
 void PrintTable(const std::vector<std::string>& headers,
                 const std::vector<std::vector<std::string>>& rows);

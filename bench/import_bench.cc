@@ -1,0 +1,78 @@
+#include "import_bench.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "data.h"
+#include "fieldcrm/storage/store.h"
+#include "fieldcrm/projections/customer_store.h"
+#include "process.h"
+#include "store_bench.h"
+
+namespace fieldcrm::bench {
+
+namespace {
+
+// The customers of CustomerFaker as CSV cells: the header is the field names.
+void WriteCustomerCsv(const std::string& path, int64_t rows) {
+  std::ofstream out(path, std::ios::binary);
+  CustomerFaker faker(11);
+  for (int64_t i = 0; i < rows; ++i) {
+    auto fields = faker.Fields(i);
+    std::string header, line;
+    for (const auto& [field, value] : fields) {
+      nlohmann::json parsed = nlohmann::json::parse(value);
+      std::string text = parsed.is_string() ? parsed.get<std::string>() : parsed.dump();
+      header += (header.empty() ? "" : ",") + field;
+      line += (line.empty() ? "" : ",") + text;
+    }
+    if (i == 0) out << header << "\r\n";
+    out << line << "\r\n";
+  }
+}
+
+// Seconds `fieldcrm import` takes into a fresh store, and the field changes it wrote.
+std::pair<double, int64_t> TimeImport(const std::string& binary, const std::string& csv,
+                                      const std::string& db) {
+  std::filesystem::remove(db);
+  RunProcess({binary, "--db", db, "init", "--device", "office-pc"});
+  ProcessResult imported = RunProcess({binary, "--db", db, "import", csv});
+  auto store = OpenCustomerStore(db);
+  int64_t changes = store->LogSize();
+  return {imported.seconds, changes};
+}
+
+}  // namespace
+
+void RunImportBenchmark(const Options& options, Report& report) {
+  int64_t rows = options.Scaled(50'000, 10);
+  std::string csv = options.dir + "/import.csv";
+  WriteCustomerCsv(csv, rows);
+  int64_t changes = 0;
+  double seconds = Median(options.runs, [&] {
+    auto [time, written] = TimeImport(options.fieldcrm_binary, csv, options.dir + "/import.db");
+    changes = written;
+    return time;
+  });
+  std::vector<Change> same = MakeCustomerChanges("bench-import", changes, 11);
+  double limit_rate =
+      Median(options.runs, [&] { return RawSqliteRate(options.dir + "/import-limit.db", same); });
+  double limit = static_cast<double>(changes) / limit_rate;
+  std::string size = std::to_string(rows) + " rows";
+  report.Add({"import", "limit", limit, "s",
+              "raw SQLite: the same " + std::to_string(changes) + " field changes"});
+  report.Add({"import", "fieldcrm import", seconds, "s",
+              size + ", a real process: " + std::to_string(rows / seconds).substr(0, 7) +
+                  " rows/s, " + std::to_string(seconds / limit).substr(0, 4) + "x the limit"});
+  if (!options.baseline_fieldcrm.empty()) {
+    double before = Median(options.runs, [&] {
+      return TimeImport(options.baseline_fieldcrm, csv, options.dir + "/import-before.db").first;
+    });
+    report.Add({"import", "baseline import", before, "s",
+                size + " by " + options.baseline_fieldcrm + ": " +
+                    std::to_string(before / seconds).substr(0, 4) + "x this build's time"});
+  }
+}
+
+}  // namespace fieldcrm::bench
