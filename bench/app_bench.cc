@@ -26,7 +26,7 @@ std::vector<json> FillStore(const std::string& path, int64_t customers) {
   ApplyInBatches(*store, MakeCustomerChanges("hq-replica", customers * 10, 29, "team-0"));
   std::vector<json> all = Customers(*store).List({});
   Activities activities(*store);
-  Transaction txn(store->db());
+  Transaction txn = store->Transact();
   for (size_t i = 0; i < all.size(); i += 10) {
     activities.AddInteraction(all[i]["id"], {.type = "visit", .note = "bench", .minutes = 30});
   }

@@ -62,7 +62,8 @@ uintmax_t AlmostFull(const std::string& db) {
 }
 
 std::string IntegrityCheck(const std::string& db) {
-  return OpenCustomerStore(db)->db().QueryText("PRAGMA integrity_check").value_or("no answer");
+  auto store = OpenCustomerStore(db);
+  return StoreDatabase(*store).QueryText("PRAGMA integrity_check").value_or("no answer");
 }
 
 void CheckNamesFullDisk(const RunResult& r) {
