@@ -10,6 +10,7 @@
 #include "fieldcrm/application/surveys.h"
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/activities.h"
+#include "fieldcrm/model/amounts.h"
 #include "fieldcrm/model/fields.h"
 #include "fieldcrm/plugin_host/tiers.h"
 #include "fieldcrm/projections/customer_bundle.h"
@@ -192,7 +193,7 @@ Reply SetFields(const httplib::Request& req, AppState& state) {
 Reply RecordDeal(const httplib::Request& req, AppState& state) {
   json body = Body(req);
   std::string customer = req.matches[1];
-  int64_t price = ParseMoney("price", Text(body, "price"));
+  int64_t price = ParseAmount("price", Text(body, "price"));
   std::string status = Text(body, "status").empty() ? "reserved" : Text(body, "status");
   return Written(state, state.session->AddDeal(customer, Text(body, "unit"), price, status),
                  customer, 201);
