@@ -136,8 +136,9 @@ void AddCustomerCommands(CLI::App& app, Context& ctx) {
     set->add_option("ID", args->id, "customer id")->required();
     set->add_option("FIELDS", args->assignments, "key=value ...")->required();
     set->callback([&ctx, args] {
-      WriteOutcome set = ctx.session().SetCustomer(args->id, ParseAssignments(args->assignments));
-      if (ctx.json) PrintJson(Customers(ctx.Open()).Get(set.id));
+      WriteOutcome written =
+          ctx.session().SetCustomer(args->id, ParseAssignments(args->assignments));
+      if (ctx.json) PrintJson(Customers(ctx.Open()).Get(written.id));
     });
   }
   {
