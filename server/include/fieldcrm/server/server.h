@@ -8,6 +8,7 @@
 #include <ostream>
 #include <string>
 
+#include "fieldcrm/server/connection_limits.h"
 #include "fieldcrm/server/server_storage.h"
 #include "fieldcrm/sync/clock_policy.h"
 
@@ -17,9 +18,11 @@ struct ServerOptions {
   size_t max_body_bytes = 8 << 20;  // larger requests get 413, compressed or not
   int64_t max_clock_ahead_ms = kDefaultMaxClockAheadMs;
   std::ostream* log = nullptr;  // where request lines go; none when null
-  // Connections served at once: a keep-alive connection holds its thread between requests, so
-  // fewer threads than syncing tablets would leave tablets waiting to be accepted.
-  size_t threads = 64;
+  // The store's file: pushes get 503 once it was deleted or replaced (store_file_watch.h).
+  // Empty: not watched.
+  std::string store_file{};
+  // Threads, connections at once, per address, and the header deadline (connection_limits.h).
+  ConnectionLimits connections{};
   // HTTPS with these PEM files when both are set. Without them the server speaks plain HTTP,
   // which Bind allows only when allow_plain_http is set and the address is loopback.
   std::string cert_file{};
