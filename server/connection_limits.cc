@@ -73,10 +73,12 @@ class GrowingPool : public httplib::TaskQueue {
   bool stopping_ = false;
 };
 
-std::string PeerAddress(int fd, int* port) {
+// The address (and port, when asked) of the socket's other end (peer) or of ours.
+std::string AddressOf(int fd, bool peer, int* port) {
   sockaddr_storage address{};
   socklen_t size = sizeof address;
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) return "?";
+  auto* any = reinterpret_cast<sockaddr*>(&address);
+  if ((peer ? getpeername(fd, any, &size) : getsockname(fd, any, &size)) != 0) return "?";
   char text[INET6_ADDRSTRLEN] = "?";
   if (address.ss_family == AF_INET) {
     auto* v4 = reinterpret_cast<sockaddr_in*>(&address);
@@ -86,23 +88,6 @@ std::string PeerAddress(int fd, int* port) {
     auto* v6 = reinterpret_cast<sockaddr_in6*>(&address);
     inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
     if (port) *port = ntohs(v6->sin6_port);
-  }
-  return text;
-}
-
-std::string LocalAddress(int fd, int* port) {
-  sockaddr_storage address{};
-  socklen_t size = sizeof address;
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) return "?";
-  char text[INET6_ADDRSTRLEN] = "?";
-  if (address.ss_family == AF_INET) {
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&address);
-    inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
-    *port = ntohs(v4->sin_port);
-  } else if (address.ss_family == AF_INET6) {
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&address);
-    inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
-    *port = ntohs(v6->sin6_port);
   }
   return text;
 }
@@ -226,10 +211,10 @@ class ConnectionStream : public httplib::Stream {
     return n > 0 ? n : -1;
   }
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    ip = PeerAddress(fd_, &port);
+    ip = AddressOf(fd_, true, &port);
   }
   void get_local_ip_and_port(std::string& ip, int& port) const override {
-    ip = LocalAddress(fd_, &port);
+    ip = AddressOf(fd_, false, &port);
   }
   socket_t socket() const override { return fd_; }
 
@@ -255,7 +240,7 @@ class LimitedServer : public Base {
 
  private:
   bool process_and_close_socket(socket_t sock) override {
-    current = {&deadlines_, sock, PeerAddress(sock, nullptr)};
+    current = {&deadlines_, sock, AddressOf(sock, true, nullptr)};
     deadlines_.Waiting(sock, current.address);
     SSL* ssl = nullptr;
     bool ok = true;
