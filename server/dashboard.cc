@@ -2,12 +2,14 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 
 #include "fieldcrm/reports/tier_reports.h"
+#include "fieldcrm/server/body_limits.h"
 #include "fieldcrm/server/dashboard_assets.h"
 #include "fieldcrm/server/http_errors.h"
 #include "fieldcrm/server/token.h"
@@ -96,12 +98,26 @@ struct Dashboard {
       : storage(s),
         sessions(o.session_ms, s.env()),
         cookie_flags(o.https ? "; HttpOnly; Secure" : "; HttpOnly"),
-        error_log(*o.error_log) {}
+        error_log(*o.error_log),
+        auth_failures(o.auth_failures) {}
 
   ServerStorage& storage;
   Sessions sessions;
   std::string cookie_flags;  // HttpOnly, plus Secure behind HTTPS
   std::ostream& error_log;
+  AuthFailureLimiter* auth_failures;
+
+  // Counts a failed authentication of req's address; the seconds to wait (429) when the address
+  // is over the limit, else 0.
+  int64_t FailedAuthentication(const httplib::Request& req) {
+    if (!auth_failures) return 0;
+    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now().time_since_epoch())
+                      .count();
+    if (int64_t retry = auth_failures->RetryAfterSeconds(req.remote_addr, now)) return retry;
+    auth_failures->NoteFailure(req.remote_addr, now);
+    return 0;
+  }
 
   // The token's principal when it is a valid (known, unrevoked) one.
   std::optional<Principal> FromToken(const std::string& token) {
@@ -136,9 +152,37 @@ struct Dashboard {
     res.set_content(std::string(Asset(asset)), type);
   }
 
-  void Login(const httplib::Request& req, httplib::Response& res) {
-    std::optional<Principal> who = FromToken(req.get_param_value("token"));
-    if (!who) return LoginPage(res, 401, "Unknown or revoked token: ask head office's admin.");
+  // The login form's fields: a token of 69 characters, so a few kilobytes are plenty. nullopt
+  // (with the login page saying why) for a body too large, cut short or not valid gzip.
+  static std::optional<httplib::Params> ReadForm(const httplib::Request& req,
+                                                 httplib::Response& res,
+                                                 const httplib::ContentReader& reader) {
+    try {
+      httplib::Params fields;
+      httplib::detail::parse_query_text(ReadBody(req, reader, {.max_bytes = 4096}), fields);
+      return fields;
+    } catch (const ProtocolError& e) {
+      LoginPage(res, e.status(), e.what());
+      res.set_header("Connection", "close");
+      return std::nullopt;
+    }
+  }
+
+  void Login(const httplib::Request& req, httplib::Response& res,
+             const httplib::ContentReader& reader) {
+    std::optional<httplib::Params> form = ReadForm(req, res, reader);
+    if (!form) return;
+    auto token = form->find("token");
+    std::optional<Principal> who = FromToken(token == form->end() ? "" : token->second);
+    if (!who) {
+      if (int64_t retry = FailedAuthentication(req)) {
+        res.set_header("Retry-After", std::to_string(retry));
+        return LoginPage(res, 429,
+                         "Too many failed logins from this address: try again in " +
+                             std::to_string(retry) + " s.");
+      }
+      return LoginPage(res, 401, "Unknown or revoked token: ask head office's admin.");
+    }
     if (who->role != Role::kOffice) {
       return LoginPage(res, 403, "This is an agent's token: the dashboard needs an office token.");
     }
@@ -165,6 +209,12 @@ struct Dashboard {
     };
     std::optional<Principal> who = Caller(req);
     if (!who) {
+      if (int64_t retry = FailedAuthentication(req)) {
+        res.set_header("Retry-After", std::to_string(retry));
+        return reply(429, ErrorBody("rate_limited", "too many failed authentications from " +
+                                                        req.remote_addr + ": try again in " +
+                                                        std::to_string(retry) + " s"));
+      }
       return reply(401, ErrorBody("unauthorized",
                                   "log in at / or send 'Authorization: Bearer OFFICE_TOKEN'"));
     }
@@ -203,11 +253,13 @@ void RegisterDashboard(httplib::Server& http, ServerStorage& storage, DashboardO
   http.Get("/assets/app.css", [dashboard](const httplib::Request& req, httplib::Response& res) {
     dashboard->Page(req, res, "app.css", "text/css; charset=utf-8");
   });
-  http.Post("/login", [dashboard](const httplib::Request& req, httplib::Response& res) {
-    dashboard->Login(req, res);
+  http.Post(kLoginPath, [dashboard](const httplib::Request& req, httplib::Response& res,
+                                    const httplib::ContentReader& reader) {
+    dashboard->Login(req, res, reader);
   });
-  http.Post("/logout", [dashboard](const httplib::Request& req, httplib::Response& res) {
-    dashboard->Logout(req, res);
+  http.Post(kLogoutPath, [dashboard](const httplib::Request& req, httplib::Response& res,
+                                     const httplib::ContentReader& reader) {
+    if (Dashboard::ReadForm(req, res, reader)) dashboard->Logout(req, res);
   });
   http.Get("/v1/reports", [dashboard](const httplib::Request& req, httplib::Response& res) {
     dashboard->Report(req, res, "");

@@ -10,8 +10,12 @@
 #include <thread>
 
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/server/body_limits.h"
+#include "fieldcrm/server/connection_limits.h"
 #include "fieldcrm/server/dashboard.h"
 #include "fieldcrm/server/http_errors.h"
+#include "fieldcrm/server/request_hygiene.h"
+#include "fieldcrm/server/store_file_watch.h"
 #include "fieldcrm/server/token.h"
 #include "fieldcrm/sync/net_policy.h"
 
@@ -60,27 +64,23 @@ std::string ErrorCodeFor(int status) {
   }
 }
 
-// HTTPS when the options name a certificate and key, else plain HTTP.
+// HTTPS when the options name a certificate and key, else plain HTTP; with connection limits.
 std::unique_ptr<httplib::Server> MakeHttpServer(const ServerOptions& options) {
-  if (options.cert_file.empty() && options.key_file.empty()) {
-    return std::make_unique<httplib::Server>();
-  }
-  if (options.cert_file.empty() || options.key_file.empty()) {
+  if (options.cert_file.empty() != options.key_file.empty()) {
     throw InvalidInput("HTTPS needs both a certificate (--cert FILE) and its key (--key FILE)");
   }
   for (const std::string& file : {options.cert_file, options.key_file}) {
-    if (access(file.c_str(), R_OK) != 0) {
+    if (!file.empty() && access(file.c_str(), R_OK) != 0) {
       throw InvalidInput("cannot read '" + file + "': " + std::strerror(errno));
     }
   }
-  auto https =
-      std::make_unique<httplib::SSLServer>(options.cert_file.c_str(), options.key_file.c_str());
-  if (!https->is_valid()) {
+  auto server = MakeLimitedServer(options.connections, options.cert_file, options.key_file);
+  if (!server->is_valid()) {
     throw InvalidInput("cannot use certificate '" + options.cert_file + "' with key '" +
                        options.key_file +
                        "': both must be PEM files and the key must belong to the certificate");
   }
-  return https;
+  return server;
 }
 
 int64_t SteadyMillis() {
@@ -97,6 +97,7 @@ struct SyncServer::Impl {
   std::unique_ptr<httplib::Server> server;
   httplib::Server& http;
   AuthFailureLimiter auth_failures;
+  StoreFileWatch store_file;
   std::mutex log_mutex;
   // httplib's stop() does nothing before listening has begun, and a SIGTERM can come right
   // after Bind: a Stop before Serve is remembered, one during it waits until it listens.
@@ -110,7 +111,9 @@ struct SyncServer::Impl {
         options(std::move(o)),
         server(MakeHttpServer(options)),
         http(*server),
-        auth_failures(options.auth_failure_limit, options.auth_failure_window_ms) {}
+        auth_failures(options.auth_failure_limit, options.auth_failure_window_ms),
+        store_file(options.store_file) {}
+  // (RegisterDashboard shares auth_failures: /login and the reports count failures too.)
 
   // The token's principal. A request without a valid token counts as a failure of its address;
   // an address over the limit gets 429 (with Retry-After) instead of the reason.
@@ -143,18 +146,20 @@ struct SyncServer::Impl {
         "this token was revoked at " + info->revoked_at + ": ask head office for a new one");
   }
 
-  // Runs one authenticated JSON endpoint, turning every failure into a 4xx/5xx JSON error.
+  // Runs one authenticated JSON endpoint, turning every failure into a 4xx/5xx JSON error. The
+  // token is checked before the body (reader: POST; none: GET's query) is read or inflated.
   template <typename Fn>
-  void Handle(const httplib::Request& req, httplib::Response& res, Fn fn) {
+  void Handle(const httplib::Request& req, httplib::Response& res,
+              const httplib::ContentReader* reader, Fn fn) {
+    bool body_unread = reader != nullptr;
     try {
-      if (req.body.size() > options.max_body_bytes) {
-        throw ProtocolError(413, "too_large",
-                            "the request body is " + std::to_string(req.body.size()) +
-                                " bytes, over this server's limit of " +
-                                std::to_string(options.max_body_bytes) + ": send smaller batches");
-      }
       Principal who = Authenticate(req, res);
-      json request = req.method == "GET" ? QueryAsJson(req) : ParseBody(req.body);
+      json request = QueryAsJson(req);
+      if (reader) {
+        std::string body = ReadBody(req, *reader, {.max_bytes = options.max_body_bytes});
+        body_unread = false;
+        request = ParseBody(body);
+      }
       auto answer = fn(who, request);
       if constexpr (std::is_same_v<decltype(answer), std::string>) {
         res.status = 200;
@@ -166,6 +171,8 @@ struct SyncServer::Impl {
       HttpErrorReply error = HttpErrorOf(e, req.method, req.path, *options.error_log);
       Reply(res, error.status, error.body);
     }
+    // What is left of a refused body would otherwise be read as the next request.
+    if (body_unread) res.set_header("Connection", "close");
   }
 
   json Health() {
@@ -180,6 +187,12 @@ struct SyncServer::Impl {
   }
 
   json Push(const Principal& who, const json& request) {
+    if (auto vanished = store_file.Vanished()) {
+      throw ProtocolError(503, "store_missing",
+                          *vanished +
+                              ": nothing was accepted; head office must restore it and "
+                              "restart the server (the tablet keeps its changes)");
+    }
     PushRequest push = ParsePushRequest(request);
     int64_t now = storage.env().NowMillis();
     if (auto ahead = FirstStampedAhead(push.changes, now, options.max_clock_ahead_ms)) {
@@ -204,22 +217,42 @@ struct SyncServer::Impl {
 
   void Route() {
     http.set_payload_max_length(options.max_body_bytes);
-    http.new_task_queue = [threads = options.threads] { return new httplib::ThreadPool(threads); };
     http.set_keep_alive_timeout(2);
     http.set_tcp_nodelay(true);  // headers and body go out at once: no 40 ms Nagle stall
     http.Get(kHealthPath, [this](const httplib::Request&, httplib::Response& res) {
       Reply(res, 200, Health());
     });
-    http.Post(kPushPath, [this](const httplib::Request& req, httplib::Response& res) {
-      Handle(req, res, [this](const Principal& who, const json& r) { return Push(who, r); });
+    // Bodies are refused before a byte of them is read wherever no route reads them.
+    http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+      HeadersRead();
+      std::optional<ProtocolError> refusal = RequestHygieneRefusal(req);
+      if (!refusal)
+        refusal = UnreadBodyRefusal(req, {kPushPath, kPullPath, kLoginPath, kLogoutPath});
+      if (!refusal) return httplib::Server::HandlerResponse::Unhandled;
+      Reply(res, refusal->status(), ErrorBody(refusal->code(), refusal->what()));
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
     });
-    auto pull = [this](const httplib::Request& req, httplib::Response& res) {
-      Handle(req, res, [this](const Principal& who, const json& r) { return Pull(who, r); });
+    auto push = [this](const httplib::Request& req, httplib::Response& res,
+                       const httplib::ContentReader& reader) {
+      Handle(req, res, &reader,
+             [this](const Principal& who, const json& r) { return Push(who, r); });
     };
-    http.Get(kPullPath, pull);
-    http.Post(kPullPath, pull);
+    auto pull = [this](const httplib::Request& req, httplib::Response& res,
+                       const httplib::ContentReader* reader) {
+      Handle(req, res, reader,
+             [this](const Principal& who, const json& r) { return Pull(who, r); });
+    };
+    http.Post(kPushPath, push);
+    http.Get(kPullPath, [pull](const httplib::Request& req, httplib::Response& res) {
+      pull(req, res, nullptr);
+    });
+    http.Post(kPullPath, [pull](const httplib::Request& req, httplib::Response& res,
+                                const httplib::ContentReader& reader) { pull(req, res, &reader); });
     RegisterDashboard(http, storage,
-                      {.https = !options.cert_file.empty(), .error_log = options.error_log});
+                      {.https = !options.cert_file.empty(),
+                       .error_log = options.error_log,
+                       .auth_failures = &auth_failures});
     // A handler's exception that escaped it: answered like any other, never with httplib's
     // default (a header carrying the exception's text).
     http.set_exception_handler(
@@ -250,8 +283,14 @@ struct SyncServer::Impl {
           Reply(res, res.status, ErrorBody(ErrorCodeFor(res.status), message));
           return httplib::Server::HandlerResponse::Handled;
         }));
-    http.set_logger(
-        [this](const httplib::Request& req, const httplib::Response& res) { LogLine(req, res); });
+    http.set_post_routing_handler(
+        [https = !options.cert_file.empty()](const httplib::Request&, httplib::Response& res) {
+          AddSecurityHeaders(res, https);
+        });
+    http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      AnswerSent();
+      LogLine(req, res);
+    });
   }
 };
 
@@ -285,7 +324,7 @@ int SyncServer::Bind(const std::string& host, int port) {
 }
 
 std::string SyncServer::Scheme() const {
-  return dynamic_cast<httplib::SSLServer*>(impl_->server.get()) ? "https" : "http";
+  return impl_->options.cert_file.empty() ? "http" : "https";
 }
 
 void SyncServer::Serve() {

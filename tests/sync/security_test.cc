@@ -109,6 +109,7 @@ TEST_CASE("a tablet syncs over HTTPS with head office's CA; a server it cannot v
 TEST_CASE("plain HTTP only when asked for, and only on loopback") {
   TempDir dir;
   std::string db = dir.File("server.db");
+  REQUIRE(Server(db, {"token", "create", "--agent", "wang", "--team", "A"}).exit_code == 0);
   RunResult unasked = Server(db, {"serve", "--listen", "127.0.0.1:0"});
   CHECK(unasked.exit_code == 1);
   CHECK(Contains(unasked.err, "refusing to serve plain HTTP: give --cert FILE --key FILE"));

@@ -42,6 +42,7 @@ class ServerProcess {
                 const std::vector<std::string>& serve_flags = {"--insecure-http"});
   ~ServerProcess();
   const std::string& url() const { return url_; }
+  pid_t pid() const { return pid_; }
   void Kill();  // SIGKILL
 
  private:

@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -71,6 +72,10 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx) {
       ->check(CLI::ExistingFile);
   serve->add_option("--key", options->key_file, "PEM private key of --cert")
       ->check(CLI::ExistingFile);
+  auto create = std::make_shared<bool>(false);
+  serve->add_flag("--create", *create,
+                  "create the store when --db names no file (otherwise serve refuses, so a store "
+                  "deleted by mistake is not silently replaced by an empty one)");
   serve->add_flag("--insecure-http", options->allow_plain_http,
                   "serve plain HTTP (loopback addresses only: local tests and demos)");
   serve
@@ -83,8 +88,14 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx) {
                    "folder of plugins for the reports (tiers); default: $FIELDCRM_PLUGINS, else "
                    "../lib/fieldcrm/plugins next to this program, else the build's own")
       ->check(CLI::ExistingDirectory);
-  serve->callback([&ctx, listen, options, ahead_minutes, plugins_dir] {
+  serve->callback([&ctx, listen, options, ahead_minutes, plugins_dir, create] {
     auto [host, port] = ParseListen(*listen);
+    if (!*create && !ctx.db_path.empty() && !std::filesystem::exists(ctx.db_path)) {
+      throw InvalidInput("no server store at '" + ctx.db_path +
+                         "': give the path of the existing store, or serve --create to start "
+                         "an empty one (a `token create` also creates it)");
+    }
+    options->store_file = ctx.db_path;
     options->max_clock_ahead_ms = *ahead_minutes * 60000;
     options->log = &std::cerr;
     // Signals go to the waiter thread alone (blocked before any other thread starts).

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "fieldcrm/server/server_storage.h"
+#include "fieldcrm/sync/net_policy.h"
 
 namespace httplib {
 class Server;
@@ -14,10 +15,17 @@ class Server;
 
 namespace fieldcrm::sync {
 
+// The dashboard's two routes that take a (small, form) body.
+inline constexpr const char* kLoginPath = "/login";
+inline constexpr const char* kLogoutPath = "/logout";
+
 struct DashboardOptions {
   int64_t session_ms = 8 * 3600 * 1000;  // a login lasts a working day
   bool https = false;                    // session cookies then carry Secure: never sent in clear
   std::ostream* error_log = &std::cerr;  // see ServerOptions::error_log
+  // Failed logins and report requests without a valid token count here (per address, shared
+  // with sync); an address over the limit gets 429. None: not limited.
+  AuthFailureLimiter* auth_failures = nullptr;
 };
 
 // Adds the routes to http. storage must outlive http.

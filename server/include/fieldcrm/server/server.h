@@ -9,6 +9,7 @@
 #include <ostream>
 #include <string>
 
+#include "fieldcrm/server/connection_limits.h"
 #include "fieldcrm/server/server_storage.h"
 #include "fieldcrm/sync/clock_policy.h"
 
@@ -20,9 +21,11 @@ struct ServerOptions {
   std::ostream* log = nullptr;  // where request lines go; none when null
   // Where the text of errors answered 500 goes, with the request id the client is given.
   std::ostream* error_log = &std::cerr;
-  // Connections served at once: a keep-alive connection holds its thread between requests, so
-  // fewer threads than syncing tablets would leave tablets waiting to be accepted.
-  size_t threads = 64;
+  // The store's file: pushes get 503 once it was deleted or replaced (store_file_watch.h).
+  // Empty: not watched.
+  std::string store_file{};
+  // Threads, connections at once, per address, and the header deadline (connection_limits.h).
+  ConnectionLimits connections{};
   // HTTPS with these PEM files when both are set. Without them the server speaks plain HTTP,
   // which Bind allows only when allow_plain_http is set and the address is loopback.
   std::string cert_file{};

@@ -35,6 +35,10 @@ class ProtocolError : public Error {
   int status_;
 };
 
+// The 413's code for a gzip body that inflates too many times its size: the client sends it again
+// uncompressed.
+inline constexpr const char* kInflatesTooFar = "inflates_too_far";
+
 // {"error": {"code": ..., "message": ...}}
 nlohmann::json ErrorBody(const std::string& code, const std::string& message);
 
