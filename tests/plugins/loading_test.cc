@@ -160,23 +160,25 @@ TEST_CASE("two plugins of one kind: the first by file name is active, the other 
   Copy(Builtin("alerts"), dir.path());
   PluginHost host(dir.path());
   CHECK(host.RequireKind("tiering").name() == "budget-tiers");
-  const PluginState& first = StateOf(host.States(), "minor_zero.so");
+  std::vector<PluginState> states = host.States();
+  const PluginState& first = StateOf(states, "minor_zero.so");
   CHECK(first.role == "active");
   CHECK(first.role_reason ==
         "the first usable tiering plugin by file name; standing by: 'tiering' (tiering.so)");
-  const PluginState& second = StateOf(host.States(), "tiering.so");
+  const PluginState& second = StateOf(states, "tiering.so");
   CHECK(second.state == "loaded");
   CHECK(second.role == "standby");
   CHECK(second.role_reason ==
         "'budget-tiers' (minor_zero.so) is the active tiering plugin (the first usable one by "
         "file name)");
-  CHECK(StateOf(host.States(), "alerts.so").role_reason == "every alerts plugin runs");
+  CHECK(StateOf(states, "alerts.so").role_reason == "every alerts plugin runs");
 
   // If the active one fails, the next one takes over.
   host.Get("budget-tiers").Disable("stopped for the test");
   CHECK(host.RequireKind("tiering").name() == "tiering");
-  CHECK(StateOf(host.States(), "tiering.so").role_reason == "the only usable tiering plugin");
-  CHECK(StateOf(host.States(), "minor_zero.so").role.empty());
+  states = host.States();
+  CHECK(StateOf(states, "tiering.so").role_reason == "the only usable tiering plugin");
+  CHECK(StateOf(states, "minor_zero.so").role.empty());
 }
 
 }  // namespace
