@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "fieldcrm/storage/sqlite.h"
+#include "fieldcrm/storage/store.h"
 
 namespace fieldcrm {
 
