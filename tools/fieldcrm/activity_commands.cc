@@ -116,9 +116,9 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     add->add_option("--status", args->status, "reserved, signed, handed-over");
     add->callback([&ctx, args] {
       int64_t price = ParseMoney("price", args->price);
-      WriteOutcome deal = ctx.session().AddDeal(args->customer, args->unit, price, args->status);
-      ctx.Warn(deal.warnings);
-      PrintId(ctx, deal.id);
+      WriteOutcome added = ctx.session().AddDeal(args->customer, args->unit, price, args->status);
+      ctx.Warn(added.warnings);
+      PrintId(ctx, added.id);
     });
   }
   {
@@ -140,9 +140,9 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     add->add_option("REFERRER_ID", args->first, "the existing customer or owner")->required();
     add->add_option("REFEREE_ID", args->second, "the customer they brought")->required();
     add->callback([&ctx, args] {
-      WriteOutcome referral = ctx.session().AddReferral(args->first, args->second);
-      ctx.Warn(referral.warnings);
-      PrintId(ctx, referral.id);
+      WriteOutcome added = ctx.session().AddReferral(args->first, args->second);
+      ctx.Warn(added.warnings);
+      PrintId(ctx, added.id);
     });
   }
 }

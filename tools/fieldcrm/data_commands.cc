@@ -140,7 +140,7 @@ void AddDataCommands(CLI::App& app, Context& ctx) {
                      {"field", stmt.Text(1)},
                      {"lost_value", stmt.IsNull(2) ? json() : json::parse(stmt.Text(2))},
                      {"lost_device", stmt.Text(3)},
-                     {"lost_at", HlcToIso(stmt.Int(4))},
+                     {"lost_at", HlcToIso(static_cast<Hlc>(stmt.Int(4)))},
                      {"kept_value", stmt.IsNull(5) ? json() : json::parse(stmt.Text(5))},
                      {"kept_device", stmt.Text(6)}});
     }
