@@ -150,9 +150,9 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     add->add_option("REFERRER_ID", args->first, "the existing customer or owner")->required();
     add->add_option("REFEREE_ID", args->second, "the customer they brought")->required();
     add->callback([&ctx, args] {
-      WriteOutcome referral = ctx.session().AddReferral(args->first, args->second);
-      ctx.Warn(referral.warnings);
-      PrintId(ctx, referral.id);
+      WriteOutcome added = ctx.session().AddReferral(args->first, args->second);
+      ctx.Warn(added.warnings);
+      PrintId(ctx, added.id);
     });
   }
 }
