@@ -67,5 +67,11 @@ TEST_CASE_FIXTURE(Fixture, "each search reads an index, not the whole table") {
             .find("records_by_phone_tail") != std::string::npos);
   CHECK(Plan("SELECT id FROM customer_facts WHERE name >= 'a' AND name < 'b'")
             .find("customer_facts_by_name") != std::string::npos);
+  CHECK(Plan("SELECT id FROM records WHERE phone >= '+86138' AND phone < '+86139' AND +kind = "
+             "'customer' AND root = id AND deleted = 0 ORDER BY phone LIMIT 5")
+            .find("records_by_phone") != std::string::npos);
+  CHECK(Plan("SELECT id FROM records WHERE kind = 'customer' AND stage = 'intent' AND root = id "
+             "AND deleted = 0 ORDER BY id DESC LIMIT 50")
+            .find("TEMP B-TREE") == std::string::npos);
   CHECK(SchemaVersion(store->db()) == 4);
 }
