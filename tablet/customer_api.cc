@@ -96,7 +96,10 @@ Reply Find(const httplib::Request& req, AppState& state) {
   query.text.erase(0, query.text.find_first_not_of(' '));
   query.text.erase(query.text.find_last_not_of(' ') + 1);
   std::string tier = req.get_param_value("tier");
-  if (!tier.empty()) tier = ParseChoice("tier", tier, {"A", "B", "C", "D"});
+  if (!tier.empty()) {
+    tier = ParseChoice("tier", tier, {"A", "B", "C", "D"},
+                       {{"a", "A"}, {"b", "B"}, {"c", "C"}, {"d", "D"}});
+  }
   Store& db = state.session->store();
   std::vector<std::string> ids;
   if (tier.empty()) {

@@ -54,9 +54,15 @@ std::vector<std::string> ByName(Database& db, const CustomerQuery& query) {
 }
 
 std::vector<std::string> ByStage(Database& db, const CustomerQuery& query) {
-  Statement& stmt = db.Prepare(
-      "SELECT id FROM records WHERE kind = 'customer' AND (?1 IS NULL OR stage = ?1) "
-      "AND root = id AND deleted = 0 ORDER BY id DESC LIMIT ?2");
+  // Newest first: with a stage along the (kind, stage, id) index; without, along the ids ("+kind"
+  // keeps SQLite off the kind index, whose rows it would all read and sort).
+  Statement& stmt = query.stage
+                        ? db.Prepare(
+                              "SELECT id FROM records WHERE kind = 'customer' AND stage = ?1 "
+                              "AND root = id AND deleted = 0 ORDER BY id DESC LIMIT ?2")
+                        : db.Prepare(
+                              "SELECT id FROM records WHERE +kind = 'customer' AND ?1 IS NULL "
+                              "AND root = id AND deleted = 0 ORDER BY id DESC LIMIT ?2");
   stmt.Bind(query.stage, query.limit);
   return Ids(stmt);
 }
@@ -75,10 +81,11 @@ std::vector<std::string> CustomersByPhonePrefix(Store& store, const std::string&
   Database& db = StoreDatabase(store);
   if (!AllDigits(digits) || digits.size() < 3) return {};
   // Typed without a country code (the usual case) the number is Chinese: +86 then the digits.
+  // Read along the phone index ("+kind" keeps SQLite off the kind index).
   std::string prefix =
       digits.starts_with("86") && digits.size() > 11 ? "+" + digits : "+86" + digits;
   Statement& stmt = db.Prepare(
-      "SELECT id FROM records WHERE phone >= ?1 AND phone < ?1 || ?2 AND kind = 'customer' "
+      "SELECT id FROM records WHERE phone >= ?1 AND phone < ?1 || ?2 AND +kind = 'customer' "
       "AND root = id AND deleted = 0 ORDER BY phone LIMIT ?3");
   stmt.Bind(prefix, kTop, limit);
   return Ids(stmt);

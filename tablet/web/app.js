@@ -116,23 +116,23 @@ async function runSync() {
       if (p.lines.length) bar.textContent = `同步中 Syncing… ${p.lines[p.lines.length - 1]}`;
     } catch { /* the sync's own answer reports failures */ }
   }, 300);
+  let outcome = 'error';
   try {
     const r = await api('POST', '/api/sync', {});
     bar.textContent = `同步完成 Synced: 发送 sent ${r.sent}, 接收 received ${r.received}, 冲突 conflicts ${r.conflicts}` +
                       (r.error ? ` — ${r.error}` : '');
-    bar.dataset.result = 'ok';
+    outcome = 'ok';
   } catch (e) {
-    bar.dataset.result = 'error';
     if (e.status === 410) {
       bar.textContent = `本机数据已被清除 This tablet was wiped: ${e.body.wiped}`;
       await refreshStatus();
       navigate('/setup');
-    }
-    else bar.textContent = `同步失败 Sync failed: ${e.message}`;
+    } else bar.textContent = `同步失败 Sync failed: ${e.message}`;
   } finally {
     clearInterval(poll);
     button.disabled = false;
-    refreshStatus();
+    await refreshStatus();
+    bar.dataset.result = outcome;  // set last: the status line already shows the sync's outcome
   }
 }
 

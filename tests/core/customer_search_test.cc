@@ -6,6 +6,7 @@
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/storage/schema.h"
+#include "fieldcrm/storage/store_database.h"
 #include "tests/support/temp_dir.h"
 
 using namespace fieldcrm;
@@ -23,7 +24,7 @@ struct Fixture {
   std::string wang = customers.Add({{"name", "王小张"}, {"phone", "13700005678"}}).id;
 
   std::string Plan(const std::string& sql) {
-    Statement& stmt = *store.Prepare("EXPLAIN QUERY PLAN " + sql);
+    Statement& stmt = StoreDatabase(*store).Prepare("EXPLAIN QUERY PLAN " + sql);
     std::string plan;
     while (stmt.Step()) plan += stmt.Text(3) + "\n";
     stmt.Reset();
@@ -68,5 +69,11 @@ TEST_CASE_FIXTURE(Fixture, "each search reads an index, not the whole table") {
             .find("records_by_phone_tail") != std::string::npos);
   CHECK(Plan("SELECT id FROM customer_facts WHERE name >= 'a' AND name < 'b'")
             .find("customer_facts_by_name") != std::string::npos);
-  CHECK(SchemaVersion(*store) == 4);
+  CHECK(Plan("SELECT id FROM records WHERE phone >= '+86138' AND phone < '+86139' AND +kind = "
+             "'customer' AND root = id AND deleted = 0 ORDER BY phone LIMIT 5")
+            .find("records_by_phone") != std::string::npos);
+  CHECK(Plan("SELECT id FROM records WHERE kind = 'customer' AND stage = 'intent' AND root = id "
+             "AND deleted = 0 ORDER BY id DESC LIMIT 50")
+            .find("TEMP B-TREE") == std::string::npos);
+  CHECK(SchemaVersion(StoreDatabase(*store)) == kSchemaVersion);
 }

@@ -46,6 +46,8 @@ TEST_CASE_FIXTURE(AppFixture, "find by name, last four digits and stage; the car
   CHECK(Json(Get("/api/find?q=1234"))["customers"][0]["id"] == li);
   CHECK(Json(Get("/api/find?q=%E5%BC%A0"))["customers"][0]["id"] == zhang);  // 张
   CHECK(Get("/api/find?q=123")->status == 400);
+  CHECK(Get("/api/find?tier=B")->status == 200);
+  CHECK(Get("/api/find?tier=E")->status == 400);
 
   CHECK(Post("/api/customers/" + zhang + "/interactions", {{"type", "visit"}, {"minutes", "40"}})
             ->status == 201);
