@@ -8,7 +8,7 @@
 // The host's side of one hook call (opaque to plugins): what the plugin handed back through the
 // host functions, and the first write that broke the rules.
 struct fieldcrm_call {
-  explicit fieldcrm_call(const fieldcrm::LoadedPlugin* plugin) : plugin(plugin) {}
+  explicit fieldcrm_call(const fieldcrm::LoadedPlugin* owner) : plugin(owner) {}
   const fieldcrm::LoadedPlugin* plugin;
   std::vector<fieldcrm::ProposedRecord> proposed;
   std::vector<fieldcrm::PluginAlert> alerts;

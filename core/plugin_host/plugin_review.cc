@@ -166,7 +166,7 @@ AlertsResult CollectAlerts(Store& store, PluginHost& host, int64_t as_of_ms,
     void Finish() { out.insert(out.end(), found.begin(), found.end()); }
   };
   ForEachView(
-      store, host, as_of_ms, std::nullopt, result.failures,
+      store, host, as_of_ms, only, result.failures,
       [](const LoadedPlugin& plugin) { return plugin.HasAlerts(); },
       [&](LoadedPlugin&) {
         return Visitor{result.alerts, {}};
