@@ -122,9 +122,9 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     add->add_option("--status", args->status, "reserved, signed, handed-over");
     add->callback([&ctx, args] {
       int64_t price = ParseAmount("price", args->price);
-      WriteOutcome deal = ctx.session().AddDeal(args->customer, args->unit, price, args->status);
-      ctx.Warn(deal.warnings);
-      PrintId(ctx, deal.id);
+      WriteOutcome added = ctx.session().AddDeal(args->customer, args->unit, price, args->status);
+      ctx.Warn(added.warnings);
+      PrintId(ctx, added.id);
     });
   }
   {
