@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/storage/store.h"
 #include "fieldcrm/tablet/app_server.h"
 #include "tests/support/temp_dir.h"
@@ -24,7 +25,8 @@ struct AppFixture {
 
   // create_store: a store for booth-1 (agent 王芳) exists before the app starts.
   explicit AppFixture(bool create_store = true) {
-    if (create_store) CreateCustomerStore(db, {.name = "booth-1", .agent = "王芳", .team = "滨江一组"});
+    if (create_store)
+      CreateCustomerStore(db, {.name = "booth-1", .agent = "王芳", .team = "滨江一组"});
     tablet::AppOptions options;
     options.session.db_path = db;
     options.session.plugins_dir = FIELDCRM_BINARY_DIR "/plugins";

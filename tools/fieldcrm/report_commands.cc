@@ -27,7 +27,8 @@ struct ReportArgs {
 std::string PercentEncode(const std::string& text) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;
-  for (unsigned char c : text) {
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
     if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
       out += static_cast<char>(c);
     } else {
