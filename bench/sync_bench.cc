@@ -22,6 +22,7 @@ class TransportOnlyStorage : public sync::ServerStorage {
  public:
   explicit TransportOnlyStorage(const std::vector<Change>& changes) : changes_(changes) {}
   std::string ServerId() override { return "transport-only"; }
+  const Env& env() const override { return Env::Default(); }
   void AddToken(const sync::TokenInfo&, const std::string&) override {}
   std::optional<sync::TokenInfo> FindToken(const std::string&) override {
     sync::TokenInfo info;
