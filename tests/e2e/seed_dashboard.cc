@@ -22,6 +22,7 @@
 namespace {
 
 using fieldcrm::Activities;
+using fieldcrm::CreateCustomerStore;
 using fieldcrm::Customers;
 using fieldcrm::InteractionInput;
 using fieldcrm::Store;
