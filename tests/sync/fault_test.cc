@@ -157,8 +157,8 @@ TEST_CASE("a server told to stop just after it binds stops") {
 TEST_CASE("SIGTERM stops the server cleanly") {
   TempDir dir;
   std::string log = dir.File("server.log");
-  pid_t pid = Spawn({FIELDCRM_SERVER, "--db", dir.File("server.db"), "serve", "--listen",
-                     "127.0.0.1:0", "--insecure-http"},
+  pid_t pid = Spawn({FIELDCRM_SERVER, "--db", dir.File("server.db"), "serve", "--create",
+                     "--listen", "127.0.0.1:0", "--insecure-http"},
                     "/dev/null", dir.File("server.out"), log);
   WaitForText(dir.File("server.out"), "listening on http://127.0.0.1:");
   kill(pid, SIGTERM);

@@ -225,8 +225,8 @@ TEST_CASE("team B's token neither reads nor changes team A's records, whatever i
     CHECK(report.refused.size() >= 4);
   }
   SUBCASE("other methods, paths and encodings") {
-    CHECK(b.Put(sync::kPushPath, Push(b_device, json::array())) == 404);
-    CHECK(b.Delete(sync::kPullPath) == 404);
+    CHECK(b.Put(sync::kPushPath, Push(b_device, json::array())) == 405);
+    CHECK(b.Delete(sync::kPullPath) == 405);
     CHECK(b.Get("/v1/sync/pull/../push") == 404);
     CHECK(b.Get("/v1/sync/../../v1/sync/pull?protocol=1&after=0&device=" + a_device) != 200);
     CHECK(b.Get(std::string(sync::kPushPath)) == 404);

@@ -59,7 +59,7 @@ TEST_CASE("fieldcrm report: local and from the server agree") {
   CHECK(agent.err.find("HTTP 403") != std::string::npos);
   RunResult unknown = Cli(tablet_db, {"report", "sales"});
   CHECK(unknown.exit_code == 1);
-  CHECK(unknown.err.find("no report 'sales'") != std::string::npos);
+  CHECK(unknown.err.find("unknown report 'sales'; the reports are") != std::string::npos);
   RunResult bad =
       Cli(tablet_db, {"report", "funnel", "--from", "2026-12-01", "--to", "2026-11-01"});
   CHECK(bad.exit_code == 1);
