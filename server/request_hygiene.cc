@@ -63,7 +63,9 @@ void AddSecurityHeaders(httplib::Response& res, bool https) {
                  "base-uri 'none'; form-action 'self'");
   res.set_header("X-Frame-Options", "DENY");
   res.set_header("X-Content-Type-Options", "nosniff");
-  res.set_header("Referrer-Policy", "no-referrer");
+  // same-origin, not no-referrer: under no-referrer Chromium sends "Origin: null" with the login
+  // form, which the Origin check must refuse.
+  res.set_header("Referrer-Policy", "same-origin");
   if (https) res.set_header("Strict-Transport-Security", "max-age=31536000");
 }
 
