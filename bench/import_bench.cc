@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "data.h"
-#include "fieldcrm/storage/store.h"
 #include "fieldcrm/projections/customer_store.h"
+#include "fieldcrm/storage/store.h"
 #include "process.h"
 #include "store_bench.h"
 

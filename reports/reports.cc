@@ -18,12 +18,12 @@ constexpr int64_t kDefaultPeriodDays = 30;
 constexpr int64_t kChurnDays = 30;  // no interaction for this long: at risk
 
 // Every query starts with these: the filter as one row (p), the live customers it selects (cust),
-// and the records hanging off them (owned), all from the fact tables (core/projections/include/fieldcrm/projections/facts.h): narrow typed
-// rows, so that no report parses a JSON document per customer. cust and owned are NOT
-// MATERIALIZED so that each use reads only the kinds it needs (history_facts is clustered by
-// kind); materialised, every report copied all history first. Parameters: ?1 team, ?2 agent,
-// ?3 project, ?4..?6 since/until/previous-since as unix ms, ?7..?9 the same as clock stamps,
-// ?10 now, ?11 the churn cutoff (ms).
+// and the records hanging off them (owned), all from the fact tables
+// (core/projections/include/fieldcrm/projections/facts.h): narrow typed rows, so that no report
+// parses a JSON document per customer. cust and owned are NOT MATERIALIZED so that each use reads
+// only the kinds it needs (history_facts is clustered by kind); materialised, every report copied
+// all history first. Parameters: ?1 team, ?2 agent, ?3 project, ?4..?6 since/until/previous-since
+// as unix ms, ?7..?9 the same as clock stamps, ?10 now, ?11 the churn cutoff (ms).
 constexpr const char* kCommon = R"sql(
 WITH p AS (SELECT ?1 AS only_team, ?2 AS only_agent, ?3 AS only_project, ?4 AS since, ?5 AS until, ?6 AS prev,
                   ?7 AS since_hlc, ?8 AS until_hlc, ?9 AS prev_hlc, ?10 AS now, ?11 AS cutoff),

@@ -1,6 +1,6 @@
-// The server's reports: the store's own (reports/include/fieldcrm/reports/reports.h, with tiers from
-// reports/include/fieldcrm/reports/tier_reports.h), plus what only the server knows: its devices, and a customer's history
-// from the audit trail.
+// The server's reports: the store's own (reports/include/fieldcrm/reports/reports.h, with tiers
+// from reports/include/fieldcrm/reports/tier_reports.h), plus what only the server knows: its
+// devices, and a customer's history from the audit trail.
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/fields.h"
 #include "fieldcrm/reports/reports.h"

@@ -141,7 +141,8 @@ void Activities::SetDealStatus(const std::string& deal, const std::string& statu
                        (options.empty() ? "it cannot move any more"
                                         : "it can move to " + options + ", not to " + code));
   }
-  store_.Write("deal", deal, {{"status", code}, {code + "_at", FormatTime(store_.env().NowMillis())}});
+  store_.Write("deal", deal,
+               {{"status", code}, {code + "_at", FormatTime(store_.env().NowMillis())}});
   txn.Commit();
 }
 

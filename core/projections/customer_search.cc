@@ -1,10 +1,9 @@
 #include "fieldcrm/projections/customer_search.h"
 
-#include "fieldcrm/storage/store_database.h"
-
 #include <algorithm>
 
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm {
 

@@ -6,9 +6,9 @@
 #include "fieldcrm/model/activities.h"
 #include "fieldcrm/model/amounts.h"
 #include "fieldcrm/model/fields.h"
+#include "fieldcrm/model/local_time.h"
 #include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/storage/store_database.h"
-#include "fieldcrm/model/local_time.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
 

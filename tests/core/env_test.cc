@@ -32,7 +32,8 @@ TEST_CASE("a fixed Env fixes what a write stamps") {
   TempDir dir;
   const int64_t t0 = ParseTime("2026-11-25T09:30:00Z", "t0");
   ManualEnv env(t0);
-  auto store = CreateCustomerStore(dir.File("tablet.db"), {.name = "booth-1", .agent = "王芳"}, env);
+  auto store =
+      CreateCustomerStore(dir.File("tablet.db"), {.name = "booth-1", .agent = "王芳"}, env);
   CHECK(store->GetMeta("created_at") == "2026-11-25T09:30:00.000Z");
   CHECK(env.NowIso() == "2026-11-25T09:30:00.000Z");
 

@@ -113,18 +113,18 @@ void AddDataCommands(CLI::App& app, Context& ctx) {
         app.add_subcommand("conflicts", "same-field conflicts and the values that lost");
     conflicts->callback([&ctx] {
       auto value = [](const std::optional<std::string>& text) {
-      return text ? json::parse(*text) : json();
-    };
-    json out = json::array();
-    for (const Store::Conflict& c : ctx.Open().Conflicts()) {
-      out.push_back({{"record", c.record},
-                     {"field", c.field},
-                     {"lost_value", value(c.loser_value)},
-                     {"lost_device", c.loser_device},
-                     {"lost_at", HlcToIso(c.loser_hlc)},
-                     {"kept_value", value(c.winner_value)},
-                     {"kept_device", c.winner_device}});
-    }
+        return text ? json::parse(*text) : json();
+      };
+      json out = json::array();
+      for (const Store::Conflict& c : ctx.Open().Conflicts()) {
+        out.push_back({{"record", c.record},
+                       {"field", c.field},
+                       {"lost_value", value(c.loser_value)},
+                       {"lost_device", c.loser_device},
+                       {"lost_at", HlcToIso(c.loser_hlc)},
+                       {"kept_value", value(c.winner_value)},
+                       {"kept_device", c.winner_device}});
+      }
       if (ctx.json) return PrintJson(out);
       std::vector<std::vector<std::string>> rows;
       for (const json& c : out) {

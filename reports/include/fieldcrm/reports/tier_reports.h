@@ -1,7 +1,8 @@
-// Head office's figures that need customers' tiers. Tiers are not stored (core/plugin_host/include/fieldcrm/plugin_host/tiers.h): the
-// tiering plugin grades the store's live customers as of now (and for "tiers" as the store stood
-// at the period's start), the grades go into a temporary table, and SQL over it counts them like
-// any other report (reports.h: same shape, same filters).
+// Head office's figures that need customers' tiers. Tiers are not stored
+// (core/plugin_host/include/fieldcrm/plugin_host/tiers.h): the tiering plugin grades the store's
+// live customers as of now (and for "tiers" as the store stood at the period's start), the grades
+// go into a temporary table, and SQL over it counts them like any other report (reports.h: same
+// shape, same filters).
 #pragma once
 
 #include <nlohmann/json.hpp>

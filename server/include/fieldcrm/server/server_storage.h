@@ -62,8 +62,9 @@ class ServerStorage {
   virtual PullPage Pull(const Principal& who, const PullRequest& request) = 0;
   // Every device that ever synced, most recently pulled first.
   virtual std::vector<DeviceStatus> ListDevices() = 0;
-  // Head office's report `name` (reports/include/fieldcrm/reports/reports.h, plus "devices", and "customer" with an "id"
-  // parameter) filtered by the query parameters. Throws NotFound or InvalidInput.
+  // Head office's report `name` (reports/include/fieldcrm/reports/reports.h, plus "devices", and
+  // "customer" with an "id" parameter) filtered by the query parameters. Throws NotFound or
+  // InvalidInput.
   virtual nlohmann::json Report(const std::string& name,
                                 const std::map<std::string, std::string>& params) = 0;
 };

@@ -16,7 +16,6 @@ const StoreHooks& CustomerStoreHooks();
 // Store::Create and Store::Open with CustomerStoreHooks().
 std::unique_ptr<Store> CreateCustomerStore(const std::string& path, DeviceInfo device,
                                            const Env& env = Env::Default());
-std::unique_ptr<Store> OpenCustomerStore(const std::string& path,
-                                         const Env& env = Env::Default());
+std::unique_ptr<Store> OpenCustomerStore(const std::string& path, const Env& env = Env::Default());
 
 }  // namespace fieldcrm
