@@ -83,6 +83,7 @@ std::unique_ptr<Store> OpenServerStore(const std::string& path, const Env& env) 
     throw InvalidInput("'" + path + "' is a tablet's store, not a server's: give fieldcrm-server " +
                        "a file of its own");
   }
+  store->IndexHistory();  // audit histories and the reports' stage moves read the whole log
   int version = std::stoi(store->GetMeta(kServerSchemaKey).value_or("0"));
   if (version > kServerSchemaVersion) {
     throw StorageError("server store '" + path + "' was written by a newer fieldcrm-server: " +

@@ -32,8 +32,11 @@ std::vector<Store::LoggedChange> OwnBatch(Store& store, int64_t pos, int64_t bat
 }  // namespace
 
 int64_t PendingChanges(Store& store) {
+  // Compaction removes only own changes the push cursor covers, so every own change numbered
+  // above the pushed one is still in the log.
+  if (auto pushed = store.GetMeta(kPushedSeqKey)) return store.LastOwnSeq() - std::stoll(*pushed);
   int64_t pos = std::stoll(store.GetMeta(kPushCursorKey).value_or("0"));
-  return store.OwnChangesAfter(pos);
+  return pos == 0 ? store.LastOwnSeq() : store.OwnChangesAfter(pos);
 }
 
 SyncClient::SyncClient(Store& store, Transport& transport, SyncOptions options)
@@ -81,6 +84,8 @@ void SyncClient::CheckServer() {
   if (options_.full || (known && *known != id->get<std::string>())) {
     // Another server (or a full resync asked for): positions mean nothing there, start over.
     Transaction txn = store_.Transact();
+    // Everything own still in the log goes again: what compaction removed was superseded.
+    store_.SetMeta(kPushedSeqKey, std::to_string(store_.LastOwnSeq() - store_.OwnChangesAfter(0)));
     store_.SetMeta(kPushCursorKey, "0");
     store_.SetMeta(kPullCursorKey, "0");
     store_.SetMeta(kServerIdKey, id->get<std::string>());
@@ -119,7 +124,10 @@ bool SyncClient::Push(SyncReport& report) {
       return false;
     }
     pos = batch.entries.back().pos;
+    Transaction moved = store_.Transact();
     store_.SetMeta(kPushCursorKey, std::to_string(pos));
+    store_.SetMeta(kPushedSeqKey, std::to_string(batch.entries.back().change.seq));
+    moved.Commit();
     report.sent += static_cast<int64_t>(batch.entries.size() - ack.refused.size());
     report.merged += ack.merged;
     report.refused.insert(report.refused.end(), ack.refused.begin(), ack.refused.end());

@@ -82,16 +82,19 @@ void Store::LoadDevice() {
   if (auto checkpoint = GetMeta(kClockCheckpointKey)) {
     std::istringstream(*checkpoint) >> checkpoint_pos >> latest;
   }
-  latest = std::max(
-      latest,
-      static_cast<Hlc>(
-          db_.QueryInt("SELECT MAX(hlc) FROM log WHERE pos > ?", checkpoint_pos).value_or(0)));
+  Statement& after = db_.Prepare("SELECT MAX(hlc), count(*) FROM log WHERE pos > ?");
+  after.Bind(checkpoint_pos);
+  after.Step();
+  latest = std::max(latest, static_cast<Hlc>(after.Int(0)));  // NULL (none after) reads 0
+  changes_since_checkpoint_ = after.Int(1);
+  after.Reset();
   clock_.Observe(latest);
 }
 
 void Store::CheckpointClock() {
   int64_t pos = db_.QueryInt("SELECT MAX(pos) FROM log").value_or(0);
   SetMeta(kClockCheckpointKey, std::to_string(pos) + " " + std::to_string(clock_.last()));
+  changes_since_checkpoint_ = 0;
 }
 
 std::optional<std::string> Store::GetMeta(const std::string& key) {
@@ -153,6 +156,8 @@ ApplyStats Store::Write(const std::string& kind, const std::string& record,
     changes.push_back(std::move(change));
   }
   ApplyStats stats = ApplyChanges(db_, hooks_, changes);
+  changes_since_checkpoint_ += static_cast<int64_t>(changes.size());
+  if (changes_since_checkpoint_ >= kCheckpointEvery) CheckpointClock();
   txn.Commit();
   return stats;
 }
@@ -202,6 +207,12 @@ ApplyStats ApplyChanges(Store& store, std::span<const Change> changes) {
   return ApplyChanges(store.db_, store.hooks_, changes);
 }
 
+void Store::IndexHistory() {
+  db_.Exec(
+      "CREATE INDEX IF NOT EXISTS log_by_record ON log(record);"
+      "CREATE INDEX IF NOT EXISTS log_by_field ON log(field, hlc);");
+}
+
 int64_t Store::LogHead() {
   return db_.QueryInt("SELECT MAX(pos) FROM log").value_or(0);
 }
@@ -230,20 +241,6 @@ std::optional<Store::RecordPlace> Store::FindRecord(const std::string& record) {
 
 int64_t Store::ConflictCount() {
   return db_.QueryInt("SELECT count(*) FROM conflicts").value_or(0);
-}
-
-std::vector<Store::Conflict> Store::Conflicts() {
-  Statement& stmt = db_.Prepare(
-      "SELECT record, field, loser_value, loser_device, loser_hlc, winner_value, "
-      "winner_device FROM conflicts ORDER BY loser_hlc");
-  stmt.Bind();
-  std::vector<Conflict> out;
-  while (stmt.Step()) {
-    out.push_back({stmt.Text(0), stmt.Text(1), stmt.OptText(2), stmt.Text(3),
-                   static_cast<Hlc>(stmt.Int(4)), stmt.OptText(5), stmt.Text(6)});
-  }
-  stmt.Reset();
-  return out;
 }
 
 CompactionStats Store::Compact(int64_t own_acknowledged_pos) {

@@ -91,3 +91,23 @@ TEST_CASE("files that are not fieldcrm stores are refused and left untouched") {
   CHECK_THROWS_WITH_AS(CreateCustomerStore(dir.File("a.db"), {.name = "booth"}),
                        doctest::Contains("already exists"), InvalidInput);
 }
+
+TEST_CASE("the log's history indexes are on a store only when it asks for them") {
+  TempDir dir;
+  auto store = CreateCustomerStore(dir.File("tablet.db"), {.name = "booth"});
+  auto history_indexes = [&] {
+    return StoreDatabase(*store)
+        .QueryInt(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+            "name IN ('log_by_record', 'log_by_field')")
+        .value_or(-1);
+  };
+  CHECK(history_indexes() == 0);  // a tablet: every change writes the log and its key only
+  store->IndexHistory();
+  store->IndexHistory();  // idempotent
+  CHECK(history_indexes() == 2);
+  std::string path = store->path();
+  store.reset();
+  store = OpenCustomerStore(path);
+  CHECK(history_indexes() == 2);
+}

@@ -28,6 +28,9 @@ TEST_CASE("audit: who registered a customer first, every change, and the merge o
   TempDir dir;
   std::string server_db = dir.File("server.db");
   TestServer server(server_db);
+  // Head office's store answers histories over the whole log: it keeps the log indexed by record.
+  CHECK(StoreDatabase(server.storage().store())
+            .QueryInt("SELECT count(*) FROM sqlite_schema WHERE name = 'log_by_record'") == 1);
   std::string token_wang = server.Token("王芳", "滨江一组");
   std::string token_li = server.Token("李强", "滨江一组");
   ManualEnv now(Env::Default().NowMillis());  // both tablets' clock

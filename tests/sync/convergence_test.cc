@@ -167,5 +167,37 @@ TEST_CASE("a duplicate and concurrent edits end the same on every replica") {
   }
 }
 
+TEST_CASE("what is left to push stays exact across compaction and a move to another server") {
+  TempDir dir;
+  TestServer first(dir.File("first.db"));
+  auto tablet = NewTablet(dir.File("tablet.db"), "王芳", "滨江一组");
+  Customers customers(*tablet);
+  std::string id = customers.Add({{"name", "张伟"}, {"phone", "13800138000"}}).id;
+  for (const char* note : {"学区", "地铁", "高楼层"}) customers.Set(id, {{"notes", note}});
+  CHECK(sync::PendingChanges(*tablet) == LogCount(*tablet, tablet->device().id));
+  SyncWith(*tablet, first.url(), first.Token("王芳", "滨江一组"));
+  CHECK(sync::PendingChanges(*tablet) == 0);
+
+  // Compaction drops the superseded notes the server already holds; two new writes wait.
+  int64_t pushed = std::stoll(tablet->GetMeta(sync::kPushCursorKey).value_or("0"));
+  CHECK(tablet->Compact(pushed).removed > 0);
+  customers.Set(id, {{"notes", "南向"}, {"name", "张伟伟"}});
+  CHECK(sync::PendingChanges(*tablet) == 2);
+
+  // Another server: everything own still in the log goes again, and the count says so.
+  TestServer second(dir.File("second.db"));
+  std::vector<std::string> lines;
+  sync::SyncOptions options;
+  options.batch = 1;
+  options.progress = [&](const std::string& line) { lines.push_back(line); };
+  int64_t own = LogCount(*tablet, tablet->device().id);
+  sync::SyncReport report =
+      SyncWith(*tablet, second.url(), second.Token("王芳", "滨江一组"), options);
+  CHECK(report.sent == own);
+  REQUIRE(!lines.empty());
+  CHECK(lines.back() == "sent " + std::to_string(own) + "/" + std::to_string(own) + " changes");
+  CHECK(sync::PendingChanges(*tablet) == 0);
+}
+
 }  // namespace
 }  // namespace fieldcrm::testing

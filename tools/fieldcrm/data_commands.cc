@@ -8,6 +8,7 @@
 #include "fieldcrm/model/csv_io.h"
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/projections/customer_store.h"
+#include "fieldcrm/storage/conflicts.h"
 #include "fieldcrm/storage/hlc.h"
 #include "fieldcrm/sync/client.h"
 
@@ -112,18 +113,15 @@ void AddDataCommands(CLI::App& app, Context& ctx) {
     auto* conflicts =
         app.add_subcommand("conflicts", "same-field conflicts and the values that lost");
     conflicts->callback([&ctx] {
-      auto value = [](const std::optional<std::string>& text) {
-        return text ? json::parse(*text) : json();
-      };
       json out = json::array();
-      for (const Store::Conflict& c : ctx.Open().Conflicts()) {
+      for (const LostWrite& c : ListConflicts(ctx.Open())) {
         out.push_back({{"record", c.record},
                        {"field", c.field},
-                       {"lost_value", value(c.loser_value)},
-                       {"lost_device", c.loser_device},
-                       {"lost_at", HlcToIso(c.loser_hlc)},
-                       {"kept_value", value(c.winner_value)},
-                       {"kept_device", c.winner_device}});
+                       {"lost_value", c.lost_value},
+                       {"lost_device", c.lost_device},
+                       {"lost_at", HlcToIso(c.lost_hlc)},
+                       {"kept_value", c.kept_value},
+                       {"kept_device", c.kept_device}});
       }
       if (ctx.json) return PrintJson(out);
       std::vector<std::vector<std::string>> rows;

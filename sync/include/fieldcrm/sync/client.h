@@ -19,6 +19,9 @@ namespace fieldcrm::sync {
 // Meta keys of the tablet's store.
 inline constexpr const char* kPushCursorKey = "sync.push_pos";  // local log position
 inline constexpr const char* kPullCursorKey = "sync.pull_pos";  // server log position
+// This device's own sequence number covered by the push cursor, moved with it: own changes are
+// numbered without gaps, so what is left to push is a subtraction, not a count of the log.
+inline constexpr const char* kPushedSeqKey = "sync.push_seq";
 inline constexpr const char* kServerIdKey = "sync.server_id";
 inline constexpr const char* kLastSyncKey = "sync.last_sync_at";
 inline constexpr const char* kClockSkewKey = "sync.clock_skew_ms";
@@ -42,7 +45,9 @@ struct SyncReport {
   std::string push_error;     // why pushing stopped early (the pull still ran); empty if it did not
 };
 
-// Pending = own changes not yet acknowledged by the server.
+// Pending = own changes not yet acknowledged by the server. Costs two index lookups whatever
+// the store's size (a store whose pushes predate kPushedSeqKey counts them once, until its next
+// push).
 int64_t PendingChanges(Store& store);
 
 class SyncClient {

@@ -106,23 +106,17 @@ class Store {
   };
   std::optional<RecordPlace> FindRecord(const std::string& record);
 
-  // Same-field conflicts the merge kept for review: the losing write and the winner.
-  struct Conflict {
-    std::string record;
-    std::string field;
-    std::optional<std::string> loser_value;  // canonical JSON; nullopt: a removal
-    std::string loser_device;
-    Hlc loser_hlc = 0;
-    std::optional<std::string> winner_value;
-    std::string winner_device;
-  };
+  // Same-field conflicts the merge kept for review (listed by fieldcrm/storage/conflicts.h).
   int64_t ConflictCount();
-  std::vector<Conflict> Conflicts();  // oldest losing write first
 
   // Log compaction (fieldcrm/storage/compaction.h) of this device's store: own entries after
   // own_acknowledged_pos stay until the server holds them.
   CompactionStats Compact(int64_t own_acknowledged_pos);
   StorageSizes MeasureSizes();
+  // Indexes the log by record (ReadRecordLog: a customer's audit history) and by field and time
+  // (the reports' stage moves), for a store that answers those over a whole history: head
+  // office's. Tablets go without, as every index entry slows each change they apply. Idempotent.
+  void IndexHistory();
   // Rewrites the file without its free pages (outside any transaction).
   void Vacuum();
 
@@ -133,15 +127,18 @@ class Store {
   void LoadDevice();
   // Records, in the caller's transaction, the clock's latest stamp and the log position it
   // covers, so that opening the store does not scan the whole log for the latest stamp. Done
-  // per applied batch: the few local writes since the last one are read at open.
+  // per applied batch, and by local writes once kCheckpointEvery changes have gone unrecorded
+  // (a tablet that only writes locally would otherwise read its whole log at every open).
   void CheckpointClock();
   static constexpr const char* kClockCheckpointKey = "clock_checkpoint";
+  static constexpr int64_t kCheckpointEvery = 4096;
 
   Database db_;
   const StoreHooks& hooks_;
   const Env& env_;
   DeviceInfo device_;
   HybridClock clock_;
+  int64_t changes_since_checkpoint_ = 0;  // log entries after the clock checkpoint
 };
 
 }  // namespace fieldcrm
