@@ -56,6 +56,29 @@ function svg(tag, attrs = {}, text) {
   return node;
 }
 
+// Amounts in CNY as people read them: 697万, 1,250万 (none: blank).
+const MONEY = new Set(['budget', 'price', 'monetary_cny']);
+function money(value) {
+  if (typeof value !== 'number' || value === 0) return '';
+  return `${(value / 10000).toLocaleString('zh-CN', { maximumFractionDigits: 1 })}万`;
+}
+
+// Times as the teams read them: in China's zone, to the minute (the API keeps ISO UTC times).
+const ZONE = 'Asia/Shanghai';
+const TIMES = new Set(['stamped_at', 'accepted_at', 'last_contact', 'last_sync', 'created_at', 'oldest_due', 'at']);
+const LOCAL_TIME = new Intl.DateTimeFormat('sv-SE', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit',
+                                                      hour: '2-digit', minute: '2-digit' });
+function localTime(value) {
+  const ms = typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value) ? Date.parse(value) : NaN;
+  return Number.isNaN(ms) ? show(value) : LOCAL_TIME.format(ms);
+}
+// A cell's text: amounts in 万, times in the teams' zone, the rest as it is.
+function cellText(key, value) {
+  if (MONEY.has(key)) return money(value);
+  if (TIMES.has(key)) return localTime(value);
+  return show(value);
+}
+
 function show(value) {
   if (value === null || value === undefined) return '';
   if (typeof value === 'object') {
@@ -173,7 +196,8 @@ function dataTable(table, linkIds, link) {
       } else if (href) {
         td.append(el('a', { href, class: 'drill' }, show(value)));
       } else {
-        td.textContent = show(value);
+        td.textContent = cellText(col.key, value);
+        if (TIMES.has(col.key) && value) td.title = `${value} (UTC)`;
       }
       tr.append(td);
     }
@@ -308,7 +332,7 @@ function renderCustomer(main, data) {
   main.replaceChildren(el('h1', {}, `${record.name || ''} · ${record.id}`));
   const fields = el('dl', { class: 'record' });
   for (const [key, value] of Object.entries(record)) {
-    fields.append(el('dt', {}, key), el('dd', { 'data-field': key }, show(value)));
+    fields.append(el('dt', {}, key), el('dd', { 'data-field': key }, cellText(key, value)));
   }
   main.append(el('section', { class: 'card', 'data-section': 'record' }, el('h2', {}, '档案 Record'), fields));
   main.append(tierCard(data.tier));
@@ -319,13 +343,13 @@ function renderCustomer(main, data) {
   if (first) {
     history.append(el('p', { class: 'registered' },
       `首次登记 Registered first by ${first.agent || '?'} on device ${first.device}, ` +
-      `stamped ${first.stamped_at}, accepted ${first.accepted_at || '?'}`));
+      `stamped ${localTime(first.stamped_at)}, accepted ${first.accepted_at ? localTime(first.accepted_at) : '?'} (${ZONE})`));
   }
   history.append(dataTable({
     name: 'history',
     // What changed first; where it came from after (device and record ids are long).
-    columns: [['stamped_at', 'Stamped'], ['field', 'Field'], ['value', 'Value'], ['agent', 'Agent'],
-              ['accepted_at', 'Accepted'], ['device', 'Device'], ['record', 'Record']]
+    columns: [['stamped_at', 'Stamped (UTC+8)'], ['field', 'Field'], ['value', 'Value'], ['agent', 'Agent'],
+              ['accepted_at', 'Accepted (UTC+8)'], ['device', 'Device'], ['record', 'Record']]
       .map(([key, label]) => ({ key, label })),
     rows: data.history.changes,
   }, false));

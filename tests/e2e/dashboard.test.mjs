@@ -415,6 +415,12 @@ try {
   await open('/funnel', 'funnel');
   check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no sideways scrolling at 768 px');
   await shot('funnel-tablet');
+  // The customer's history is readable at 1024 px: no column cut off, nothing to scroll sideways.
+  await page.setViewportSize({ width: 1024, height: 900 });
+  await open(`/customer?id=${ids.zhang_wei}`, 'customer');
+  check(await page.$eval('table[data-table="history"]', (t) => t.parentElement.scrollWidth <= t.parentElement.clientWidth),
+        true, 'history fits 1024 px');
+  await shot('customer-1024');
 
   await Promise.all([page.waitForURL(url + '/'), page.click('.logout button')]);
   check(await page.locator('#login').count(), 1, 'logged out: the login form again');
