@@ -21,25 +21,35 @@ json ChoiceRows(Database& db, const std::string& sql, const std::optional<std::s
   return rows;
 }
 
-void RequireKnown(Database& db, const char* column, const std::optional<std::string>& value) {
+// Within only_team when set: an agent or project of another team is as unknown as a typo.
+void RequireKnown(Database& db, const char* column, const std::optional<std::string>& value,
+                  const std::optional<std::string>& only_team = std::nullopt) {
   if (!value) return;
   const std::string col(column);
-  if (db.QueryInt("SELECT 1 FROM customer_facts WHERE " + col + " = ? LIMIT 1", *value)) return;
+  const std::string in_team = " AND (?2 IS NULL OR team = ?2)";
+  Statement& exists =
+      db.Prepare("SELECT 1 FROM customer_facts WHERE " + col + " = ?1" + in_team + " LIMIT 1");
+  exists.Bind(*value, only_team);
+  bool known = exists.Step();
+  exists.Reset();
+  if (known) return;
   Statement& names = db.Prepare("SELECT DISTINCT " + col + " FROM customer_facts WHERE " + col +
-                                " IS NOT NULL AND " + col + " <> '' ORDER BY 1 LIMIT " +
-                                std::to_string(kNamesInMessage + 1));
-  std::string known;
+                                " IS NOT NULL AND " + col + " <> ''" + in_team +
+                                " ORDER BY 1 LIMIT " + std::to_string(kNamesInMessage + 1));
+  names.Bind(nullptr, only_team);
+  std::string known_names;
   size_t n = 0;
   while (names.Step()) {
     if (++n > kNamesInMessage) {
-      known += ", …";
+      known_names += ", …";
       break;
     }
-    known += (known.empty() ? "" : ", ") + names.Text(0);
+    known_names += (known_names.empty() ? "" : ", ") + names.Text(0);
   }
   names.Reset();
-  throw NotFound("no " + col + " '" + *value + "' among the customers here; " +
-                 (known.empty() ? "there are none" : "the " + col + "s are: " + known));
+  std::string where = only_team ? " of team " + *only_team : "";
+  throw NotFound("no " + col + " '" + *value + "' among the customers" + where + " here; " +
+                 (known_names.empty() ? "there are none" : "the " + col + "s are: " + known_names));
 }
 
 }  // namespace
@@ -74,8 +84,8 @@ json FilterChoices(ReportingConnection& reporting, const std::optional<std::stri
 void RequireKnownNames(ReportingConnection& reporting, const ReportFilter& filter) {
   Database& db = reporting.db();
   RequireKnown(db, "team", filter.team);
-  RequireKnown(db, "agent", filter.agent);
-  RequireKnown(db, "project", filter.project);
+  RequireKnown(db, "agent", filter.agent, filter.team);
+  RequireKnown(db, "project", filter.project, filter.team);
 }
 
 }  // namespace fieldcrm::reports

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "fieldcrm/base/error.h"
 #include "fieldcrm/reports/tier_reports.h"
 #include "fieldcrm/server/body_limits.h"
 #include "fieldcrm/server/dashboard_assets.h"
@@ -301,6 +302,12 @@ struct Dashboard {
       }
       reply(200, report);
     } catch (const std::exception& e) {  // e.g. tiers without a usable tiering plugin: 503
+      // A name not found is answered with the names there are, every team's: a leader hears
+      // only that their team has no such thing.
+      if (who->role == Role::kLeader && dynamic_cast<const NotFound*>(&e)) {
+        return reply(404, ErrorBody("not_found", "nothing of that name among your team " +
+                                                     who->team + "'s customers"));
+      }
       HttpErrorReply error = HttpErrorOf(e, req.method, req.path, error_log);
       reply(error.status, error.body);
     }

@@ -104,6 +104,12 @@ TEST_CASE("a team leader logs in with a password and sees their own team only") 
     CHECK(error["error"]["message"].get<std::string>().find("own team 滨江一组 only") !=
           std::string::npos);
   }
+  // A name their team does not have is a 404 that names nobody of another team.
+  auto [unknown, unnamed] =
+      d.Get(leader, "/v1/reports/funnel?agent=" + httplib::detail::encode_query_param("李强"));
+  CHECK(unknown == 404);
+  CHECK(unnamed.dump().find(kTeamB) == std::string::npos);
+  CHECK(unnamed.dump().find("李强") == std::string::npos);
   auto [funnel_code, funnel] = d.Get(leader, "/v1/reports/funnel");
   CHECK(funnel["tables"][0]["rows"].back()["visited"] == 1);  // 张伟 alone, not 李娜
   CHECK(d.Get(leader, "/v1/reports/customer?id=" + d.customer_a).first == 200);

@@ -18,7 +18,7 @@ nlohmann::json FilterChoices(ReportingConnection& reporting,
                              const std::optional<std::string>& only_team = std::nullopt);
 
 // Throws NotFound ("no team 'X' among the customers here; the teams are: ...") when the filter
-// names a team, an agent or a project no live customer has.
+// names a team no live customer has, or an agent or a project none of the filter's team has.
 void RequireKnownNames(ReportingConnection& reporting, const ReportFilter& filter);
 
 }  // namespace fieldcrm::reports
