@@ -255,7 +255,7 @@ TEST_CASE("tiers: the server grades with the tiering plugin it loaded from disk"
   // Everyone was registered in this period: at its start nobody had a tier yet.
   CHECK(Counts(tiers, "by_tier", "previous") == json{{"A", 0}, {"B", 0}, {"C", 0}, {"D", 0}});
   CHECK(Counts(tiers, "by_tier", "change") == json{{"A", 1}, {"B", 1}, {"C", 0}, {"D", 3}});
-  json moves = TableRows(tiers, "moves");  // by from_tier: all "(new)"
+  json moves = TableRows(tiers, "moves");         // by from_tier: all "(new)"
   CHECK(tiers["tables"][1]["rows"].size() == 3);  // into A, B and D
   CHECK(moves["(new)"]["from_tier"] == "(new)");
   // A period starting after all of it: the same tiers then as now, and no moves.
