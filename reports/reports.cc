@@ -5,6 +5,7 @@
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/base/utf8.h"
 #include "fieldcrm/model/fields.h"
+#include "fieldcrm/reports/filter_choices.h"
 #include "fieldcrm/storage/hlc.h"
 
 namespace fieldcrm::reports {
@@ -46,6 +47,7 @@ struct Table {
   const char* sql;                                           // after kCommon
   const char* chart_label = nullptr;                         // bar chart of value by label
   const char* chart_value = nullptr;
+  const char* period = kInPeriod;  // the time its figures cover (reports.h)
 };
 
 struct Report {
@@ -62,7 +64,7 @@ const std::vector<Report>& Reports() {
       {"customers",
        "Customers by lifecycle stage",
        {{"by_stage",
-         "Customers by stage, and new ones in this period vs the previous one",
+         "Customers by stage now, and new ones in this period vs the previous one",
          {{"stage", "Stage"},
           {"customers", "Customers"},
           {"new_in_period", "New (period)"},
@@ -77,8 +79,8 @@ ORDER BY CASE stage WHEN 'prospect' THEN 0 WHEN 'intent' THEN 1 WHEN 'buyer' THE
          "stage",
          "customers"},
         {"moves",
-         "Customers moving into each stage (a merged customer counts once): this period vs "
-         "the previous one",
+         "Customers moving into each stage (a change of stage: registering is not a move; a "
+         "merged customer counts once): this period vs the previous one",
          {{"stage", "Stage"},
           {"moved_in_period", "Moved in (period)"},
           {"moved_previous", "Moved in (previous)"}},
@@ -90,12 +92,13 @@ FROM stage_moves m JOIN cust c ON c.id = m.customer, p
 WHERE m.hlc >= p.prev_hlc AND m.hlc < p.until_hlc
 GROUP BY 1 ORDER BY 2 DESC)sql"},
         {"by_team",
-         "Customers by team",
+         "Customers by team now",
          {{"team", "Team"}, {"customers", "Customers"}, {"owners", "Owners"}},
          "SELECT team, count(*) AS customers, sum(stage = 'owner') AS owners FROM cust "
          "GROUP BY team ORDER BY customers DESC",
          "team",
-         "customers"}}},
+         "customers",
+         kNow}}},
       {"funnel",
        "Funnel: visits → intent → reserved → signed",
        {{"by_agent",
@@ -129,7 +132,7 @@ SELECT grp AS agent, visited, intent, reserved, signed,
        round(100.0 * signed / visited, 1) AS overall_pct
 FROM n ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, visited DESC, agent)sql",
          "agent",
-         "signed"}}},
+         "overall_pct"}}},
       {"followups",
        "Follow-up discipline",
        {{"by_agent",
@@ -160,9 +163,9 @@ FROM g GROUP BY grp ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, overdue_tas
          "agent",
          "overdue_tasks"}}},
       {"churn",
-       "Churn risk: no interaction for 30 days",
+       "Churn risk now: no interaction for 30 days",
        {{"by_agent",
-         "Customers (not yet owners) without any interaction for 30 days, per agent",
+         "Customers (not yet owners) without any interaction for the last 30 days, per agent",
          {{"agent", "Agent"},
           {"at_risk", "At risk"},
           {"customers", "Customers"},
@@ -176,7 +179,8 @@ SELECT grp AS agent, sum(risk) AS at_risk, count(*) AS customers,
        round(100.0 * sum(risk) / count(*), 1) AS at_risk_pct
 FROM g GROUP BY grp ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, at_risk DESC, agent)sql",
          "agent",
-         "at_risk"},
+         "at_risk_pct",
+         kNow},
         {"customers",
          "The 100 longest silent",
          {{"id", "Id"},
@@ -192,7 +196,10 @@ silent AS (SELECT c.id, c.name, c.agent, c.team, c.stage, COALESCE(l.at, c.creat
            WHERE c.stage <> 'owner' AND COALESCE(l.at, c.created_ms) < p.cutoff
            ORDER BY since_ms, c.id LIMIT 100)
 SELECT id, name, agent, team, stage, )sql" FIELDCRM_ISO("since_ms") R"sql( AS last_contact
-FROM silent ORDER BY since_ms, id)sql"}}},
+FROM silent ORDER BY since_ms, id)sql",
+         nullptr,
+         nullptr,
+         kNow}}},
       {"referrals",
        "Referral programme (老带新)",
        {{"share",
@@ -213,6 +220,25 @@ SELECT count(s.customer) AS signed_deals, COALESCE(sum(s.ref), 0) AS referred,
        round(100.0 * sum(s.ref) / NULLIF(count(s.customer), 0), 1) AS referral_share_pct,
        g.rewards, g.points
 FROM granted g LEFT JOIN signed s ON 1)sql"},
+        {"referred_customers",
+         "Customers who came through a referral (source 'referral' or the referee of a "
+         "referral record): registered in the period, and all live ones",
+         {{"registered", "Registered (period)"},
+          {"referred", "Referred (period)"},
+          {"referred_pct", "Referred %"},
+          {"referred_all", "Referred (all live)"},
+          {"without_referrer", "No referrer on record"}},
+         R"sql(
+, linked AS (SELECT DISTINCT customer FROM owned WHERE kind = 'referral'),
+r AS (SELECT c.created_ms >= p.since AND c.created_ms < p.until AS in_period,
+             (c.source = 'referral' OR l.customer IS NOT NULL) AS referred,
+             l.customer IS NULL AS without_referrer
+      FROM cust c LEFT JOIN linked l ON l.customer = c.id, p)
+SELECT COALESCE(sum(in_period), 0) AS registered, COALESCE(sum(in_period AND referred), 0) AS referred,
+       round(100.0 * sum(in_period AND referred) / NULLIF(sum(in_period), 0), 1) AS referred_pct,
+       COALESCE(sum(referred), 0) AS referred_all,
+       COALESCE(sum(referred AND without_referrer), 0) AS without_referrer
+FROM r)sql"},
         {"leaderboard",
          "Referrers: referrals brought, rewards and points (all time)",
          {{"referrer", "Referrer"},
@@ -227,7 +253,8 @@ SELECT rc.name AS referrer, sum(l.kind = 'referral') AS referrals,
 FROM link l JOIN customer_facts rc ON rc.id = l.referrer
 GROUP BY l.referrer ORDER BY points DESC, referrals DESC, referrer LIMIT 50)sql",
          "referrer",
-         "referrals"}}},
+         "referrals",
+         kAllTime}}},
       {"surveys",
        "Surveys: NPS and satisfaction",
        {{"by_month",
@@ -270,7 +297,7 @@ ORDER BY r.at_ms DESC, r.at DESC LIMIT 200)sql"}}},
 #undef FIELDCRM_ISO
 
 json RunTable(Database& db, const Table& table, const ReportFilter& filter, int64_t now_ms) {
-  json out = NewTable(table.name, table.title, table.columns);
+  json out = NewTable(table.name, table.title, table.columns, table.period);
   if (table.chart_label)
     out["chart"] = {{"label", table.chart_label}, {"value", table.chart_value}};
   // SQLite builds the rows as JSON itself, in the declared column order: the table's last SELECT
@@ -349,14 +376,11 @@ json NewReport(const std::string& name, const std::string& title, const ReportFi
 }
 
 json NewTable(const std::string& name, const std::string& title,
-              const std::vector<std::pair<std::string, std::string>>& columns) {
+              const std::vector<std::pair<std::string, std::string>>& columns, const char* period) {
   json cols = json::array();
   for (const auto& [key, label] : columns) cols.push_back({{"key", key}, {"label", label}});
-  return {{"name", name},
-          {"title", title},
-          {"columns", cols},
-          {"rows", json::array()},
-          {"chart", nullptr}};
+  return {{"name", name},          {"title", title},   {"columns", cols},
+          {"rows", json::array()}, {"chart", nullptr}, {"period", period}};
 }
 
 json RunReport(ReportingConnection& reporting, const std::string& name, const ReportFilter& filter,
@@ -367,6 +391,7 @@ json RunReport(ReportingConnection& reporting, const std::string& name, const Re
   if (it == all.end()) throw NotFound("no report '" + name + "'");
   json out = NewReport(it->name, it->title, filter);
   Transaction txn(db);  // one snapshot for all the tables
+  RequireKnownNames(reporting, filter);
   for (const Table& table : it->tables)
     out["tables"].push_back(RunTable(db, table, filter, now_ms));
   txn.Commit();
@@ -396,9 +421,10 @@ FROM customer_records c WHERE c.id = ?1)sql");
 json RunSqlTable(ReportingConnection& reporting, const ReportFilter& filter, int64_t now_ms,
                  const std::string& name, const std::string& title,
                  const std::vector<std::pair<std::string, std::string>>& columns,
-                 const std::string& sql) {
-  return RunTable(reporting.db(), {name.c_str(), title.c_str(), columns, sql.c_str()}, filter,
-                  now_ms);
+                 const std::string& sql, const char* period) {
+  return RunTable(reporting.db(),
+                  {name.c_str(), title.c_str(), columns, sql.c_str(), nullptr, nullptr, period},
+                  filter, now_ms);
 }
 
 }  // namespace fieldcrm::reports

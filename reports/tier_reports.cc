@@ -5,6 +5,7 @@
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/plugin_host/tiers.h"
 #include "fieldcrm/projections/customer_bundle.h"
+#include "fieldcrm/reports/filter_choices.h"
 
 namespace fieldcrm::reports {
 
@@ -95,6 +96,7 @@ json TiersReport(ReportingConnection& reporting, LoadedPlugin& tiering, const Re
                  int64_t now_ms) {
   json out = NewReport(kTiersReport, "Customer tiers (A–D) and RFM segments", filter);
   Transaction txn(reporting.db());  // one snapshot for the grades and the tables
+  RequireKnownNames(reporting, filter);
   LoadGrades(reporting.db(), tiering, now_ms, filter.since_ms);
   out["tables"].push_back(
       WithChart(RunSqlTable(reporting, filter, now_ms, "by_tier",
@@ -116,9 +118,9 @@ FROM temp.report_grades g CROSS JOIN cust c ON c.id = g.customer
 WHERE g.previous IS NOT g.tier GROUP BY 1, 2 ORDER BY 1, 2)sql"));
   out["tables"].push_back(
       WithChart(RunSqlTable(reporting, filter, now_ms, "by_segment",
-                            "Customers by RFM segment (value × activity)",
+                            "Customers by RFM segment (value × activity) now",
                             {{"segment", "Segment"}, {"customers", "Customers"}},
-                            CountByGradeSql("segment", Segments(), false)),
+                            CountByGradeSql("segment", Segments(), false), kNow),
                 "segment", "customers"));
   txn.Commit();
   return out;
@@ -140,9 +142,9 @@ overdue AS (SELECT o.customer, g.tier FROM owned o CROSS JOIN temp.report_grades
 counts AS (SELECT tier AS key, count(*) AS tasks, count(DISTINCT customer) AS n FROM overdue GROUP BY 1)
 SELECT k.key AS tier, COALESCE(c.tasks, 0) AS overdue_tasks, COALESCE(c.n, 0) AS customers
 FROM keys k LEFT JOIN counts c ON c.key = k.key ORDER BY k.ord)sql";
-  return WithChart(
-      RunSqlTable(reporting, filter, now_ms, kSlaByTier, kSlaByTierTitle, kSlaByTierColumns, sql),
-      "tier", "overdue_tasks");
+  return WithChart(RunSqlTable(reporting, filter, now_ms, kSlaByTier, kSlaByTierTitle,
+                               kSlaByTierColumns, sql, kNow),
+                   "tier", "overdue_tasks");
 }
 
 json FollowupsReport(ReportingConnection& reporting, const PluginHost* plugins,
@@ -153,7 +155,7 @@ json FollowupsReport(ReportingConnection& reporting, const PluginHost* plugins,
   try {
     tables.push_back(SlaByTier(reporting, RequireTiering(plugins), filter, now_ms));
   } catch (const PluginError& e) {
-    json empty = NewTable(kSlaByTier, kSlaByTierTitle, kSlaByTierColumns);
+    json empty = NewTable(kSlaByTier, kSlaByTierTitle, kSlaByTierColumns, kNow);
     empty["note"] = e.what();
     tables.push_back(empty);
   }

@@ -8,9 +8,11 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "fieldcrm/base/error.h"
 #include "fieldcrm/reports/tier_reports.h"
 #include "fieldcrm/server/body_limits.h"
 #include "fieldcrm/server/dashboard_assets.h"
+#include "fieldcrm/server/dashboard_users.h"
 #include "fieldcrm/server/http_errors.h"
 #include "fieldcrm/server/token.h"
 
@@ -22,8 +24,9 @@ namespace {
 
 constexpr const char* kCookie = "fieldcrm_session";
 // Pages the single-page script renders; each is served the same shell.
-constexpr const char* kPages[] = {"/",          "/tiers",   "/funnel",  "/followups", "/churn",
-                                  "/referrals", "/surveys", "/devices", "/customer"};
+constexpr const char* kPages[] = {"/",         "/tiers",     "/funnel",  "/followups",
+                                  "/churn",    "/referrals", "/surveys", "/devices",
+                                  "/customer", "/list",      "/search"};
 
 std::string_view Asset(std::string_view name) {
   return FindAsset(DashboardAssets(), name);
@@ -111,12 +114,23 @@ struct Dashboard {
   // is over the limit, else 0.
   int64_t FailedAuthentication(const httplib::Request& req) {
     if (!auth_failures) return 0;
-    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::steady_clock::now().time_since_epoch())
-                      .count();
+    int64_t now = MonotonicMs();
     if (int64_t retry = auth_failures->RetryAfterSeconds(req.remote_addr, now)) return retry;
     auth_failures->NoteFailure(req.remote_addr, now);
     return 0;
+  }
+
+  static int64_t MonotonicMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+
+  static void TooManyLogins(httplib::Response& res, int64_t retry) {
+    res.set_header("Retry-After", std::to_string(retry));
+    LoginPage(
+        res, 429,
+        "Too many failed logins from this address: try again in " + std::to_string(retry) + " s.");
   }
 
   // The token's principal when it is a valid (known, unrevoked) one.
@@ -127,11 +141,16 @@ struct Dashboard {
     return Principal{info->id, info->agent, info->team, info->role};
   }
 
+  // A person's session follows their account: removed, it ends; a new team applies at once.
   std::optional<Principal> Caller(const httplib::Request& req) {
     const std::string header = req.get_header_value("Authorization");
     if (header.starts_with("Bearer ")) return FromToken(header.substr(7));
-    return sessions.Find(CookieValue(req, kCookie));
+    std::optional<Principal> who = sessions.Find(CookieValue(req, kCookie));
+    return who ? CurrentUser(storage, *who) : std::nullopt;
   }
+
+  // Head office sees every team; a team leader their own; agents use their tablets.
+  static bool MayOpenDashboard(const Principal& who) { return who.role != Role::kAgent; }
 
   static void LoginPage(httplib::Response& res, int status, const std::string& message) {
     std::string page(Asset("login.html"));
@@ -140,19 +159,23 @@ struct Dashboard {
     res.set_content(page, "text/html; charset=utf-8");
   }
 
-  // Serves a page or script to a logged-in office person; the login form (401) otherwise.
+  // Serves a page or script to a logged-in office person or team leader; the login form (401)
+  // otherwise.
   void Page(const httplib::Request& req, httplib::Response& res, std::string_view asset,
             const char* type) {
     std::optional<Principal> who = Caller(req);
     if (!who) return LoginPage(res, 401, "");
-    if (who->role != Role::kOffice) {
-      return LoginPage(res, 403, "This dashboard is for head office: agent tokens cannot open it.");
+    if (!MayOpenDashboard(*who)) {
+      return LoginPage(res, 403,
+                       "This dashboard is for team leaders and head office: agent tokens cannot "
+                       "open it.");
     }
     res.set_header("Cache-Control", "no-store");
     res.set_content(std::string(Asset(asset)), type);
   }
 
-  // The login form's fields: a token of 69 characters, so a few kilobytes are plenty. nullopt
+  // The login form's fields: a name and a password, or a token of 69 characters, so a few
+  // kilobytes are plenty. nullopt
   // (with the login page saying why) for a body too large, cut short or not valid gzip.
   static std::optional<httplib::Params> ReadForm(const httplib::Request& req,
                                                  httplib::Response& res,
@@ -172,19 +195,34 @@ struct Dashboard {
              const httplib::ContentReader& reader) {
     std::optional<httplib::Params> form = ReadForm(req, res, reader);
     if (!form) return;
-    auto token = form->find("token");
-    std::optional<Principal> who = FromToken(token == form->end() ? "" : token->second);
-    if (!who) {
-      if (int64_t retry = FailedAuthentication(req)) {
-        res.set_header("Retry-After", std::to_string(retry));
-        return LoginPage(res, 429,
-                         "Too many failed logins from this address: try again in " +
-                             std::to_string(retry) + " s.");
+    auto field = [&form](const char* name) {
+      auto it = form->find(name);
+      return it == form->end() ? std::string() : it->second;
+    };
+    // A person logs in with name and password; a script or an admin may still use a token.
+    const bool person = form->count("name") > 0;
+    std::optional<Principal> who;
+    if (!person) {
+      who = FromToken(field("token"));
+    } else if (!field("name").empty()) {
+      // Not even hashed while the address is over the limit: guessing costs the server nothing.
+      if (int64_t retry = auth_failures
+                              ? auth_failures->RetryAfterSeconds(req.remote_addr, MonotonicMs())
+                              : 0) {
+        return TooManyLogins(res, retry);
       }
-      return LoginPage(res, 401, "Unknown or revoked token: ask head office's admin.");
+      who = CheckPassword(storage, field("name"), field("password"));
     }
-    if (who->role != Role::kOffice) {
-      return LoginPage(res, 403, "This is an agent's token: the dashboard needs an office token.");
+    if (!who) {
+      if (int64_t retry = FailedAuthentication(req)) return TooManyLogins(res, retry);
+      return LoginPage(res, 401,
+                       person ? "Unknown name or wrong password: ask head office's admin."
+                              : "Unknown or revoked token: ask head office's admin.");
+    }
+    if (!MayOpenDashboard(*who)) {
+      return LoginPage(res, 403,
+                       "This is an agent's token: the dashboard needs a team leader's or head "
+                       "office's login.");
     }
     res.set_header("Set-Cookie", std::string(kCookie) + "=" + sessions.Start(*who) + cookie_flags +
                                      "; SameSite=Strict; Path=/; Max-Age=" +
@@ -197,6 +235,18 @@ struct Dashboard {
     res.set_header("Set-Cookie", std::string(kCookie) + "=" + cookie_flags +
                                      "; SameSite=Strict; Path=/; Max-Age=0");
     res.set_redirect("/", 303);
+  }
+
+  // Why a team leader may not ask for this (nullopt: they may, with their team as the filter):
+  // every report and list is of their own team.
+  static std::optional<std::string> LeaderRefusal(
+      const Principal& who, const std::string& name,
+      const std::map<std::string, std::string>& params) {
+    auto team = params.find("team");
+    if (name == "customer" || team == params.end() || team->second == who.team) {
+      return std::nullopt;
+    }
+    return "a team leader sees their own team " + who.team + " only, not '" + team->second + "'";
   }
 
   void Report(const httplib::Request& req, httplib::Response& res, const std::string& name) {
@@ -218,20 +268,46 @@ struct Dashboard {
       return reply(401, ErrorBody("unauthorized",
                                   "log in at / or send 'Authorization: Bearer OFFICE_TOKEN'"));
     }
-    if (who->role != Role::kOffice) {
-      return reply(403, ErrorBody("forbidden", "reports are for head office (an office token)"));
+    if (!MayOpenDashboard(*who)) {
+      return reply(403, ErrorBody("forbidden",
+                                  "reports are for team leaders and head office, not agents' "
+                                  "tokens"));
     }
     try {
       if (name.empty()) {
         json names = reports::ReportNames();
         names.push_back("devices");
         names.push_back("customer");
-        return reply(200, {{"reports", names}});
+        names.push_back("choices");
+        names.push_back("customer_list");
+        names.push_back("search");
+        return reply(
+            200,
+            {{"reports", names},
+             {"who", {{"name", who->agent}, {"role", RoleName(who->role)}, {"team", who->team}}}});
       }
       std::map<std::string, std::string> params;
       for (const auto& [key, value] : req.params) params[key] = value;
-      reply(200, storage.Report(name, params));
+      if (who->role == Role::kLeader) {
+        if (std::optional<std::string> refusal = LeaderRefusal(*who, name, params)) {
+          return reply(403, ErrorBody("forbidden", *refusal));
+        }
+        params["team"] = who->team;
+      }
+      json report = storage.Report(name, params);
+      if (who->role == Role::kLeader && name == "customer" &&
+          report["record"].value("team", "") != who->team) {
+        return reply(403, ErrorBody("forbidden", "customer '" + params["id"] +
+                                                     "' is not of your team " + who->team));
+      }
+      reply(200, report);
     } catch (const std::exception& e) {  // e.g. tiers without a usable tiering plugin: 503
+      // A name not found is answered with the names there are, every team's: a leader hears
+      // only that their team has no such thing.
+      if (who->role == Role::kLeader && dynamic_cast<const NotFound*>(&e)) {
+        return reply(404, ErrorBody("not_found", "nothing of that name among your team " +
+                                                     who->team + "'s customers"));
+      }
       HttpErrorReply error = HttpErrorOf(e, req.method, req.path, error_log);
       reply(error.status, error.body);
     }

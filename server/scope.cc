@@ -8,13 +8,22 @@
 namespace fieldcrm::sync {
 
 std::string RoleName(Role role) {
-  return role == Role::kOffice ? "office" : "agent";
+  switch (role) {
+    case Role::kOffice:
+      return "office";
+    case Role::kLeader:
+      return "leader";
+    case Role::kAgent:
+      break;
+  }
+  return "agent";
 }
 
 Role ParseRole(const std::string& name) {
   if (name == "agent") return Role::kAgent;
+  if (name == "leader") return Role::kLeader;
   if (name == "office") return Role::kOffice;
-  throw InvalidInput("role must be 'agent' or 'office', not '" + name + "'");
+  throw InvalidInput("role must be 'agent', 'leader' or 'office', not '" + name + "'");
 }
 
 std::optional<std::string> WriteRefusal(const Principal& who, const Change& change,

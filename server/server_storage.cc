@@ -7,8 +7,8 @@ namespace fieldcrm::sync {
 
 std::string IssueToken(ServerStorage& storage, TokenInfo& info) {
   if (info.agent.empty()) throw InvalidInput("a token needs the agent it is for (--agent)");
-  if (info.role == Role::kAgent && info.team.empty()) {
-    throw InvalidInput("an agent's token needs --team (or use --role office)");
+  if (info.role != Role::kOffice && info.team.empty()) {
+    throw InvalidInput("an agent's or team leader's token needs --team (or use --role office)");
   }
   std::string text = NewToken();
   std::string hash = Sha256Hex(text);

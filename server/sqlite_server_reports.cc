@@ -1,8 +1,14 @@
 // The server's reports: the store's own (reports/include/fieldcrm/reports/reports.h, with tiers
 // from reports/include/fieldcrm/reports/tier_reports.h), plus what only the server knows: its
 // devices, and a customer's history from the audit trail.
+#include <algorithm>
+
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/fields.h"
+#include "fieldcrm/projections/customer_search.h"
+#include "fieldcrm/reports/customer_list.h"
+#include "fieldcrm/reports/filter_choices.h"
 #include "fieldcrm/reports/reports.h"
 #include "fieldcrm/reports/tier_reports.h"
 #include "fieldcrm/server/audit.h"
@@ -16,6 +22,78 @@ using nlohmann::json;
 namespace {
 
 constexpr int64_t kSilentDays = 3;  // a tablet that has not synced for this long is flagged
+constexpr int kSearchResults = 50;
+// Read before the team filter: a team leader's search drops other teams' customers afterwards.
+constexpr int kSearchCandidates = 500;
+
+// What a person typed into the search box, as SearchCustomers reads it: a phone number in any
+// format ("138 0013 8000", "+86 138-0013-8000", its last 4 digits) becomes its digits; anything
+// else is part of a name.
+std::string SearchText(const std::string& typed) {
+  std::string digits;
+  for (char c : typed) {
+    if (c >= '0' && c <= '9') {
+      digits += c;
+    } else if (std::string_view(" -+().").find(c) == std::string_view::npos) {
+      size_t first = typed.find_first_not_of(' '), last = typed.find_last_not_of(' ');
+      return first == std::string::npos ? "" : typed.substr(first, last - first + 1);
+    }
+  }
+  return digits;
+}
+
+// The customers whose name contains the text, or whose phone ends with its digits (at most
+// kSearchResults; of `team` only when set).
+json SearchReport(Store& store, const std::map<std::string, std::string>& params) {
+  auto q = params.find("q");
+  std::string text = q == params.end() ? "" : SearchText(q->second);
+  if (text.empty()) {
+    throw InvalidInput("search for a name or a phone number (at least its last 4 digits): ?q=");
+  }
+  auto team = params.find("team");
+  json table = reports::NewTable("customers", "Customers matching '" + q->second + "'",
+                                 {{"name", "Name"},
+                                  {"phone", "Phone"},
+                                  {"agent", "Agent"},
+                                  {"team", "Team"},
+                                  {"stage", "Stage"},
+                                  {"id", "Id"}},
+                                 reports::kNow);
+  Customers customers(store);
+  for (const std::string& id : SearchCustomers(store, {text, std::nullopt, kSearchCandidates})) {
+    json doc = customers.Get(id);
+    auto text_of = [&doc](const char* key) {
+      auto it = doc.find(key);
+      return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    if (team != params.end() && text_of("team") != team->second) continue;
+    json row = json::object();
+    for (const char* key : {"name", "phone", "agent", "team", "stage"}) row[key] = text_of(key);
+    row["id"] = id;
+    table["rows"].push_back(row);
+    if (table["rows"].size() == kSearchResults) break;
+  }
+  return {{"report", "search"},
+          {"title", "搜索 Search"},
+          {"q", q->second},
+          {"filter", team == params.end() ? json::object() : json{{"team", team->second}}},
+          {"tables", json::array({table})}};
+}
+
+// A team or agent no tablet has synced for is a clear 404, as in the store's reports.
+void RequireKnownDevices(const std::vector<DeviceStatus>& devices,
+                         const reports::ReportFilter& filter) {
+  auto known = [&](const std::optional<std::string>& value, auto field) {
+    return !value || std::any_of(devices.begin(), devices.end(),
+                                 [&](const DeviceStatus& d) { return d.*field == *value; });
+  };
+  if (!known(filter.team, &DeviceStatus::team)) {
+    throw NotFound("no tablet of team '" + *filter.team + "' has synced");
+  }
+  if (!known(filter.agent, &DeviceStatus::agent)) {
+    throw NotFound("no tablet of agent '" + *filter.agent + "' has synced");
+  }
+}
 
 json DevicesReport(const std::vector<DeviceStatus>& devices, const reports::ReportFilter& filter,
                    int64_t now_ms) {
@@ -30,8 +108,10 @@ json DevicesReport(const std::vector<DeviceStatus>& devices, const reports::Repo
                                   {"silent_days", "Days silent"},
                                   {"pending", "Pending changes"},
                                   {"app_version", "App version"},
-                                  {"flag", "Flag"}});
+                                  {"flag", "Flag"}},
+                                 reports::kNow);
   table["chart"] = {{"label", "device"}, {"value", "silent_days"}};
+  RequireKnownDevices(devices, filter);
   for (const DeviceStatus& d : devices) {
     if ((filter.team && d.team != *filter.team) || (filter.agent && d.agent != *filter.agent)) {
       continue;
@@ -69,7 +149,12 @@ json SqliteServerStorage::Report(const std::string& name,
                                  const std::map<std::string, std::string>& params) {
   int64_t now = env().NowMillis();
   reports::ReportFilter filter;
-  if (name != "customer") filter = reports::ParseFilter(params, now);
+  if (name == "search") {
+    std::lock_guard lock(mutex_);  // index lookups and a few records on the writer's connection
+    return SearchReport(*store_, params);
+  }
+  const bool own_parameters = name == "customer" || name == "choices" || name == "customer_list";
+  if (!own_parameters) filter = reports::ParseFilter(params, now);
   if (name == "devices") {
     std::lock_guard lock(mutex_);  // a few rows of the writer's tables
     return DevicesReport(ReadDevices(), filter, now);
@@ -82,6 +167,15 @@ json SqliteServerStorage::Report(const std::string& name,
     plugins_->Configure(*store_);
   }
   ReportingConnection& reporting = Reporting();
+  if (name == "customer_list") {
+    auto [list_filter, query] = reports::ParseCustomerList(params, now);
+    return reports::CustomerList(reporting, list_filter, query, now);
+  }
+  if (name == "choices") {
+    auto team = params.find("team");
+    return reports::FilterChoices(
+        reporting, team == params.end() ? std::nullopt : std::optional<std::string>(team->second));
+  }
   if (name == "customer") {
     auto id = params.find("id");
     if (id == params.end() || id->second.empty()) {

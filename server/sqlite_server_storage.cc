@@ -68,6 +68,16 @@ CREATE TABLE IF NOT EXISTS sync_wipe_orders(
   token TEXT PRIMARY KEY REFERENCES sync_tokens(id),
   ordered_at TEXT NOT NULL) WITHOUT ROWID;
 )sql",
+    // 4: the dashboard's people (team leaders, head office), who log in with a name and a
+    // password; only its scrypt hash is kept (fieldcrm/server/password.h).
+    R"sql(
+CREATE TABLE dashboard_users(
+  name TEXT PRIMARY KEY,
+  team TEXT NOT NULL,
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL) WITHOUT ROWID;
+)sql",
 };
 constexpr int kServerSchemaVersion = static_cast<int>(std::size(kServerMigrations));
 constexpr const char* kServerSchemaKey = "sync_server_schema";
@@ -148,6 +158,50 @@ std::optional<TokenInfo> SqliteServerStorage::FindToken(const std::string& hash)
   }
   stmt.Reset();
   return info;
+}
+
+void SqliteServerStorage::PutUser(const DashboardUser& user, const std::string& password_hash) {
+  std::lock_guard lock(mutex_);
+  store_->OwnTablesConnection()
+      .Prepare(
+          "INSERT OR REPLACE INTO dashboard_users(name, team, role, password_hash, created_at) "
+          "VALUES(?, ?, ?, ?, ?)")
+      .Bind(user.name, user.team, RoleName(user.role), password_hash, user.created_at)
+      .Run();
+}
+
+std::optional<std::pair<DashboardUser, std::string>> SqliteServerStorage::FindUser(
+    const std::string& name) {
+  std::lock_guard lock(mutex_);
+  Statement& stmt = store_->OwnTablesConnection().Prepare(
+      "SELECT name, team, role, created_at, password_hash FROM dashboard_users WHERE name = ?");
+  stmt.Bind(name);
+  std::optional<std::pair<DashboardUser, std::string>> found;
+  if (stmt.Step()) {
+    found.emplace(DashboardUser{stmt.Text(0), stmt.Text(1), ParseRole(stmt.Text(2)), stmt.Text(3)},
+                  stmt.Text(4));
+  }
+  stmt.Reset();
+  return found;
+}
+
+std::vector<DashboardUser> SqliteServerStorage::ListUsers() {
+  std::lock_guard lock(mutex_);
+  Statement& stmt = store_->OwnTablesConnection().Prepare(
+      "SELECT name, team, role, created_at FROM dashboard_users ORDER BY team, name");
+  std::vector<DashboardUser> users;
+  while (stmt.Step()) {
+    users.push_back({stmt.Text(0), stmt.Text(1), ParseRole(stmt.Text(2)), stmt.Text(3)});
+  }
+  stmt.Reset();
+  return users;
+}
+
+void SqliteServerStorage::RemoveUser(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  Database& db = store_->OwnTablesConnection();
+  db.Prepare("DELETE FROM dashboard_users WHERE name = ?").Bind(name).Run();
+  if (db.Changes() == 0) throw NotFound("no dashboard user '" + name + "'");
 }
 
 std::vector<TokenInfo> SqliteServerStorage::ListTokens() {

@@ -10,7 +10,7 @@ constexpr const char* kContractViews = R"sql(
 CREATE TEMP VIEW stage_moves AS
   SELECT COALESCE(r.root, r.id) AS customer, json_extract(l.value, '$') AS stage, l.hlc AS hlc
   FROM main.log l JOIN main.records r ON r.id = l.record
-  WHERE l.kind = 'customer' AND l.field = 'stage';
+  WHERE l.kind = 'customer' AND l.field = 'stage' AND l.base <> 0;
 CREATE TEMP VIEW survey_definitions AS
   SELECT json_extract(doc, '$.key') AS key, json_extract(doc, '$.definition') AS definition
   FROM main.records WHERE kind = 'survey';

@@ -18,8 +18,10 @@ double Clamp01(double x) {
   return std::clamp(x, 0.0, 1.0);
 }
 
+// Interactions and signed deals, never the registration: a customer nobody has talked to since
+// they were entered is not recent, however new the record.
 int64_t LastActivity(const CustomerFacts& f) {
-  return std::max({f.last_interaction_ms, f.last_signed_ms, f.created_ms});
+  return std::max(f.last_interaction_ms, f.last_signed_ms);
 }
 
 // Days since the last activity; infinite when there never was any.
@@ -140,7 +142,7 @@ std::array<std::string, kFactorCount> Reasons(const Rules& r, const CustomerFact
           " CNY; full marks from " + Num(r.budget_full_cny),
       Num(f.visits) + " visits and " + Num(f.contacts) +
           " contacts (a contact counts half); full marks from " + Num(r.engagement_full),
-      std::isinf(idle) ? std::string("no activity yet")
+      std::isinf(idle) ? std::string("no interaction or signed deal yet (registering is neither)")
                        : Num(idle) + " days since the last activity; full marks within " +
                              Num(r.recency_full_days) + ", none after " + Num(r.recency_zero_days),
       std::string("stage ") + kStages[std::clamp(f.stage, 0, 3)] + " (owner is full marks)",

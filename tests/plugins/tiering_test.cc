@@ -62,6 +62,27 @@ TEST_CASE("customers get the grade and segment their facts deserve") {
   CHECK(std::string(SegmentName(grades.at(c.dormant).segment)) == "dormant");
 }
 
+TEST_CASE(
+    "registering a customer is not an interaction: never contacted is neither recent nor core") {
+  TempDir dir;
+  Replica tablet(dir, "tablet");
+  // Registered the day before kAsOf with a budget that makes them high value, never contacted.
+  std::string fresh = tablet.Customer("新登记", "13800000009", "2026-06-14", {{"budget", "800万"}});
+  auto host = BuiltinHost(tablet.store());
+  const sdk::TierGrade grade =
+      GradeStore(StoreDatabase(tablet.store()), host->Get("tiering"), kAsOf).at(fresh);
+  CHECK(int(grade.recency) == 1);
+  CHECK(int(grade.frequency) == 1);
+  CHECK(std::string(SegmentName(grade.segment)) == "potential");  // high value, not active
+  auto bundles = LoadCustomerBundles(StoreDatabase(tablet.store()), fresh);
+  json e = ExplainTier(host->Get("tiering"), bundles.front(), kAsOf);
+  for (const json& f : e["explanation"]["factors"]) {
+    if (f["name"] != "recency") continue;
+    CHECK(f["points"] == 0);
+    CHECK(f["reason"].get<std::string>().find("registering is neither") != std::string::npos);
+  }
+}
+
 TEST_CASE("the explanation lists every factor's points, adding up to the score") {
   TempDir dir;
   Replica tablet(dir, "tablet");

@@ -120,6 +120,88 @@ json Counts(const json& report, const std::string& table, const std::string& col
   return counts;
 }
 
+// The tables' periods, by name: {"by_stage": "period", ...}.
+json Periods(const json& report) {
+  json out = json::object();
+  for (const json& t : report["tables"]) out[t["name"].get<std::string>()] = t["period"];
+  return out;
+}
+
+TEST_CASE("report figures on a seed whose true answers are known") {
+  TempDir dir;
+  TestServer server(dir.File("server.db"));
+  std::string tablet_db = dir.File("wang.db");
+  {
+    auto tablet = NewTablet(tablet_db, "王芳", "滨江一组");
+    Customers customers(*tablet);
+    // Five registrations (each written with its stage, prospect), one later move to intent.
+    std::string zhang = customers.Add({{"name", "张伟"}, {"phone", "13800138000"}}).id;
+    customers.Add({{"name", "李娜"}, {"phone", "13900001111"}, {"source", "referral"}});
+    std::string friend_id = customers.Add({{"name", "赵敏"}, {"phone", "13700002222"}}).id;
+    Activities(*tablet).AddReferral(zhang, friend_id);
+    customers.Add({{"name", "陈静"}, {"phone", "13500004444"}, {"source", "walk-in"}});
+    customers.Add({{"name", "杨磊"}, {"phone", "13400005555"}, {"stage", "owner"}});
+    customers.Set(zhang, {{"stage", "intent"}});
+    SyncWith(*tablet, server.url(), server.Token("王芳", "滨江一组"));
+  }
+  auto api = sync::MakeHttpTransport(server.url(), server.Token("总部", "", sync::Role::kOffice));
+  auto get = [&api](const std::string& path) {
+    sync::HttpReply reply = api->Get(path);
+    REQUIRE_MESSAGE(reply.status == 200, reply.body.dump());
+    return reply.body;
+  };
+
+  // Registering a customer, whatever stage they are registered with, is not a move: only 张伟's
+  // change to intent is.
+  json customers = get("/v1/reports/customers");
+  json moves = TableRows(customers, "moves");
+  CHECK(moves.size() == 1);
+  CHECK(moves["intent"]["moved_in_period"] == 1);
+  CHECK(Counts(customers, "by_stage", "new_in_period") ==
+        json{{"prospect", 3}, {"intent", 1}, {"owner", 1}});
+
+  // Referral-sourced customers count in the programme, with or without a referral record.
+  json referrals = get("/v1/reports/referrals");
+  REQUIRE(referrals["tables"][1]["name"] == "referred_customers");
+  json referred = referrals["tables"][1]["rows"];
+  REQUIRE(referred.size() == 1);
+  json row = referred[0];
+  CHECK(row["registered"] == 5);
+  CHECK(row["referred"] == 2);  // 李娜 (source) and 赵敏 (referee of 张伟's referral)
+  CHECK(row["referred_pct"] == 40.0);
+  CHECK(row["referred_all"] == 2);
+  CHECK(row["without_referrer"] == 1);  // 李娜
+
+  // Every table says what time it covers; churn and devices ignore the period altogether.
+  CHECK(Periods(customers) ==
+        json{{"by_stage", "period"}, {"moves", "period"}, {"by_team", "now"}});
+  CHECK(Periods(referrals) ==
+        json{{"share", "period"}, {"referred_customers", "period"}, {"leaderboard", "all_time"}});
+  CHECK(Periods(get("/v1/reports/churn")) == json{{"by_agent", "now"}, {"customers", "now"}});
+  CHECK(Periods(get("/v1/reports/devices")) == json{{"devices", "now"}});
+
+  // A team, agent or project nobody has is a clear 404 naming the ones there are.
+  sync::HttpReply typo =
+      api->Get("/v1/reports/customers?team=%E6%BB%A8%E6%B1%9F%E4%B9%9D%E7%BB%84");
+  CHECK(typo.status == 404);
+  CHECK(typo.body["error"]["message"] ==
+        "no team '滨江九组' among the customers here; the teams are: 滨江一组");
+  CHECK(api->Get("/v1/reports/funnel?agent=nobody").status == 404);
+  CHECK(api->Get("/v1/reports/churn?project=nowhere").status == 404);
+  CHECK(api->Get("/v1/reports/devices?team=nowhere").status == 404);
+  RunResult local = Cli(tablet_db, {"report", "funnel", "--agent", "王方"});
+  CHECK(local.exit_code == 1);
+  CHECK(local.err.find("no agent '王方' among the customers here; the agents are: 王芳") !=
+        std::string::npos);
+
+  // The pickers' choices come from the data.
+  json choices = get("/v1/reports/choices");
+  CHECK(choices["teams"] == json::parse(R"([{"team": "滨江一组", "customers": 5}])"));
+  CHECK(choices["agents"] ==
+        json::parse(R"([{"agent": "王芳", "team": "滨江一组", "customers": 5}])"));
+  CHECK(choices["projects"] == json::array());
+}
+
 TEST_CASE("tiers: the server grades with the tiering plugin it loaded from disk") {
   TempDir dir;
   std::string db = dir.File("server.db");
@@ -136,8 +218,9 @@ TEST_CASE("tiers: the server grades with the tiering plugin it loaded from disk"
       std::vector<std::string>{"--insecure-http", "--plugins", FIELDCRM_BINARY_DIR "/plugins"});
   CHECK(ReadFile(dir.File("server.log")).find("plugins from") != std::string::npos);
 
-  // With the default rules (docs/plugins.md), all active now: 500万 budget (25 points) + 4 visits
-  // (20) + a signed deal (15) is A; without the deal B; the budget alone C; nothing D.
+  // With the default rules (docs/plugins.md): 500万 budget (25 points) + 4 visits today (20, and
+  // 15 for recency) + a signed deal (15) is A; without the deal B; the budget alone, never
+  // contacted, D (27.5: registering is not an interaction, so no recency points); nothing D.
   std::string wang_db = dir.File("wang.db"), top;
   {
     auto wang = NewTablet(wang_db, "王芳", "滨江一组");
@@ -168,24 +251,26 @@ TEST_CASE("tiers: the server grades with the tiering plugin it loaded from disk"
 
   json tiers = get("/v1/reports/tiers");
   CHECK(tiers["report"] == "tiers");
-  CHECK(Counts(tiers, "by_tier", "customers") == json{{"A", 1}, {"B", 1}, {"C", 1}, {"D", 2}});
+  CHECK(Counts(tiers, "by_tier", "customers") == json{{"A", 1}, {"B", 1}, {"C", 0}, {"D", 3}});
   // Everyone was registered in this period: at its start nobody had a tier yet.
   CHECK(Counts(tiers, "by_tier", "previous") == json{{"A", 0}, {"B", 0}, {"C", 0}, {"D", 0}});
-  CHECK(Counts(tiers, "by_tier", "change") == json{{"A", 1}, {"B", 1}, {"C", 1}, {"D", 2}});
-  json moves = TableRows(tiers, "moves");  // by from_tier: all "(new)"
-  CHECK(tiers["tables"][1]["rows"].size() == 4);
+  CHECK(Counts(tiers, "by_tier", "change") == json{{"A", 1}, {"B", 1}, {"C", 0}, {"D", 3}});
+  json moves = TableRows(tiers, "moves");         // by from_tier: all "(new)"
+  CHECK(tiers["tables"][1]["rows"].size() == 3);  // into A, B and D
   CHECK(moves["(new)"]["from_tier"] == "(new)");
   // A period starting after all of it: the same tiers then as now, and no moves.
   json later = get("/v1/reports/tiers?from=" + FormatTime(Env::Default().NowMillis() + 60'000) +
                    "&to=" + FormatTime(Env::Default().NowMillis() + 2 * kDay));
-  CHECK(Counts(later, "by_tier", "previous") == json{{"A", 1}, {"B", 1}, {"C", 1}, {"D", 2}});
+  CHECK(Counts(later, "by_tier", "previous") == json{{"A", 1}, {"B", 1}, {"C", 0}, {"D", 3}});
   CHECK(Counts(later, "by_tier", "change") == json{{"A", 0}, {"B", 0}, {"C", 0}, {"D", 0}});
   CHECK(later["tables"][1]["rows"].empty());
+  // Core and developing need an interaction: the three never contacted are potential (500万)
+  // or dormant, however recently they were registered.
   CHECK(Counts(tiers, "by_segment", "customers") ==
-        json{{"core", 3}, {"potential", 0}, {"developing", 2}, {"dormant", 0}});
+        json{{"core", 2}, {"potential", 1}, {"developing", 0}, {"dormant", 2}});
   // The filters choose which customers count.
   CHECK(Counts(get("/v1/reports/tiers?team=%E8%A5%BF%E6%B9%96%E4%BA%8C%E7%BB%84"), "by_tier",
-               "customers") == json{{"A", 0}, {"B", 0}, {"C", 1}, {"D", 1}});
+               "customers") == json{{"A", 0}, {"B", 0}, {"C", 0}, {"D", 2}});
   CHECK(Counts(get("/v1/reports/tiers?agent=%E7%8E%8B%E8%8A%B3"), "by_tier", "customers") ==
         json{{"A", 1}, {"B", 1}, {"C", 0}, {"D", 1}});
 

@@ -30,6 +30,7 @@ void PrintRows(const ServerContext& ctx, const nlohmann::json& rows,
 
 void AddServeCommand(CLI::App& app, ServerContext& ctx);
 void AddTokenCommands(CLI::App& app, ServerContext& ctx);
+void AddUsersCommands(CLI::App& app, ServerContext& ctx);
 void AddDevicesCommand(CLI::App& app, ServerContext& ctx);
 void AddAuditCommand(CLI::App& app, ServerContext& ctx);
 

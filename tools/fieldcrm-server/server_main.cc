@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", ctx.json, "print JSON for scripts instead of tables");
   fieldcrm::sync::AddServeCommand(app, ctx);
   fieldcrm::sync::AddTokenCommands(app, ctx);
+  fieldcrm::sync::AddUsersCommands(app, ctx);
   fieldcrm::sync::AddDevicesCommand(app, ctx);
   fieldcrm::sync::AddAuditCommand(app, ctx);
   try {

@@ -19,7 +19,10 @@ void AddTokenCommands(CLI::App& app, ServerContext& ctx) {
     create->add_option("--agent", info->agent, "the agent (or office person) it is for")
         ->required();
     create->add_option("--team", info->team, "the agent's team (required for agents)");
-    create->add_option("--role", *role, "agent (own team only) or office (everything)")
+    create
+        ->add_option("--role", *role,
+                     "agent (own team only), leader (own team, and its dashboard pages) or "
+                     "office (everything)")
         ->capture_default_str();
     create->callback([&ctx, info, role] {
       info->role = ParseRole(*role);

@@ -2,7 +2,11 @@
 // figures for the dashboard's JSON API (/v1/reports/NAME) and for `fieldcrm report NAME`. They
 // read through the reporting contract (fieldcrm/projections/reporting.h) and nothing else.
 // Every report is a list of tables: {"report", "title", "filter", "tables": [{"name", "title",
-// "columns": [{"key", "label"}], "rows": [{key: value}], "chart": {"label", "value"} or null}]}.
+// "columns": [{"key", "label"}], "rows": [{key: value}], "chart": {"label", "value"} or null,
+// "period": what time its figures cover}]}: "period" (the filter's from–to, and the previous
+// period where a column says so), "now" (the store as it is) or "all_time".
+// A filter naming a team, agent or project no live customer has is a NotFound naming the ones
+// there are (filter_choices.h), never an empty report.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +19,11 @@
 #include "fieldcrm/projections/reporting.h"
 
 namespace fieldcrm::reports {
+
+// The time a table's figures cover (its "period").
+inline constexpr const char* kInPeriod = "period";
+inline constexpr const char* kNow = "now";
+inline constexpr const char* kAllTime = "all_time";
 
 // Which customers and which period a report covers. Unset: every team, agent and project.
 struct ReportFilter {
@@ -44,7 +53,8 @@ nlohmann::json NewReport(const std::string& name, const std::string& title,
                          const ReportFilter& filter);
 // A table of the shape above; rows are added by the caller.
 nlohmann::json NewTable(const std::string& name, const std::string& title,
-                        const std::vector<std::pair<std::string, std::string>>& columns);
+                        const std::vector<std::pair<std::string, std::string>>& columns,
+                        const char* period = kInPeriod);
 
 // A table whose rows come from `sql` run after the common CTEs every report starts with (p: the
 // filter and times; cust: the live customers it selects; owned: their history records with their
@@ -53,6 +63,6 @@ nlohmann::json NewTable(const std::string& name, const std::string& title,
 nlohmann::json RunSqlTable(ReportingConnection& reporting, const ReportFilter& filter,
                            int64_t now_ms, const std::string& name, const std::string& title,
                            const std::vector<std::pair<std::string, std::string>>& columns,
-                           const std::string& sql);
+                           const std::string& sql, const char* period = kInPeriod);
 
 }  // namespace fieldcrm::reports

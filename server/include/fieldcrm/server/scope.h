@@ -1,7 +1,8 @@
 // Who may see and change what. An agent's token reaches the customers of its team and everything
 // hanging off them (interactions, tasks, deals, referrals); records without a customer (plugin
 // configuration, survey definitions) are global: everyone receives them, only head office writes
-// them. A head-office token reaches everything.
+// them. A head-office token reaches everything. A team leader syncs like an agent of the team and
+// also reads the team's pages of the dashboard (and no other team's).
 #pragma once
 
 #include <optional>
@@ -11,9 +12,9 @@
 
 namespace fieldcrm::sync {
 
-enum class Role { kAgent, kOffice };
+enum class Role { kAgent, kOffice, kLeader };
 std::string RoleName(Role role);
-// "agent" or "office"; throws InvalidInput otherwise.
+// "agent", "leader" or "office"; throws InvalidInput otherwise.
 Role ParseRole(const std::string& name);
 
 // The caller of a request, from its token.

@@ -25,6 +25,14 @@ struct TokenInfo {
   bool wipe = false;       // revoked with an order to wipe the tablet at its next request
 };
 
+// A person who logs in to the dashboard with a name and a password (dashboard_users.h).
+struct DashboardUser {
+  std::string name;
+  std::string team;  // a leader's team; empty for head office's people
+  Role role = Role::kLeader;
+  std::string created_at;
+};
+
 // A device that synced, for whom, and when (ISO times; empty: never).
 struct DeviceStatus {
   std::string device;
@@ -54,6 +62,16 @@ class ServerStorage {
   // Throws NotFound for an unknown or already revoked id. wipe: the device is told to delete its
   // store at its next request (410 wiped) instead of merely being refused.
   virtual void RevokeToken(const std::string& id, const std::string& at, bool wipe) = 0;
+
+  // Adds the person user.name, or gives them a new password, team and role; password_hash as
+  // HashPassword (password.h) makes it.
+  virtual void PutUser(const DashboardUser& user, const std::string& password_hash) = 0;
+  // The person and their password hash; nullopt for an unknown name.
+  virtual std::optional<std::pair<DashboardUser, std::string>> FindUser(
+      const std::string& name) = 0;
+  virtual std::vector<DashboardUser> ListUsers() = 0;
+  // Throws NotFound for an unknown name.
+  virtual void RemoveUser(const std::string& name) = 0;
 
   // Applies the changes `who` may write, all in one transaction with the acknowledgement; a
   // batch seen before returns its stored acknowledgement and changes nothing.

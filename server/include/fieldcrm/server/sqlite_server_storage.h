@@ -29,6 +29,10 @@ class SqliteServerStorage : public ServerStorage {
   std::optional<TokenInfo> FindToken(const std::string& hash) override;
   std::vector<TokenInfo> ListTokens() override;
   void RevokeToken(const std::string& id, const std::string& at, bool wipe) override;
+  void PutUser(const DashboardUser& user, const std::string& password_hash) override;
+  std::optional<std::pair<DashboardUser, std::string>> FindUser(const std::string& name) override;
+  std::vector<DashboardUser> ListUsers() override;
+  void RemoveUser(const std::string& name) override;
   PushAck Push(const Principal& who, const PushRequest& request) override;
   PullPage Pull(const Principal& who, const PullRequest& request) override;
   std::vector<DeviceStatus> ListDevices() override;

@@ -5,8 +5,10 @@
 //   customer_facts, history_facts  the fact tables, columns as fieldcrm/projections/facts.h
 //                                  documents them (core/storage/schema.cc creates them).
 //   stage_moves(customer, stage, hlc)
-//       every write of a customer's stage the log still holds: `customer` the root it belongs
-//       to now, `stage` the stage written (text), `hlc` its stamp (HlcFromMillis scale).
+//       every write the log still holds that changed a customer's stage (a write replacing an
+//       earlier stage: the stage a customer is registered with is not a move): `customer` the
+//       root it belongs to now, `stage` the stage written (text), `hlc` its stamp
+//       (HlcFromMillis scale).
 //   survey_definitions(key, definition)
 //       every survey: its key and its definition (JSON text: title, questions [{id, text,
 //       type}]).
