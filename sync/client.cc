@@ -2,6 +2,7 @@
 
 #include <future>
 
+#include "fieldcrm/storage/clock_correction.h"
 #include "fieldcrm/sync/clock_policy.h"
 
 namespace fieldcrm::sync {
@@ -176,9 +177,9 @@ SyncReport SyncClient::Run() {
     // stamped again before it leaves.
     Transaction txn = store_.Transact();
     store_.SetMeta(kClockSkewKey, std::to_string(report.clock_skew_ms));
-    store_.SetClockOffset(ClockOffsetFor(report.clock_skew_ms));
-    report.restamped = store_.RestampUnsent(Cursor(kPushCursorKey),
-                                            HlcFromMillis(server_time_ms_ + max_clock_ahead_ms_));
+    SetClockOffset(store_, ClockOffsetFor(report.clock_skew_ms));
+    report.restamped = RestampUnsent(store_, Cursor(kPushCursorKey),
+                                     HlcFromMillis(server_time_ms_ + max_clock_ahead_ms_));
     txn.Commit();
   }
   bool can_push = true;

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/storage/clock_correction.h"
 #include "fieldcrm/storage/log_row.h"
 #include "fieldcrm/storage/merge.h"
 #include "fieldcrm/storage/schema.h"
@@ -23,10 +24,7 @@ namespace fieldcrm {
 using nlohmann::json;
 
 Store::Store(const std::string& path, bool create, const StoreHooks& hooks, const Env& env)
-    : db_(path, create),
-      hooks_(hooks),
-      env_(env),
-      clock_(0, [this] { return env_.NowMillis() - clock_offset_ms_; }) {
+    : db_(path, create), hooks_(hooks), env_(env), clock_(0, [&env] { return env.NowMillis(); }) {
   MigrateSchema(db_, kSchemaVersion, hooks_.observer);
   // WAL lets readers (reports, the server's pulls) run beside a writer; FULL makes every
   // acknowledged commit survive power loss, which sync's promises rest on.
@@ -78,7 +76,9 @@ void Store::LoadDevice() {
   if (!id) throw StorageError("store '" + db_.path() + "' has no device identity: re-run init");
   device_ = {*id, GetMeta("device_name").value_or(""), GetMeta("agent").value_or(""),
              GetMeta("team").value_or("")};
-  clock_offset_ms_ = std::stoll(GetMeta(kClockOffsetKey).value_or("0"));
+  // Stamps follow head office's clock as the last sync measured it (fieldcrm/storage/
+  // clock_correction.h).
+  clock_ = HybridClock(0, CorrectedWall(env_, ClockOffset(*this)));
   // The clock restarts after the latest stamp in the log: the checkpoint covers the log up to
   // its position, so only entries after it are read (a full scan took 0.1 s per million).
   int64_t checkpoint_pos = 0;
@@ -96,12 +96,6 @@ void Store::LoadDevice() {
 void Store::CheckpointClock() {
   int64_t pos = db_.QueryInt("SELECT MAX(pos) FROM log").value_or(0);
   SetMeta(kClockCheckpointKey, std::to_string(pos) + " " + std::to_string(clock_.last()));
-}
-
-void Store::SetClockOffset(int64_t offset_ms) {
-  if (offset_ms == clock_offset_ms_) return;
-  SetMeta(kClockOffsetKey, std::to_string(offset_ms));
-  clock_offset_ms_ = offset_ms;
 }
 
 std::optional<std::string> Store::GetMeta(const std::string& key) {

@@ -63,14 +63,25 @@ void AddCustomers(const std::string& db, int count, int first_phone) {
   REQUIRE(Cli(db, {"import", io.File("in.csv"), "--quiet"}).exit_code == 0);
 }
 
-TEST_CASE("a second sync of a store while one runs is refused; a killed sync leaves no lock") {
+// A server and a tablet store made with 'fieldcrm init', with the tablet's token.
+struct Setup {
   TempDir dir;
-  TestServer server(dir.File("server.db"));
+  TestServer server{dir.File("server.db")};
   std::string db = dir.File("tablet.db");
-  REQUIRE(Cli(db, {"init", "--device", "booth-1", "--agent", "wang", "--team", "A"}).exit_code ==
-          0);
-  AddCustomers(db, 20, 0);
   std::string token = server.Token("wang", "A");
+  Setup() {
+    REQUIRE(Cli(db, {"init", "--device", "booth-1", "--agent", "wang", "--team", "A"}).exit_code ==
+            0);
+  }
+};
+
+TEST_CASE("a second sync of a store while one runs is refused; a killed sync leaves no lock") {
+  Setup s;
+  TempDir& dir = s.dir;
+  TestServer& server = s.server;
+  const std::string& db = s.db;
+  const std::string& token = s.token;
+  AddCustomers(db, 20, 0);
   SilentServer silent;
 
   pid_t first =
@@ -97,12 +108,11 @@ TEST_CASE("a second sync of a store while one runs is refused; a killed sync lea
 }
 
 TEST_CASE("syncs started together never push twice nor move the push cursor back") {
-  TempDir dir;
-  TestServer server(dir.File("server.db"));
-  std::string db = dir.File("tablet.db");
-  REQUIRE(Cli(db, {"init", "--device", "booth-1", "--agent", "wang", "--team", "A"}).exit_code ==
-          0);
-  std::string token = server.Token("wang", "A");
+  Setup s;
+  TempDir& dir = s.dir;
+  TestServer& server = s.server;
+  const std::string& db = s.db;
+  const std::string& token = s.token;
   REQUIRE(Cli(db, {"sync", "--server", server.url(), "--token", token}).exit_code == 0);
   int refused = 0;
   for (int round = 0; round < 4; ++round) {

@@ -3,8 +3,9 @@
 // shared it can never be rewritten ((device, seq) content is immutable). The server therefore
 // refuses whole any push stamped further ahead of its own clock than a bound, so a far-future
 // stamp never enters the shared history. The tablet heals itself: every sync measures its clock
-// against the server's, stamps from then on with the corrected time (Store::SetClockOffset), and
-// stamps again, before sending, its changes stamped beyond the bound (Store::RestampUnsent): no
+// against the server's, stamps from then on with the corrected time (SetClockOffset), and
+// stamps again, before sending, its changes stamped beyond the bound (RestampUnsent,
+// fieldcrm/storage/clock_correction.h): no
 // one has seen them, since every batch holding one was refused.
 #pragma once
 

@@ -36,9 +36,6 @@ class HybridClock {
   // Takes note of a timestamp received from another replica.
   void Observe(Hlc remote);
   Hlc last() const { return last_; }
-  // Restarts the clock just after `last`, which may be earlier than stamps it gave: only for
-  // stamping again changes that no other replica has seen (Store::RestampUnsent).
-  void Restart(Hlc last) { last_ = last; }
 
  private:
   Hlc last_;

@@ -54,20 +54,6 @@ class Store {
   HybridClock& clock() { return clock_; }
   const Env& env() const { return env_; }
 
-  // The correction of this device's clock: its wall clock minus head office's, measured at the
-  // last sync (docs/sync-protocol.md, "Clock skew"). Stamps and new ids follow the wall clock
-  // minus this offset; kept on the store, so the writes between syncs follow it too.
-  void SetClockOffset(int64_t offset_ms);
-  int64_t clock_offset() const { return clock_offset_ms_; }
-
-  // Stamps again this device's changes logged after position `after` (the push cursor), from
-  // the first one stamped after `ahead_of` on, with fresh stamps from the clock (which first
-  // restarts after every other stamp in the log), in their order; field states, bases and kept
-  // conflicts follow, so every field keeps its winner. Only changes no other replica has seen
-  // may be re-stamped: the caller knows them (a server refuses whole any batch stamped after
-  // `ahead_of`). Returns how many were re-stamped.
-  int64_t RestampUnsent(int64_t after, Hlc ahead_of);
-
   // A new record id, time-ordered by this device's clock.
   std::string NewId();
 
@@ -150,13 +136,11 @@ class Store {
   // per applied batch: the few local writes since the last one are read at open.
   void CheckpointClock();
   static constexpr const char* kClockCheckpointKey = "clock_checkpoint";
-  static constexpr const char* kClockOffsetKey = "clock_offset_ms";
 
   Database db_;
   const StoreHooks& hooks_;
   const Env& env_;
   DeviceInfo device_;
-  int64_t clock_offset_ms_ = 0;
   HybridClock clock_;
 };
 
