@@ -29,6 +29,34 @@ StorageError DatabaseError(sqlite3* db, const std::string& message) {
       "make its disk writable or free some space on it, then run the command again");
 }
 
+// A store SQLite may not write (a read-only file, folder or disk), opened as a reader so that it
+// can still be read; the first write then fails naming the read-only store (DatabaseError).
+// A WAL store is read through its -shm file, which a read-only folder cannot hold. Without a -wal
+// file everything is in the store file itself, and "immutable" reads it without one (nobody can
+// write it meanwhile: it is read-only). With one, SQLite needs the -shm beside it.
+sqlite3* OpenAsReader(const std::string& path) {
+  std::string uri = "file:";
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      auto byte = static_cast<unsigned char>(c);
+      uri += {'%', kHex[byte >> 4], kHex[byte & 15]};
+    } else {
+      uri += c;
+    }
+  }
+  if (!std::filesystem::exists(path + "-wal")) uri += "?immutable=1";
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(uri.c_str(), &db,
+                           SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    throw StorageError("cannot open store '" + path + "' for reading: " + message);
+  }
+  return db;
+}
+
 }  // namespace
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
@@ -116,39 +144,13 @@ Database::Database(const std::string& path, int open_flags)
     }
     throw StorageError("cannot open store '" + path + "': " + message);
   }
-  // SQLite falls back to reading when it may not write (a read-only file, folder or disk): the
-  // store stays readable, and the first write fails with SQLITE_READONLY (DatabaseError).
-  if (!read_only_ && sqlite3_db_readonly(db_, "main") == 1) ReopenAsReader();
+  if (!read_only_ && sqlite3_db_readonly(db_, "main") == 1) {
+    sqlite3_close(db_);
+    db_ = OpenAsReader(path);
+    read_only_ = true;
+  }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, 5000);
-}
-
-void Database::ReopenAsReader() {
-  sqlite3_close(db_);
-  db_ = nullptr;
-  read_only_ = true;
-  // A WAL store is read through its -shm file, which a read-only folder cannot hold. Without a
-  // -wal file everything is in the store file itself, and "immutable" reads it without one
-  // (nobody can write it meanwhile: it is read-only). With one, SQLite needs the -shm beside it.
-  std::string uri = "file:";
-  for (char c : path_) {
-    if (c == '%' || c == '?' || c == '#') {
-      static constexpr char kHex[] = "0123456789ABCDEF";
-      auto byte = static_cast<unsigned char>(c);
-      uri += {'%', kHex[byte >> 4], kHex[byte & 15]};
-    } else {
-      uri += c;
-    }
-  }
-  if (!std::filesystem::exists(path_ + "-wal")) uri += "?immutable=1";
-  int rc = sqlite3_open_v2(uri.c_str(), &db_,
-                           SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw StorageError("cannot open store '" + path_ + "' for reading: " + message);
-  }
 }
 
 Database::~Database() {

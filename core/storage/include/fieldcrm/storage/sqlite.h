@@ -66,8 +66,7 @@ class Statement {
 
 class Database {
  public:
-  // Opens (creating if asked) the file at path; one that may not be written is opened for
-  // reading only (see ReopenAsReader).
+  // Opens (creating if asked) the file at path.
   Database(const std::string& path, bool create);
   // A connection that only reads, beside the writer (the store is in WAL mode): its transactions
   // are read snapshots that never wait for, nor hold up, writes.
@@ -112,9 +111,6 @@ class Database {
 
  private:
   Database(const std::string& path, int open_flags);
-  // Reopens a store SQLite may not write (a read-only file, folder or disk) as a reader, so
-  // that it can still be read; the first write then fails naming the read-only store.
-  void ReopenAsReader();
 
   std::string path_;
   sqlite3* db_ = nullptr;
