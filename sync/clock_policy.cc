@@ -13,7 +13,7 @@ std::string DescribeDuration(int64_t ms) {
       {86400000, "day"}, {3600000, "hour"}, {60000, "minute"}, {1000, "second"}};
   for (const Unit& unit : kUnits) {
     if (ms >= unit.ms || unit.ms == 1000) {
-      int64_t n = ms / unit.ms;
+      int64_t n = (ms + unit.ms / 2) / unit.ms;  // to the nearest: 4 d 23:59:59 is "5 days"
       return std::to_string(n) + " " + unit.name + (n == 1 ? "" : "s");
     }
   }
