@@ -81,7 +81,7 @@ TEST_CASE("an agent's token credits records only to its own agent; head office t
   REQUIRE(Cli(office, {"sync", "--server", server.url(), "--token", token_office}).exit_code == 0);
   REQUIRE(Cli(office, {"customer", "set", forged, "agent=李强"}).exit_code == 0);
   sync = Cli(office, {"sync"});
-  CHECK_MESSAGE(sync.out.find("refused 0") != std::string::npos, sync.out + sync.err);
+  CHECK_MESSAGE(sync.out.find("refused 0") != std::string::npos, (sync.out + sync.err));
   CHECK(OnServer(server, forged, "customer")["agent"] == "李强");
 
   // The audit trail names the token's agent as the registrant, whatever the record said.

@@ -47,7 +47,7 @@ void Sync(const std::string& clock, const std::string& db, const std::string& ur
   if (!url.empty()) args.insert(args.end(), {"--server", url, "--token", token});
   RunResult r = CliAt(clock, db, args);
   CHECK_MESSAGE(r.exit_code == 0, r.err);
-  CHECK_MESSAGE(r.out.find("refused 0") != std::string::npos, r.out + r.err);
+  CHECK_MESSAGE(r.out.find("refused 0") != std::string::npos, (r.out + r.err));
 }
 
 int64_t MaxStampMs(const std::string& db) {

@@ -182,7 +182,7 @@ TEST_CASE(
            {"customer", "list"}, {"export", "--format", "json"}, {"--json", "status"}, {"log"}}) {
     RunResult normal = Cli(db, read);
     RunResult read_only = CliOnReadOnlyDisk(db, read);
-    CHECK_MESSAGE(read_only.exit_code == 0, read[0] + ": " + read_only.err);
+    CHECK_MESSAGE(read_only.exit_code == 0, (read[0] + ": " + read_only.err));
     CHECK(read_only.out == normal.out);
   }
   CheckNamesReadOnlyDisk(
