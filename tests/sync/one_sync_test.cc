@@ -77,55 +77,47 @@ struct Setup {
 
 TEST_CASE("a second sync of a store while one runs is refused; a killed sync leaves no lock") {
   Setup s;
-  TempDir& dir = s.dir;
-  TestServer& server = s.server;
-  const std::string& db = s.db;
-  const std::string& token = s.token;
-  AddCustomers(db, 20, 0);
+  AddCustomers(s.db, 20, 0);
   SilentServer silent;
 
   pid_t first =
-      Spawn({FIELDCRM_CLI, "--db", db, "sync", "--server", silent.url(), "--token", token},
-            "/dev/null", dir.File("first.out"), dir.File("first.err"));
+      Spawn({FIELDCRM_CLI, "--db", s.db, "sync", "--server", silent.url(), "--token", s.token},
+            "/dev/null", s.dir.File("first.out"), s.dir.File("first.err"));
   // The lock file names its holder once the lock is held.
-  WaitForText(db + ".sync-lock", std::to_string(first));
+  WaitForText(s.db + ".sync-lock", std::to_string(first));
 
-  RunResult second = Cli(db, {"sync", "--server", server.url(), "--token", token});
+  RunResult second = Cli(s.db, {"sync", "--server", s.server.url(), "--token", s.token});
   CHECK(second.exit_code == 1);
-  CHECK_MESSAGE(second.err.find("another sync of store '" + db + "' is running (process " +
+  CHECK_MESSAGE(second.err.find("another sync of store '" + s.db + "' is running (process " +
                                 std::to_string(first) + ")") != std::string::npos,
                 second.err);
   CHECK(second.err.find("nothing was sent") != std::string::npos);
-  CHECK(PushCursor(db) == "0");
-  CHECK(LogCount(server.storage().store()) == 0);
+  CHECK(PushCursor(s.db) == "0");
+  CHECK(LogCount(s.server.storage().store()) == 0);
 
   kill(first, SIGKILL);
   CHECK(WaitExit(first) == 128 + SIGKILL);
-  RunResult after_crash = Cli(db, {"sync", "--server", server.url(), "--token", token});
+  RunResult after_crash = Cli(s.db, {"sync", "--server", s.server.url(), "--token", s.token});
   CHECK_MESSAGE(after_crash.exit_code == 0, after_crash.err);
-  auto tablet = OpenCustomerStore(db);
-  CHECK(LogCount(server.storage().store(), tablet->device().id) == LogCount(*tablet));
+  auto tablet = OpenCustomerStore(s.db);
+  CHECK(LogCount(s.server.storage().store(), tablet->device().id) == LogCount(*tablet));
 }
 
 TEST_CASE("syncs started together never push twice nor move the push cursor back") {
   Setup s;
-  TempDir& dir = s.dir;
-  TestServer& server = s.server;
-  const std::string& db = s.db;
-  const std::string& token = s.token;
-  REQUIRE(Cli(db, {"sync", "--server", server.url(), "--token", token}).exit_code == 0);
+  REQUIRE(Cli(s.db, {"sync", "--server", s.server.url(), "--token", s.token}).exit_code == 0);
   int refused = 0;
   for (int round = 0; round < 4; ++round) {
-    AddCustomers(db, 300, round * 1000);
+    AddCustomers(s.db, 300, round * 1000);
     std::vector<pid_t> syncs;
     for (int i = 0; i < 3; ++i) {
-      std::string name = dir.File("sync" + std::to_string(i));
-      syncs.push_back(Spawn({FIELDCRM_CLI, "--db", db, "sync", "--batch", "50"}, "/dev/null",
+      std::string name = s.dir.File("sync" + std::to_string(i));
+      syncs.push_back(Spawn({FIELDCRM_CLI, "--db", s.db, "sync", "--batch", "50"}, "/dev/null",
                             name + ".out", name + ".err"));
     }
     for (size_t i = 0; i < syncs.size(); ++i) {
       int code = WaitExit(syncs[i]);
-      std::string err = ReadFile(dir.File("sync" + std::to_string(i) + ".err"));
+      std::string err = ReadFile(s.dir.File("sync" + std::to_string(i) + ".err"));
       if (code == 1) {
         CHECK_MESSAGE(err.find("another sync of store") != std::string::npos, err);
         ++refused;
@@ -133,11 +125,11 @@ TEST_CASE("syncs started together never push twice nor move the push cursor back
         CHECK_MESSAGE(code == 0, err);
       }
     }
-    auto tablet = OpenCustomerStore(db);
-    Store& central = server.storage().store();
+    auto tablet = OpenCustomerStore(s.db);
+    Store& central = s.server.storage().store();
     // Every own change reached the server exactly once, and the cursor covers them all.
     CHECK(LogCount(central, tablet->device().id) == LogCount(*tablet));
-    CHECK(std::stoll(PushCursor(db)) == tablet->LogHead());
+    CHECK(std::stoll(PushCursor(s.db)) == tablet->LogHead());
     CHECK(sync::PendingChanges(*tablet) == 0);
   }
   MESSAGE(refused << " of 12 syncs found another running");
