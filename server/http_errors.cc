@@ -14,17 +14,11 @@ namespace {
 // Statuses of the codes a fieldcrm::Error may carry (docs/sync-protocol.md); a code missing here
 // is a failure of the server's own.
 const std::map<std::string, int, std::less<>>& StatusByCode() {
-  static const std::map<std::string, int, std::less<>> statuses = {{"bad_request", 400},
-                                                                   {"unauthorized", 401},
-                                                                   {"forbidden", 403},
-                                                                   {"not_found", 404},
-                                                                   {"wiped", 410},
-                                                                   {"too_large", 413},
-                                                                   {"unsupported_encoding", 415},
-                                                                   {"clock_ahead", 422},
-                                                                   {"upgrade_required", 426},
-                                                                   {"rate_limited", 429},
-                                                                   {"plugin_unavailable", 503}};
+  static const std::map<std::string, int, std::less<>> statuses = {
+      {"bad_request", 400},      {"unauthorized", 401},         {"forbidden", 403},
+      {"not_found", 404},        {"sync_in_progress", 409},     {"wiped", 410},
+      {"too_large", 413},        {"unsupported_encoding", 415}, {"clock_ahead", 422},
+      {"upgrade_required", 426}, {"rate_limited", 429},         {"plugin_unavailable", 503}};
   return statuses;
 }
 

@@ -5,8 +5,10 @@
 #include <filesystem>
 
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/model/live_records.h"
 #include "fieldcrm/model/team_scope.h"
 #include "fieldcrm/projections/customer_store.h"
+#include "fieldcrm/server/authorship.h"
 #include "fieldcrm/server/token.h"
 #include "fieldcrm/storage/hlc.h"
 
@@ -273,6 +275,15 @@ RecordScope SqliteServerStorage::ScopeOf(const Change& change, const BatchFields
   return CustomerScope(*parent, batch);
 }
 
+std::optional<std::string> SqliteServerStorage::CreditedAgent(const Change& change) {
+  if (change.field != kAuthorField) return std::nullopt;
+  std::optional<json> record = LiveRecord(*store_, change.record, change.kind);
+  if (!record) return std::nullopt;
+  auto agent = record->find(kAuthorField);
+  if (agent == record->end() || !agent->is_string()) return std::nullopt;
+  return agent->get<std::string>();
+}
+
 void SqliteServerStorage::CheckDeviceOwner(const Principal& who, const std::string& device) {
   auto token = store_->OwnTablesConnection().QueryText(
       "SELECT d.token FROM sync_devices d JOIN sync_tokens t ON t.id = d.token "
@@ -345,6 +356,7 @@ PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& reque
       }
       reason = WriteRefusal(who, c, ScopeOf(c, batch), target);
     }
+    if (!reason) reason = AuthorshipRefusal(who, c, CreditedAgent(c));
     if (reason) {
       ack.refused.push_back({c.seq, c.record, c.field, *reason});
     } else {

@@ -2,6 +2,7 @@
 
 #include <future>
 
+#include "fieldcrm/storage/clock_correction.h"
 #include "fieldcrm/sync/clock_policy.h"
 
 namespace fieldcrm::sync {
@@ -178,9 +179,18 @@ SyncReport SyncClient::Run() {
   CheckServer();
   int64_t now = options_.wall ? options_.wall() : store_.env().NowMillis();
   report.clock_skew_ms = now - server_time_ms_;
-  store_.SetMeta(kClockSkewKey, std::to_string(report.clock_skew_ms));
-  bool can_push = report.clock_skew_ms <= max_clock_ahead_ms_;
-  if (!can_push) report.push_error = ClockAheadMessage(report.clock_skew_ms, server_time_ms_);
+  {
+    // From now on this tablet stamps with the server's time; what it stamped beyond the server's
+    // bound, which no one has seen (every batch holding such a stamp is refused whole), is
+    // stamped again before it leaves.
+    Transaction txn = store_.Transact();
+    store_.SetMeta(kClockSkewKey, std::to_string(report.clock_skew_ms));
+    SetClockOffset(store_, ClockOffsetFor(report.clock_skew_ms));
+    report.restamped = RestampUnsent(store_, Cursor(kPushCursorKey),
+                                     HlcFromMillis(server_time_ms_ + max_clock_ahead_ms_));
+    txn.Commit();
+  }
+  bool can_push = true;
   // Applying a pull may merge duplicates here, which are new own changes: send them too.
   for (int round = 0; round < 3; ++round) {
     if (can_push) can_push = Push(report);

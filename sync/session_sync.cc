@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/sync/sync_lock.h"
 
 namespace fieldcrm::sync {
 
@@ -59,6 +60,7 @@ void RememberServer(Store& store, const ServerSettings& settings) {
 
 SessionSyncReport SyncSession(Session& session, Transport& transport, const SyncOptions& options) {
   SessionSyncReport report;
+  SyncLock one_at_a_time(session.options().db_path);
   try {
     report.sync = SyncClient(session.store(), transport, options).Run();
     auto review = session.ReviewAfterSync(report.sync.received, !report.sync.push_error.empty());

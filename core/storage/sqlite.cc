@@ -1,6 +1,7 @@
 #include "fieldcrm/storage/sqlite.h"
 
 #include <cstring>
+#include <filesystem>
 
 #include "fieldcrm/base/error.h"
 
@@ -12,8 +13,12 @@ namespace {
 // error), what the operating system said and what to do about it.
 StorageError DatabaseError(sqlite3* db, const std::string& message) {
   int code = sqlite3_extended_errcode(db) & 0xff;
-  if (code != SQLITE_FULL && code != SQLITE_IOERR && code != SQLITE_READONLY &&
-      code != SQLITE_CANTOPEN) {
+  if (code == SQLITE_READONLY) {
+    return StorageError(std::string("cannot write to store '") + sqlite3_db_filename(db, "main") +
+                        "': the file or its disk is read-only; make it writable (or copy the "
+                        "store to a writable disk) and run the command again (reading works)");
+  }
+  if (code != SQLITE_FULL && code != SQLITE_IOERR && code != SQLITE_CANTOPEN) {
     return StorageError("database error: " + message);
   }
   int os_error = sqlite3_system_errno(db);
@@ -22,6 +27,34 @@ StorageError DatabaseError(sqlite3* db, const std::string& message) {
       (os_error ? std::string(" (") + std::strerror(os_error) + ")" : "") +
       ": the store file could not be written; nothing already saved is lost: "
       "make its disk writable or free some space on it, then run the command again");
+}
+
+// A store SQLite may not write (a read-only file, folder or disk), opened as a reader so that it
+// can still be read; the first write then fails naming the read-only store (DatabaseError).
+// A WAL store is read through its -shm file, which a read-only folder cannot hold. Without a -wal
+// file everything is in the store file itself, and "immutable" reads it without one (nobody can
+// write it meanwhile: it is read-only). With one, SQLite needs the -shm beside it.
+sqlite3* OpenAsReader(const std::string& path) {
+  std::string uri = "file:";
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      auto byte = static_cast<unsigned char>(c);
+      uri += {'%', kHex[byte >> 4], kHex[byte & 15]};
+    } else {
+      uri += c;
+    }
+  }
+  if (!std::filesystem::exists(path + "-wal")) uri += "?immutable=1";
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(uri.c_str(), &db,
+                           SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    throw StorageError("cannot open store '" + path + "' for reading: " + message);
+  }
+  return db;
 }
 
 }  // namespace
@@ -112,12 +145,9 @@ Database::Database(const std::string& path, int open_flags)
     throw StorageError("cannot open store '" + path + "': " + message);
   }
   if (!read_only_ && sqlite3_db_readonly(db_, "main") == 1) {
-    // SQLite falls back to reading when it may not write; every command of a store writes.
     sqlite3_close(db_);
-    db_ = nullptr;
-    throw StorageError("cannot open store '" + path +
-                       "' for writing: the file or its disk is read-only; make it writable (or "
-                       "copy the store to a writable disk) and run the command again");
+    db_ = OpenAsReader(path);
+    read_only_ = true;
   }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, 5000);

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/storage/clock_correction.h"
 #include "fieldcrm/storage/log_row.h"
 #include "fieldcrm/storage/merge.h"
 #include "fieldcrm/storage/schema.h"
@@ -75,6 +76,9 @@ void Store::LoadDevice() {
   if (!id) throw StorageError("store '" + db_.path() + "' has no device identity: re-run init");
   device_ = {*id, GetMeta("device_name").value_or(""), GetMeta("agent").value_or(""),
              GetMeta("team").value_or("")};
+  // Stamps follow head office's clock as the last sync measured it (fieldcrm/storage/
+  // clock_correction.h).
+  clock_ = HybridClock(0, CorrectedWall(env_, ClockOffset(*this)));
   // The clock restarts after the latest stamp in the log: the checkpoint covers the log up to
   // its position, so only entries after it are read (a full scan took 0.1 s per million).
   int64_t checkpoint_pos = 0;

@@ -161,7 +161,8 @@ TEST_CASE("the disk filling up during a sync fails clearly; the next sync comple
   CHECK(CanonicalDump(*tablet) == CanonicalDump(central));
 }
 
-TEST_CASE("a store on a read-only disk refuses writes and syncs clearly and stays whole") {
+TEST_CASE(
+    "a store on a read-only disk can be read, refuses writes and syncs clearly, stays whole") {
   TempDir dir;
   TestServer server(dir.File("server.db"));
   {
@@ -176,6 +177,14 @@ TEST_CASE("a store on a read-only disk refuses writes and syncs clearly and stay
   std::string before = Cli(db, {"export", "--format", "json"}).out;
   std::string token = server.Token("li", "A");
 
+  // Reading works as on a writable disk.
+  for (const std::vector<std::string>& read : std::vector<std::vector<std::string>>{
+           {"customer", "list"}, {"export", "--format", "json"}, {"--json", "status"}, {"log"}}) {
+    RunResult normal = Cli(db, read);
+    RunResult read_only = CliOnReadOnlyDisk(db, read);
+    CHECK_MESSAGE(read_only.exit_code == 0, (read[0] + ": " + read_only.err));
+    CHECK(read_only.out == normal.out);
+  }
   CheckNamesReadOnlyDisk(
       CliOnReadOnlyDisk(db, {"customer", "add", "--name", "钱进", "--phone", "13600000001"}));
   CheckNamesReadOnlyDisk(

@@ -65,9 +65,10 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx) {
       ->check(CLI::PositiveNumber);
   serve
       ->add_option("--max-clock-ahead", *ahead_minutes,
-                   "refuse changes stamped more than this many minutes ahead of our clock")
+                   "refuse changes stamped more than this many minutes ahead of our clock (at "
+                   "most 60: a wider bound would move every tablet's clock that far)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(int64_t{1}, sync::kMaxClockAheadLimitMs / 60000));
   serve->add_option("--cert", options->cert_file, "PEM certificate (chain) to serve HTTPS with")
       ->check(CLI::ExistingFile);
   serve->add_option("--key", options->key_file, "PEM private key of --cert")

@@ -66,11 +66,10 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
       ctx.Warn(outcome.warnings);
       const sync::SyncReport& report = outcome.sync;
       PrintRefusals(report.refused);
-      if (report.clock_skew_ms < -sync::kDefaultMaxClockAheadMs) {
-        std::cerr << "warning: this tablet's clock is "
-                  << sync::DescribeDuration(-report.clock_skew_ms)
-                  << " behind the server's: its edits lose to others made at the same time; "
-                     "set the correct date and time\n";
+      if (report.restamped > 0 || report.clock_skew_ms < -sync::kDefaultMaxClockAheadMs ||
+          report.clock_skew_ms > sync::kDefaultMaxClockAheadMs) {
+        std::cerr << "warning: " << sync::ClockSkewWarning(report.clock_skew_ms, report.restamped)
+                  << '\n';
       }
       if (ctx.json) {
         PrintJson({{"sent", report.sent},
@@ -79,6 +78,7 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
                    {"merged", report.merged},
                    {"refused", report.refused.size()},
                    {"clock_skew_ms", report.clock_skew_ms},
+                   {"restamped", report.restamped},
                    {"error", report.push_error}});
       } else {
         std::cout << "synced with " << settings.url << ": sent " << report.sent << ", received "

@@ -51,6 +51,8 @@ class SqliteServerStorage : public ServerStorage {
   RecordScope ScopeOf(const Change& change, const BatchFields& batch);
   RecordScope CustomerScope(const std::string& id, const BatchFields& batch);
   std::optional<std::string> IntegrityRefusal(const Change& change);
+  // For a change of a record's author field: the agent the record is credited to on the server.
+  std::optional<std::string> CreditedAgent(const Change& change);
   // Throws a 403 ProtocolError when device pushes with a token other than its own.
   void CheckDeviceOwner(const Principal& who, const std::string& device);
   std::vector<DeviceStatus> ReadDevices();  // ListDevices without the lock

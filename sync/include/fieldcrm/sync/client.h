@@ -42,6 +42,7 @@ struct SyncReport {
   int64_t merged = 0;     // duplicate customers merged (here or on the server)
   std::vector<Refusal> refused;
   int64_t clock_skew_ms = 0;  // this tablet's clock minus the server's
+  int64_t restamped = 0;      // own unsent changes stamped again (they were too far ahead)
   std::string push_error;     // why pushing stopped early (the pull still ran); empty if it did not
 };
 

@@ -33,7 +33,8 @@ struct SessionSyncReport {
   std::vector<std::string> warnings;  // plugins that failed in the review after the sync
 };
 
-// Runs a sync round and, when the review after it wrote records, one more to send them.
+// Runs a sync round and, when the review after it wrote records, one more to send them, holding
+// the store's SyncLock throughout (a second sync of the store meanwhile throws kSyncInProgress).
 // A server that answers "wiped" (head office revoked this tablet with --wipe) closes the
 // session, deletes the store and its SQLite side files, and throws InvalidInput naming them.
 SessionSyncReport SyncSession(Session& session, Transport& transport, const SyncOptions& options);
