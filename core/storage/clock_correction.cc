@@ -92,10 +92,9 @@ int64_t RestampUnsent(Store& store, int64_t after, Hlc ahead_of) {
         .Bind(record)
         .Run();
   }
-  // The store's clock checkpoint (Store::CheckpointClock) named a stamp now gone: the next open
-  // would restart the clock there. It now covers the log with the clock's new latest stamp.
-  store.SetMeta("clock_checkpoint",
-                std::to_string(store.LogHead()) + " " + std::to_string(clock.last()));
+  // The store's clock checkpoint named a stamp now gone: the next open would restart the clock
+  // there. It now covers the log with the clock's new latest stamp.
+  store.CheckpointClock();
   txn.Commit();
   return static_cast<int64_t>(by_pos.size());
 }

@@ -120,16 +120,18 @@ class Store {
   // Rewrites the file without its free pages (outside any transaction).
   void Vacuum();
 
+  // Records, in the caller's transaction, the clock's latest stamp and the log position it
+  // covers, so that opening the store does not scan the whole log for the latest stamp. Done
+  // per applied batch, by local writes once kCheckpointEvery changes have gone unrecorded (a
+  // tablet that only writes locally would otherwise read its whole log at every open), and by
+  // whoever moves the clock's stamps (fieldcrm/storage/clock_correction.h).
+  void CheckpointClock();
+
  private:
   friend Database& StoreDatabase(Store& store);
   friend ApplyStats ApplyChanges(Store& store, std::span<const Change> changes);
   Store(const std::string& path, bool create, const StoreHooks& hooks, const Env& env);
   void LoadDevice();
-  // Records, in the caller's transaction, the clock's latest stamp and the log position it
-  // covers, so that opening the store does not scan the whole log for the latest stamp. Done
-  // per applied batch, and by local writes once kCheckpointEvery changes have gone unrecorded
-  // (a tablet that only writes locally would otherwise read its whole log at every open).
-  void CheckpointClock();
   static constexpr const char* kClockCheckpointKey = "clock_checkpoint";
   static constexpr int64_t kCheckpointEvery = 4096;
 
