@@ -42,7 +42,7 @@ std::vector<sdk::CustomerFacts> MakeFacts(int64_t count) {
 
 void RunTieringBenchmark(const Options& options, Report& report) {
   std::vector<sdk::CustomerFacts> facts = MakeFacts(options.Scaled(1'000'000, 1000));
-  LoadedPlugin plugin(options.plugins_dir + "/tiering.so");
+  InProcessPlugin plugin(options.plugins_dir + "/tiering.so");
   const nlohmann::json& config = plugin.manifest().at("default_config");
   plugin.Configure(config.dump());
   tiering::Rules rules = tiering::Rules::FromConfig(config);
