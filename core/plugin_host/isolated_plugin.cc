@@ -1,12 +1,11 @@
 #include "fieldcrm/plugin_host/isolated_plugin.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fcntl.h>
 
 #include <cerrno>
 #include <cstring>
@@ -42,8 +41,8 @@ IsolatedPlugin::IsolatedPlugin(const std::filesystem::path& file,
     hello = ReadFrame(fd_, DeadlineAfter(limits_.call_timeout_ms)).header;
   } catch (const ChannelError& e) {
     std::string why = Postmortem(e);
-    throw PluginRefused("", Describe() + " refused: its plugin-host process " + why +
-                                " while loading it");
+    throw PluginRefused(
+        "", Describe() + " refused: its plugin-host process " + why + " while loading it");
   }
   if (hello.contains("refused")) {
     Stop(1000);
@@ -56,7 +55,9 @@ IsolatedPlugin::IsolatedPlugin(const std::filesystem::path& file,
   has_alerts_ = hello.at("has_alerts");
 }
 
-IsolatedPlugin::~IsolatedPlugin() { Stop(1000); }
+IsolatedPlugin::~IsolatedPlugin() {
+  Stop(1000);
+}
 
 void IsolatedPlugin::Start(const std::filesystem::path& host_program) {
   int ends[2];
@@ -65,8 +66,7 @@ void IsolatedPlugin::Start(const std::filesystem::path& host_program) {
                                 std::strerror(errno) + ")");
   }
   // Everything the child needs is prepared before fork: after it, only exec-safe calls.
-  std::vector<std::string> args = {host_program.string(), "3",
-                                   std::to_string(limits_.memory_mb),
+  std::vector<std::string> args = {host_program.string(), "3", std::to_string(limits_.memory_mb),
                                    std::to_string(limits_.call_cpu_seconds), file_.string()};
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
@@ -159,8 +159,7 @@ json IsolatedPlugin::Ask(std::string_view what, const json& request, std::string
     SendFrame(fd_, request, payload);
     reply = ReadFrame(fd_, DeadlineAfter(limits_.call_timeout_ms));
   } catch (const ChannelError& e) {
-    PluginError error =
-        Disable(std::string(what) + ": its plugin-host process " + Postmortem(e));
+    PluginError error = Disable(std::string(what) + ": its plugin-host process " + Postmortem(e));
     std::cerr << "fieldcrm: " << error.what() << '\n';  // the server's log
     throw error;
   }

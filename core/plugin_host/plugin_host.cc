@@ -26,10 +26,9 @@ bool SameFolder(const std::filesystem::path& a, const std::filesystem::path& b) 
 }  // namespace
 
 std::unique_ptr<LoadedPlugin> PluginHost::Load(const std::filesystem::path& file) const {
-  bool isolated =
-      options_.isolation == PluginIsolation::kAll ||
-      (options_.isolation == PluginIsolation::kThirdParty &&
-       !SameFolder(file.parent_path(), options_.trusted_dir));
+  bool isolated = options_.isolation == PluginIsolation::kAll ||
+                  (options_.isolation == PluginIsolation::kThirdParty &&
+                   !SameFolder(file.parent_path(), options_.trusted_dir));
   if (!isolated) return std::make_unique<InProcessPlugin>(file);
   return std::make_unique<IsolatedPlugin>(file, options_.host_program, options_.limits);
 }

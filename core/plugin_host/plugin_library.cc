@@ -183,7 +183,7 @@ bool InProcessPlugin::CheckConfig(const std::string& config_json) {
 }
 
 void InProcessPlugin::Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_grade* grades,
-                         size_t count, int64_t as_of_ms) {
+                            size_t count, int64_t as_of_ms) {
   if (!FIELDCRM_HAS(fieldcrm_plugin_api, api_, grade))
     throw PluginError(Describe() + " does not grade");
   Run("grading customers", nullptr, [&](fieldcrm_error* error) {

@@ -65,7 +65,8 @@ TEST_CASE("a misbehaving plugin is stopped, disabled with the reason, and named 
 
     RunResult listed = t.Isolated({"customer", "list", "--tier", "C"});
     CHECK(listed.exit_code == 1);
-    CHECK(listed.err.find("plugin '" + fixture + "' (" + fixture + ".so) disabled: grading "
+    CHECK(listed.err.find("plugin '" + fixture + "' (" + fixture +
+                          ".so) disabled: grading "
                           "customers: its plugin-host process") != std::string::npos);
     CHECK(listed.err.find(reason) != std::string::npos);
     RunResult explained = t.Isolated({"tier", "explain", t.customer});
@@ -79,9 +80,8 @@ TEST_CASE("a misbehaving plugin is stopped, disabled with the reason, and named 
 
 TEST_CASE("a crash in the review after a deal, then a retry of the command: exactly one deal") {
   Tablet t("crash");
-  const std::vector<std::string> add = {"deal",    "add",      t.customer, "--unit",
-                                        "5-801",   "--price",  "300万",    "--status",
-                                        "signed"};
+  const std::vector<std::string> add = {"deal",    "add",   t.customer, "--unit", "5-801",
+                                        "--price", "300万", "--status", "signed"};
   // In this process the crash kills the command after its deal was committed...
   std::vector<std::string> in_process = {t.plugins, kAt};
   in_process.insert(in_process.end(), add.begin(), add.end());

@@ -36,9 +36,8 @@ TEST_CASE("misbehaving plugins never take the server down") {
                              dir.File("plugins/zz_tiering.so"));
   std::string log = dir.File("server.log");
   ServerProcess server(db, log,
-                       {"--insecure-http", "--plugins", dir.File("plugins"),
-                        "--plugin-timeout-ms", "1500", "--plugin-cpu-seconds", "1",
-                        "--plugin-memory-mb", "256"});
+                       {"--insecure-http", "--plugins", dir.File("plugins"), "--plugin-timeout-ms",
+                        "1500", "--plugin-cpu-seconds", "1", "--plugin-memory-mb", "256"});
   CHECK(ReadFile(log).find("abort (isolated)") != std::string::npos);
   {
     auto tablet = NewTablet(dir.File("tablet.db"), "王芳", "滨江一组");

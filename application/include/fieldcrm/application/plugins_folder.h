@@ -1,7 +1,7 @@
-// Where plugins and the plugin-host program are found. Which folder the plugins come from, for the fieldcrm CLI and fieldcrm-server alike: the
-// command's --plugins DIR, else the store's own setting (the CLI's `plugins dir`), else
-// $FIELDCRM_PLUGINS, else the folder installed next to the binary (../lib/fieldcrm/plugins), else
-// the build tree's built-in plugins.
+// Where plugins and the plugin-host program are found. Which folder the plugins come from, for the
+// fieldcrm CLI and fieldcrm-server alike: the command's --plugins DIR, else the store's own setting
+// (the CLI's `plugins dir`), else $FIELDCRM_PLUGINS, else the folder installed next to the binary
+// (../lib/fieldcrm/plugins), else the build tree's built-in plugins.
 #pragma once
 
 #include <filesystem>
