@@ -48,8 +48,8 @@ TEST_CASE("a misbehaving plugin is stopped, disabled with the reason, and named 
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"crash", "crashed (SIGSEGV"},
       {"abort", "crashed (SIGABRT"},
-      {"endless_loop", "and was stopped"},  // the CPU or the time limit, whichever comes first
-      {"memory_hog", "exceeded its memory limit of 256 MiB"}};
+      {"loop", "and was stopped"},  // the CPU or the time limit, whichever comes first
+      {"hog", "exceeded its memory limit of 256 MiB"}};
   for (const auto& fault : cases) {
     const std::string& fixture = fault.first;
     const std::string& reason = fault.second;
