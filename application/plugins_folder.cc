@@ -10,13 +10,31 @@ std::filesystem::path PluginsFolder(const std::string& option, Store* store) {
     if (auto stored = store->GetMeta(kPluginsDirMeta); stored && !stored->empty()) return *stored;
   }
   if (const char* env = std::getenv("FIELDCRM_PLUGINS"); env != nullptr && *env != '\0') return env;
+  return BuiltinPluginsFolder();
+}
+
+namespace {
+
+std::filesystem::path ProgramFolder() {
   std::error_code error;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (!error) {
-    auto installed = exe.parent_path().parent_path() / "lib" / "fieldcrm" / "plugins";
-    if (std::filesystem::is_directory(installed, error)) return installed;
-  }
+  return error ? std::filesystem::path() : exe.parent_path();
+}
+
+}  // namespace
+
+std::filesystem::path BuiltinPluginsFolder() {
+  std::error_code error;
+  auto installed = ProgramFolder().parent_path() / "lib" / "fieldcrm" / "plugins";
+  if (std::filesystem::is_directory(installed, error)) return installed;
   return FIELDCRM_BUILTIN_PLUGIN_DIR;
+}
+
+PluginHostOptions PluginRunOptions(PluginIsolation isolation, const PluginLimits& limits) {
+  std::error_code error;
+  std::filesystem::path program = ProgramFolder() / "fieldcrm-plugin-host";
+  if (!std::filesystem::is_regular_file(program, error)) program = FIELDCRM_BUILT_PLUGIN_HOST;
+  return {isolation, BuiltinPluginsFolder(), program, limits};
 }
 
 }  // namespace fieldcrm

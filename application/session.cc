@@ -22,7 +22,9 @@ Store& Session::store() {
 PluginHost& Session::plugins() {
   if (!plugins_) {
     Store& opened = store();
-    plugins_ = std::make_unique<PluginHost>(PluginsFolder(options_.plugins_dir, &opened));
+    plugins_ = std::make_unique<PluginHost>(
+        PluginsFolder(options_.plugins_dir, &opened),
+        PluginRunOptions(options_.plugin_isolation, options_.plugin_limits));
     plugins_->Configure(opened);
   }
   return *plugins_;
@@ -64,7 +66,13 @@ WriteOutcome Session::CompleteTask(const std::string& task) {
 
 WriteOutcome Session::AddDeal(const std::string& customer, const std::string& unit, int64_t price,
                               const std::string& status) {
-  return Reviewed(Activities(store()).AddDeal(customer, unit, price, status));
+  Activities activities(store());
+  bool existed = activities.LiveDealOn(customer, unit).has_value();
+  // Reviewed again on a retry: reviews write records keyed by what they review, so a review
+  // that a crash cut short completes now and one that finished writes nothing.
+  WriteOutcome outcome = Reviewed(activities.AddDeal(customer, unit, price, status));
+  outcome.existed = existed;
+  return outcome;
 }
 
 WriteOutcome Session::SetDealStatus(const std::string& deal, const std::string& status) {

@@ -18,7 +18,7 @@ set(FIELDCRM_LAYERS
   "fieldcrm_sync,fieldcrm_reports"
   "fieldcrm_server,fieldcrm_tablet"
   "fieldcrm_cli_common"
-  "fieldcrm,fieldcrm-server,fieldcrm-bench")
+  "fieldcrm,fieldcrm-server,fieldcrm-plugin-host,fieldcrm-bench")
 
 function(fieldcrm_check_layers)
   set(rank 0)

@@ -95,6 +95,14 @@ std::string Activities::AddDeal(const std::string& customer, const std::string& 
   std::string code = ParseDealStatus(status);
   Transaction txn = store_.Transact();
   std::string root = customers_.Resolve(customer);
+  if (std::optional<json> live = LiveDealOn(root, unit)) {
+    if (live->value("price", json()) == price && live->value("status", "") == code) {
+      return (*live)["id"];  // the same deal again: a retry
+    }
+    throw InvalidInput("customer '" + root + "' already has a " + live->value("status", "") +
+                       " deal on unit " + unit + " (" + (*live)["id"].get<std::string>() +
+                       "); move it with `deal set`");
+  }
   std::string id = store_.NewId();
   FieldValues values = {{"customer", root},
                         {"unit", unit},
@@ -105,6 +113,22 @@ std::string Activities::AddDeal(const std::string& customer, const std::string& 
   store_.Write("deal", id, values);
   txn.Commit();
   return id;
+}
+
+std::optional<json> Activities::LiveDealOn(const std::string& customer, const std::string& unit) {
+  Statement& stmt = StoreDatabase(store_).Prepare(
+      "SELECT d.id, d.doc FROM records d JOIN records p ON p.id = d.parent "
+      "WHERE d.kind = 'deal' AND d.deleted = 0 AND COALESCE(p.root, p.id) = ?1 "
+      "AND json_extract(d.doc, '$.unit') = ?2 AND json_extract(d.doc, '$.status') <> 'cancelled' "
+      "ORDER BY d.id LIMIT 1");
+  stmt.Bind(customers_.Resolve(customer), unit);
+  std::optional<json> found;
+  if (stmt.Step()) {
+    found = json::parse(stmt.Text(1));
+    (*found)["id"] = stmt.Text(0);
+  }
+  stmt.Reset();
+  return found;
 }
 
 std::string ParseDealStatus(std::string_view text) {

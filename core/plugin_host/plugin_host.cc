@@ -3,11 +3,38 @@
 #include <algorithm>
 #include <tuple>
 
+#include "fieldcrm/plugin_host/isolated_plugin.h"
 #include "fieldcrm/plugin_host/plugin_config.h"
 
 namespace fieldcrm {
 
-PluginHost::PluginHost(std::filesystem::path dir) : dir_(std::move(dir)) {
+PluginIsolation ParsePluginIsolation(std::string_view text) {
+  if (text == "none") return PluginIsolation::kNone;
+  if (text == "third-party") return PluginIsolation::kThirdParty;
+  if (text == "all") return PluginIsolation::kAll;
+  throw InvalidInput("plugin isolation is none, third-party or all, not '" + std::string(text) +
+                     "'");
+}
+
+namespace {
+
+bool SameFolder(const std::filesystem::path& a, const std::filesystem::path& b) {
+  std::error_code error;
+  return !b.empty() && std::filesystem::equivalent(a, b, error);
+}
+
+}  // namespace
+
+std::unique_ptr<LoadedPlugin> PluginHost::Load(const std::filesystem::path& file) const {
+  bool isolated = options_.isolation == PluginIsolation::kAll ||
+                  (options_.isolation == PluginIsolation::kThirdParty &&
+                   !SameFolder(file.parent_path(), options_.trusted_dir));
+  if (!isolated) return std::make_unique<InProcessPlugin>(file);
+  return std::make_unique<IsolatedPlugin>(file, options_.host_program, options_.limits);
+}
+
+PluginHost::PluginHost(std::filesystem::path dir, PluginHostOptions options)
+    : dir_(std::move(dir)), options_(std::move(options)) {
   std::error_code error;
   if (!std::filesystem::is_directory(dir_, error)) return;
   std::vector<std::filesystem::path> files;
@@ -17,16 +44,16 @@ PluginHost::PluginHost(std::filesystem::path dir) : dir_(std::move(dir)) {
   std::sort(files.begin(), files.end());
   for (const auto& file : files) {
     try {
-      auto plugin = std::make_unique<LoadedPlugin>(file);
+      std::unique_ptr<LoadedPlugin> plugin = Load(file);
       if (LoadedPlugin* same = FirstOfName(plugin->name()); same != nullptr) {
         refused_.push_back({file.string(), plugin->name(), plugin->manifest(), "refused",
                             "another plugin named '" + plugin->name() + "' is already loaded", "",
-                            ""});
+                            "", false});
         continue;
       }
       plugins_.push_back(std::move(plugin));
     } catch (const PluginRefused& e) {
-      refused_.push_back({file.string(), e.plugin, nullptr, "refused", e.what(), "", ""});
+      refused_.push_back({file.string(), e.plugin, nullptr, "refused", e.what(), "", "", false});
     }
   }
 }
@@ -97,7 +124,8 @@ std::vector<PluginState> PluginHost::States() const {
                       plugin->usable() ? "loaded" : "disabled",
                       plugin->disabled_reason(),
                       "",
-                      ""};
+                      "",
+                      plugin->isolated()};
     if (plugin->usable()) std::tie(state.role, state.role_reason) = Role(*plugin);
     states.push_back(std::move(state));
   }

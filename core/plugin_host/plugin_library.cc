@@ -62,7 +62,27 @@ constexpr size_t kErrorCapacity = 1024;
 
 }  // namespace
 
-LoadedPlugin::LoadedPlugin(const std::filesystem::path& file) : file_(file) {
+LoadedPlugin::~LoadedPlugin() = default;
+
+std::string LoadedPlugin::Describe() const {
+  std::string where = file_.filename().string();
+  return name_.empty() ? "plugin file '" + where + "'" : "plugin '" + name_ + "' (" + where + ")";
+}
+
+void LoadedPlugin::SetManifest(json manifest, const std::string& api_version) {
+  manifest_ = std::move(manifest);
+  name_ = manifest_["name"];
+  kind_ = manifest_["kind"];
+  manifest_["api_version"] = api_version;
+  manifest_["file"] = file_.string();
+}
+
+PluginError LoadedPlugin::Disable(const std::string& reason) {
+  if (disabled_reason_.empty()) disabled_reason_ = reason;
+  return PluginError(Describe() + " disabled: " + reason);
+}
+
+InProcessPlugin::InProcessPlugin(const std::filesystem::path& file) : LoadedPlugin(file) {
   auto refuse = [&](const std::string& reason) {
     return PluginRefused(name_, Describe() + " refused: " + reason);
   };
@@ -83,15 +103,14 @@ LoadedPlugin::LoadedPlugin(const std::filesystem::path& file) : file_(file) {
   } catch (const std::invalid_argument& e) {
     throw refuse(e.what());
   }
+  json manifest;
   try {
-    manifest_ = checks::CheckManifest(info.manifest);
+    manifest = checks::CheckManifest(info.manifest);
   } catch (const std::exception& e) {
     throw refuse(std::string("bad manifest: ") + e.what());
   }
-  name_ = manifest_["name"];
-  kind_ = manifest_["kind"];
-  manifest_["api_version"] = std::to_string(info.api_major) + "." + std::to_string(info.api_minor);
-  manifest_["file"] = file_.string();
+  SetManifest(std::move(manifest),
+              std::to_string(info.api_major) + "." + std::to_string(info.api_minor));
 
   api_ = library_.get<const fieldcrm_plugin_api*()>(FIELDCRM_PLUGIN_ENTRY_SYMBOL)();
   if (api_ == nullptr) throw refuse("its entry point returned nothing");
@@ -103,7 +122,7 @@ LoadedPlugin::LoadedPlugin(const std::filesystem::path& file) : file_(file) {
   host_api_ = {sizeof(fieldcrm_host_api),
                FIELDCRM_API_MAJOR,
                FIELDCRM_API_MINOR,
-               reinterpret_cast<fieldcrm_host_context*>(this),
+               reinterpret_cast<fieldcrm_host_context*>(static_cast<LoadedPlugin*>(this)),
                &HostWrite,
                &HostAlert,
                &HostSetResult,
@@ -114,25 +133,20 @@ LoadedPlugin::LoadedPlugin(const std::filesystem::path& file) : file_(file) {
   if (instance_ == nullptr) throw refuse(std::string("create failed: ") + message);
 }
 
-LoadedPlugin::~LoadedPlugin() {
+InProcessPlugin::~InProcessPlugin() {
   if (instance_ != nullptr) api_->destroy(instance_);
 }
 
-std::string LoadedPlugin::Describe() const {
-  std::string where = file_.filename().string();
-  return name_.empty() ? "plugin file '" + where + "'" : "plugin '" + name_ + "' (" + where + ")";
-}
-
-bool LoadedPlugin::HasReview() const {
+bool InProcessPlugin::HasReview() const {
   return FIELDCRM_HAS(fieldcrm_plugin_api, api_, review);
 }
 
-bool LoadedPlugin::HasAlerts() const {
+bool InProcessPlugin::HasAlerts() const {
   return FIELDCRM_HAS(fieldcrm_plugin_api, api_, alerts);
 }
 
 template <typename Hook>
-void LoadedPlugin::Run(std::string_view what, const fieldcrm_call* call, Hook&& hook) {
+void InProcessPlugin::Run(std::string_view what, const fieldcrm_call* call, Hook&& hook) {
   if (!usable()) throw PluginError(Describe() + " is disabled: " + disabled_reason_);
   char message[kErrorCapacity] = "";
   fieldcrm_error error{message, sizeof message};
@@ -151,13 +165,13 @@ void LoadedPlugin::Run(std::string_view what, const fieldcrm_call* call, Hook&& 
   throw Disable(std::string(what) + " returned the unknown status " + std::to_string(status));
 }
 
-void LoadedPlugin::Configure(const std::string& config_json) {
+void InProcessPlugin::Configure(const std::string& config_json) {
   Run("its config", nullptr, [&](fieldcrm_error* error) {
     return api_->configure(instance_, sdk::ToStr(config_json), error);
   });
 }
 
-bool LoadedPlugin::CheckConfig(const std::string& config_json) {
+bool InProcessPlugin::CheckConfig(const std::string& config_json) {
   if (!FIELDCRM_HAS(fieldcrm_plugin_api, api_, check_config)) {
     Configure(config_json);
     return false;
@@ -168,8 +182,8 @@ bool LoadedPlugin::CheckConfig(const std::string& config_json) {
   return true;
 }
 
-void LoadedPlugin::Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_grade* grades,
-                         size_t count, int64_t as_of_ms) {
+void InProcessPlugin::Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_grade* grades,
+                            size_t count, int64_t as_of_ms) {
   if (!FIELDCRM_HAS(fieldcrm_plugin_api, api_, grade))
     throw PluginError(Describe() + " does not grade");
   Run("grading customers", nullptr, [&](fieldcrm_error* error) {
@@ -184,7 +198,7 @@ void LoadedPlugin::Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_gra
   }
 }
 
-std::string LoadedPlugin::Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms) {
+std::string InProcessPlugin::Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms) {
   if (!FIELDCRM_HAS(fieldcrm_plugin_api, api_, explain)) {
     throw PluginError(Describe() + " does not explain grades");
   }
@@ -195,7 +209,7 @@ std::string LoadedPlugin::Explain(const fieldcrm_customer_facts& facts, int64_t 
   return std::move(call.result);
 }
 
-std::vector<ProposedRecord> LoadedPlugin::Review(const fieldcrm_customer_view& customer) {
+std::vector<ProposedRecord> InProcessPlugin::Review(const fieldcrm_customer_view& customer) {
   fieldcrm_call call(this);
   if (!HasReview()) return {};
   Run("reviewing customers", &call,
@@ -203,7 +217,7 @@ std::vector<ProposedRecord> LoadedPlugin::Review(const fieldcrm_customer_view& c
   return std::move(call.proposed);
 }
 
-std::vector<PluginAlert> LoadedPlugin::Alerts(const fieldcrm_customer_view& customer) {
+std::vector<PluginAlert> InProcessPlugin::Alerts(const fieldcrm_customer_view& customer) {
   fieldcrm_call call(this);
   if (!HasAlerts()) return {};
   Run("listing alerts", &call,
@@ -211,7 +225,7 @@ std::vector<PluginAlert> LoadedPlugin::Alerts(const fieldcrm_customer_view& cust
   return std::move(call.alerts);
 }
 
-std::string LoadedPlugin::Call(std::string_view function, std::string_view input_json) {
+std::string InProcessPlugin::Call(std::string_view function, std::string_view input_json) {
   if (!FIELDCRM_HAS(fieldcrm_plugin_api, api_, call)) {
     throw PluginError(Describe() + " has no functions to call");
   }
@@ -220,11 +234,6 @@ std::string LoadedPlugin::Call(std::string_view function, std::string_view input
     return api_->call(instance_, sdk::ToStr(function), sdk::ToStr(input_json), &call, error);
   });
   return std::move(call.result);
-}
-
-PluginError LoadedPlugin::Disable(const std::string& reason) {
-  if (disabled_reason_.empty()) disabled_reason_ = reason;
-  return PluginError(Describe() + " disabled: " + reason);
 }
 
 }  // namespace fieldcrm

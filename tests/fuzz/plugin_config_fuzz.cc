@@ -20,7 +20,7 @@ std::vector<std::unique_ptr<fieldcrm::LoadedPlugin>>& BuiltinPlugins() {
   static std::vector<std::unique_ptr<fieldcrm::LoadedPlugin>> plugins = [] {
     std::vector<std::unique_ptr<fieldcrm::LoadedPlugin>> loaded;
     for (const char* name : {"tiering", "referral", "surveys", "alerts"}) {
-      loaded.push_back(std::make_unique<fieldcrm::LoadedPlugin>(
+      loaded.push_back(std::make_unique<fieldcrm::InProcessPlugin>(
           std::string(FIELDCRM_BINARY_DIR "/plugins/") + name + ".so"));
     }
     return loaded;

@@ -8,6 +8,7 @@
 
 #include "fieldcrm/application/plugins_folder.h"
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/cli/plugin_options.h"
 #include "fieldcrm/server/server.h"
 #include "server_cli.h"
 
@@ -27,15 +28,17 @@ std::pair<std::string, int> ParseListen(const std::string& listen) {
 
 // Loads the plugins the reports use and says on stderr what was loaded, so that a missing tiering
 // plugin is seen at start rather than on the dashboard.
-void LoadPlugins(SqliteServerStorage& storage, const std::string& option) {
-  auto plugins = std::make_unique<PluginHost>(PluginsFolder(option, nullptr));
+void LoadPlugins(SqliteServerStorage& storage, const std::string& option,
+                 const cli::PluginRunFlags& run) {
+  auto plugins = std::make_unique<PluginHost>(PluginsFolder(option, nullptr),
+                                              PluginRunOptions(run.Isolation(), run.limits));
   std::string loaded;
   for (const PluginState& state : plugins->States()) {
     if (state.role == "standby") {
       std::cerr << "fieldcrm-server: warning: plugin " << state.file
                 << " stands by: " << state.role_reason << '\n';
     } else if (state.state == "loaded") {
-      loaded += (loaded.empty() ? "" : ", ") + state.name;
+      loaded += (loaded.empty() ? "" : ", ") + state.name + (state.isolated ? " (isolated)" : "");
     } else {
       std::cerr << "fieldcrm-server: plugin " << state.file << " " << state.state << ": "
                 << state.reason << '\n';
@@ -58,6 +61,7 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx) {
   auto options = std::make_shared<ServerOptions>();
   auto ahead_minutes = std::make_shared<int64_t>(options->max_clock_ahead_ms / 60000);
   auto plugins_dir = std::make_shared<std::string>();
+  auto plugin_run = std::make_shared<cli::PluginRunFlags>();
   serve->add_option("--listen", *listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
   serve->add_option("--max-body", options->max_body_bytes, "largest request body in bytes")
@@ -89,7 +93,9 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx) {
                    "folder of plugins for the reports (tiers); default: $FIELDCRM_PLUGINS, else "
                    "../lib/fieldcrm/plugins next to this program, else the build's own")
       ->check(CLI::ExistingDirectory);
-  serve->callback([&ctx, listen, options, ahead_minutes, plugins_dir, create] {
+  // Head office runs plugins from third parties: isolated unless told otherwise.
+  cli::AddPluginRunOptions(*serve, *plugin_run, "third-party");
+  serve->callback([&ctx, listen, options, ahead_minutes, plugins_dir, plugin_run, create] {
     auto [host, port] = ParseListen(*listen);
     if (!*create && !ctx.db_path.empty() && !std::filesystem::exists(ctx.db_path)) {
       throw InvalidInput("no server store at '" + ctx.db_path +
@@ -106,7 +112,7 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     signal(SIGPIPE, SIG_IGN);  // a tablet gone mid-answer must not end the server
-    LoadPlugins(ctx.Open(), *plugins_dir);
+    LoadPlugins(ctx.Open(), *plugins_dir, *plugin_run);
     SyncServer server(ctx.Open(), *options);
     int bound = server.Bind(host, port);
     std::cout << "listening on " << server.Scheme() << "://" << host << ":" << bound << std::endl;

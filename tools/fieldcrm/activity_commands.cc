@@ -123,6 +123,10 @@ void AddActivityCommands(CLI::App& app, Context& ctx) {
     add->callback([&ctx, args] {
       int64_t price = ParseAmount("price", args->price);
       WriteOutcome added = ctx.session().AddDeal(args->customer, args->unit, price, args->status);
+      if (added.existed) {
+        std::cerr << "fieldcrm: this deal is already recorded (" << added.id
+                  << "): nothing added\n";
+      }
       ctx.Warn(added.warnings);
       PrintId(ctx, added.id);
     });

@@ -9,8 +9,12 @@ namespace fieldcrm::cli {
 
 SessionOptions Context::Options() const {
   if (db_path.empty()) throw CLI::RequiredError("--db");
-  SessionOptions options{db_path, plugins_dir, std::nullopt};
+  SessionOptions options;
+  options.db_path = db_path;
+  options.plugins_dir = plugins_dir;
   if (!as_of.empty()) options.as_of_ms = ParseTime(as_of, "--as-of");
+  options.plugin_isolation = plugin_run.Isolation();
+  options.plugin_limits = plugin_run.limits;
   return options;
 }
 

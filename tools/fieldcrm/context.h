@@ -9,16 +9,18 @@
 #include <string>
 
 #include "fieldcrm/application/session.h"
+#include "fieldcrm/cli/plugin_options.h"
 
 namespace fieldcrm::cli {
 
 struct Context {
   std::string db_path;
   bool json = false;
-  std::string plugins_dir;  // --plugins: overrides the store's and the default folder
-  std::string as_of;        // --as-of: the time tiers and alerts are evaluated at
+  std::string plugins_dir;    // --plugins: overrides the store's and the default folder
+  std::string as_of;          // --as-of: the time tiers and alerts are evaluated at
+  PluginRunFlags plugin_run;  // --plugin-isolation and the limits
 
-  // --db, --plugins and --as-of; throws CLI::RequiredError without --db.
+  // --db, --plugins, --as-of and how plugins run; throws CLI::RequiredError without --db.
   SessionOptions Options() const;
   // The session over them.
   Session& session();

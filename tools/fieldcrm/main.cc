@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", ctx.json, "print JSON for scripts instead of tables");
   app.add_option("--plugins", ctx.plugins_dir, "load plugins from this folder (see 'plugins dir')");
   app.add_option("--as-of", ctx.as_of, "evaluate tiers and alerts at this time (default now)");
+  fieldcrm::cli::AddPluginRunOptions(app, ctx.plugin_run, "none");
   fieldcrm::cli::AddDataCommands(app, ctx);
   fieldcrm::cli::AddImportCommand(app, ctx);
   fieldcrm::cli::AddCustomerCommands(app, ctx);

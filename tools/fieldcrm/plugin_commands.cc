@@ -27,6 +27,7 @@ void List(Context& ctx) {
                      {"reason", s.reason},
                      {"role", s.role},
                      {"role_reason", s.role_reason},
+                     {"isolated", s.isolated},
                      {"manifest", s.manifest}});
     }
     return PrintJson({{"folder", host.dir().string()}, {"plugins", out}});

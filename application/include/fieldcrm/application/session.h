@@ -32,12 +32,15 @@ struct SessionOptions {
   std::string plugins_dir;           // "" = the store's setting, then the defaults (PluginsFolder)
   std::optional<int64_t> as_of_ms;   // the time tiers and alerts are evaluated at; default now
   const Env* env = &Env::Default();  // where "now" comes from; outlives the session
+  PluginIsolation plugin_isolation = PluginIsolation::kNone;  // where plugin code runs
+  PluginLimits plugin_limits;                                 // for isolated plugins
 };
 
 // What a write produced: the record written (or found) and the warnings of the review after it.
 struct WriteOutcome {
   std::string id;
-  bool existed = false;  // AddCustomer: the phone was already on the store; nothing written
+  bool existed = false;  // AddCustomer: the phone was already on the store; AddDeal: the same
+                         // deal was (a retry); nothing written
   std::vector<std::string> warnings;
 };
 

@@ -44,8 +44,14 @@ class Activities {
   void CompleteTask(const std::string& task);
   // Open tasks (or only those due before now_ms), earliest due first, with the customer's name.
   std::vector<nlohmann::json> OpenTasks(std::optional<int64_t> overdue_at_ms);
+  // A deal on the unit for the customer. Retry-safe: when the customer already has a live (not
+  // cancelled) deal on that unit with this price and status, that deal's id is returned and
+  // nothing is written (a command repeated after a crash never adds a second deal); with another
+  // price or status it throws InvalidInput naming the deal (change it with SetDealStatus).
   std::string AddDeal(const std::string& customer, const std::string& unit, int64_t price,
                       const std::string& status);
+  // The customer's live (not cancelled) deal on the unit, if any.
+  std::optional<nlohmann::json> LiveDealOn(const std::string& customer, const std::string& unit);
   // Moves a deal along NextDealStatuses; throws InvalidInput for any other move.
   void SetDealStatus(const std::string& deal, const std::string& status);
   std::string AddReferral(const std::string& referrer, const std::string& referee);

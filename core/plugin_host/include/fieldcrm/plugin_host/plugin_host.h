@@ -2,7 +2,9 @@
 // and hands each loaded plugin its config from the store. A broken plugin never stops the host.
 // Kinds the host asks one plugin for (tiering, survey) have one active plugin: the first usable
 // one by file name; the others of that kind stand by (and take over if it is disabled). Plugins
-// of every other kind (alerts, referral...) all run.
+// of every other kind (alerts, referral...) all run. Where a plugin's code runs is the
+// PluginIsolation policy: in this process, or in a supervised plugin-host process of its own
+// (isolated_plugin.h) so that its crash, hang or runaway memory cannot take this process down.
 #pragma once
 
 #include <filesystem>
@@ -14,9 +16,26 @@
 #include <vector>
 
 #include "fieldcrm/plugin_host/plugin_library.h"
+#include "fieldcrm/plugin_host/plugin_process.h"
 #include "fieldcrm/storage/store.h"
 
 namespace fieldcrm {
+
+enum class PluginIsolation {
+  kNone,        // every plugin in this process (fast, trusting)
+  kThirdParty,  // plugins outside trusted_dir (the built-ins' folder) in plugin-host processes
+  kAll,         // every plugin in a plugin-host process
+};
+
+// Parses "none", "third-party" or "all"; InvalidInput otherwise.
+PluginIsolation ParsePluginIsolation(std::string_view text);
+
+struct PluginHostOptions {
+  PluginIsolation isolation = PluginIsolation::kNone;
+  std::filesystem::path trusted_dir;   // kThirdParty: plugins in this folder run in-process
+  std::filesystem::path host_program;  // fieldcrm-plugin-host, for isolated plugins
+  PluginLimits limits;                 // for isolated plugins
+};
 
 // What `plugins list` shows for one file.
 struct PluginState {
@@ -27,12 +46,13 @@ struct PluginState {
   std::string reason;       // why not loaded
   std::string role;         // loaded plugins: "active" or "standby"
   std::string role_reason;  // why
+  bool isolated = false;    // loaded plugins: runs in a plugin-host process of its own
 };
 
 class PluginHost {
  public:
   // Loads every *.so in dir in file-name order; a missing dir simply has no plugins.
-  explicit PluginHost(std::filesystem::path dir);
+  explicit PluginHost(std::filesystem::path dir, PluginHostOptions options = {});
   // Destroys the plugins, then unloads their libraries, newest first.
   ~PluginHost();
 
@@ -55,8 +75,10 @@ class PluginHost {
   LoadedPlugin* FirstOfName(std::string_view name) const;
   // A usable plugin's role and why (PluginState::role).
   std::pair<std::string, std::string> Role(const LoadedPlugin& plugin) const;
+  std::unique_ptr<LoadedPlugin> Load(const std::filesystem::path& file) const;
 
   std::filesystem::path dir_;
+  PluginHostOptions options_;
   std::vector<std::unique_ptr<LoadedPlugin>> plugins_;
   std::vector<PluginState> refused_;
 };

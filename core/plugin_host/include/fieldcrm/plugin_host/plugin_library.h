@@ -1,11 +1,11 @@
-// One plugin library loaded from disk (Boost.DLL) and driven through the C ABI of
-// fieldcrm/plugin_abi.h. Before any plugin code runs, the data symbol fieldcrm_plugin_info proves
+// Plugins as the host sees them (LoadedPlugin), and one plugin library loaded into this process
+// (InProcessPlugin, Boost.DLL) and driven through the C ABI of fieldcrm/plugin_abi.h. Before any
+// plugin code runs, the data symbol fieldcrm_plugin_info proves
 // the API version and yields the manifest; then the entry point gives the hook table, whose
 // struct_size and NULLs say which hooks exist. Every hook's status becomes a host error: a
 // rejection is InvalidInput and the plugin stays usable; a failure (or a write breaking the rules)
 // disables the plugin for the rest of the process. The plugin instance is destroyed by its own
-// library before the library is unloaded. Calls on one LoadedPlugin must not overlap (the ABI's
-// threading contract): callers serialise them.
+// library before the library is unloaded.
 #pragma once
 
 #include <boost/dll/shared_library.hpp>
@@ -42,13 +42,12 @@ struct PluginAlert {
   std::string message;
 };
 
+// One loaded plugin, wherever it runs: in this process (InProcessPlugin) or in a supervised
+// plugin-host process of its own (IsolatedPlugin, isolated_plugin.h). Calls on one LoadedPlugin
+// must not overlap (the ABI's threading contract): callers serialise them.
 class LoadedPlugin {
  public:
-  // Throws PluginRefused naming the file (and the plugin, once known) and the reason when the file
-  // is not a shared library, lacks the info or entry symbols, was built for another API version,
-  // has a malformed manifest, lacks the hooks its kind needs, or fails while being created.
-  explicit LoadedPlugin(const std::filesystem::path& file);
-  ~LoadedPlugin();
+  virtual ~LoadedPlugin();
   LoadedPlugin(const LoadedPlugin&) = delete;
   LoadedPlugin& operator=(const LoadedPlugin&) = delete;
 
@@ -59,40 +58,72 @@ class LoadedPlugin {
   const nlohmann::json& manifest() const { return manifest_; }
   bool usable() const { return disabled_reason_.empty(); }
   const std::string& disabled_reason() const { return disabled_reason_; }
-  bool HasReview() const;
-  bool HasAlerts() const;
+  // Whether its code runs in a plugin-host process of its own.
+  virtual bool isolated() const = 0;
+  virtual bool HasReview() const = 0;
+  virtual bool HasAlerts() const = 0;
 
   // The hooks (see plugin_abi.h). Each throws InvalidInput when the plugin rejects the input and
   // PluginError when it fails, is disabled, or lacks the hook.
-  void Configure(const std::string& config_json);
+  virtual void Configure(const std::string& config_json) = 0;
   // Would the plugin accept this config? Leaves the live config alone when the plugin has
   // check_config (API minor 1); an older plugin is configured with it instead, and returns false
   // so that the caller restores the previous config on rejection.
-  bool CheckConfig(const std::string& config_json);
-  void Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_grade* grades, size_t count,
-             int64_t as_of_ms);
-  std::string Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms);
-  std::vector<ProposedRecord> Review(const fieldcrm_customer_view& customer);
-  std::vector<PluginAlert> Alerts(const fieldcrm_customer_view& customer);
-  std::string Call(std::string_view function, std::string_view input_json);
+  virtual bool CheckConfig(const std::string& config_json) = 0;
+  virtual void Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_grade* grades,
+                     size_t count, int64_t as_of_ms) = 0;
+  virtual std::string Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms) = 0;
+  virtual std::vector<ProposedRecord> Review(const fieldcrm_customer_view& customer) = 0;
+  virtual std::vector<PluginAlert> Alerts(const fieldcrm_customer_view& customer) = 0;
+  virtual std::string Call(std::string_view function, std::string_view input_json) = 0;
 
   // Marks the plugin unusable for the rest of this process; returns the error to report.
   PluginError Disable(const std::string& reason);
 
- private:
+ protected:
+  explicit LoadedPlugin(std::filesystem::path file) : file_(std::move(file)) {}
+  // "plugin 'name' (file.so)", or "plugin file 'file.so'" before the manifest is known.
   std::string Describe() const;
+  // Takes the checked manifest (name and kind from it) and adds api_version and file.
+  void SetManifest(nlohmann::json manifest, const std::string& api_version);
+
+  std::filesystem::path file_;
+  std::string name_, kind_;
+  nlohmann::json manifest_;
+  std::string disabled_reason_;
+};
+
+// A plugin library loaded into this process with Boost.DLL. Throws PluginRefused naming the file
+// (and the plugin, once known) and the reason when the file is not a shared library, lacks the
+// info or entry symbols, was built for another API version, has a malformed manifest, lacks the
+// hooks its kind needs, or fails while being created. A crash in its code is a crash of this
+// process: only trusted plugins run this way where that matters (PluginIsolation).
+class InProcessPlugin final : public LoadedPlugin {
+ public:
+  explicit InProcessPlugin(const std::filesystem::path& file);
+  ~InProcessPlugin() override;
+
+  bool isolated() const override { return false; }
+  bool HasReview() const override;
+  bool HasAlerts() const override;
+  void Configure(const std::string& config_json) override;
+  bool CheckConfig(const std::string& config_json) override;
+  void Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_grade* grades, size_t count,
+             int64_t as_of_ms) override;
+  std::string Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms) override;
+  std::vector<ProposedRecord> Review(const fieldcrm_customer_view& customer) override;
+  std::vector<PluginAlert> Alerts(const fieldcrm_customer_view& customer) override;
+  std::string Call(std::string_view function, std::string_view input_json) override;
+
+ private:
   // Runs hook(error buffer) and turns its status, and any write the host refused, into errors.
   template <typename Hook>
   void Run(std::string_view what, const fieldcrm_call* call, Hook&& hook);
 
-  std::filesystem::path file_;
   boost::dll::shared_library library_;
   const fieldcrm_plugin_api* api_ = nullptr;
   fieldcrm_host_api host_api_{};
   fieldcrm_plugin* instance_ = nullptr;
-  std::string name_, kind_;
-  nlohmann::json manifest_;
-  std::string disabled_reason_;
 };
 
 }  // namespace fieldcrm
