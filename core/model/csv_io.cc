@@ -76,7 +76,7 @@ std::vector<CsvRecord> ParseCsvRecords(std::string_view text) {
       record.cells.push_back(std::move(cell));
       cell.clear();
       records.push_back(std::move(record));
-      i += (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ? 2 : 1;
+      i += (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ? size_t{2} : size_t{1};
       record = {++row, {}};
     } else {
       size_t end = text.find_first_of(",\r\n\"", i + 1);
