@@ -23,7 +23,7 @@ namespace {
 constexpr const char* kCookie = "fieldcrm_session";
 // Pages the single-page script renders; each is served the same shell.
 constexpr const char* kPages[] = {"/",          "/tiers",   "/funnel",  "/followups", "/churn",
-                                  "/referrals", "/surveys", "/devices", "/customer"};
+                                  "/referrals", "/surveys", "/complaints", "/retention", "/devices", "/customer"};
 
 std::string_view Asset(std::string_view name) {
   return FindAsset(DashboardAssets(), name);

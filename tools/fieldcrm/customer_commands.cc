@@ -8,6 +8,7 @@
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/fields.h"
 #include "fieldcrm/model/local_time.h"
+#include "fieldcrm/model/service_cases.h"
 #include "tier_fields.h"
 
 namespace fieldcrm::cli {
@@ -75,6 +76,20 @@ void PrintCustomer(Store& store, const json& customer) {
                    ? std::vector<std::string>{"ID", "UNIT", "PRICE", "STATUS"}
                    : std::vector<std::string>{"ID", "DUE", "DONE", "NOTE"},
                rows_of_kind);
+  }
+  std::vector<std::vector<std::string>> cases;
+  for (const std::string& kind : kServiceCaseKinds) {
+    for (const json& c : activities.Of(id, kind)) {
+      cases.push_back({Show(c, "id"), kind, LocalTimeText(Show(c, "opened_at")), CaseStatus(c),
+                       Show(c, "category"), Show(c, "severity"), Show(c, "handler"),
+                       Show(c, "satisfaction")});
+    }
+  }
+  if (!cases.empty()) {
+    std::cout << "\nComplaints and repairs:\n";
+    PrintTable({"ID", "KIND", "OPENED", "STATUS", "CATEGORY", "SEVERITY", "HANDLER",
+                "SATISFACTION"},
+               cases);
   }
 }
 
