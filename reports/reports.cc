@@ -68,19 +68,26 @@ std::string ServiceCaseSql(const char* kind, const char* group, int64_t first_li
                            int64_t done_limit_ms) {
   std::string g = std::string("COALESCE(NULLIF(c.") + group + ", ''), '-')";
   return R"sql(
-, cases AS (SELECT s.*, )sql" + g + R"sql( AS grp FROM service_cases s JOIN cust c ON c.id = s.customer, p
-            WHERE s.kind = ')sql" + kind + R"sql(' AND s.opened_ms >= p.since AND s.opened_ms < p.until),
+, cases AS (SELECT s.*, )sql" +
+         g + R"sql( AS grp FROM service_cases s JOIN cust c ON c.id = s.customer, p
+            WHERE s.kind = ')sql" +
+         kind +
+         R"sql(' AND s.opened_ms >= p.since AND s.opened_ms < p.until),
 f AS (SELECT * FROM cases UNION ALL SELECT id, kind, customer, category, severity, channel, handler,
-        opened_ms, first_ms, resolved_ms, closed_ms, satisfaction, )sql" FIELDCRM_ALL_AGENTS R"sql( FROM cases),
-n AS (SELECT )sql" + g + R"sql( AS grp, count(*) AS customers FROM cust c GROUP BY 1
+        opened_ms, first_ms, resolved_ms, closed_ms, satisfaction, )sql" FIELDCRM_ALL_AGENTS
+         R"sql( FROM cases),
+n AS (SELECT )sql" +
+         g + R"sql( AS grp, count(*) AS customers FROM cust c GROUP BY 1
       UNION ALL SELECT )sql" FIELDCRM_ALL_AGENTS R"sql(, count(*) FROM cust)
 SELECT n.grp AS grp, n.customers, count(f.id) AS cases,
        round(100.0 * count(DISTINCT f.customer) / n.customers, 2) AS rate_pct,
        round(avg((f.first_ms - f.opened_ms) / 3600000.0), 1) AS first_hours,
-       round(100.0 * sum(f.first_ms - f.opened_ms <= )sql" + std::to_string(first_limit_ms) +
+       round(100.0 * sum(f.first_ms - f.opened_ms <= )sql" +
+         std::to_string(first_limit_ms) +
          R"sql() / NULLIF(count(f.id), 0), 1) AS first_in_time_pct,
        round(avg((f.resolved_ms - f.opened_ms) / 3600000.0), 1) AS done_hours,
-       round(100.0 * sum(f.resolved_ms - f.opened_ms <= )sql" + std::to_string(done_limit_ms) +
+       round(100.0 * sum(f.resolved_ms - f.opened_ms <= )sql" +
+         std::to_string(done_limit_ms) +
          R"sql() / NULLIF(count(f.id), 0), 1) AS done_in_time_pct,
        count(f.id) - count(f.resolved_ms) - count(f.closed_ms) AS still_open,
        round(avg(f.satisfaction), 2) AS satisfaction
@@ -330,7 +337,10 @@ FROM g GROUP BY grp ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, signed_deal
          "referral_pct"},
         {"tags",
          "Tag coverage: live customers with at least one tag, by team",
-         {{"grp", "Team"}, {"customers", "Customers"}, {"tagged", "Tagged"}, {"coverage_pct", "Coverage %"}},
+         {{"grp", "Team"},
+          {"customers", "Customers"},
+          {"tagged", "Tagged"},
+          {"coverage_pct", "Coverage %"}},
          R"sql(
 , t AS (SELECT COALESCE(NULLIF(c.team, ''), '-') AS grp,
                COALESCE(json_array_length(json_extract(r.doc, '$.tags')), 0) > 0 AS tagged

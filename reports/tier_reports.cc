@@ -181,9 +181,9 @@ json WithTierTable(ReportingConnection& reporting, const PluginHost* plugins,
   json& tables = out["tables"];
   try {
     LoadGrades(reporting.db(), RequireTiering(plugins), now_ms);
-    tables.push_back(WithChart(RunSqlTable(reporting, filter, now_ms, table.name, table.title,
-                                           table.columns, table.sql),
-                               "tier", table.chart_value));
+    tables.push_back(WithChart(
+        RunSqlTable(reporting, filter, now_ms, table.name, table.title, table.columns, table.sql),
+        "tier", table.chart_value));
   } catch (const PluginError& e) {
     json empty = NewTable(table.name, table.title, table.columns);
     empty["note"] = e.what();

@@ -97,7 +97,7 @@ std::string ServiceCases::Open(const std::string& customer, const NewServiceCase
 }
 
 void ServiceCases::Advance(const std::string& kind_text, const std::string& id,
-                                  const ServiceCaseStep& input) {
+                           const ServiceCaseStep& input) {
   std::string kind = CheckKind(kind_text);
   if (input.satisfaction && !IsFinalStep(input.step)) {
     throw InvalidInput("satisfaction is asked when a " + kind + " ends, not when it is " +

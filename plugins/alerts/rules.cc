@@ -125,8 +125,7 @@ void CheckConfig(const json& config) {
     unsigned y = 0, m = 0, d = 0;
     char rest = 0;
     if (std::sscanf(date.c_str(), "%4u-%2u-%2u%c", &y, &m, &d, &rest) != 3 ||
-        !chrono::year_month_day(chrono::year(static_cast<int>(y)), chrono::month(m),
-                                chrono::day(d))
+        !chrono::year_month_day(chrono::year(static_cast<int>(y)), chrono::month(m), chrono::day(d))
              .ok()) {
       throw std::invalid_argument("holiday '" + holiday.value("name", "") + "': '" + date +
                                   "' is not a date (YYYY-MM-DD)");
@@ -197,20 +196,29 @@ std::vector<Due> Evaluate(const json& config, const fieldcrm::sdk::CustomerView&
       int64_t day = ParseMs(holiday, "date");
       int64_t due = day - days_before * kDayMs;
       if (now < due || now >= day + kDayMs) continue;
-      out.push_back({"holiday", due,
-                     "holiday greeting: " + holiday.value("name", "") + " on " + Date(day)});
+      out.push_back(
+          {"holiday", due, "holiday greeting: " + holiday.value("name", "") + " on " + Date(day)});
     }
   }
   CheckClock(out, config,
-             {"complaint-unanswered", "complaint_answer_hours",
-              {"answered_at", "resolved_at", "closed_at"}, "complaint", "not answered"},
+             {"complaint-unanswered",
+              "complaint_answer_hours",
+              {"answered_at", "resolved_at", "closed_at"},
+              "complaint",
+              "not answered"},
              view.complaints, now);
   CheckClock(out, config,
-             {"complaint-unresolved", "complaint_resolve_hours", {"resolved_at", "closed_at"},
-              "complaint", "not resolved"},
+             {"complaint-unresolved",
+              "complaint_resolve_hours",
+              {"resolved_at", "closed_at"},
+              "complaint",
+              "not resolved"},
              view.complaints, now);
   CheckClock(out, config,
-             {"repair-unattended", "repair_attend_hours", {"attended_at", "fixed_at"}, "repair",
+             {"repair-unattended",
+              "repair_attend_hours",
+              {"attended_at", "fixed_at"},
+              "repair",
               "not attended on site"},
              view.repairs, now);
   return out;

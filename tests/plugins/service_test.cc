@@ -130,7 +130,7 @@ TEST_CASE("the alerts plugin runs the complaint and repair clocks") {
   // kAsOf is 2026-06-15 12:00 UTC.
   std::string customer = tablet.Customer("张伟", "13800000001", "2026-06-01");
   tablet.Interaction(customer, "call", "2026-06-15T09:00Z");  // keeps other rules quiet
-  std::string late = OpenCase(store, customer, "complaint", "2026-06-15T09:00Z");  // 3 h ago
+  std::string late = OpenCase(store, customer, "complaint", "2026-06-15T09:00Z");   // 3 h ago
   std::string fresh = OpenCase(store, customer, "complaint", "2026-06-15T11:00Z");  // 1 h ago
   std::string old = OpenCase(store, customer, "complaint", "2026-06-13T10:00Z", "交付");
   Step(store, "complaint", old, "answered", "2026-06-13T11:00Z");
@@ -181,12 +181,12 @@ TEST_CASE("the complaints report: rate, time to answer and resolve, by project a
   tablet.Customer("丙", "13800000003", "2026-06-01", {{"project", "滨江壹号"}});
   tablet.Customer("丁", "13800000004", "2026-06-01", {{"project", "城南府"}});
   std::string quick = OpenCase(store, a, "complaint", "2026-06-10T01:00Z");
-  Step(store, "complaint", quick, "answered", "2026-06-10T02:00Z");             // 1 h
-  Step(store, "complaint", quick, "resolved", "2026-06-11T01:00Z", 5);          // 24 h
+  Step(store, "complaint", quick, "answered", "2026-06-10T02:00Z");     // 1 h
+  Step(store, "complaint", quick, "resolved", "2026-06-11T01:00Z", 5);  // 24 h
   std::string slow = OpenCase(store, b, "complaint", "2026-06-10T01:00Z");
-  Step(store, "complaint", slow, "answered", "2026-06-10T06:00Z");              // 5 h
+  Step(store, "complaint", slow, "answered", "2026-06-10T06:00Z");  // 5 h
   std::string repair = OpenCase(store, b, "repair", "2026-06-10T01:00Z", "漏水");
-  Step(store, "repair", repair, "attended", "2026-06-11T01:00Z");               // 24 h
+  Step(store, "repair", repair, "attended", "2026-06-11T01:00Z");  // 24 h
 
   ReportingConnection reporting(store.path());
   reports::ReportFilter filter = reports::ParseFilter({{"from", "2026-06-01"}}, kAsOf);
@@ -218,8 +218,9 @@ TEST_CASE("the complaints report: rate, time to answer and resolve, by project a
 TEST_CASE("fieldcrm complaint and repair commands, with clear errors and exit codes") {
   TempDir dir;
   std::string db = dir.File("cli.db");
-  REQUIRE(Cli(db, {"init", "--device", "booth", "--agent", "王芳", "--team", "滨江一组"}).exit_code ==
-          0);
+  REQUIRE(
+      Cli(db, {"init", "--device", "booth", "--agent", "王芳", "--team", "滨江一组"}).exit_code ==
+      0);
   RunResult added = Cli(db, {"customer", "add", "--name", "张伟", "--phone", "13800000001"});
   REQUIRE(added.exit_code == 0);
   std::string customer = Line(added.out);
@@ -247,7 +248,7 @@ TEST_CASE("fieldcrm complaint and repair commands, with clear errors and exit co
   RunResult repair = Cli(db, {"repair", "add", customer, "--category", "漏水", "--unit", "3-1502"});
   REQUIRE(repair.exit_code == 0);
   CHECK(Cli(db, {"repair", "attend", Line(repair.out)}).exit_code == 0);
-  RunResult shown = Cli(db, {"customer", "get", customer});
+  RunResult shown = Cli(db, {"customer", "show", customer});
   REQUIRE(shown.exit_code == 0);
   CHECK(shown.out.find("Complaints and repairs:") != std::string::npos);
   CHECK(shown.out.find("attended") != std::string::npos);

@@ -28,3 +28,10 @@ crm --as-of "2026-09-22 09:00" alerts
 
 say "Head office's complaints report: rate, time to answer and resolve, by project and team"
 crm report complaints --from 2026-09-01 --to 2026-09-30
+
+say "Retention on the plugins demo's store: repurchase and referral share of sales (target 30%), tag coverage, follow-up timeliness by tier"
+# customer add with a phone already on the store prints that customer's id.
+zhang=$("$FIELDCRM" --db plugins.db customer add --name 张伟 --phone 13800138000 2>/dev/null)
+"$FIELDCRM" --db plugins.db customer set "$zhang" tags=学区,改善 >/dev/null
+echo "\$ fieldcrm --db plugins.db report retention" >&2
+"$FIELDCRM" --db plugins.db report retention

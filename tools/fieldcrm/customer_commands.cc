@@ -87,9 +87,9 @@ void PrintCustomer(Store& store, const json& customer) {
   }
   if (!cases.empty()) {
     std::cout << "\nComplaints and repairs:\n";
-    PrintTable({"ID", "KIND", "OPENED", "STATUS", "CATEGORY", "SEVERITY", "HANDLER",
-                "SATISFACTION"},
-               cases);
+    PrintTable(
+        {"ID", "KIND", "OPENED", "STATUS", "CATEGORY", "SEVERITY", "HANDLER", "SATISFACTION"},
+        cases);
   }
 }
 
@@ -132,6 +132,7 @@ void AddCustomerCommands(CLI::App& app, Context& ctx) {
   }
   {
     auto* get = customer->add_subcommand("get", "show one customer and its history");
+    get->alias("show");
     auto id = std::make_shared<std::string>();
     get->add_option("ID", *id, "customer id (an alias of a merged customer works)")->required();
     get->callback([&ctx, id] {

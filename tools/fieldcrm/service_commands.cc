@@ -58,8 +58,8 @@ std::optional<int64_t> OptionalTime(const std::string& text) {
 }
 
 void AddOpenCommand(CLI::App& parent, Context& ctx, const CaseKind& kind) {
-  auto* add = parent.add_subcommand("add", std::string("open a ") + kind.kind +
-                                               " for a customer (prints its id)");
+  auto* add = parent.add_subcommand(
+      "add", std::string("open a ") + kind.kind + " for a customer (prints its id)");
   struct Args {
     std::string customer, at;
     NewServiceCase input;
@@ -74,7 +74,8 @@ void AddOpenCommand(CLI::App& parent, Context& ctx, const CaseKind& kind) {
                   "phone, sms, wechat, email, in-person, online, letter");
   add->add_option("--severity", args->input.severity, "low, medium (default), high, urgent");
   add->add_option("--note", args->input.note, "the customer's words");
-  add->add_option("--handler", args->input.handler, "who handles it (default: this tablet's agent)");
+  add->add_option("--handler", args->input.handler,
+                  "who handles it (default: this tablet's agent)");
   if (std::string(kind.kind) == "repair") {
     add->add_option("--unit", args->input.unit, "the flat, e.g. 3-1502");
   }
@@ -109,8 +110,8 @@ void AddStepCommand(CLI::App& parent, Context& ctx, const CaseKind& kind,
   sub->callback([&ctx, args, kind_name] {
     args->step.at_ms = OptionalTime(args->at);
     if (!args->satisfaction.empty()) {
-      args->step.satisfaction = ParseWholeNumber("satisfaction", args->satisfaction,
-                                                 kMinSatisfaction, kMaxSatisfaction);
+      args->step.satisfaction =
+          ParseWholeNumber("satisfaction", args->satisfaction, kMinSatisfaction, kMaxSatisfaction);
     }
     ctx.session().AdvanceServiceCase(kind_name, args->id, args->step);
     if (ctx.json) return PrintJson({{"id", args->id}, {"status", args->step.step}});

@@ -36,22 +36,22 @@ inline constexpr int64_t kMinSatisfaction = 1;
 inline constexpr int64_t kMaxSatisfaction = 5;
 
 struct NewServiceCase {
-  std::string kind;                   // complaint or repair
-  std::optional<int64_t> at_ms{};     // when it came in; default now
-  std::string channel{};              // how it came in (phone, wechat, ... ; 电话/微信 accepted)
-  std::string category{};             // what it is about (free text: 物业, 漏水, ...); required
-  std::string severity = "medium";    // low, medium, high, urgent (低/中/高/紧急)
-  std::string note{};                 // the customer's words
-  std::string handler{};              // who handles it; default the tablet's agent
-  std::string unit{};                 // repairs: the flat (3-1502)
+  std::string kind;                 // complaint or repair
+  std::optional<int64_t> at_ms{};   // when it came in; default now
+  std::string channel{};            // how it came in (phone, wechat, ... ; 电话/微信 accepted)
+  std::string category{};           // what it is about (free text: 物业, 漏水, ...); required
+  std::string severity = "medium";  // low, medium, high, urgent (低/中/高/紧急)
+  std::string note{};               // the customer's words
+  std::string handler{};            // who handles it; default the tablet's agent
+  std::string unit{};               // repairs: the flat (3-1502)
 };
 
 struct ServiceCaseStep {
-  std::string step;                        // answered, resolved, closed / attended, fixed
-  std::optional<int64_t> at_ms{};          // default now
-  std::string note{};                      // the answer, the resolution, what was done
-  std::string handler{};                   // hands the case over to someone else
-  std::optional<int64_t> satisfaction{};   // at resolved, closed, fixed
+  std::string step;                       // answered, resolved, closed / attended, fixed
+  std::optional<int64_t> at_ms{};         // default now
+  std::string note{};                     // the answer, the resolution, what was done
+  std::string handler{};                  // hands the case over to someone else
+  std::optional<int64_t> satisfaction{};  // at resolved, closed, fixed
 };
 
 // The furthest step stamped on a case document ("opened" when none is).
