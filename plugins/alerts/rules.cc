@@ -84,14 +84,6 @@ void Yearly(std::vector<Due>& out, const char* rule, int64_t origin_ms, int64_t 
   out.push_back({rule, due, what + " on " + Date(day_ms)});
 }
 
-// Whether any of the fields stamps the case (a later step implies the earlier ones).
-bool Stamped(const json& doc, std::initializer_list<const char*> fields) {
-  for (const char* field : fields) {
-    if (ParseMs(doc, field) != 0) return true;
-  }
-  return false;
-}
-
 // A clock on after-sales cases: `rule` falls due `hours_key` hours after a case opened unless
 // one of `stops` is stamped by then (a later step implies the earlier ones).
 struct CaseClock {
