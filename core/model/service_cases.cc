@@ -16,7 +16,7 @@ using nlohmann::json;
 namespace {
 
 // The steps a case of `kind` may take from `status`. Resolving or closing may skip answering,
-// fixing may skip attending: the step skipped is stamped with it (see the header).
+// fixing may skip attending (see the header).
 const std::vector<std::string>& NextSteps(const std::string& kind, const std::string& status) {
   static const std::map<std::pair<std::string, std::string>, std::vector<std::string>> next = {
       {{"complaint", "opened"}, {"answered", "resolved", "closed"}},
@@ -26,13 +26,6 @@ const std::vector<std::string>& NextSteps(const std::string& kind, const std::st
   static const std::vector<std::string> none;
   auto it = next.find({kind, status});
   return it == next.end() ? none : it->second;
-}
-
-// The step a final step implies when it is taken first.
-std::optional<std::string> ImpliedStep(const std::string& step) {
-  if (step == "resolved" || step == "closed") return "answered";
-  if (step == "fixed") return "attended";
-  return std::nullopt;
 }
 
 bool IsFinalStep(const std::string& step) {
@@ -132,7 +125,6 @@ void ServiceCases::Advance(const std::string& kind_text, const std::string& id,
     values.emplace_back(step + "_at", FormatTime(at));
     if (!agent.empty()) values.emplace_back(step + "_by", agent);
   };
-  if (auto implied = ImpliedStep(input.step); implied && status == "opened") stamp(*implied);
   stamp(input.step);
   if (!input.note.empty()) values.emplace_back(input.step + "_note", input.note);
   if (!input.handler.empty()) values.emplace_back("handler", input.handler);

@@ -24,8 +24,9 @@ CREATE TEMP VIEW service_cases AS
          json_extract(s.doc, '$.category') AS category, json_extract(s.doc, '$.severity') AS severity,
          json_extract(s.doc, '$.channel') AS channel, json_extract(s.doc, '$.handler') AS handler,
          unixepoch(json_extract(s.doc, '$.opened_at')) * 1000 AS opened_ms,
-         unixepoch(COALESCE(json_extract(s.doc, '$.answered_at'), json_extract(s.doc, '$.attended_at')))
-           * 1000 AS first_ms,
+         unixepoch(COALESCE(json_extract(s.doc, '$.answered_at'), json_extract(s.doc, '$.attended_at'),
+                            json_extract(s.doc, '$.resolved_at'), json_extract(s.doc, '$.fixed_at'),
+                            json_extract(s.doc, '$.closed_at'))) * 1000 AS first_ms,
          unixepoch(COALESCE(json_extract(s.doc, '$.resolved_at'), json_extract(s.doc, '$.fixed_at')))
            * 1000 AS resolved_ms,
          unixepoch(json_extract(s.doc, '$.closed_at')) * 1000 AS closed_ms,

@@ -7,8 +7,9 @@
 //   repair:    opened → attended (on site) → fixed
 // The status is never stored: it is the furthest step stamped (CaseStatus), so two tablets that
 // move one case concurrently converge on the same status whatever order their changes merge in.
-// Resolving an unanswered complaint stamps it answered too (the resolution is the answer), and
-// fixing an unattended repair stamps it attended.
+// A complaint resolved or closed without an answer counts as answered then, a repair fixed
+// without a visit as attended then (the clocks stop); the skipped step is not stamped, so that a
+// real answer recorded offline on another tablet is never overwritten by the implied one.
 #pragma once
 
 #include <cstdint>

@@ -20,7 +20,7 @@
 //                 resolved_ms, closed_ms, satisfaction)
 //       every live complaint and repair (fieldcrm/model/service_cases.h): `customer` the root it
 //       belongs to now, times in unix ms (NULL until stamped): first_ms the answer (complaint) or
-//       the visit on site (repair), resolved_ms the resolution or the fix, closed_ms a
+//       the visit on site (repair), or the end when it came first, resolved_ms the resolution or the fix, closed_ms a
 //       complaint closed without resolution; satisfaction 1-5 or NULL.
 //   customer_children(customer, kind, deleted)
 //       every record that hangs under a customer id (interactions, tasks, deals, referrals,
