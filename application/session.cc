@@ -84,6 +84,16 @@ WriteOutcome Session::AddReferral(const std::string& referrer, const std::string
   return Reviewed(Activities(store()).AddReferral(referrer, referee));
 }
 
+WriteOutcome Session::OpenServiceCase(const std::string& customer, const NewServiceCase& input) {
+  return {ServiceCases(store()).Open(customer, input), false, {}};
+}
+
+WriteOutcome Session::AdvanceServiceCase(const std::string& kind, const std::string& id,
+                                         const ServiceCaseStep& step) {
+  ServiceCases(store()).Advance(kind, id, step);
+  return {id, false, {}};
+}
+
 WriteOutcome Session::RestoreLostWrite(const std::string& record, const std::string& field,
                                        Hlc lost_hlc, const std::string& lost_device) {
   fieldcrm::RestoreLostWrite(store(), record, field, lost_hlc, lost_device);

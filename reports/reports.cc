@@ -1,6 +1,7 @@
 #include "fieldcrm/reports/reports.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/base/utf8.h"
@@ -14,7 +15,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int64_t kDayMs = 24 * 3600 * 1000;
+constexpr int64_t kHourMs = 3600 * 1000;
+constexpr int64_t kDayMs = 24 * kHourMs;
 constexpr int64_t kDefaultPeriodDays = 30;
 constexpr int64_t kChurnDays = 30;  // no interaction for this long: at risk
 
@@ -58,6 +60,66 @@ struct Report {
 
 // Rows of the tables below that sum per agent also get a row for everyone, from the same CTE.
 #define FIELDCRM_ALL_AGENTS "'(全部 all)'"
+
+// Complaints or repairs opened in the period, with their clocks, grouped by the customer's
+// `group` (team or project), plus a row for everyone: cases, the share of customers with one,
+// the hours to the first step (answer, attendance) and to the end (resolution, fix), the share
+// of cases that met the seeds' limits (first_limit_ms, done_limit_ms), still open now,
+// satisfaction at closing.
+std::string ServiceCaseSql(const char* kind, const char* group, int64_t first_limit_ms,
+                           int64_t done_limit_ms) {
+  std::string g = std::string("COALESCE(NULLIF(c.") + group + ", ''), '-')";
+  return R"sql(
+, cases AS (SELECT s.*, )sql" +
+         g + R"sql( AS grp FROM service_cases s JOIN cust c ON c.id = s.customer, p
+            WHERE s.kind = ')sql" +
+         kind +
+         R"sql(' AND s.opened_ms >= p.since AND s.opened_ms < p.until),
+f AS (SELECT * FROM cases UNION ALL SELECT id, kind, customer, category, severity, channel, handler,
+        opened_ms, first_ms, resolved_ms, closed_ms, satisfaction, )sql" FIELDCRM_ALL_AGENTS
+         R"sql( FROM cases),
+n AS (SELECT )sql" +
+         g + R"sql( AS grp, count(*) AS customers FROM cust c GROUP BY 1
+      UNION ALL SELECT )sql" FIELDCRM_ALL_AGENTS R"sql(, count(*) FROM cust)
+SELECT n.grp AS grp, n.customers, count(f.id) AS cases,
+       round(100.0 * count(DISTINCT f.customer) / n.customers, 2) AS rate_pct,
+       round(avg((f.first_ms - f.opened_ms) / 3600000.0), 1) AS first_hours,
+       round(100.0 * sum(f.first_ms - f.opened_ms <= )sql" +
+         std::to_string(first_limit_ms) +
+         R"sql() / NULLIF(count(f.id), 0), 1) AS first_in_time_pct,
+       round(avg((f.resolved_ms - f.opened_ms) / 3600000.0), 1) AS done_hours,
+       round(100.0 * sum(f.resolved_ms - f.opened_ms <= )sql" +
+         std::to_string(done_limit_ms) +
+         R"sql() / NULLIF(count(f.id), 0), 1) AS done_in_time_pct,
+       count(f.id) - count(f.resolved_ms) - count(f.closed_ms) AS still_open,
+       round(avg(f.satisfaction), 2) AS satisfaction
+FROM n LEFT JOIN f ON f.grp = n.grp GROUP BY n.grp
+ORDER BY n.grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, cases DESC, n.grp)sql";
+}
+
+// SQL built once, kept for the life of the process (Table holds plain pointers).
+const char* Persist(std::string sql) {
+  static std::vector<std::unique_ptr<std::string>> kept;
+  return kept.emplace_back(std::make_unique<std::string>(std::move(sql)))->c_str();
+}
+
+Table ComplaintTable(const char* name, const char* group, const char* label) {
+  return {name,
+          "Complaints opened in the period: rate, answered within 2 h, resolved within 48 h",
+          {{"grp", label},
+           {"customers", "Customers"},
+           {"cases", "Complaints"},
+           {"rate_pct", "Complaint rate %"},
+           {"first_hours", "Hours to answer"},
+           {"first_in_time_pct", "Answered ≤2 h %"},
+           {"done_hours", "Hours to resolve"},
+           {"done_in_time_pct", "Resolved ≤48 h %"},
+           {"still_open", "Open"},
+           {"satisfaction", "Satisfaction (1-5)"}},
+          Persist(ServiceCaseSql("complaint", group, 2 * kHourMs, 48 * kHourMs)),
+          "grp",
+          "cases"};
+}
 
 const std::vector<Report>& Reports() {
   static const std::vector<Report> reports = {
@@ -255,6 +317,67 @@ GROUP BY l.referrer ORDER BY points DESC, referrals DESC, referrer LIMIT 50)sql"
          "referrer",
          "referrals",
          kAllTime}}},
+      {"complaints",
+       "Complaints (投诉) and repairs (报修): rate, time to answer, time to resolve",
+       {ComplaintTable("by_project", "project", "Project"),
+        ComplaintTable("by_team", "team", "Team"),
+        {"repairs",
+         "Repairs opened in the period by project: attended on site within 48 h, fixed",
+         {{"grp", "Project"},
+          {"cases", "Repairs"},
+          {"first_hours", "Hours to attend"},
+          {"first_in_time_pct", "Attended ≤48 h %"},
+          {"done_hours", "Hours to fix"},
+          {"still_open", "Open"},
+          {"satisfaction", "Satisfaction (1-5)"}},
+         Persist(ServiceCaseSql("repair", "project", 48 * kHourMs, 48 * kHourMs)),
+         "grp",
+         "cases"}}},
+      {"retention",
+       "Retention: repurchase and referral share of sales (target 30%), tag coverage",
+       {{"share",
+         "Deals signed in the period: repeat buyers' and referred customers' share, by team",
+         {{"grp", "Team"},
+          {"signed_deals", "Signed deals"},
+          {"repurchases", "Repurchases"},
+          {"referred", "Referred"},
+          {"repurchase_pct", "Repurchase %"},
+          {"referral_pct", "Referral %"},
+          {"retention_pct", "Repurchase or referral %"},
+          {"referral_target_pct", "Referral target %"}},
+         R"sql(
+, referred AS (SELECT DISTINCT customer FROM owned WHERE kind = 'referral'),
+signed AS (SELECT COALESCE(NULLIF(o.team, ''), '-') AS grp,
+                  (c.source = 'referral' OR r.customer IS NOT NULL) AS ref,
+                  EXISTS (SELECT 1 FROM history_facts e
+                          WHERE e.kind = 'deal' AND e.customer = o.customer AND e.id <> o.id
+                            AND e.status IN ('signed', 'handed-over') AND e.signed_ms < o.signed_ms) AS rep
+           FROM owned o JOIN cust c ON c.id = o.customer LEFT JOIN referred r ON r.customer = o.customer, p
+           WHERE o.kind = 'deal' AND o.signed_ms >= p.since AND o.signed_ms < p.until),
+g AS (SELECT * FROM signed UNION ALL SELECT )sql" FIELDCRM_ALL_AGENTS R"sql(, ref, rep FROM signed)
+SELECT grp, count(*) AS signed_deals, sum(rep) AS repurchases, sum(ref) AS referred,
+       round(100.0 * sum(rep) / count(*), 1) AS repurchase_pct,
+       round(100.0 * sum(ref) / count(*), 1) AS referral_pct,
+       round(100.0 * sum(rep OR ref) / count(*), 1) AS retention_pct, 30 AS referral_target_pct
+FROM g GROUP BY grp ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, signed_deals DESC, grp)sql",
+         "grp",
+         "referral_pct"},
+        {"tags",
+         "Tag coverage: live customers with at least one tag, by team",
+         {{"grp", "Team"},
+          {"customers", "Customers"},
+          {"tagged", "Tagged"},
+          {"coverage_pct", "Coverage %"}},
+         R"sql(
+, t AS (SELECT COALESCE(NULLIF(c.team, ''), '-') AS grp,
+               COALESCE(json_array_length(json_extract(r.doc, '$.tags')), 0) > 0 AS tagged
+        FROM cust c JOIN customer_records r ON r.id = c.id),
+g AS (SELECT * FROM t UNION ALL SELECT )sql" FIELDCRM_ALL_AGENTS R"sql(, tagged FROM t)
+SELECT grp, count(*) AS customers, sum(tagged) AS tagged,
+       round(100.0 * sum(tagged) / count(*), 1) AS coverage_pct
+FROM g GROUP BY grp ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, customers DESC, grp)sql",
+         "grp",
+         "coverage_pct"}}},
       {"surveys",
        "Surveys: NPS and satisfaction",
        {{"by_month",

@@ -126,36 +126,70 @@ WHERE g.previous IS NOT g.tier GROUP BY 1, 2 ORDER BY 1, 2)sql"));
   return out;
 }
 
-constexpr const char* kSlaByTier = "sla_by_tier";
-constexpr const char* kSlaByTierTitle =
-    "SLA breaches (overdue follow-up tasks) by the customer's tier";
-const std::vector<std::pair<std::string, std::string>> kSlaByTierColumns = {
-    {"tier", "Tier"}, {"overdue_tasks", "Overdue tasks"}, {"customers", "Customers"}};
+// A table of a store report computed over the customers' tiers now (report_grades).
+struct TierTable {
+  const char* name;
+  const char* title;
+  std::vector<std::pair<std::string, std::string>> columns;  // the first is the tier
+  std::string sql;                                           // after kCommon
+  const char* chart_value;
+  const char* period = kInPeriod;
+};
 
 // Open tasks past due now (the followups report's rule), and their customers, by tier.
-json SlaByTier(ReportingConnection& reporting, LoadedPlugin& tiering, const ReportFilter& filter,
-               int64_t now_ms) {
-  LoadGrades(reporting.db(), tiering, now_ms);
-  std::string sql = KeysCte(Tiers()) + R"sql(,
+TierTable SlaByTier() {
+  return {"sla_by_tier",
+          "SLA breaches (overdue follow-up tasks) by the customer's tier",
+          {{"tier", "Tier"}, {"overdue_tasks", "Overdue tasks"}, {"customers", "Customers"}},
+          KeysCte(Tiers()) + R"sql(,
 overdue AS (SELECT o.customer, g.tier FROM owned o CROSS JOIN temp.report_grades g ON g.customer = o.customer, p
             WHERE o.kind = 'task' AND NOT o.done AND o.due_ms < p.now),
 counts AS (SELECT tier AS key, count(*) AS tasks, count(DISTINCT customer) AS n FROM overdue GROUP BY 1)
 SELECT k.key AS tier, COALESCE(c.tasks, 0) AS overdue_tasks, COALESCE(c.n, 0) AS customers
-FROM keys k LEFT JOIN counts c ON c.key = k.key ORDER BY k.ord)sql";
-  return WithChart(RunSqlTable(reporting, filter, now_ms, kSlaByTier, kSlaByTierTitle,
-                               kSlaByTierColumns, sql, kNow),
-                   "tier", "overdue_tasks");
+FROM keys k LEFT JOIN counts c ON c.key = k.key ORDER BY k.ord)sql",
+          "overdue_tasks",
+          kNow};
 }
 
-json FollowupsReport(ReportingConnection& reporting, const PluginHost* plugins,
-                     const ReportFilter& filter, int64_t now_ms) {
+// Visits in the period followed up (a follow-up or call within 24 h, the followups report's
+// rule) by the customer's tier now: the seeds' follow-up timeliness.
+TierTable TimelinessByTier() {
+  return {"timeliness_by_tier",
+          "Follow-up timeliness: visits in the period followed up within 24 h, by tier",
+          {{"tier", "Tier"},
+           {"visits", "Visits"},
+           {"followed_up", "Followed up ≤24 h"},
+           {"timely_pct", "Timely %"}},
+          KeysCte(Tiers()) + R"sql(,
+v AS (SELECT o.customer, o.at_ms AS at, g.tier FROM owned o
+        CROSS JOIN temp.report_grades g ON g.customer = o.customer, p
+      WHERE o.kind = 'interaction' AND o.type = 'visit' AND o.at_ms >= p.since AND o.at_ms < p.until),
+t AS (SELECT tier AS key, count(*) AS visits, sum(EXISTS (
+        SELECT 1 FROM history_facts n
+        WHERE n.kind = 'interaction' AND n.customer = v.customer AND n.type IN ('followup', 'call')
+          AND n.at_ms >= v.at AND n.at_ms <= v.at + 86400000)) AS followed_up
+      FROM v GROUP BY 1)
+SELECT k.key AS tier, COALESCE(t.visits, 0) AS visits, COALESCE(t.followed_up, 0) AS followed_up,
+       round(100.0 * t.followed_up / NULLIF(t.visits, 0), 1) AS timely_pct
+FROM keys k LEFT JOIN t ON t.key = k.key ORDER BY k.ord)sql",
+          "timely_pct"};
+}
+
+// The store report `name` with `table` added: empty, with a "note" saying why, when there is no
+// usable tiering plugin.
+json WithTierTable(ReportingConnection& reporting, const PluginHost* plugins,
+                   const std::string& name, const ReportFilter& filter, int64_t now_ms,
+                   const TierTable& table) {
   Transaction txn(reporting.db());  // one snapshot for the SQL tables and the grades
-  json out = RunReport(reporting, "followups", filter, now_ms);
+  json out = RunReport(reporting, name, filter, now_ms);
   json& tables = out["tables"];
   try {
-    tables.push_back(SlaByTier(reporting, RequireTiering(plugins), filter, now_ms));
+    LoadGrades(reporting.db(), RequireTiering(plugins), now_ms);
+    tables.push_back(WithChart(RunSqlTable(reporting, filter, now_ms, table.name, table.title,
+                                           table.columns, table.sql, table.period),
+                               "tier", table.chart_value));
   } catch (const PluginError& e) {
-    json empty = NewTable(kSlaByTier, kSlaByTierTitle, kSlaByTierColumns, kNow);
+    json empty = NewTable(table.name, table.title, table.columns, table.period);
     empty["note"] = e.what();
     tables.push_back(empty);
   }
@@ -178,7 +212,12 @@ const std::vector<std::string>& ReportNames() {
 json RunReportWithTiers(ReportingConnection& reporting, const PluginHost* plugins,
                         const std::string& name, const ReportFilter& filter, int64_t now_ms) {
   if (name == kTiersReport) return TiersReport(reporting, RequireTiering(plugins), filter, now_ms);
-  if (name == "followups") return FollowupsReport(reporting, plugins, filter, now_ms);
+  if (name == "followups") {
+    return WithTierTable(reporting, plugins, name, filter, now_ms, SlaByTier());
+  }
+  if (name == "retention") {
+    return WithTierTable(reporting, plugins, name, filter, now_ms, TimelinessByTier());
+  }
   return RunReport(reporting, name, filter, now_ms);
 }
 

@@ -24,9 +24,9 @@ namespace {
 
 constexpr const char* kCookie = "fieldcrm_session";
 // Pages the single-page script renders; each is served the same shell.
-constexpr const char* kPages[] = {"/",         "/tiers",     "/funnel",  "/followups",
-                                  "/churn",    "/referrals", "/surveys", "/devices",
-                                  "/customer", "/list",      "/search"};
+constexpr const char* kPages[] = {"/",          "/tiers",   "/funnel",     "/followups", "/churn",
+                                  "/referrals", "/surveys", "/complaints", "/retention", "/devices",
+                                  "/customer",  "/list",    "/search"};
 
 std::string_view Asset(std::string_view name) {
   return FindAsset(DashboardAssets(), name);

@@ -12,6 +12,7 @@
 #include "fieldcrm/model/activities.h"
 #include "fieldcrm/model/amounts.h"
 #include "fieldcrm/model/fields.h"
+#include "fieldcrm/model/service_cases.h"
 #include "fieldcrm/plugin_host/tiers.h"
 #include "fieldcrm/projections/customer_bundle.h"
 #include "fieldcrm/projections/customer_search.h"
@@ -145,6 +146,11 @@ Reply Card(const httplib::Request& req, AppState& state) {
   card["interactions"] = bundle.interactions;
   card["deals"] = bundle.deals;
   card["surveys"] = bundle.survey_responses;
+  for (const char* kind : {"complaints", "repairs"}) {
+    json cases = std::string(kind) == "complaints" ? bundle.complaints : bundle.repairs;
+    for (json& c : cases) c["status"] = CaseStatus(c);
+    card[kind] = std::move(cases);
+  }
   card["tasks"] = activities.Of(root, "task");
   card["rewards"] = activities.Of(root, "reward");
   card["referrals_made"] = bundle.referrals_made;

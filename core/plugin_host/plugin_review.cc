@@ -16,7 +16,8 @@ namespace {
 
 // The JSON texts a CustomerView points into; must outlive the view.
 struct ViewTexts {
-  std::string customer, interactions, deals, referrals_made, referred_by, survey_responses;
+  std::string customer, interactions, deals, referrals_made, referred_by, survey_responses,
+      complaints, repairs;
 
   explicit ViewTexts(const CustomerBundle& b)
       : customer(b.customer.dump()),
@@ -24,7 +25,9 @@ struct ViewTexts {
         deals(b.deals.dump()),
         referrals_made(b.referrals_made.dump()),
         referred_by(b.referred_by.dump()),
-        survey_responses(b.survey_responses.dump()) {}
+        survey_responses(b.survey_responses.dump()),
+        complaints(b.complaints.dump()),
+        repairs(b.repairs.dump()) {}
 
   fieldcrm_customer_view View(const CustomerBundle& b, const sdk::TierGrade& grade,
                               int64_t now) const {
@@ -38,7 +41,9 @@ struct ViewTexts {
             sdk::ToStr(survey_responses),
             &b.facts,
             grade,
-            now};
+            now,
+            sdk::ToStr(complaints),
+            sdk::ToStr(repairs)};
   }
 };
 

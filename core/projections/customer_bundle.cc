@@ -80,7 +80,8 @@ std::vector<CustomerBundle> LoadCustomerBundles(Database& db,
   Statement& history = db.Prepare(
       "SELECT r.kind, r.doc, p.root, 0 FROM records p JOIN records r ON r.parent = p.id "
       "WHERE +p.kind = 'customer' AND p.root >= ?1 AND p.root <= ?2 AND r.deleted = 0 "
-      "AND +r.kind IN ('interaction', 'deal', 'referral', 'survey_response') "
+      "AND +r.kind IN ('interaction', 'deal', 'referral', 'survey_response', 'complaint', "
+      "'repair') "
       "UNION ALL SELECT r.kind, r.doc, p.root, 1 FROM records r JOIN records p "
       "ON p.id = json_extract(r.doc, '$.referrer') WHERE r.kind = 'referral' AND r.deleted = 0 "
       "AND +p.kind = 'customer' AND p.root >= ?1 AND p.root <= ?2");
@@ -94,14 +95,17 @@ std::vector<CustomerBundle> LoadCustomerBundles(Database& db,
     if (kind == "interaction") bundle.interactions.push_back(std::move(doc));
     if (kind == "deal") bundle.deals.push_back(std::move(doc));
     if (kind == "survey_response") bundle.survey_responses.push_back(std::move(doc));
+    if (kind == "complaint") bundle.complaints.push_back(std::move(doc));
+    if (kind == "repair") bundle.repairs.push_back(std::move(doc));
     if (kind == "referral") {
       (history.Int(3) == 1 ? bundle.referrals_made : bundle.referred_by).push_back(std::move(doc));
     }
   }
   history.Reset();
   for (CustomerBundle& bundle : bundles) {
-    for (json* records : {&bundle.interactions, &bundle.deals, &bundle.referrals_made,
-                          &bundle.referred_by, &bundle.survey_responses}) {
+    for (json* records :
+         {&bundle.interactions, &bundle.deals, &bundle.referrals_made, &bundle.referred_by,
+          &bundle.survey_responses, &bundle.complaints, &bundle.repairs}) {
       SortByTime(*records);
     }
     bundle.facts = ComputeFacts(bundle);

@@ -19,6 +19,20 @@ CREATE TEMP VIEW survey_answers AS
   FROM main.records WHERE +kind = 'survey_response';
 CREATE TEMP VIEW customer_records AS
   SELECT id, root, deleted, doc FROM main.records WHERE +kind = 'customer';
+CREATE TEMP VIEW service_cases AS
+  SELECT s.id, s.kind, COALESCE(c.root, c.id) AS customer,
+         json_extract(s.doc, '$.category') AS category, json_extract(s.doc, '$.severity') AS severity,
+         json_extract(s.doc, '$.channel') AS channel, json_extract(s.doc, '$.handler') AS handler,
+         unixepoch(json_extract(s.doc, '$.opened_at')) * 1000 AS opened_ms,
+         unixepoch(COALESCE(json_extract(s.doc, '$.answered_at'), json_extract(s.doc, '$.attended_at'),
+                            json_extract(s.doc, '$.resolved_at'), json_extract(s.doc, '$.fixed_at'),
+                            json_extract(s.doc, '$.closed_at'))) * 1000 AS first_ms,
+         unixepoch(COALESCE(json_extract(s.doc, '$.resolved_at'), json_extract(s.doc, '$.fixed_at')))
+           * 1000 AS resolved_ms,
+         unixepoch(json_extract(s.doc, '$.closed_at')) * 1000 AS closed_ms,
+         json_extract(s.doc, '$.satisfaction') AS satisfaction
+  FROM main.records s JOIN main.records c ON c.id = s.parent
+  WHERE s.kind IN ('complaint', 'repair') AND s.deleted = 0;
 CREATE TEMP VIEW customer_children AS
   SELECT parent AS customer, kind, deleted FROM main.records WHERE parent IS NOT NULL;
 )sql";

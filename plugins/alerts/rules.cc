@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <stdexcept>
 
 namespace alerts {
 
@@ -58,6 +59,15 @@ std::string Date(int64_t ms) {
   return text;
 }
 
+// "2026-06-15 18:00", China time.
+std::string DateTime(int64_t ms) {
+  int64_t minutes = ((ms + kChinaOffsetMs) % kDayMs + kDayMs) % kDayMs / 60000;
+  char text[8];
+  std::snprintf(text, sizeof text, "%02d:%02d", static_cast<int>(minutes / 60),
+                static_cast<int>(minutes % 60));
+  return Date(ms) + " " + text;
+}
+
 bool Enabled(const json& config, const char* rule) {
   return config["rules"].value(rule, true);
 }
@@ -74,7 +84,46 @@ void Yearly(std::vector<Due>& out, const char* rule, int64_t origin_ms, int64_t 
   out.push_back({rule, due, what + " on " + Date(day_ms)});
 }
 
+// A clock on after-sales cases: `rule` falls due `hours_key` hours after a case opened unless
+// one of `stops` is stamped by then (a later step implies the earlier ones).
+struct CaseClock {
+  const char* rule;
+  const char* hours_key;
+  std::initializer_list<const char*> stops;
+  const char* noun;     // complaint, repair
+  const char* missing;  // what has not happened: "not answered"
+};
+
+void CheckClock(std::vector<Due>& out, const json& config, const CaseClock& clock,
+                std::string_view cases_json, int64_t now) {
+  if (!Enabled(config, clock.rule)) return;
+  int64_t hours = config[clock.hours_key];
+  for (const json& c : json::parse(cases_json)) {
+    int64_t opened = ParseMs(c, "opened_at");
+    bool stopped = std::any_of(clock.stops.begin(), clock.stops.end(),
+                               [&](const char* field) { return ParseMs(c, field) != 0; });
+    if (opened == 0 || stopped || now < opened + hours * kHourMs) continue;
+    out.push_back({clock.rule, opened + hours * kHourMs,
+                   c.value("category", "") + " " + clock.noun + " opened " + DateTime(opened) +
+                       " " + clock.missing + " within " + std::to_string(hours) + " h"});
+  }
+}
+
 }  // namespace
+
+void CheckConfig(const json& config) {
+  for (const json& holiday : config["holidays"]) {
+    std::string date = holiday.value("date", "");
+    unsigned y = 0, m = 0, d = 0;
+    char rest = 0;
+    if (std::sscanf(date.c_str(), "%4u-%2u-%2u%c", &y, &m, &d, &rest) != 3 ||
+        !chrono::year_month_day(chrono::year(static_cast<int>(y)), chrono::month(m), chrono::day(d))
+             .ok()) {
+      throw std::invalid_argument("holiday '" + holiday.value("name", "") + "': '" + date +
+                                  "' is not a date (YYYY-MM-DD)");
+    }
+  }
+}
 
 std::vector<Due> Evaluate(const json& config, const fieldcrm::sdk::CustomerView& view) {
   std::vector<Due> out;
@@ -130,6 +179,40 @@ std::vector<Due> Evaluate(const json& config, const fieldcrm::sdk::CustomerView&
              "purchase anniversary of " + deal.value("unit", "a unit"));
     }
   }
+  const json& stages = config["holiday_stages"];
+  if (Enabled(config, "holiday") &&
+      std::find(stages.begin(), stages.end(), customer.value("stage", "prospect")) !=
+          stages.end()) {
+    int64_t days_before = config["holiday_days_before"];
+    for (const json& holiday : config["holidays"]) {
+      int64_t day = ParseMs(holiday, "date");
+      int64_t due = day - days_before * kDayMs;
+      if (now < due || now >= day + kDayMs) continue;
+      out.push_back(
+          {"holiday", due, "holiday greeting: " + holiday.value("name", "") + " on " + Date(day)});
+    }
+  }
+  CheckClock(out, config,
+             {"complaint-unanswered",
+              "complaint_answer_hours",
+              {"answered_at", "resolved_at", "closed_at"},
+              "complaint",
+              "not answered"},
+             view.complaints, now);
+  CheckClock(out, config,
+             {"complaint-unresolved",
+              "complaint_resolve_hours",
+              {"resolved_at", "closed_at"},
+              "complaint",
+              "not resolved"},
+             view.complaints, now);
+  CheckClock(out, config,
+             {"repair-unattended",
+              "repair_attend_hours",
+              {"attended_at", "fixed_at"},
+              "repair",
+              "not attended on site"},
+             view.repairs, now);
   return out;
 }
 

@@ -12,6 +12,8 @@ const PAGES = [
   { path: '/churn', report: 'churn', label: '流失风险 Churn' },
   { path: '/referrals', report: 'referrals', label: '老带新 Referrals' },
   { path: '/surveys', report: 'surveys', label: '满意度 Surveys' },
+  { path: '/complaints', report: 'complaints', label: '投诉报修 Complaints' },
+  { path: '/retention', report: 'retention', label: '留存 Retention' },
   { path: '/devices', report: 'devices', label: '平板 Devices' },
   { path: '/customer', report: 'customer', label: '客户档案 Customer' },
   // Reached from a figure or the search box, not from the menu.

@@ -16,9 +16,13 @@ const STAGES = [['prospect', '潜在 Prospect'], ['intent', '意向 Intent'], ['
 const PURPOSES = [['first-home', '刚需 First home'], ['upgrade', '改善 Upgrade'], ['investment', '投资 Investment']];
 const CHANNELS = [['phone', '电话 Phone'], ['wechat', '微信 WeChat'], ['sms', '短信 SMS'], ['in-person', '面谈 In person'], ['email', '邮件 Email']];
 const DEAL_STATUSES = [['reserved', '认购 Reserved'], ['signed', '签约 Signed'], ['handed-over', '交房 Handed over'], ['cancelled', '取消 Cancelled']];
+const CASE_STATUSES = [['opened', '待处理 Open'], ['answered', '已答复 Answered'], ['resolved', '已解决 Resolved'],
+                       ['closed', '已关闭 Closed'], ['attended', '已上门 Attended'], ['fixed', '已修复 Fixed']];
 const TYPES = { visit: '到访 Visit', call: '来电 Call', followup: '跟进 Follow-up' };
 const RULES = { 'visit-followup': '到访后跟进 Visit follow-up', 'first-response': '首次响应 First response',
-                'churn-risk': '流失风险 Going cold', birthday: '生日 Birthday', anniversary: '购房周年 Anniversary' };
+                'churn-risk': '流失风险 Going cold', birthday: '生日 Birthday', anniversary: '购房周年 Anniversary',
+                'complaint-unanswered': '投诉未答复 Complaint unanswered', 'complaint-unresolved': '投诉未解决 Complaint unresolved',
+                'repair-unattended': '报修未上门 Repair unattended' };
 const main = document.getElementById('main');
 
 function el(tag, attrs = {}, ...children) {
@@ -336,6 +340,10 @@ function timeline(card, id, reload) {
   for (const r of card.referred_by) items.push([r.at, '被推荐 Referred by', r.referrer_name || r.referrer, customerLink(r.referrer, '打开 Open')]);
   for (const s of card.surveys) items.push([s.at, `问卷 Survey ${s.survey ?? ''}`,
     Object.entries(s.answers ?? {}).map(([q, a]) => `${q}: ${show(a)}`).join(' · ') + (s.nps !== undefined ? ` (NPS ${s.nps})` : '')]);
+  for (const c of card.complaints ?? []) items.push([c.opened_at, '投诉 Complaint',
+    [c.category, c.severity, label(CASE_STATUSES, c.status), c.handler ? `(${c.handler})` : ''].join(' · ')]);
+  for (const r of card.repairs ?? []) items.push([r.opened_at, '报修 Repair',
+    [r.category, r.unit ?? '', label(CASE_STATUSES, r.status), r.handler ? `(${r.handler})` : ''].join(' · ')]);
   for (const w of card.rewards) items.push([w.granted_at ?? w.at, '奖励 Reward', `${w.points ?? ''} ${w.benefit ?? ''}`]);
   items.sort((a, b) => String(b[0] ?? '').localeCompare(String(a[0] ?? '')));
   return el('table', { 'data-list': 'timeline' }, el('tbody', {}, ...items.map(([at, what, text, action]) =>

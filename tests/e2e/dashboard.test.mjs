@@ -199,9 +199,11 @@ try {
   const ids = JSON.parse(execFileSync(seedBin, [url, tokenWang, tokenLi, tokenOffice, work], { encoding: 'utf8' }));
 
   // Without a login: every page and report answers 401; an agent's token gets 403 on reports.
-  const pages = ['/', '/funnel', '/followups', '/churn', '/referrals', '/surveys', '/devices', '/customer',
+  const pages = ['/', '/funnel', '/followups', '/churn', '/referrals', '/surveys', '/complaints', '/retention',
+                 '/devices', '/customer',
                  '/assets/app.js', '/assets/app.css'];
-  const reports = ['customers', 'funnel', 'followups', 'churn', 'referrals', 'surveys', 'devices',
+  const reports = ['customers', 'funnel', 'followups', 'churn', 'referrals', 'surveys', 'complaints', 'retention',
+                   'devices',
                    `customer?id=${ids.zhang_wei}`, ''];
   for (const p of pages) {
     const res = await fetch(url + p);
@@ -322,6 +324,20 @@ try {
   check(await page.textContent('table[data-table="by_month"] td[data-col="satisfaction"]'), '4', 'satisfaction');
   check(await cell('comments', 'name', '陈静', 'answer'), '停车不方便', 'free-text answer in Chinese');
   await shot('surveys');
+
+  await open('/complaints', 'complaints');
+  for (const [col, want, what] of [['cases', '1', '李娜 complained'], ['rate_pct', '25', 'one of four customers'],
+                                    ['first_in_time_pct', '100', 'answered within 2 h'],
+                                    ['still_open', '1', 'not resolved yet']]) {
+    check(await cell('by_project', 'grp', '滨江壹号', col), want, `滨江壹号 ${col}: ${what}`);
+  }
+  await shot('complaints');
+
+  await open('/retention', 'retention');
+  check(await cell('share', 'grp', ALL, 'signed_deals'), '2', 'signed deals');
+  check(await cell('share', 'grp', ALL, 'referral_pct'), '50', 'referral share of sales');
+  check(await cell('share', 'grp', ALL, 'repurchase_pct'), '0', 'no repeat buyer yet');
+  await shot('retention');
 
   await open('/devices', 'devices');
   check(await page.locator('table[data-table="devices"] tbody tr').count(), 3, 'three tablets synced');

@@ -13,6 +13,7 @@
 #include "fieldcrm/model/activities.h"
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/fields.h"
+#include "fieldcrm/model/service_cases.h"
 #include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/server/sqlite_server_storage.h"
 #include "fieldcrm/storage/hlc.h"
@@ -159,6 +160,16 @@ int main(int argc, char** argv) {
                  {"points", 1000},
                  {"granted_at", fieldcrm::FormatTime(now - kHour)}});
     Answer(*wang, zhang, 10, 5, "样板间很漂亮，希望尽快交房", now - 60 * 1000);
+    // A complaint from 李娜, answered within the hour (the complaints page).
+    fieldcrm::NewServiceCase complaint;
+    complaint.kind = "complaint";
+    complaint.category = "服务";
+    complaint.at_ms = now - 3 * kHour;
+    std::string complaint_id = fieldcrm::ServiceCases(*wang).Open(li_na, complaint);
+    fieldcrm::ServiceCaseStep answered;
+    answered.step = "answered";
+    answered.at_ms = now - 2 * kHour;
+    fieldcrm::ServiceCases(*wang).Advance("complaint", complaint_id, answered);
     Sync(*wang, url, argv[2]);
 
     // 李强, 西湖二组: two visits in the period, one long silent customer, one signed deal.

@@ -91,5 +91,36 @@ TEST_CASE("the first-response SLA follows the customer's tier and the configured
   CHECK(AlertsOf(CollectAlerts(tablet.store(), *host, kAsOf), id).empty());
 }
 
+TEST_CASE("holiday greetings 3 days before, from the shipped holidays or head office's own") {
+  TempDir dir;
+  Replica tablet(dir, "tablet");
+  std::string owner = tablet.Customer("业主", "13800000001", "2025-01-01", {{"stage", "owner"}});
+  tablet.Interaction(owner, "call", "2026-09-21T10:00Z");
+  std::string prospect = tablet.Customer("路人", "13800000002", "2025-01-01");
+  tablet.Interaction(prospect, "call", "2026-09-21T10:00Z");
+  auto host = BuiltinHost(tablet.store());
+  // Mid-Autumn 2026 is 25 September (lunar 8/15, from plugins/alerts/holidays.json): greetings
+  // are due from 22 September, 00:00 China time.
+  int64_t before = ParseTime("2026-09-21T15:59Z", "as-of");
+  int64_t due = ParseTime("2026-09-21T16:00Z", "as-of");
+  CHECK(AlertsOf(CollectAlerts(tablet.store(), *host, before), owner).empty());
+  AlertsResult result = CollectAlerts(tablet.store(), *host, due);
+  CHECK(AlertsOf(result, owner) ==
+        std::map<std::string, std::string>{
+            {"holiday", "holiday greeting: 中秋 Mid-Autumn Festival on 2026-09-25"}});
+  CHECK(AlertsOf(result, prospect).empty());  // not among holiday_stages
+
+  // Head office replaces the list (plugins config alerts --file) and adds prospects.
+  SetPluginConfig(tablet.store(), host->Get("alerts"),
+                  {{"holiday_stages", {"prospect", "owner"}},
+                   {"holidays", {{{"name", "开盘周年 Opening day"}, {"date", "2026-09-23"}}}}});
+  CHECK(AlertsOf(CollectAlerts(tablet.store(), *host, due), prospect) ==
+        std::map<std::string, std::string>{
+            {"holiday", "holiday greeting: 开盘周年 Opening day on 2026-09-23"}});
+  CHECK_THROWS_WITH(SetPluginConfig(tablet.store(), host->Get("alerts"),
+                                    {{"holidays", {{{"name", "x"}, {"date", "2026-02-30"}}}}}),
+                    doctest::Contains("'2026-02-30' is not a date"));
+}
+
 }  // namespace
 }  // namespace fieldcrm::testing

@@ -89,6 +89,23 @@ TEST_CASE_FIXTURE(AppFixture, "find by name, last four digits and stage; the car
   CHECK(json::parse(cli.out)["stage"] == "intent");
 }
 
+TEST_CASE_FIXTURE(AppFixture, "the card's timeline carries complaints and repairs with status") {
+  std::string zhang =
+      Json(Post("/api/customers", {{"name", "张伟"}, {"phone", "13800138000"}}))["id"];
+  RunResult complaint = Cli(db, {"complaint", "add", zhang, "--category", "物业"});
+  REQUIRE_MESSAGE(complaint.exit_code == 0, complaint.err);
+  REQUIRE(Cli(db, {"complaint", "answer", Line(complaint.out)}).exit_code == 0);
+  REQUIRE(Cli(db, {"repair", "add", zhang, "--category", "漏水", "--unit", "3-1502"}).exit_code ==
+          0);
+  json card = Json(Get("/api/customers/" + zhang));
+  REQUIRE(card["complaints"].size() == 1);
+  CHECK(card["complaints"][0]["status"] == "answered");
+  CHECK(card["complaints"][0]["category"] == "物业");
+  REQUIRE(card["repairs"].size() == 1);
+  CHECK(card["repairs"][0]["status"] == "opened");
+  CHECK(card["repairs"][0]["unit"] == "3-1502");
+}
+
 TEST_CASE("first start: the set-up creates the store and remembers head office") {
   AppFixture fresh(false);
   json before = Json(fresh.Get("/api/status"));

@@ -45,6 +45,7 @@ void AddReferralCommands(CLI::App& app, Context& ctx);
 void AddSurveyCommands(CLI::App& app, Context& ctx);
 void AddAlertCommands(CLI::App& app, Context& ctx);
 void AddReportCommands(CLI::App& app, Context& ctx);
+void AddServiceCommands(CLI::App& app, Context& ctx);
 void AddAppCommand(CLI::App& app, Context& ctx);
 
 }  // namespace fieldcrm::cli

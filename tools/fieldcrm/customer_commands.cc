@@ -8,6 +8,7 @@
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/fields.h"
 #include "fieldcrm/model/local_time.h"
+#include "fieldcrm/model/service_cases.h"
 #include "tier_fields.h"
 
 namespace fieldcrm::cli {
@@ -76,6 +77,20 @@ void PrintCustomer(Store& store, const json& customer) {
                    : std::vector<std::string>{"ID", "DUE", "DONE", "NOTE"},
                rows_of_kind);
   }
+  std::vector<std::vector<std::string>> cases;
+  for (const std::string& kind : kServiceCaseKinds) {
+    for (const json& c : activities.Of(id, kind)) {
+      cases.push_back({Show(c, "id"), kind, LocalTimeText(Show(c, "opened_at")), CaseStatus(c),
+                       Show(c, "category"), Show(c, "severity"), Show(c, "handler"),
+                       Show(c, "satisfaction")});
+    }
+  }
+  if (!cases.empty()) {
+    std::cout << "\nComplaints and repairs:\n";
+    PrintTable(
+        {"ID", "KIND", "OPENED", "STATUS", "CATEGORY", "SEVERITY", "HANDLER", "SATISFACTION"},
+        cases);
+  }
 }
 
 }  // namespace
@@ -117,6 +132,7 @@ void AddCustomerCommands(CLI::App& app, Context& ctx) {
   }
   {
     auto* get = customer->add_subcommand("get", "show one customer and its history");
+    get->alias("show");
     auto id = std::make_shared<std::string>();
     get->add_option("ID", *id, "customer id (an alias of a merged customer works)")->required();
     get->callback([&ctx, id] {

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   fieldcrm::cli::AddImportCommand(app, ctx);
   fieldcrm::cli::AddCustomerCommands(app, ctx);
   fieldcrm::cli::AddActivityCommands(app, ctx);
+  fieldcrm::cli::AddServiceCommands(app, ctx);
   fieldcrm::cli::AddSyncCommands(app, ctx);
   fieldcrm::cli::AddReferralCommands(app, ctx);  // extends 'referral'
   fieldcrm::cli::AddPluginCommands(app, ctx);

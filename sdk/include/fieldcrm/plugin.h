@@ -70,8 +70,14 @@ struct CustomerView {
   const CustomerFacts* facts = nullptr;
   TierGrade grade;
   int64_t now_ms = 0;
+  // API 2.2; "[]" from an older host.
+  std::string_view complaints = "[]", repairs = "[]";
 
   static CustomerView From(const fieldcrm_customer_view& c) {
+    bool has_cases = c.struct_size >= offsetof(fieldcrm_customer_view, repairs) + sizeof(c.repairs);
+    auto cases = [&](const fieldcrm_str& text) {
+      return has_cases && text.data != nullptr ? ToView(text) : std::string_view("[]");
+    };
     return {ToView(c.id),
             ToView(c.customer),
             ToView(c.interactions),
@@ -81,7 +87,9 @@ struct CustomerView {
             ToView(c.survey_responses),
             c.facts,
             c.grade,
-            c.now_ms};
+            c.now_ms,
+            cases(c.complaints),
+            cases(c.repairs)};
   }
 };
 

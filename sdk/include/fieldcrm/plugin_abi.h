@@ -35,8 +35,9 @@
 #include <stdint.h>
 
 #define FIELDCRM_API_MAJOR 2
-/* Minor 1 added fieldcrm_plugin_api::check_config. */
-#define FIELDCRM_API_MINOR 1
+/* Minor 1 added fieldcrm_plugin_api::check_config; minor 2 added fieldcrm_customer_view's
+ * complaints and repairs. */
+#define FIELDCRM_API_MINOR 2
 #define FIELDCRM_PLUGIN_INFO_SYMBOL "fieldcrm_plugin_info"
 #define FIELDCRM_PLUGIN_ENTRY_SYMBOL "fieldcrm_plugin_entry"
 
@@ -132,6 +133,12 @@ typedef struct fieldcrm_customer_view {
   const fieldcrm_customer_facts* facts;
   fieldcrm_tier_grade grade; /* from the active tiering plugin; tier 0 when there is none */
   int64_t now_ms; /* the host's "as of" time: use it, never the clock, so replicas agree */
+  /* Minor 2 (a host of minor < 2 passes a struct_size that ends before them): after-sales
+   * cases, each step stamped as <step>_at (and <step>_by): */
+  fieldcrm_str complaints; /* {category, severity, channel, handler, opened_at, answered_at,
+                              resolved_at, closed_at, satisfaction, ...} */
+  fieldcrm_str repairs;    /* {category, severity, unit, handler, opened_at, attended_at,
+                              fixed_at, satisfaction, ...} */
 } fieldcrm_customer_view;
 
 /* Host-owned state of one hook call; only the host's functions look inside. */

@@ -68,6 +68,8 @@ struct TestCustomer {
   nlohmann::json referrals_made = nlohmann::json::array();
   nlohmann::json referred_by = nlohmann::json::array();
   nlohmann::json survey_responses = nlohmann::json::array();
+  nlohmann::json complaints = nlohmann::json::array();
+  nlohmann::json repairs = nlohmann::json::array();
   CustomerFacts facts;
   TierGrade grade;
 
@@ -223,14 +225,17 @@ class Harness {
  private:
   // The JSON texts a view points into.
   struct Texts {
-    std::string customer, interactions, deals, referrals_made, referred_by, survey_responses;
+    std::string customer, interactions, deals, referrals_made, referred_by, survey_responses,
+        complaints, repairs;
     explicit Texts(const TestCustomer& c)
         : customer(c.customer.dump()),
           interactions(c.interactions.dump()),
           deals(c.deals.dump()),
           referrals_made(c.referrals_made.dump()),
           referred_by(c.referred_by.dump()),
-          survey_responses(c.survey_responses.dump()) {}
+          survey_responses(c.survey_responses.dump()),
+          complaints(c.complaints.dump()),
+          repairs(c.repairs.dump()) {}
     fieldcrm_customer_view View(const TestCustomer& c, int64_t now_ms) const {
       return {sizeof(fieldcrm_customer_view),
               ToStr(c.id),
@@ -242,7 +247,9 @@ class Harness {
               ToStr(survey_responses),
               &c.facts,
               c.grade,
-              now_ms};
+              now_ms,
+              ToStr(complaints),
+              ToStr(repairs)};
     }
   };
 

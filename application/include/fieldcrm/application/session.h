@@ -21,6 +21,7 @@
 
 #include "fieldcrm/model/activities.h"
 #include "fieldcrm/model/customers.h"
+#include "fieldcrm/model/service_cases.h"
 #include "fieldcrm/plugin_host/plugin_host.h"
 #include "fieldcrm/plugin_host/plugin_review.h"
 #include "fieldcrm/storage/store.h"
@@ -72,6 +73,10 @@ class Session {
                        const std::string& status);
   WriteOutcome SetDealStatus(const std::string& deal, const std::string& status);
   WriteOutcome AddReferral(const std::string& referrer, const std::string& referee);
+  // Complaints and repairs (fieldcrm/model/service_cases.h).
+  WriteOutcome OpenServiceCase(const std::string& customer, const NewServiceCase& input);
+  WriteOutcome AdvanceServiceCase(const std::string& kind, const std::string& id,
+                                  const ServiceCaseStep& step);
   // Writes a value that lost a same-field conflict again (fieldcrm/storage/conflicts.h), then
   // reviews the customer it belongs to (a restored stage may complete a rule).
   WriteOutcome RestoreLostWrite(const std::string& record, const std::string& field, Hlc lost_hlc,

@@ -19,8 +19,9 @@ namespace fieldcrm::reports {
 const std::vector<std::string>& ReportNames();
 
 // RunReport, plus the reports that need the tiering plugin among `plugins` (nullptr: none loaded):
-// "tiers" (tables by_tier, moves, by_segment), and "followups" with its sla_by_tier table.
-// Without a usable tiering plugin "tiers" throws PluginError saying why, and followups still
+// "tiers" (tables by_tier, moves, by_segment), "followups" with its sla_by_tier table and
+// "retention" with its timeliness_by_tier table.
+// Without a usable tiering plugin "tiers" throws PluginError saying why, and the others still
 // answers, its sla_by_tier without rows and with a "note" saying why.
 nlohmann::json RunReportWithTiers(ReportingConnection& reporting, const PluginHost* plugins,
                                   const std::string& name, const ReportFilter& filter,

@@ -1,7 +1,7 @@
 // A customer with everything that happened around it, as plugins see it: the customer's
-// document, its interactions, deals, referrals (both ways) and survey responses, plus the numeric
-// facts derived from them. Loaded from the merged records only, so replicas that hold the same
-// changes build the same bundles.
+// document, its interactions, deals, referrals (both ways), survey responses, complaints and
+// repairs, plus the numeric facts derived from them. Loaded from the merged records only, so
+// replicas that hold the same changes build the same bundles.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -23,6 +23,8 @@ struct CustomerBundle {
   nlohmann::json referrals_made = nlohmann::json::array();
   nlohmann::json referred_by = nlohmann::json::array();
   nlohmann::json survey_responses = nlohmann::json::array();
+  nlohmann::json complaints = nlohmann::json::array();  // after-sales cases
+  nlohmann::json repairs = nlohmann::json::array();
   sdk::CustomerFacts facts;
 };
 

@@ -18,6 +18,12 @@
 //   customer_records(id, root, deleted, doc)
 //       every customer id (aliases too): the root it resolves to, whether the customer is
 //       deleted and its document (JSON text; a root's combines its aliases' fields).
+//   service_cases(id, kind, customer, category, severity, channel, handler, opened_ms, first_ms,
+//                 resolved_ms, closed_ms, satisfaction)
+//       every live complaint and repair (fieldcrm/model/service_cases.h): `customer` the root it
+//       belongs to now, times in unix ms (NULL until stamped): first_ms the answer (complaint) or
+//       the visit on site (repair), or the end when it came first, resolved_ms the resolution or the fix, closed_ms a
+//       complaint closed without resolution; satisfaction 1-5 or NULL.
 //   customer_children(customer, kind, deleted)
 //       every record that hangs under a customer id (interactions, tasks, deals, referrals,
 //       rewards, survey responses): that id, its kind and whether it is deleted.
