@@ -22,7 +22,8 @@ Store& Session::store() {
 PluginHost& Session::plugins() {
   if (!plugins_) {
     Store& opened = store();
-    plugins_ = std::make_unique<PluginHost>(PluginsFolder(options_.plugins_dir, &opened));
+    plugins_ = std::make_unique<PluginHost>(StorePluginSources(
+        options_.plugins_dir, options_.allow_unsigned_plugins, opened, options_.db_path));
     plugins_->Configure(opened);
   }
   return *plugins_;
@@ -31,6 +32,10 @@ PluginHost& Session::plugins() {
 void Session::Close() {
   plugins_.reset();
   store_.reset();
+}
+
+void Session::ReloadPlugins() {
+  plugins_.reset();
 }
 
 int64_t Session::AsOfMs() const {

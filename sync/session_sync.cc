@@ -2,7 +2,9 @@
 
 #include <filesystem>
 
+#include "fieldcrm/application/plugins_folder.h"
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/plugin_host/plugin_signature.h"
 
 namespace fieldcrm::sync {
 
@@ -28,6 +30,9 @@ std::string WipeStore(Session& session) {
     std::string file = session.options().db_path + suffix;
     if (std::filesystem::remove(file)) deleted += (deleted.empty() ? "" : ", ") + file;
   }
+  std::filesystem::path delivered = DeliveredPluginsFolder(session.options().db_path);
+  std::error_code error;
+  if (std::filesystem::remove_all(delivered, error) > 0) deleted += ", " + delivered.string();
   return deleted;
 }
 
@@ -46,6 +51,7 @@ ServerSettings RememberedServer(Store& store, const ServerSettings& given) {
   settings.url = Remembered(store, given.url, kServerKey, "--server");
   settings.token = Remembered(store, given.token, kTokenKey, "--token");
   settings.ca_file = given.ca_file.empty() ? store.GetMeta(kCaFileKey).value_or("") : given.ca_file;
+  settings.head_office_key = given.head_office_key;
   return settings;
 }
 
@@ -54,6 +60,10 @@ void RememberServer(Store& store, const ServerSettings& settings) {
   store.SetMeta(kServerKey, settings.url);
   store.SetMeta(kTokenKey, settings.token);
   store.SetMeta(kCaFileKey, settings.ca_file);
+  if (!settings.head_office_key.empty()) {
+    CheckPublicKey(settings.head_office_key);
+    store.SetMeta(kHeadOfficeKeyMeta, settings.head_office_key);
+  }
   remember.Commit();
 }
 
@@ -61,9 +71,14 @@ SessionSyncReport SyncSession(Session& session, Transport& transport, const Sync
   SessionSyncReport report;
   try {
     report.sync = SyncClient(session.store(), transport, options).Run();
+    report.plugins = DeliverPlugins(transport, DeliveredPluginsFolder(session.options().db_path),
+                                    session.store().GetMeta(kHeadOfficeKeyMeta).value_or(""));
+    if (report.plugins.changed()) session.ReloadPlugins();
+    report.warnings = report.plugins.refused;
     auto review = session.ReviewAfterSync(report.sync.received, !report.sync.push_error.empty());
     if (review) {
-      report.warnings = review->failures;
+      report.warnings.insert(report.warnings.end(), review->failures.begin(),
+                             review->failures.end());
       if (review->created > 0) {
         Add(report.sync, SyncClient(session.store(), transport, options).Run());
       }

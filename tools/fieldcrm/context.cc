@@ -11,6 +11,7 @@ SessionOptions Context::Options() const {
   if (db_path.empty()) throw CLI::RequiredError("--db");
   SessionOptions options{db_path, plugins_dir, std::nullopt};
   if (!as_of.empty()) options.as_of_ms = ParseTime(as_of, "--as-of");
+  options.allow_unsigned_plugins = allow_unsigned_plugins;
   return options;
 }
 
