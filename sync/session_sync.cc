@@ -71,8 +71,16 @@ SessionSyncReport SyncSession(Session& session, Transport& transport, const Sync
   SessionSyncReport report;
   try {
     report.sync = SyncClient(session.store(), transport, options).Run();
-    report.plugins = DeliverPlugins(transport, DeliveredPluginsFolder(session.options().db_path),
-                                    session.store().GetMeta(kHeadOfficeKeyMeta).value_or(""));
+    try {
+      report.plugins =
+          DeliverPlugins(transport, DeliveredPluginsFolder(session.options().db_path),
+                         session.store().GetMeta(kHeadOfficeKeyMeta).value_or(""));
+    } catch (const Error& e) {
+      // The changes were exchanged: a server without plugins to give (or gone meanwhile) fails
+      // only this part, which the next sync tries again.
+      report.plugins.refused.push_back(std::string("could not check head office's plugins: ") +
+                                       e.what());
+    }
     if (report.plugins.changed()) session.ReloadPlugins();
     report.warnings = report.plugins.refused;
     auto review = session.ReviewAfterSync(report.sync.received, !report.sync.push_error.empty());

@@ -80,12 +80,13 @@ struct HeadOffice {
     server = std::make_unique<ServerProcess>(
         db, dir.File("hq.log"), std::vector<std::string>{"--insecure-http", "--plugins", empty});
   }
-  // The server's grade of a customer ({"tier", "tier_score"}), from its customer report.
+  // The server's grade of a customer (tier, score, RFM), from its customer report.
   json Grade(const std::string& id) const {
     auto api = sync::MakeHttpTransport(server->url(), office);
     sync::HttpReply reply = api->Get("/v1/reports/customer?id=" + id);
     REQUIRE_MESSAGE(reply.status == 200, reply.body.dump());
-    return {{"tier", reply.body["tier"]["tier"]}, {"tier_score", reply.body["tier"]["tier_score"]}};
+    const json& tier = reply.body["tier"];
+    return {{"tier", tier["tier"]}, {"tier_score", tier["tier_score"]}, {"rfm", tier["rfm"]}};
   }
 
   std::string db, empty, agent_a, agent_b, office, key;
@@ -94,7 +95,7 @@ struct HeadOffice {
 
 json TabletGrade(const std::string& db, const std::string& id) {
   json c = json::parse(Ok(db, {"--json", "customer", "get", id}));
-  return {{"tier", c["tier"]}, {"tier_score", c["tier_score"]}};
+  return {{"tier", c["tier"]}, {"tier_score", c["tier_score"]}, {"rfm", c["rfm"]}};
 }
 
 // The suite's environment asks for unsigned plugins (tests/CMakeLists.txt); these tests must not.
