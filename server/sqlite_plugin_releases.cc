@@ -67,7 +67,7 @@ StoredRelease SqliteServerStorage::PublishRelease(const PluginRelease& plugin,
       .Bind(plugin.name, plugin.version, plugin.kind, plugin.sha256, plugin.size, plugin.publisher,
             plugin.published_at, signature, Base64Encode(library))
       .Run();
-  int64_t release = db.QueryInt("SELECT last_insert_rowid()").value_or(0);
+  int64_t release = sqlite3_last_insert_rowid(db.handle());
   db.Prepare("INSERT OR REPLACE INTO plugin_current(name, release, since) VALUES(?, ?, ?)")
       .Bind(plugin.name, release, plugin.published_at)
       .Run();
@@ -85,8 +85,8 @@ StoredRelease SqliteServerStorage::RollBackPlugin(const std::string& name,
       "SELECT MAX(release) FROM plugin_releases WHERE name = ? AND version = ?", name, version);
   if (!release) {
     auto versions = db.QueryText(
-        "SELECT group_concat(version, ', ') FROM (SELECT DISTINCT version FROM plugin_releases "
-        "WHERE name = ? ORDER BY release)",
+        "SELECT group_concat(version, ', ') FROM (SELECT version FROM plugin_releases "
+        "WHERE name = ? GROUP BY version ORDER BY MIN(release))",
         name);
     throw NotFound(versions ? "plugin '" + name + "' has no version " + version +
                                   " (published: " + *versions + ")"
