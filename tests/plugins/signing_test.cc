@@ -41,8 +41,9 @@ std::string HqOk(const std::string& db, const std::vector<std::string>& args) {
 json PluginsByFile(const std::string& db, const std::vector<std::string>& flags = {}) {
   std::vector<std::string> args = flags;
   args.insert(args.end(), {"--json", "plugins", "list"});
+  json list = json::parse(Ok(db, args));
   json out = json::object();
-  for (const json& p : json::parse(Ok(db, args))["plugins"]) {
+  for (const json& p : list["plugins"]) {
     out[fs::path(p["file"].get<std::string>()).filename().string()] = p;
   }
   return out;
