@@ -37,4 +37,19 @@ PluginHostOptions PluginRunOptions(PluginIsolation isolation, const PluginLimits
   return {isolation, BuiltinPluginsFolder(), program, limits};
 }
 
+std::filesystem::path DeliveredPluginsFolder(const std::string& db_path) {
+  return db_path + ".plugins";
+}
+
+bool AllowUnsignedPlugins(bool option) {
+  const char* env = std::getenv("FIELDCRM_ALLOW_UNSIGNED_PLUGINS");
+  return option || (env != nullptr && std::string(env) == "1");
+}
+
+PluginSources StorePluginSources(const std::string& folder_option, bool allow_unsigned,
+                                 Store& store, const std::string& db_path) {
+  return {PluginsFolder(folder_option, &store), AllowUnsignedPlugins(allow_unsigned),
+          DeliveredPluginsFolder(db_path), store.GetMeta(kHeadOfficeKeyMeta).value_or("")};
+}
+
 }  // namespace fieldcrm

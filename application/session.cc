@@ -23,7 +23,8 @@ PluginHost& Session::plugins() {
   if (!plugins_) {
     Store& opened = store();
     plugins_ = std::make_unique<PluginHost>(
-        PluginsFolder(options_.plugins_dir, &opened),
+        StorePluginSources(options_.plugins_dir, options_.allow_unsigned_plugins, opened,
+                           options_.db_path),
         PluginRunOptions(options_.plugin_isolation, options_.plugin_limits));
     plugins_->Configure(opened);
   }
@@ -33,6 +34,10 @@ PluginHost& Session::plugins() {
 void Session::Close() {
   plugins_.reset();
   store_.reset();
+}
+
+void Session::ReloadPlugins() {
+  plugins_.reset();
 }
 
 int64_t Session::AsOfMs() const {

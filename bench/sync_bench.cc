@@ -5,6 +5,7 @@
 
 #include "bench_server.h"
 #include "data.h"
+#include "fieldcrm/base/error.h"
 #include "fieldcrm/storage/hlc.h"
 #include "fieldcrm/sync/transport.h"
 #include "store_bench.h"
@@ -49,6 +50,17 @@ class TransportOnlyStorage : public sync::ServerStorage {
     return page;
   }
   std::vector<sync::DeviceStatus> ListDevices() override { return {}; }
+  // No plugin releases: the bench measures change transfer alone.
+  sync::StoredRelease PublishRelease(const PluginRelease&, const std::string&,
+                                     const std::string&) override {
+    throw InvalidInput("not here");
+  }
+  sync::StoredRelease RollBackPlugin(const std::string&, const std::string&) override {
+    throw NotFound("not here");
+  }
+  std::vector<sync::StoredRelease> ListReleases() override { return {}; }
+  std::vector<sync::StoredRelease> CurrentReleases() override { return {}; }
+  std::string ReleaseLibrary(int64_t) override { throw NotFound("not here"); }
   nlohmann::json Report(const std::string&, const std::map<std::string, std::string>&) override {
     return nullptr;
   }

@@ -201,6 +201,29 @@ struct SyncServer::Impl {
     return ToJson(storage.Push(who, push));
   }
 
+  // Head office's current plugin releases: what each tablet verifies and installs.
+  json Plugins() {
+    json releases = json::array();
+    for (const StoredRelease& r : storage.CurrentReleases()) {
+      releases.push_back({{"name", r.plugin.name},
+                          {"version", r.plugin.version},
+                          {"release", r.release},
+                          {"size", r.plugin.size},
+                          {"signature", r.signature}});
+    }
+    return {{"plugins", releases}};
+  }
+
+  json PluginLibrary(const json& request) {
+    auto release = request.find("release");
+    if (release == request.end() || !release->is_number_unsigned()) {
+      throw InvalidInput("give the release number: " + std::string(kPluginLibraryPath) +
+                         "?release=N (from " + kPluginsPath + ")");
+    }
+    return {{"release", *release},
+            {"library", Base64Encode(storage.ReleaseLibrary(release->get<int64_t>()))}};
+  }
+
   std::string Pull(const Principal& who, const json& request) {
     return PullPageBody(storage.Pull(who, ParsePullRequest(request)));
   }
@@ -244,6 +267,13 @@ struct SyncServer::Impl {
              [this](const Principal& who, const json& r) { return Pull(who, r); });
     };
     http.Post(kPushPath, push);
+    http.Get(kPluginsPath, [this](const httplib::Request& req, httplib::Response& res) {
+      Handle(req, res, nullptr, [this](const Principal&, const json&) { return Plugins(); });
+    });
+    http.Get(kPluginLibraryPath, [this](const httplib::Request& req, httplib::Response& res) {
+      Handle(req, res, nullptr,
+             [this](const Principal&, const json& r) { return PluginLibrary(r); });
+    });
     http.Get(kPullPath, [pull](const httplib::Request& req, httplib::Response& res) {
       pull(req, res, nullptr);
     });

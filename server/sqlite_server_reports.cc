@@ -140,9 +140,11 @@ ReportingConnection& SqliteServerStorage::Reporting() {
   return *reporting_;
 }
 
-void SqliteServerStorage::UsePlugins(std::unique_ptr<PluginHost> plugins) {
+void SqliteServerStorage::UsePlugins(std::function<std::unique_ptr<PluginHost>()> load) {
   std::lock_guard lock(reports_mutex_);
-  plugins_ = std::move(plugins);
+  load_plugins_ = std::move(load);
+  plugins_stamp_ = CurrentReleasesStamp();
+  plugins_ = load_plugins_();
 }
 
 json SqliteServerStorage::Report(const std::string& name,
@@ -161,6 +163,13 @@ json SqliteServerStorage::Report(const std::string& name,
   }
   // One report at a time: they share the connection and the plugins.
   std::lock_guard lock(reports_mutex_);
+  if (load_plugins_) {
+    if (std::string stamp = CurrentReleasesStamp(); stamp != plugins_stamp_) {
+      plugins_.reset();  // unloads the old libraries before the folder is rewritten
+      plugins_stamp_ = stamp;
+      plugins_ = load_plugins_();
+    }
+  }
   if (plugins_) {
     // Cheap (a few small records): plugin_config records synced since the last report apply now.
     std::lock_guard store_lock(mutex_);

@@ -80,6 +80,26 @@ CREATE TABLE dashboard_users(
   password_hash TEXT NOT NULL,
   created_at TEXT NOT NULL) WITHOUT ROWID;
 )sql",
+    // 5: plugin releases head office published (signed; docs/plugins.md, "Signed plugins"), and
+    // which release of each plugin tablets are given now (publish and rollback set it).
+    R"sql(
+CREATE TABLE plugin_releases(
+  release INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  publisher TEXT NOT NULL,
+  published_at TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  library_base64 TEXT NOT NULL);
+CREATE INDEX plugin_releases_by_name ON plugin_releases(name, version);
+CREATE TABLE plugin_current(
+  name TEXT PRIMARY KEY,
+  release INTEGER NOT NULL REFERENCES plugin_releases(release),
+  since TEXT NOT NULL) WITHOUT ROWID;
+)sql",
 };
 constexpr int kServerSchemaVersion = static_cast<int>(std::size(kServerMigrations));
 constexpr const char* kServerSchemaKey = "sync_server_schema";

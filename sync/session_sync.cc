@@ -2,7 +2,9 @@
 
 #include <filesystem>
 
+#include "fieldcrm/application/plugins_folder.h"
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/plugin_host/plugin_signature.h"
 #include "fieldcrm/sync/sync_lock.h"
 
 namespace fieldcrm::sync {
@@ -29,6 +31,9 @@ std::string WipeStore(Session& session) {
     std::string file = session.options().db_path + suffix;
     if (std::filesystem::remove(file)) deleted += (deleted.empty() ? "" : ", ") + file;
   }
+  std::filesystem::path delivered = DeliveredPluginsFolder(session.options().db_path);
+  std::error_code error;
+  if (std::filesystem::remove_all(delivered, error) > 0) deleted += ", " + delivered.string();
   return deleted;
 }
 
@@ -47,6 +52,7 @@ ServerSettings RememberedServer(Store& store, const ServerSettings& given) {
   settings.url = Remembered(store, given.url, kServerKey, "--server");
   settings.token = Remembered(store, given.token, kTokenKey, "--token");
   settings.ca_file = given.ca_file.empty() ? store.GetMeta(kCaFileKey).value_or("") : given.ca_file;
+  settings.head_office_key = given.head_office_key;
   return settings;
 }
 
@@ -55,6 +61,10 @@ void RememberServer(Store& store, const ServerSettings& settings) {
   store.SetMeta(kServerKey, settings.url);
   store.SetMeta(kTokenKey, settings.token);
   store.SetMeta(kCaFileKey, settings.ca_file);
+  if (!settings.head_office_key.empty()) {
+    CheckPublicKey(settings.head_office_key);
+    store.SetMeta(kHeadOfficeKeyMeta, settings.head_office_key);
+  }
   remember.Commit();
 }
 
@@ -63,9 +73,21 @@ SessionSyncReport SyncSession(Session& session, Transport& transport, const Sync
   SyncLock one_at_a_time(session.options().db_path);
   try {
     report.sync = SyncClient(session.store(), transport, options).Run();
+    try {
+      report.plugins = DeliverPlugins(transport, DeliveredPluginsFolder(session.options().db_path),
+                                      session.store().GetMeta(kHeadOfficeKeyMeta).value_or(""));
+    } catch (const Error& e) {
+      // The changes were exchanged: a server without plugins to give (or gone meanwhile) fails
+      // only this part, which the next sync tries again.
+      report.plugins.refused.push_back(std::string("could not check head office's plugins: ") +
+                                       e.what());
+    }
+    if (report.plugins.changed()) session.ReloadPlugins();
+    report.warnings = report.plugins.refused;
     auto review = session.ReviewAfterSync(report.sync.received, !report.sync.push_error.empty());
     if (review) {
-      report.warnings = review->failures;
+      report.warnings.insert(report.warnings.end(), review->failures.begin(),
+                             review->failures.end());
       if (review->created > 0) {
         Add(report.sync, SyncClient(session.store(), transport, options).Run());
       }

@@ -7,6 +7,7 @@
 #include "app_state.h"
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/customers.h"
+#include "fieldcrm/plugin_host/plugin_signature.h"
 #include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/storage/conflicts.h"
 #include "fieldcrm/sync/session_sync.h"
@@ -32,15 +33,18 @@ Reply Status(const httplib::Request&, AppState& state) {
 }
 
 // First start: creates the store for this tablet (when there is none) and remembers head
-// office's address and this tablet's token; later, changes the address or token.
+// office's address, this tablet's token and (optionally) head office's plugin-signing key;
+// later, changes them.
 Reply SetUp(const httplib::Request& req, AppState& state) {
   json body = Body(req);
-  sync::ServerSettings server{Text(body, "server"), Text(body, "token"), ""};
+  sync::ServerSettings server{Text(body, "server"), Text(body, "token"), "",
+                              Text(body, "head_office_key")};
   if (!server.url.starts_with("http://") && !server.url.starts_with("https://")) {
     throw InvalidInput("the server address starts with https:// (or http://), got '" + server.url +
                        "'");
   }
   if (server.token.empty()) throw InvalidInput("enter the token head office gave this tablet");
+  if (!server.head_office_key.empty()) CheckPublicKey(server.head_office_key);
   if (!state.session) {
     DeviceInfo device{"", Text(body, "device"), Text(body, "agent"), Text(body, "team")};
     if (device.name.empty()) throw InvalidInput("give this tablet a name (e.g. booth-3)");

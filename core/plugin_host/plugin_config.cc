@@ -30,7 +30,18 @@ json StoredPluginConfig(Store& store, const std::string& plugin) {
   return settings ? json::parse(*settings) : json::object();
 }
 
+namespace {
+
+// Rules head office signed with the release; a synced plugin_config record carries no signature,
+// so it never overrides them.
+bool HasSignedConfig(const LoadedPlugin& plugin) {
+  return plugin.release().is_object() && plugin.release().contains("config");
+}
+
+}  // namespace
+
 json EffectivePluginConfig(Store& store, const LoadedPlugin& plugin) {
+  if (HasSignedConfig(plugin)) return Overlay(plugin, plugin.release()["config"]);
   return Overlay(plugin, StoredPluginConfig(store, plugin.name()));
 }
 
@@ -53,6 +64,11 @@ void ApplyPluginConfig(LoadedPlugin& plugin, const json& effective) {
 
 json SetPluginConfig(Store& store, LoadedPlugin& plugin, const json& settings) {
   if (!settings.is_object()) throw InvalidInput("plugin config must be a JSON object");
+  if (HasSignedConfig(plugin)) {
+    throw InvalidInput("plugin '" + plugin.name() +
+                       "' runs with the rules head office signed for it: change them at head "
+                       "office (fieldcrm-server plugins publish ... --config)");
+  }
   json previous = EffectivePluginConfig(store, plugin);
   json effective = Overlay(plugin, settings);
   CheckSchema(plugin, effective);

@@ -23,7 +23,7 @@ struct MinorZeroWorld {
   Replica tablet{store_dir, "tablet"};
   std::unique_ptr<PluginHost> host = [this] {
     fs::copy_file(fs::path(FIXTURE_PLUGIN_DIR) / "minor_zero.so", folder.File("minor_zero.so"));
-    auto loaded = std::make_unique<PluginHost>(folder.path());
+    auto loaded = std::make_unique<PluginHost>(UnsignedFolder(folder.path()));
     loaded->Configure(tablet.store());
     return loaded;
   }();

@@ -36,7 +36,7 @@ const PluginState& StateOf(const std::vector<PluginState>& states, const std::st
 }
 
 TEST_CASE("the built-in plugins load from the build tree with their manifests") {
-  PluginHost host(BuiltinPlugins());
+  PluginHost host(UnsignedFolder(BuiltinPlugins()));
   auto states = host.States();
   REQUIRE(states.size() == 4);
   std::vector<std::string> names;
@@ -63,7 +63,7 @@ TEST_CASE("bad files are refused with the plugin and the reason; the rest keeps 
   std::ofstream(dir.File("notes.so")) << "this is a text file, not a library\n";
   std::ofstream(dir.File("readme.txt")) << "not even named like a plugin\n";
 
-  PluginHost host(dir.path());
+  PluginHost host(UnsignedFolder(dir.path()));
   auto states = host.States();
   CHECK(states.size() == 7);  // readme.txt is not looked at
 
@@ -102,7 +102,7 @@ TEST_CASE("bad files are refused with the plugin and the reason; the rest keeps 
 }
 
 TEST_CASE("a missing plugins folder is simply empty") {
-  PluginHost host("/nonexistent/fieldcrm/plugins");
+  PluginHost host(UnsignedFolder("/nonexistent/fieldcrm/plugins"));
   CHECK(host.States().empty());
   CHECK_THROWS_WITH_AS(host.RequireKind("tiering"),
                        "no usable tiering plugin in /nonexistent/fieldcrm/plugins", PluginError);
@@ -119,7 +119,7 @@ TEST_CASE("a plugin that throws is disabled and none of its writes reach the sto
   tablet.Deal(friend_, 3000000, "signed", "2026-03-01");
   int64_t before = tablet.LogSize();
 
-  PluginHost host(dir.path());
+  PluginHost host(UnsignedFolder(dir.path()));
   host.Configure(tablet.store());
   ReviewResult result = ReviewCustomers(tablet.store(), host, kAsOf);
   REQUIRE(result.failures.size() == 1);
@@ -140,7 +140,7 @@ TEST_CASE("a plugin that throws is disabled and none of its writes reach the sto
 TEST_CASE("a plugin that throws while grading is disabled; later calls say why") {
   TempDir dir;
   Copy(Fixture("throwing"), dir.path());
-  PluginHost host(dir.path());
+  PluginHost host(UnsignedFolder(dir.path()));
   LoadedPlugin& plugin = host.Get("throwing");
   CHECK_THROWS_WITH_AS(GradeFacts(plugin, {sdk::CustomerFacts{}}, kAsOf),
                        "plugin 'throwing' (throwing.so) disabled: grading customers failed: "
@@ -158,7 +158,7 @@ TEST_CASE("two plugins of one kind: the first by file name is active, the other 
   Copy(Fixture("minor_zero"), dir.path());  // budget-tiers, kind tiering
   Copy(Builtin("tiering"), dir.path());
   Copy(Builtin("alerts"), dir.path());
-  PluginHost host(dir.path());
+  PluginHost host(UnsignedFolder(dir.path()));
   CHECK(host.RequireKind("tiering").name() == "budget-tiers");
   std::vector<PluginState> states = host.States();
   const PluginState& first = StateOf(states, "minor_zero.so");

@@ -57,7 +57,7 @@ void Sync(Store& a, Store& b) {
 }
 
 std::unique_ptr<PluginHost> BuiltinHost(Store& store) {
-  auto host = std::make_unique<PluginHost>(BuiltinPlugins());
+  auto host = std::make_unique<PluginHost>(UnsignedFolder(BuiltinPlugins()));
   host->Configure(store);
   return host;
 }

@@ -21,6 +21,11 @@ inline std::string BuiltinPlugins() {
   return FIELDCRM_BINARY_DIR "/plugins";
 }
 
+// The plugins of folder, unsigned ones included: what the tests load, asked for explicitly.
+inline PluginSources UnsignedFolder(std::filesystem::path folder) {
+  return {std::move(folder), /*allow_unsigned=*/true, {}, {}};
+}
+
 // A replica with a device of its own.
 class Replica {
  public:

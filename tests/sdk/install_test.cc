@@ -44,7 +44,7 @@ TEST_CASE("a plugin built against the installed SDK loads and runs in the host")
   fs::path plugins = work.path() / "plugins";
   fs::create_directory(plugins);
   fs::copy_file(build / "hot_lead.so", plugins / "hot_lead.so");
-  PluginHost host(plugins);
+  PluginHost host(PluginSources{plugins, /*allow_unsigned=*/true, {}, {}});
   auto states = host.States();
   REQUIRE(states.size() == 1);
   CHECK(states[0].state == "loaded");

@@ -16,6 +16,11 @@ token_b=$(hq token create --agent 李强 --team 滨江一组)
 token_c=$(hq token create --agent 赵磊 --team 城东二组)
 hq token list
 
+say "Head office's plugin-signing key, and the tiering plugin signed and published to every tablet"
+hq_key=$(hq keys init)
+hq plugins publish "$FIELDCRM_BUILD_DIR/plugins/tiering.so" --kind tiering --publisher 总部IT
+hq plugins list
+
 say "Head office's own CA and a server certificate (tablets get tls/ca.pem)"
 bash "$make_certs" tls 127.0.0.1 localhost
 
@@ -29,9 +34,10 @@ url=$(sed -n 's/^listening on //p' server.out)
 echo "server at $url (log in $DEMO_DIR/server.log)"
 
 say "Tablet A (from the first part) sends its day; tablet B joins the team and receives it"
-on tablet-a.db sync --server "$url" --token "$token_a" --ca-file tls/ca.pem
+on tablet-a.db sync --server "$url" --token "$token_a" --ca-file tls/ca.pem --head-office-key "$hq_key"
 on tablet-b.db init --device booth-b --agent 李强 --team 滨江一组
-on tablet-b.db sync --server "$url" --token "$token_b" --ca-file tls/ca.pem
+on tablet-b.db sync --server "$url" --token "$token_b" --ca-file tls/ca.pem --head-office-key "$hq_key"
+on tablet-b.db plugins list
 zhang=$(on tablet-b.db customer find --phone 13800138000 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 
 say "Offline: the same walk-in registered on both tablets, and both agents change 张伟's budget"
@@ -56,7 +62,7 @@ on tablet-b.db conflicts
 
 say "A tablet of another team receives none of 滨江一组's customers"
 on tablet-c.db init --device booth-c --agent 赵磊 --team 城东二组 >/dev/null
-on tablet-c.db sync --server "$url" --token "$token_c" --ca-file tls/ca.pem
+on tablet-c.db sync --server "$url" --token "$token_c" --ca-file tls/ca.pem --head-office-key "$hq_key"
 on tablet-c.db customer list
 
 say "Head office sees which tablets synced and when"

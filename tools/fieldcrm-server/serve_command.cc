@@ -9,6 +9,7 @@
 #include "fieldcrm/application/plugins_folder.h"
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/cli/plugin_options.h"
+#include "fieldcrm/server/plugin_publishing.h"
 #include "fieldcrm/server/server.h"
 #include "server_cli.h"
 
@@ -26,31 +27,37 @@ std::pair<std::string, int> ParseListen(const std::string& listen) {
   return {listen.substr(0, colon), std::stoi(port)};
 }
 
-// Loads the plugins the reports use and says on stderr what was loaded, so that a missing tiering
-// plugin is seen at start rather than on the dashboard.
-void LoadPlugins(SqliteServerStorage& storage, const std::string& option,
-                 const cli::PluginRunFlags& run) {
-  auto plugins = std::make_unique<PluginHost>(PluginsFolder(option, nullptr),
-                                              PluginRunOptions(run.Isolation(), run.limits));
+// Loads the plugins the reports use (again after a publish or rollback) and says on stderr what
+// was loaded, so that a missing tiering plugin is seen at start rather than on the dashboard.
+std::unique_ptr<PluginHost> LoadPlugins(SqliteServerStorage& storage, const std::string& option,
+                                        bool allow_unsigned, const cli::PluginRunFlags& run) {
+  auto plugins = LoadServerPlugins(
+      storage, {PluginsFolder(option, nullptr), AllowUnsignedPlugins(allow_unsigned), {}, {}},
+      PluginRunOptions(run.Isolation(), run.limits), std::cerr);
   std::string loaded;
   for (const PluginState& state : plugins->States()) {
     if (state.role == "standby") {
       std::cerr << "fieldcrm-server: warning: plugin " << state.file
                 << " stands by: " << state.role_reason << '\n';
     } else if (state.state == "loaded") {
-      loaded += (loaded.empty() ? "" : ", ") + state.name + (state.isolated ? " (isolated)" : "");
+      loaded += (loaded.empty() ? "" : ", ") + state.name +
+                (state.release.is_object()
+                     ? " " + state.release["version"].get<std::string>() + " (signed)"
+                     : "") +
+                (state.isolated ? " (isolated)" : "");
     } else {
       std::cerr << "fieldcrm-server: plugin " << state.file << " " << state.state << ": "
                 << state.reason << '\n';
     }
   }
-  std::cerr << "fieldcrm-server: plugins from " << plugins->dir().string() << ": "
-            << (loaded.empty() ? "none" : loaded) << '\n';
+  std::cerr << "fieldcrm-server: plugins from " << plugins->sources().delivered.string() << " and "
+            << plugins->dir().string() << ": " << (loaded.empty() ? "none" : loaded) << '\n';
   if (plugins->FirstOfKind("tiering") == nullptr) {
     std::cerr << "fieldcrm-server: warning: no tiering plugin: the tiers report answers 503 and "
-                 "customer pages show no tier (give serve --plugins DIR)\n";
+                 "customer pages show no tier (publish one, or give serve --plugins DIR "
+                 "--allow-unsigned-plugins)\n";
   }
-  storage.UsePlugins(std::move(plugins));
+  return plugins;
 }
 
 }  // namespace
@@ -62,6 +69,7 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx) {
   auto ahead_minutes = std::make_shared<int64_t>(options->max_clock_ahead_ms / 60000);
   auto plugins_dir = std::make_shared<std::string>();
   auto plugin_run = std::make_shared<cli::PluginRunFlags>();
+  auto allow_unsigned = std::make_shared<bool>(false);
   serve->add_option("--listen", *listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
   serve->add_option("--max-body", options->max_body_bytes, "largest request body in bytes")
@@ -90,12 +98,17 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx) {
       ->check(CLI::PositiveNumber);
   serve
       ->add_option("--plugins", *plugins_dir,
-                   "folder of plugins for the reports (tiers); default: $FIELDCRM_PLUGINS, else "
+                   "folder of local plugins for the reports (tiers), after the published ones; "
+                   "default: $FIELDCRM_PLUGINS, else "
                    "../lib/fieldcrm/plugins next to this program, else the build's own")
       ->check(CLI::ExistingDirectory);
   // Head office runs plugins from third parties: isolated unless told otherwise.
   cli::AddPluginRunOptions(*serve, *plugin_run, "third-party");
-  serve->callback([&ctx, listen, options, ahead_minutes, plugins_dir, plugin_run, create] {
+  serve->add_flag("--allow-unsigned-plugins", *allow_unsigned,
+                  "also load the --plugins folder's plugins that head office did not sign "
+                  "(published plugins are always loaded first, signed)");
+  serve->callback([&ctx, listen, options, ahead_minutes, plugins_dir, allow_unsigned, plugin_run,
+                   create] {
     auto [host, port] = ParseListen(*listen);
     if (!*create && !ctx.db_path.empty() && !std::filesystem::exists(ctx.db_path)) {
       throw InvalidInput("no server store at '" + ctx.db_path +
@@ -112,7 +125,9 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     signal(SIGPIPE, SIG_IGN);  // a tablet gone mid-answer must not end the server
-    LoadPlugins(ctx.Open(), *plugins_dir, *plugin_run);
+    SqliteServerStorage& storage = ctx.Open();
+    storage.UsePlugins([&storage, folder = *plugins_dir, allow = *allow_unsigned,
+                        run = *plugin_run] { return LoadPlugins(storage, folder, allow, run); });
     SyncServer server(ctx.Open(), *options);
     int bound = server.Bind(host, port);
     std::cout << "listening on " << server.Scheme() << "://" << host << ":" << bound << std::endl;

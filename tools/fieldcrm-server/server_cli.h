@@ -33,5 +33,6 @@ void AddTokenCommands(CLI::App& app, ServerContext& ctx);
 void AddUsersCommands(CLI::App& app, ServerContext& ctx);
 void AddDevicesCommand(CLI::App& app, ServerContext& ctx);
 void AddAuditCommand(CLI::App& app, ServerContext& ctx);
+void AddPluginCommands(CLI::App& app, ServerContext& ctx);
 
 }  // namespace fieldcrm::sync

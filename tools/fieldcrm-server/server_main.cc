@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   fieldcrm::sync::AddUsersCommands(app, ctx);
   fieldcrm::sync::AddDevicesCommand(app, ctx);
   fieldcrm::sync::AddAuditCommand(app, ctx);
+  fieldcrm::sync::AddPluginCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

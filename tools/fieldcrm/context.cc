@@ -15,6 +15,7 @@ SessionOptions Context::Options() const {
   if (!as_of.empty()) options.as_of_ms = ParseTime(as_of, "--as-of");
   options.plugin_isolation = plugin_run.Isolation();
   options.plugin_limits = plugin_run.limits;
+  options.allow_unsigned_plugins = allow_unsigned_plugins;
   return options;
 }
 

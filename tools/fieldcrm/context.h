@@ -16,9 +16,10 @@ namespace fieldcrm::cli {
 struct Context {
   std::string db_path;
   bool json = false;
-  std::string plugins_dir;    // --plugins: overrides the store's and the default folder
-  std::string as_of;          // --as-of: the time tiers and alerts are evaluated at
-  PluginRunFlags plugin_run;  // --plugin-isolation and the limits
+  std::string plugins_dir;              // --plugins: overrides the store's and the default folder
+  bool allow_unsigned_plugins = false;  // --allow-unsigned-plugins
+  std::string as_of;                    // --as-of: the time tiers and alerts are evaluated at
+  PluginRunFlags plugin_run;            // --plugin-isolation and the limits
 
   // --db, --plugins, --as-of and how plugins run; throws CLI::RequiredError without --db.
   SessionOptions Options() const;

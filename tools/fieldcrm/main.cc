@@ -53,6 +53,9 @@ int main(int argc, char** argv) {
   app.add_option("--db", ctx.db_path, "the store file (one per tablet or server)");
   app.add_flag("--json", ctx.json, "print JSON for scripts instead of tables");
   app.add_option("--plugins", ctx.plugins_dir, "load plugins from this folder (see 'plugins dir')");
+  app.add_flag("--allow-unsigned-plugins", ctx.allow_unsigned_plugins,
+               "also load plugins head office did not sign from the plugins folder (ones you "
+               "built or copied yourself)");
   app.add_option("--as-of", ctx.as_of, "evaluate tiers and alerts at this time (default now)");
   fieldcrm::cli::AddPluginRunOptions(app, ctx.plugin_run, "none");
   fieldcrm::cli::AddDataCommands(app, ctx);

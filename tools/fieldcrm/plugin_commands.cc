@@ -28,18 +28,26 @@ void List(Context& ctx) {
                      {"role", s.role},
                      {"role_reason", s.role_reason},
                      {"isolated", s.isolated},
+                     {"release", s.release},
                      {"manifest", s.manifest}});
     }
-    return PrintJson({{"folder", host.dir().string()}, {"plugins", out}});
+    return PrintJson({{"folder", host.dir().string()},
+                      {"delivered", host.sources().delivered.string()},
+                      {"plugins", out}});
   }
-  std::cout << "plugins folder: " << host.dir().string() << '\n';
+  std::cout << "plugins folder: " << host.dir().string() << '\n'
+            << "from head office: " << host.sources().delivered.string() << '\n';
   std::vector<std::vector<std::string>> rows;
   for (const PluginState& s : states) {
     const json& m = s.manifest;
     rows.push_back({s.name.empty() ? std::filesystem::path(s.file).filename().string() : s.name,
                     m.is_object() ? Show(m, "version") : "",
                     m.is_object() ? Show(m, "api_version") : "",
-                    m.is_object() ? Show(m, "kind") : "", s.state, s.role,
+                    m.is_object() ? Show(m, "kind") : "",
+                    s.release.is_object()
+                        ? Show(s.release, "publisher") + " " + Show(s.release, "published_at")
+                        : "(unsigned)",
+                    s.state, s.role,
                     !s.reason.empty()     ? s.reason
                     : s.role == "standby" ? s.role_reason
                                           : Show(m, "description")});
@@ -48,7 +56,9 @@ void List(Context& ctx) {
                 << '\n';
     }
   }
-  PrintTable({"NAME", "VERSION", "API", "KIND", "STATE", "ROLE", "DESCRIPTION / REASON"}, rows);
+  PrintTable(
+      {"NAME", "VERSION", "API", "KIND", "PUBLISHED BY", "STATE", "ROLE", "DESCRIPTION / REASON"},
+      rows);
 }
 
 }  // namespace

@@ -44,18 +44,23 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
     auto token = std::make_shared<std::string>();
     auto options = std::make_shared<sync::SyncOptions>();
     auto ca_file = std::make_shared<std::string>();
+    auto head_office_key = std::make_shared<std::string>();
     cmd->add_option("--server", *server, "server URL, e.g. https://192.168.1.10:8443 (remembered)");
     cmd->add_option("--token", *token, "this device's token from head office (remembered)");
     cmd->add_option("--ca-file", *ca_file,
                     "PEM certificate of head office's own CA, for a self-signed server "
                     "(remembered; default: the system's trusted CAs)");
+    cmd->add_option("--head-office-key", *head_office_key,
+                    "head office's public key for signed plugins (`fieldcrm-server keys show`); "
+                    "pinned on this store");
     cmd->add_option("--batch", options->batch, "changes per request")
         ->capture_default_str()
         ->check(CLI::Range(int64_t{1}, sync::kMaxBatch));
     cmd->add_flag("--full", options->full, "send and fetch everything again (repairs any gap)");
-    cmd->callback([&ctx, server, token, ca_file, options] {
+    cmd->callback([&ctx, server, token, ca_file, head_office_key, options] {
       Store& store = ctx.Open();
-      sync::ServerSettings settings = sync::RememberedServer(store, {*server, *token, *ca_file});
+      sync::ServerSettings settings =
+          sync::RememberedServer(store, {*server, *token, *ca_file, *head_office_key});
       // A server that drops the connection mid-request is a network error to report, not a
       // SIGPIPE that ends the process silently (httplib sends without MSG_NOSIGNAL).
       signal(SIGPIPE, SIG_IGN);
@@ -63,6 +68,12 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
       sync::RememberServer(store, settings);
       options->progress = [](const std::string& line) { std::cerr << line << std::endl; };
       sync::SessionSyncReport outcome = sync::SyncSession(ctx.session(), *transport, *options);
+      for (const std::string& installed : outcome.plugins.installed) {
+        std::cerr << "installed head office's plugin " << installed << '\n';
+      }
+      for (const std::string& removed : outcome.plugins.removed) {
+        std::cerr << "removed plugin " << removed << " (head office no longer publishes it)\n";
+      }
       ctx.Warn(outcome.warnings);
       const sync::SyncReport& report = outcome.sync;
       PrintRefusals(report.refused);

@@ -1,7 +1,10 @@
-// Where plugins and the plugin-host program are found. Which folder the plugins come from, for the
-// fieldcrm CLI and fieldcrm-server alike: the command's --plugins DIR, else the store's own setting
-// (the CLI's `plugins dir`), else $FIELDCRM_PLUGINS, else the folder installed next to the binary
-// (../lib/fieldcrm/plugins), else the build tree's built-in plugins.
+// Where plugins and the plugin-host program are found, for the fieldcrm CLI and fieldcrm-server
+// alike. The local folder: the command's --plugins DIR, else the store's own setting (the CLI's
+// `plugins dir`), else $FIELDCRM_PLUGINS, else the folder installed next to the binary
+// (../lib/fieldcrm/plugins), else the build tree's built-in plugins. Its unsigned libraries load
+// only when asked for (--allow-unsigned-plugins or FIELDCRM_ALLOW_UNSIGNED_PLUGINS=1).
+// The delivered folder: head office's signed releases, installed by sync next to the store
+// (STORE.plugins/), always checked against the head-office key pinned on the store.
 #pragma once
 
 #include <filesystem>
@@ -13,9 +16,19 @@
 namespace fieldcrm {
 
 inline constexpr const char* kPluginsDirMeta = "plugins_dir";
+// The head-office public key signatures must verify against (hex), pinned at set-up.
+inline constexpr const char* kHeadOfficeKeyMeta = "plugins.head_office_key";
 
 // store: whose setting to consult; nullptr skips that step (the server has no such setting).
 std::filesystem::path PluginsFolder(const std::string& option, Store* store);
+// Where sync installs head office's releases for the store at db_path.
+std::filesystem::path DeliveredPluginsFolder(const std::string& db_path);
+// The user's explicit request to load unsigned local plugins: the option, or
+// FIELDCRM_ALLOW_UNSIGNED_PLUGINS=1 in the environment (for scripts and test suites).
+bool AllowUnsignedPlugins(bool option);
+// Both folders, the key pinned on store and whether unsigned local libraries may load.
+PluginSources StorePluginSources(const std::string& folder_option, bool allow_unsigned,
+                                 Store& store, const std::string& db_path);
 
 // The folder of the plugins fieldcrm ships (trusted): installed next to the binary, else the build
 // tree's.

@@ -35,6 +35,7 @@ struct SessionOptions {
   const Env* env = &Env::Default();  // where "now" comes from; outlives the session
   PluginIsolation plugin_isolation = PluginIsolation::kNone;  // where plugin code runs
   PluginLimits plugin_limits;                                 // for isolated plugins
+  bool allow_unsigned_plugins = false;  // the user asked to load unsigned local plugins
 };
 
 // What a write produced: the record written (or found) and the warnings of the review after it.
@@ -55,10 +56,12 @@ class Session {
   const SessionOptions& options() const { return options_; }
   // The store, opened on first use. Throws for a missing path or a file that is not a store.
   Store& store();
-  // The plugins of the store's folder, loaded and configured on first use.
+  // The plugins of the store's folders (StorePluginSources), loaded and configured on first use.
   PluginHost& plugins();
   // Closes the plugins and the store (before its files are removed, say); reopened on next use.
   void Close();
+  // Unloads the plugins (sync installed new releases); loaded again on next use.
+  void ReloadPlugins();
   // as_of_ms, or now.
   int64_t AsOfMs() const;
 

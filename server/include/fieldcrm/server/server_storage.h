@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fieldcrm/base/env.h"
+#include "fieldcrm/plugin_host/plugin_signature.h"
 #include "fieldcrm/server/scope.h"
 #include "fieldcrm/sync/protocol.h"
 
@@ -45,6 +46,15 @@ struct DeviceStatus {
   std::string app_version;
 };
 
+// A plugin release head office published, as the server keeps it.
+struct StoredRelease {
+  int64_t release = 0;    // its number, in publishing order
+  PluginRelease plugin;   // what the signature vouches for
+  std::string signature;  // the signature file's text (plugin_signature.h)
+  bool current = false;   // what tablets are given now
+  std::string current_since;
+};
+
 class ServerStorage {
  public:
   virtual ~ServerStorage() = default;
@@ -78,6 +88,20 @@ class ServerStorage {
   virtual PushAck Push(const Principal& who, const PushRequest& request) = 0;
   // Changes after request.after that `who` may see, except the requester's own.
   virtual PullPage Pull(const Principal& who, const PullRequest& request) = 0;
+  // Keeps a signed release and makes it the plugin's current one. Throws InvalidInput when that
+  // version of the plugin was published before with other bytes.
+  virtual StoredRelease PublishRelease(const PluginRelease& plugin, const std::string& signature,
+                                       const std::string& library) = 0;
+  // Makes the newest release of that version the plugin's current one again; NotFound naming
+  // the versions there are.
+  virtual StoredRelease RollBackPlugin(const std::string& name, const std::string& version) = 0;
+  // Every release, newest first.
+  virtual std::vector<StoredRelease> ListReleases() = 0;
+  // The current release of each plugin, by name.
+  virtual std::vector<StoredRelease> CurrentReleases() = 0;
+  // A release's library bytes; NotFound for an unknown release.
+  virtual std::string ReleaseLibrary(int64_t release) = 0;
+
   // Every device that ever synced, most recently pulled first.
   virtual std::vector<DeviceStatus> ListDevices() = 0;
   // Head office's report `name` (reports/include/fieldcrm/reports/reports.h, plus "devices", and

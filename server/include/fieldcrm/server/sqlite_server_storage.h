@@ -2,6 +2,7 @@
 // log position is the server-wide sequence) plus a few server-only tables of its own.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -36,14 +37,25 @@ class SqliteServerStorage : public ServerStorage {
   PushAck Push(const Principal& who, const PushRequest& request) override;
   PullPage Pull(const Principal& who, const PullRequest& request) override;
   std::vector<DeviceStatus> ListDevices() override;
+  StoredRelease PublishRelease(const PluginRelease& plugin, const std::string& signature,
+                               const std::string& library) override;
+  StoredRelease RollBackPlugin(const std::string& name, const std::string& version) override;
+  std::vector<StoredRelease> ListReleases() override;
+  std::vector<StoredRelease> CurrentReleases() override;
+  std::string ReleaseLibrary(int64_t release) override;
+  // The public key of head office's signing key (keys init); nothing before there is one.
+  std::optional<std::string> SigningPublicKey();
+  void SetSigningPublicKey(const std::string& public_hex);
   nlohmann::json Report(const std::string& name,
                         const std::map<std::string, std::string>& params) override;
 
   Store& store() { return *store_; }
-  // The plugins the reports use (the tiering plugin for tiers), loaded once by the caller. They
-  // are configured from the store's synced plugin_config records at every report, so rules head
+  // How to load the plugins the reports use (the tiering plugin for tiers). load runs before the
+  // first report and again whenever the current plugin releases changed (a publish or rollback
+  // at head office), so the server grades with what tablets are given. The plugins are
+  // configured from the store's synced plugin_config records at every report, so rules head
   // office changed apply from the next report on.
-  void UsePlugins(std::unique_ptr<PluginHost> plugins);
+  void UsePlugins(std::function<std::unique_ptr<PluginHost>()> load);
 
  private:
   // record id -> field -> value of the batch being pushed, for records the server lacks yet.
@@ -56,6 +68,9 @@ class SqliteServerStorage : public ServerStorage {
   // Throws a 403 ProtocolError when device pushes with a token other than its own.
   void CheckDeviceOwner(const Principal& who, const std::string& device);
   std::vector<DeviceStatus> ReadDevices();  // ListDevices without the lock
+  std::vector<StoredRelease> ReadReleases(const std::string& where);  // under the lock
+  // What changes when a release is published or rolled back.
+  std::string CurrentReleasesStamp();
   // Records the time in column; bind makes who's token the device's own.
   void NoteDevice(const Principal& who, const std::string& device, const char* column, bool bind);
   // Credits the log entries after position log_before to who, at the server's time.
@@ -67,6 +82,8 @@ class SqliteServerStorage : public ServerStorage {
   std::unique_ptr<Store> store_;
   std::mutex mutex_;                     // one SQLite connection, used by one request at a time
   std::unique_ptr<PluginHost> plugins_;  // null: none loaded; used under reports_mutex_
+  std::function<std::unique_ptr<PluginHost>()> load_plugins_;  // under reports_mutex_
+  std::string plugins_stamp_;  // CurrentReleasesStamp() when plugins_ were loaded
   // Reports read their own snapshot on a second connection, so a minute-long report never makes
   // a tablet's push or pull wait (nor the other way round); one report at a time.
   std::unique_ptr<ReportingConnection> reporting_;

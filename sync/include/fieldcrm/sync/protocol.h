@@ -18,6 +18,9 @@ constexpr int kMinProtocolVersion = 1;  // older clients are told to upgrade
 constexpr const char* kHealthPath = "/v1/health";
 constexpr const char* kPushPath = "/v1/sync/push";
 constexpr const char* kPullPath = "/v1/sync/pull";
+// Head office's current plugin releases (signature files), and one release's library.
+constexpr const char* kPluginsPath = "/v1/plugins";
+constexpr const char* kPluginLibraryPath = "/v1/plugins/library";
 // Upper bounds: a client asks for batches of at most kMaxBatch changes (a push may run past it to
 // keep one record's write together, up to kMaxPushChanges); the server enforces both.
 constexpr int64_t kMaxBatch = 5000;

@@ -10,6 +10,7 @@
 
 #include "fieldcrm/application/session.h"
 #include "fieldcrm/sync/client.h"
+#include "fieldcrm/sync/plugin_sync.h"
 #include "fieldcrm/sync/transport.h"
 
 namespace fieldcrm::sync {
@@ -20,23 +21,30 @@ struct ServerSettings {
   std::string url;
   std::string token;
   std::string ca_file;  // PEM of head office's own CA; "" = the system's trusted CAs
+  // Head office's public key for plugin signatures (hex); "" = keep the one pinned (if any).
+  std::string head_office_key;
 };
 
 // `given` with its empty url and token filled from the store's remembered ones (ca_file only
 // when url was not given either). Throws InvalidInput naming what is missing.
 ServerSettings RememberedServer(Store& store, const ServerSettings& given);
-// Remembers settings in one transaction, so that an interrupted sync is resumed by plain `sync`.
+// Remembers settings in one transaction, so that an interrupted sync is resumed by plain `sync`;
+// pins head_office_key when given (InvalidInput when it is not a public key).
 void RememberServer(Store& store, const ServerSettings& settings);
 
 struct SessionSyncReport {
   SyncReport sync;                    // both rounds added up
-  std::vector<std::string> warnings;  // plugins that failed in the review after the sync
+  DeliveryReport plugins;             // head office's releases installed, removed, refused
+  std::vector<std::string> warnings;  // refused releases; plugins failed in the review after
 };
 
-// Runs a sync round and, when the review after it wrote records, one more to send them, holding
-// the store's SyncLock throughout (a second sync of the store meanwhile throws kSyncInProgress).
+// Runs a sync round, then brings head office's plugin releases (plugin_sync.h; the session
+// reloads its plugins when they changed), and, when the review after the sync wrote records,
+// one more round to send them; holding the store's SyncLock throughout (a second sync of the
+// store meanwhile throws kSyncInProgress).
 // A server that answers "wiped" (head office revoked this tablet with --wipe) closes the
-// session, deletes the store and its SQLite side files, and throws InvalidInput naming them.
+// session, deletes the store, its SQLite side files and its delivered plugins, and throws
+// InvalidInput naming them.
 SessionSyncReport SyncSession(Session& session, Transport& transport, const SyncOptions& options);
 
 // This device, its last sync and what is unsent: `status --json` and the tablet app's status.

@@ -1,7 +1,9 @@
 // Plugin settings as synced records: one `plugin_config` record per plugin, its id derived from
 // the plugin name so that head office and every tablet address the same record. The effective
 // config is the manifest's default_config overlaid (JSON merge patch) with the stored settings,
-// validated against the manifest's config_schema.
+// validated against the manifest's config_schema. A plugin head office published with signed
+// rules (its release's "config") runs with those instead, and refuses local settings: an unsigned
+// record must not change signed rules.
 #pragma once
 
 #include <nlohmann/json.hpp>

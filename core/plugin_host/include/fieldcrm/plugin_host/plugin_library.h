@@ -57,6 +57,10 @@ class LoadedPlugin {
   // and file.
   const nlohmann::json& manifest() const { return manifest_; }
   bool usable() const { return disabled_reason_.empty(); }
+  // What head office vouched for when the library came with a verified signature
+  // (ToJson(PluginRelease): version, publisher, published_at, config...); null when unsigned.
+  const nlohmann::json& release() const { return release_; }
+  void SetRelease(nlohmann::json release) { release_ = std::move(release); }
   const std::string& disabled_reason() const { return disabled_reason_; }
   // Whether its code runs in a plugin-host process of its own.
   virtual bool isolated() const = 0;
@@ -90,6 +94,7 @@ class LoadedPlugin {
   std::filesystem::path file_;
   std::string name_, kind_;
   nlohmann::json manifest_;
+  nlohmann::json release_;
   std::string disabled_reason_;
 };
 
