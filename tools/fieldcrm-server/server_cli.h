@@ -32,5 +32,6 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx);
 void AddTokenCommands(CLI::App& app, ServerContext& ctx);
 void AddDevicesCommand(CLI::App& app, ServerContext& ctx);
 void AddAuditCommand(CLI::App& app, ServerContext& ctx);
+void AddEraseCommands(CLI::App& app, ServerContext& ctx);
 
 }  // namespace fieldcrm::sync
