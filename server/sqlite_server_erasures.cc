@@ -49,8 +49,7 @@ std::vector<SqliteServerStorage::ErasureEntry> SqliteServerStorage::ListErasures
   std::vector<ErasureEntry> out;
   while (stmt.Step()) {
     ErasureStats removed{1, stmt.Int(5), stmt.Int(6), stmt.Int(7)};
-    out.push_back(
-        {stmt.Text(0), stmt.Text(1), stmt.Text(2), stmt.Text(3), stmt.Text(4), removed});
+    out.push_back({stmt.Text(0), stmt.Text(1), stmt.Text(2), stmt.Text(3), stmt.Text(4), removed});
   }
   stmt.Reset();
   return out;

@@ -45,8 +45,10 @@ RunResult Ok(RunResult r) {
 TEST_CASE("erasure: gone from every store and log, offline tablets included; replicas converge") {
   TempDir dir;
   std::string hq = dir.File("server.db");
-  std::string token_a = Line(Ok(Server(hq, {"token", "create", "--agent", "王芳", "--team", "A"})).out);
-  std::string token_b = Line(Ok(Server(hq, {"token", "create", "--agent", "李强", "--team", "A"})).out);
+  std::string token_a =
+      Line(Ok(Server(hq, {"token", "create", "--agent", "王芳", "--team", "A"})).out);
+  std::string token_b =
+      Line(Ok(Server(hq, {"token", "create", "--agent", "李强", "--team", "A"})).out);
   ServerProcess server(hq, dir.File("server.log"));
   std::string a = dir.File("a.db"), b = dir.File("b.db"), stale = dir.File("b-stale.db");
   Ok(Cli(a, {"init", "--device", "booth-a", "--agent", "王芳", "--team", "A"}));
@@ -55,16 +57,15 @@ TEST_CASE("erasure: gone from every store and log, offline tablets included; rep
   Ok(Cli(b, {"sync", "--server", server.url(), "--token", token_b}));
 
   // The person, their visit and follow-up, and a same-field conflict between the two tablets.
-  std::string person = Line(Ok(Cli(a, {"customer", "add", "--name", kName, "--phone",
-                                       "139 1234 5678", "--set",
-                                       std::string("notes=") + kNote + "-1"}))
-                                .out);
+  std::string person =
+      Line(Ok(Cli(a, {"customer", "add", "--name", kName, "--phone", "139 1234 5678", "--set",
+                      std::string("notes=") + kNote + "-1"}))
+               .out);
   Ok(Cli(a, {"visit", "add", person, "--note", std::string(kNote) + "-visit"}));
   Ok(Cli(a, {"followup", "add", person, "--due", "2027-01-10", "--note",
              std::string(kNote) + "-task"}));
-  std::string other = Line(Ok(Cli(a, {"customer", "add", "--name", "林冲", "--phone",
-                                      "13800001111"}))
-                               .out);
+  std::string other =
+      Line(Ok(Cli(a, {"customer", "add", "--name", "林冲", "--phone", "13800001111"})).out);
   Ok(Cli(a, {"sync"}));
   Ok(Cli(b, {"sync"}));
   Ok(Cli(a, {"customer", "set", person, std::string("notes=") + kNote + "-a"}));
@@ -81,8 +82,8 @@ TEST_CASE("erasure: gone from every store and log, offline tablets included; rep
   std::filesystem::copy_file(b, stale);
 
   // Head office erases the person while the server serves.
-  RunResult erased = Ok(Server(hq, {"erase", person, "--reason", "PIPL deletion request 17",
-                                    "--by", "法务部 陈"}));
+  RunResult erased = Ok(
+      Server(hq, {"erase", person, "--reason", "PIPL deletion request 17", "--by", "法务部 陈"}));
   // The customer, the visit and the follow-up; and the conflict the server kept.
   CHECK_MESSAGE(erased.out.find("erased customer " + person + ": 3 records") != std::string::npos,
                 erased.out);
@@ -95,8 +96,7 @@ TEST_CASE("erasure: gone from every store and log, offline tablets included; rep
   RunResult sync_a = Ok(Cli(a, {"sync"}));
   CHECK_MESSAGE(sync_a.out.find(", customers erased 1") != std::string::npos, sync_a.out);
   RunResult status_a = Ok(Cli(a, {"status"}));
-  CHECK(status_a.out.find("erasures:      1 customers erased by head office") !=
-        std::string::npos);
+  CHECK(status_a.out.find("erasures:      1 customers erased by head office") != std::string::npos);
   CHECK(Cli(a, {"customer", "get", person}).exit_code == 1);
   // B comes back: its offline edits are erased on arrival at the server, the erasure at B.
   RunResult sync_b = Ok(Cli(b, {"sync"}));
@@ -141,7 +141,8 @@ TEST_CASE("erasure: gone from every store and log, offline tablets included; rep
 TEST_CASE("erase: bulk from a file, all or nothing; bad input exits non-zero") {
   TempDir dir;
   std::string hq = dir.File("server.db");
-  std::string token = Line(Ok(Server(hq, {"token", "create", "--agent", "王芳", "--team", "A"})).out);
+  std::string token =
+      Line(Ok(Server(hq, {"token", "create", "--agent", "王芳", "--team", "A"})).out);
   std::string tablet = dir.File("t.db");
   Ok(Cli(tablet, {"init", "--device", "booth", "--agent", "王芳", "--team", "A"}));
   std::vector<std::string> ids;
@@ -155,19 +156,20 @@ TEST_CASE("erase: bulk from a file, all or nothing; bad input exits non-zero") {
     Ok(Cli(tablet, {"sync", "--server", server.url(), "--token", token}));
   }
   std::string list = dir.File("ids.txt");
-  std::ofstream(list) << "# test records from the launch event\n" << ids[0] << "\n\n" << ids[1]
-                      << "\nno-such-customer\n";
+  std::ofstream(list) << "# test records from the launch event\n"
+                      << ids[0] << "\n\n"
+                      << ids[1] << "\nno-such-customer\n";
   RunResult refused = Server(hq, {"erase", "--from-file", list, "--reason", "test data"});
   CHECK(refused.exit_code == 1);
   CHECK(refused.err.find("no customer 'no-such-customer'") != std::string::npos);
   CHECK(json::parse(Ok(Server(hq, {"--json", "erasures"})).out).empty());  // nothing erased
 
-  std::ofstream(list) << "# test records from the launch event\n" << ids[0] << "\n\n" << ids[1]
-                      << "\n";
-  json done = json::parse(
-      Ok(Server(hq, {"--json", "erase", "--from-file", list, ids[1], "--reason", "test data",
-                     "--by", "ops"}))
-          .out);
+  std::ofstream(list) << "# test records from the launch event\n"
+                      << ids[0] << "\n\n"
+                      << ids[1] << "\n";
+  json done = json::parse(Ok(Server(hq, {"--json", "erase", "--from-file", list, ids[1], "--reason",
+                                         "test data", "--by", "ops"}))
+                              .out);
   REQUIRE(done["erased"].size() == 3);
   CHECK(done["erased"][2]["already_erased"] == true);  // named twice: erased once
   CHECK(done["wal_emptied"] == true);

@@ -75,8 +75,8 @@ void AddEraseCommands(CLI::App& app, ServerContext& ctx) {
           continue;
         }
         ++erased;
-        std::cout << "erased customer " << e.customer << ": " << e.removed.records
-                  << " records, " << e.removed.log_entries << " change log entries rewritten, "
+        std::cout << "erased customer " << e.customer << ": " << e.removed.records << " records, "
+                  << e.removed.log_entries << " change log entries rewritten, "
                   << e.removed.conflicts << " conflicts removed (erasure " << e.erasure << ")\n";
       }
       std::cout << "erased " << erased << " customer" << (erased == 1 ? "" : "s")
