@@ -101,7 +101,7 @@ TEST_CASE("erasure: the customer, its aliases and its records lose their values,
   CHECK(erasure.removed.records == 5);  // two customers, the visit, the task, the referral
   CHECK(erasure.removed.conflicts == 1);
   CHECK(erasure.removed.log_entries > 10);
-  for (const std::string text : {std::string(kName), std::string(kPhoneStored), std::string(kNote),
+  for (const std::string& text : {std::string(kName), std::string(kPhoneStored), std::string(kNote),
                                  std::string("杭州"), std::string("13700001111")}) {
     CAPTURE(text);
     CHECK(RowsContaining(*store, text) == 0);
@@ -129,7 +129,7 @@ TEST_CASE("erasure: the customer, its aliases and its records lose their values,
 
   // Nor does the file keep the bytes once the WAL is emptied (freed space is zeroed).
   REQUIRE(store->PurgeErasedBytes());
-  for (const std::string file : {dir.File("hq.db"), dir.File("hq.db-wal")}) {
+  for (const std::string& file : {dir.File("hq.db"), dir.File("hq.db-wal")}) {
     CAPTURE(file);
     CHECK_FALSE(FileContains(file, kNote));
     CHECK_FALSE(FileContains(file, kPhoneStored));
