@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "fieldcrm/model/customers.h"
 #include "fieldcrm/projections/customer_store.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
@@ -179,6 +180,20 @@ TEST_CASE("erase: bulk from a file, all or nothing; bad input exits non-zero") {
   CHECK(Server(hq, {"erase", "--reason", "x"}).exit_code == 1);
   CHECK(Server(hq, {"erase", "--from-file", dir.File("missing.txt"), "--reason", "x"}).exit_code ==
         1);
+}
+
+TEST_CASE("erase: an erasure pushed with an agent's token is refused") {
+  TempDir dir;
+  TestServer server(dir.File("server.db"));
+  std::string token = server.Token("王芳", "A");
+  auto tablet = NewTablet(dir.File("t.db"), "王芳", "A");
+  std::string person = Customers(*tablet).Add({{"name", kName}, {"phone", "13912345678"}}).id;
+  SyncWith(*tablet, server.url(), token);
+  tablet->Erase(person);  // core's operation, called where no command offers it
+  sync::SyncReport report = SyncWith(*tablet, server.url(), token);
+  REQUIRE(report.refused.size() == 1);
+  CHECK(report.refused[0].reason == "only head office may erase a customer");
+  CHECK(Customers(server.storage().store()).Get(person)["name"] == kName);
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ std::vector<std::string> ReadIds(const std::string& path) {
   return ids;
 }
 
-json ToJson(const SqliteServerStorage::ErasureEntry& e) {
+json ErasureJson(const SqliteServerStorage::ErasureEntry& e) {
   return {{"customer", e.customer},
           {"erasure", e.erasure},
           {"already_erased", e.erasure.empty()},
@@ -66,7 +66,7 @@ void AddEraseCommands(CLI::App& app, ServerContext& ctx) {
       if (all.empty()) throw InvalidInput("name the customers to erase, or --from-file FILE");
       SqliteServerStorage::ErasureReport report = ctx.Open().Erase(all, *reason, *by);
       json rows = json::array();
-      for (const auto& entry : report.erased) rows.push_back(ToJson(entry));
+      for (const auto& entry : report.erased) rows.push_back(ErasureJson(entry));
       if (ctx.json) return cli::PrintJson({{"erased", rows}, {"wal_emptied", report.wal_emptied}});
       int64_t erased = 0;
       for (const auto& e : report.erased) {
@@ -91,7 +91,7 @@ void AddEraseCommands(CLI::App& app, ServerContext& ctx) {
     auto* list = app.add_subcommand("erasures", "the audit trail of erasures: who, when, why");
     list->callback([&ctx] {
       json rows = json::array();
-      for (const auto& entry : ctx.Open().ListErasures()) rows.push_back(ToJson(entry));
+      for (const auto& entry : ctx.Open().ListErasures()) rows.push_back(ErasureJson(entry));
       PrintRows(ctx, rows,
                 {{"ERASED AT", "erased_at"},
                  {"BY", "erased_by"},
