@@ -30,6 +30,7 @@ std::optional<std::string> WriteRefusal(const Principal& who, const Change& chan
                                         const RecordScope& scope,
                                         const std::optional<RecordScope>& merge_target) {
   if (who.role == Role::kOffice) return std::nullopt;
+  if (change.kind == kErasureKind) return "only head office may erase a customer";
   if (scope.global) return "only head office may change " + change.kind + " records";
   // The refusals for other teams' records name neither their team nor their surviving customer:
   // an agent learns nothing about records outside its team, not even whose they are.

@@ -100,6 +100,19 @@ CREATE TABLE plugin_current(
   release INTEGER NOT NULL REFERENCES plugin_releases(release),
   since TEXT NOT NULL) WITHOUT ROWID;
 )sql",
+    // 6: the erasures head office ordered (docs/privacy.md): who, when, which customer, why and
+    // how much was rewritten, never the erased values. Only ever inserted into.
+    R"sql(
+CREATE TABLE sync_erasures(
+  erasure TEXT PRIMARY KEY,
+  customer TEXT NOT NULL,
+  erased_by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  erased_at TEXT NOT NULL,
+  records INTEGER NOT NULL,
+  log_entries INTEGER NOT NULL,
+  conflicts INTEGER NOT NULL) WITHOUT ROWID;
+)sql",
 };
 constexpr int kServerSchemaVersion = static_cast<int>(std::size(kServerMigrations));
 constexpr const char* kServerSchemaKey = "sync_server_schema";
@@ -257,7 +270,9 @@ void SqliteServerStorage::RevokeToken(const std::string& id, const std::string& 
 
 std::optional<std::string> SqliteServerStorage::IntegrityRefusal(const Change& change) {
   std::optional<Change> known = store_->FindChange(change.device, change.seq);
-  if (known && !(*known == change)) return "differs from the change the server holds under this id";
+  if (known && !SameChange(*known, change)) {
+    return "differs from the change the server holds under this id";
+  }
   auto record = store_->FindRecord(change.record);
   if (record && record->kind != change.kind) {
     return "record " + change.record + " is a " + record->kind + ", not a " + change.kind;
@@ -366,6 +381,7 @@ PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& reque
   for (const Change& c : request.changes) batch[c.record][c.field] = c.value;
   PushAck ack;
   std::vector<Change> accepted;
+  bool erased_on_arrival = false;
   for (const Change& c : request.changes) {
     ack.last_seq = std::max(ack.last_seq, c.seq);
     std::optional<std::string> reason = IntegrityRefusal(c);
@@ -391,12 +407,15 @@ PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& reque
     ack.duplicates = stats.duplicates;
     ack.conflicts = stats.conflicts;
     ack.merged = stats.merged_duplicates;
+    erased_on_arrival = stats.erased.records > 0;
   }
   db.Prepare("INSERT INTO sync_acks(device, digest, ack) VALUES(?, ?, ?)")
       .Bind(request.device, digest, ToJson(ack).dump())
       .Run();
   NoteDevice(who, request.device, "last_push_at", /*bind=*/true);
   txn.Commit();
+  // A late change about an erased customer was erased on arrival: leave none of it in the WAL.
+  if (erased_on_arrival) store_->PurgeErasedBytes();
   return ack;
 }
 

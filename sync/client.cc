@@ -1,5 +1,6 @@
 #include "fieldcrm/sync/client.h"
 
+#include <algorithm>
 #include <future>
 
 #include "fieldcrm/storage/clock_correction.h"
@@ -159,6 +160,8 @@ void SyncClient::Pull(SyncReport& report) {
       ApplyStats stats = store_.ApplyRemote(page.changes);
       report.received += stats.applied;
       report.merged += stats.merged_duplicates;
+      report.erased += stats.erased.instructions;
+      report.erased_records += stats.erased.records;
     }
     store_.SetMeta(kPullCursorKey, std::to_string(page.next));
     txn.Commit();
@@ -197,8 +200,11 @@ SyncReport SyncClient::Run() {
     Pull(report);
     if (!can_push || PendingChanges(store_) == 0) break;
   }
-  report.conflicts = store_.ConflictCount() - conflicts_before;
+  // An erasure drops kept conflicts: count only those this sync added.
+  report.conflicts = std::max<int64_t>(0, store_.ConflictCount() - conflicts_before);
   store_.SetMeta(kLastSyncKey, store_.env().NowIso());
+  // The erased values are rewritten in the file; the WAL still holds the pages before.
+  if (report.erased_records > 0) store_.PurgeErasedBytes();
   return report;
 }
 

@@ -42,6 +42,8 @@ void Add(SyncReport& total, const SyncReport& round) {
   total.received += round.received;
   total.conflicts += round.conflicts;
   total.merged += round.merged;
+  total.erased += round.erased;
+  total.erased_records += round.erased_records;
   total.refused.insert(total.refused.end(), round.refused.begin(), round.refused.end());
 }
 
@@ -114,7 +116,8 @@ nlohmann::json SyncStatus(Store& store) {
           {"pending", PendingChanges(store)},
           {"server_cursor", std::stoll(store.GetMeta(kPullCursorKey).value_or("0"))},
           {"clock_skew_ms", skew},
-          {"conflicts", conflicts}};
+          {"conflicts", conflicts},
+          {"erasures", store.ErasureCount()}};
 }
 
 }  // namespace fieldcrm::sync

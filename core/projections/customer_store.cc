@@ -66,8 +66,13 @@ class FactsObserver : public RecordObserver {
 
 const StoreHooks& CustomerStoreHooks() {
   static FactsObserver facts;
-  static const StoreHooks hooks{
-      kCustomerIndexedFields, {kCustomerIdentityField}, &facts, MergeCustomersSharingPhone};
+  // An erased customer keeps its team (sync scopes its records by it) and referrals keep the ids
+  // of the customers they link; nothing else survives an erasure.
+  static const StoreHooks hooks{kCustomerIndexedFields,
+                                {kCustomerIdentityField},
+                                &facts,
+                                MergeCustomersSharingPhone,
+                                {"team", "referrer"}};
   return hooks;
 }
 

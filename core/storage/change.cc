@@ -112,4 +112,12 @@ Change ChangeFromJson(const json& j) {
   return c;
 }
 
+bool SameChange(const Change& a, const Change& b) {
+  if (a == b) return true;
+  Change a_erased = a;
+  a_erased.value = b.value;
+  return a_erased == b && a.value && b.value &&
+         (*a.value == kErasedValue || *b.value == kErasedValue);
+}
+
 }  // namespace fieldcrm

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/storage/erasure.h"
 #include "fieldcrm/storage/log_row.h"
 #include "fieldcrm/storage/records.h"
 
@@ -25,7 +26,7 @@ bool Concurrent(const Change& incoming, const FieldWrite& current) {
 
 void CheckSameAsLogged(Database& db, const Change& c) {
   std::optional<Change> logged = FindLoggedChange(db, c.device, c.seq);
-  if (!logged || !(*logged == c)) {
+  if (!logged || !SameChange(*logged, c)) {
     throw InvalidInput("change " + c.device + "/" + std::to_string(c.seq) +
                        " differs from the change already recorded under that id");
   }
@@ -111,6 +112,7 @@ ApplyStats ApplyChanges(Database& db, const StoreHooks& hooks, std::span<const C
     }
   }
   RebuildRecords(db, hooks, touched, &stats.identity_changed);
+  stats.erased = ApplyErasures(db, hooks, touched);
   return stats;
 }
 

@@ -28,6 +28,10 @@ OwnFields Summarise(const FieldWrites& fields) {
   for (const auto& [field, write] : fields) {
     own.updated = std::max(own.updated, write.hlc);
     if (!write.value) continue;
+    if (*write.value == kErasedValue) {
+      own.deleted = true;  // an erased record is gone; its erased values show nowhere
+      continue;
+    }
     json value = json::parse(*write.value);
     if (field == kDeletedField) {
       own.deleted = value == true;

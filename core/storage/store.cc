@@ -13,6 +13,7 @@
 
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/storage/clock_correction.h"
+#include "fieldcrm/storage/erasure.h"
 #include "fieldcrm/storage/log_row.h"
 #include "fieldcrm/storage/merge.h"
 #include "fieldcrm/storage/schema.h"
@@ -31,6 +32,9 @@ Store::Store(const std::string& path, bool create, const StoreHooks& hooks, cons
   db_.Exec("PRAGMA journal_mode = WAL");
   db_.Exec("PRAGMA synchronous = FULL");
   db_.Exec("PRAGMA foreign_keys = ON");
+  // Deleted and overwritten content is zeroed rather than left in free space, so that erased
+  // values (docs/privacy.md) and dropped log entries are gone from the file, not merely unlinked.
+  db_.Exec("PRAGMA secure_delete = ON");
 }
 
 std::unique_ptr<Store> Store::Create(const std::string& path, DeviceInfo device,
@@ -245,6 +249,32 @@ std::optional<Store::RecordPlace> Store::FindRecord(const std::string& record) {
 
 int64_t Store::ConflictCount() {
   return db_.QueryInt("SELECT count(*) FROM conflicts").value_or(0);
+}
+
+Store::Erasure Store::Erase(const std::string& customer) {
+  Transaction txn(db_);
+  auto place = FindRecord(customer);
+  if (!place || place->kind != "customer") {
+    throw NotFound("no customer '" + customer + "' on this store (give a customer id)");
+  }
+  Erasure erasure;
+  if (IsErasedCustomer(db_, customer)) {
+    erasure.already_erased = true;
+    return erasure;
+  }
+  erasure.id = NewId();
+  erasure.removed = Write(kErasureKind, erasure.id, {{"customer", customer}}).erased;
+  txn.Commit();
+  return erasure;
+}
+
+int64_t Store::ErasureCount() {
+  return db_.QueryInt("SELECT count(*) FROM records WHERE kind = ?", kErasureKind).value_or(0);
+}
+
+bool Store::PurgeErasedBytes() {
+  // The first column is 1 when a reader or writer kept the checkpoint from completing.
+  return db_.QueryInt("PRAGMA wal_checkpoint(TRUNCATE)").value_or(1) == 0;
 }
 
 CompactionStats Store::Compact(int64_t own_acknowledged_pos) {

@@ -72,5 +72,12 @@ hq audit "$zhang"
 say "The figures the dashboard shows, in the terminal (here from tablet A's own store)"
 on tablet-a.db report funnel
 on tablet-a.db report tiers
+say "陈明 asks to be forgotten (PIPL): head office erases him, tablets erase him at their next sync"
+chen=$(on tablet-a.db customer find --phone 13600001111 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+hq erase "$chen" --reason "PIPL deletion request" --by 法务部
+on tablet-a.db sync
+on tablet-b.db sync
+on tablet-b.db customer find --phone 13600001111 || true
+hq erasures
 say "The server's request log"
 tail -n 5 server.log

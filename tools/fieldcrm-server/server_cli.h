@@ -34,5 +34,6 @@ void AddUsersCommands(CLI::App& app, ServerContext& ctx);
 void AddDevicesCommand(CLI::App& app, ServerContext& ctx);
 void AddAuditCommand(CLI::App& app, ServerContext& ctx);
 void AddPluginCommands(CLI::App& app, ServerContext& ctx);
+void AddEraseCommands(CLI::App& app, ServerContext& ctx);
 
 }  // namespace fieldcrm::sync

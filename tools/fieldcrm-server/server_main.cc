@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   fieldcrm::sync::AddDevicesCommand(app, ctx);
   fieldcrm::sync::AddAuditCommand(app, ctx);
   fieldcrm::sync::AddPluginCommands(app, ctx);
+  fieldcrm::sync::AddEraseCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -88,13 +88,17 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
                    {"conflicts", report.conflicts},
                    {"merged", report.merged},
                    {"refused", report.refused.size()},
+                   {"erased", report.erased},
                    {"clock_skew_ms", report.clock_skew_ms},
                    {"restamped", report.restamped},
                    {"error", report.push_error}});
       } else {
         std::cout << "synced with " << settings.url << ": sent " << report.sent << ", received "
                   << report.received << ", conflicts " << report.conflicts << ", duplicates merged "
-                  << report.merged << ", refused " << report.refused.size() << '\n';
+                  << report.merged << ", refused " << report.refused.size();
+        // Said only when it happened: scripts read the line as it always was.
+        if (report.erased > 0) std::cout << ", customers erased " << report.erased;
+        std::cout << '\n';
       }
       if (!report.push_error.empty()) throw InvalidInput(report.push_error);
     });
@@ -117,6 +121,7 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
       line("server cursor: ", Show(status["server_cursor"]));
       line("clock:         ", DescribeSkew(status["clock_skew_ms"]));
       line("conflicts:     ", Show(status["conflicts"]) + " kept for review (fieldcrm conflicts)");
+      line("erasures:      ", Show(status["erasures"]) + " customers erased by head office");
     });
   }
 }

@@ -49,6 +49,27 @@ class SqliteServerStorage : public ServerStorage {
   nlohmann::json Report(const std::string& name,
                         const std::map<std::string, std::string>& params) override;
 
+  // Erases customers for good (docs/privacy.md), all in one transaction: an unknown id refuses
+  // the whole list, nothing erased. Each erasure goes to the audit trail (sync_erasures: who,
+  // when, which id, why and how much was rewritten; never the erased values) and, as a change of
+  // the server's, to the tablets by sync. Then empties the WAL (Store::PurgeErasedBytes).
+  struct ErasureEntry {
+    std::string customer;
+    std::string erasure;  // the erasure record's id; empty when the customer was erased before
+    std::string erased_by;
+    std::string reason;
+    std::string erased_at;
+    ErasureStats removed;
+  };
+  struct ErasureReport {
+    std::vector<ErasureEntry> erased;
+    bool wal_emptied = false;  // false: a reader held the WAL; the bytes go at its next checkpoint
+  };
+  ErasureReport Erase(const std::vector<std::string>& customers, const std::string& reason,
+                      const std::string& by);
+  // The audit trail of erasures, oldest first.
+  std::vector<ErasureEntry> ListErasures();
+
   Store& store() { return *store_; }
   // How to load the plugins the reports use (the tiering plugin for tiers). load runs before the
   // first report and again whenever the current plugin releases changed (a publish or rollback

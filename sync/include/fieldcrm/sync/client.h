@@ -36,10 +36,12 @@ struct SyncOptions {
 };
 
 struct SyncReport {
-  int64_t sent = 0;       // own changes the server acknowledged
-  int64_t received = 0;   // changes new to this tablet
-  int64_t conflicts = 0;  // same-field conflicts newly kept for review on this tablet
-  int64_t merged = 0;     // duplicate customers merged (here or on the server)
+  int64_t sent = 0;            // own changes the server acknowledged
+  int64_t received = 0;        // changes new to this tablet
+  int64_t conflicts = 0;       // same-field conflicts newly kept for review on this tablet
+  int64_t merged = 0;          // duplicate customers merged (here or on the server)
+  int64_t erased = 0;          // erasures of customers head office ordered, applied here
+  int64_t erased_records = 0;  // records of erased customers rewritten here (docs/privacy.md)
   std::vector<Refusal> refused;
   int64_t clock_skew_ms = 0;  // this tablet's clock minus the server's
   int64_t restamped = 0;      // own unsent changes stamped again (they were too far ahead)

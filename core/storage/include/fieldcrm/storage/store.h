@@ -109,6 +109,25 @@ class Store {
   // Same-field conflicts the merge kept for review (listed by fieldcrm/storage/conflicts.h).
   int64_t ConflictCount();
 
+  // Erases a customer for good (docs/privacy.md), in one transaction: writes an erasure record
+  // under it, which the merge applies here as on every replica that receives it: every value of
+  // the customer, of the customers merged with it and of the records hanging under them becomes
+  // kErasedValue, in the log too; kept conflicts and fact rows go. Throws NotFound for an id that
+  // is no customer here; a customer already erased is left as it is (already_erased).
+  struct Erasure {
+    std::string id;  // the erasure record's
+    bool already_erased = false;
+    ErasureStats removed;
+  };
+  Erasure Erase(const std::string& customer);
+  // Erasure records this store holds (customers erased, or erasures applied on a tablet).
+  int64_t ErasureCount();
+  // Moves the WAL into the file and truncates it (outside any transaction), so that the bytes an
+  // erasure rewrote linger in neither file: the store zeroes what it frees (secure_delete), the
+  // WAL still holds the earlier pages until then. False when a reader kept the WAL from being
+  // emptied (run it again later).
+  bool PurgeErasedBytes();
+
   // Log compaction (fieldcrm/storage/compaction.h) of this device's store: own entries after
   // own_acknowledged_pos stay until the server holds them.
   CompactionStats Compact(int64_t own_acknowledged_pos);

@@ -55,6 +55,11 @@ struct StoreHooks {
   // and returns how many it merged.
   std::function<int64_t(Store& store, const std::vector<std::string>& identity_changed)>
       merge_duplicates;
+  // Fields an erasure leaves in place besides the reserved ones (_deleted, _merged_into) and the
+  // links to the customer a record hangs under (customer, referee): ids and scope that carry
+  // nothing personal but keep the erased records where they were (a customer's team, which
+  // scopes sync). Every other value of an erased record becomes kErasedValue (change.h).
+  std::vector<std::string> erasure_kept_fields;
 };
 
 }  // namespace fieldcrm

@@ -7,7 +7,10 @@
 //  - a write that loses to a concurrent write (neither writer saw the other's value) with a
 //    different value is kept in the conflicts table for review;
 //  - deletes are writes too: a record tombstone is the field "_deleted", a field removal a null
-//  value.
+//  value;
+//  - erasures are records too (erasure.h): after each batch, what an erasure covers among the
+//  records it touched is rewritten to kErasedValue, in the log as well; a change that differs
+//  from the logged one only by having been erased is the same change.
 #pragma once
 
 #include <cstdint>
