@@ -41,15 +41,18 @@ std::filesystem::path DeliveredPluginsFolder(const std::string& db_path) {
   return db_path + ".plugins";
 }
 
-bool AllowUnsignedPlugins(bool option) {
+bool AllowUnsignedPlugins(const std::filesystem::path& folder, bool option) {
   const char* env = std::getenv("FIELDCRM_ALLOW_UNSIGNED_PLUGINS");
-  return option || (env != nullptr && std::string(env) == "1");
+  std::error_code error;
+  return option || (env != nullptr && std::string(env) == "1") ||
+         std::filesystem::equivalent(folder, BuiltinPluginsFolder(), error);
 }
 
 PluginSources StorePluginSources(const std::string& folder_option, bool allow_unsigned,
                                  Store& store, const std::string& db_path) {
-  return {PluginsFolder(folder_option, &store), AllowUnsignedPlugins(allow_unsigned),
-          DeliveredPluginsFolder(db_path), store.GetMeta(kHeadOfficeKeyMeta).value_or("")};
+  std::filesystem::path folder = PluginsFolder(folder_option, &store);
+  return {folder, AllowUnsignedPlugins(folder, allow_unsigned), DeliveredPluginsFolder(db_path),
+          store.GetMeta(kHeadOfficeKeyMeta).value_or("")};
 }
 
 }  // namespace fieldcrm

@@ -31,9 +31,9 @@ std::pair<std::string, int> ParseListen(const std::string& listen) {
 // was loaded, so that a missing tiering plugin is seen at start rather than on the dashboard.
 std::unique_ptr<PluginHost> LoadPlugins(SqliteServerStorage& storage, const std::string& option,
                                         bool allow_unsigned, const cli::PluginRunFlags& run) {
-  auto plugins = LoadServerPlugins(
-      storage, {PluginsFolder(option, nullptr), AllowUnsignedPlugins(allow_unsigned), {}, {}},
-      PluginRunOptions(run.Isolation(), run.limits), std::cerr);
+  std::filesystem::path folder = PluginsFolder(option, nullptr);
+  auto plugins = LoadServerPlugins(storage, {folder, AllowUnsignedPlugins(folder, allow_unsigned)},
+                                   PluginRunOptions(run.Isolation(), run.limits), std::cerr);
   std::string loaded;
   for (const PluginState& state : plugins->States()) {
     if (state.role == "standby") {

@@ -23,9 +23,11 @@ inline constexpr const char* kHeadOfficeKeyMeta = "plugins.head_office_key";
 std::filesystem::path PluginsFolder(const std::string& option, Store* store);
 // Where sync installs head office's releases for the store at db_path.
 std::filesystem::path DeliveredPluginsFolder(const std::string& db_path);
-// The user's explicit request to load unsigned local plugins: the option, or
-// FIELDCRM_ALLOW_UNSIGNED_PLUGINS=1 in the environment (for scripts and test suites).
-bool AllowUnsignedPlugins(bool option);
+// Whether the local folder's unsigned plugins load: the plugins shipped with the program
+// (BuiltinPluginsFolder) do, as the program itself does; any other folder's only on the user's
+// explicit request: the option, or FIELDCRM_ALLOW_UNSIGNED_PLUGINS=1 in the environment (for
+// scripts and test suites).
+bool AllowUnsignedPlugins(const std::filesystem::path& folder, bool option);
 // Both folders, the key pinned on store and whether unsigned local libraries may load.
 PluginSources StorePluginSources(const std::string& folder_option, bool allow_unsigned,
                                  Store& store, const std::string& db_path);
