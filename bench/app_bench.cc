@@ -71,8 +71,8 @@ void RunAppBenchmark(const Options& options, Report& report) {
   std::vector<json> customers = FillStore(path, count);
 
   tablet::AppOptions app_options;
-  app_options.session = {path, options.plugins_dir, std::nullopt};
-  app_options.session.allow_unsigned_plugins = true;  // the build's own tiering.so, unsigned
+  app_options.session.db_path = path;
+  app_options.session.plugins_dir = options.plugins_dir;
   app_options.secret = kSecret;
   double start = Now();
   tablet::AppServer app(app_options);

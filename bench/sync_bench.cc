@@ -33,6 +33,13 @@ class TransportOnlyStorage : public sync::ServerStorage {
   }
   std::vector<sync::TokenInfo> ListTokens() override { return {}; }
   void RevokeToken(const std::string&, const std::string&, bool) override {}
+  // No dashboard people either.
+  void PutUser(const sync::DashboardUser&, const std::string&) override {}
+  std::optional<std::pair<sync::DashboardUser, std::string>> FindUser(const std::string&) override {
+    return std::nullopt;
+  }
+  std::vector<sync::DashboardUser> ListUsers() override { return {}; }
+  void RemoveUser(const std::string&) override { throw NotFound("not here"); }
   sync::PushAck Push(const sync::Principal&, const sync::PushRequest& request) override {
     sync::PushAck ack;
     ack.last_seq = request.changes.back().seq;

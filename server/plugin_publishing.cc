@@ -91,7 +91,7 @@ StoredRelease PublishPlugin(SqliteServerStorage& storage, const PublishRequest& 
     throw InvalidInput("'" + request.library_file + "' is larger than a plugin may be (" +
                        std::to_string(kMaxPluginLibraryBytes >> 20) + " MiB)");
   }
-  LoadedPlugin plugin(request.library_file);
+  InProcessPlugin plugin(request.library_file);  // a one-off command: its own process
   if (!request.kind.empty() && plugin.kind() != request.kind) {
     throw InvalidInput("'" + request.library_file + "' is a " + plugin.kind() + " plugin, not " +
                        request.kind);

@@ -94,6 +94,8 @@ Frame EncodeView(const fieldcrm_customer_view& view) {
                {"referrals_made", text(view.referrals_made)},
                {"referred_by", text(view.referred_by)},
                {"survey_responses", text(view.survey_responses)},
+               {"complaints", text(view.complaints)},
+               {"repairs", text(view.repairs)},
                {"now_ms", view.now_ms}},
               {}};
   frame.payload.append(Bytes(*view.facts));
@@ -120,7 +122,9 @@ void DecodeView(const Frame& frame, DecodedView& out) {
               str("survey_responses"),
               &out.facts,
               {},
-              frame.header.at("now_ms").get<int64_t>()};
+              frame.header.at("now_ms").get<int64_t>(),
+              str("complaints"),
+              str("repairs")};
   std::memcpy(&out.view.grade, frame.payload.data() + sizeof out.facts, sizeof out.view.grade);
 }
 

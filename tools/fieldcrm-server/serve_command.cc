@@ -32,8 +32,9 @@ std::pair<std::string, int> ParseListen(const std::string& listen) {
 std::unique_ptr<PluginHost> LoadPlugins(SqliteServerStorage& storage, const std::string& option,
                                         bool allow_unsigned, const cli::PluginRunFlags& run) {
   std::filesystem::path folder = PluginsFolder(option, nullptr);
-  auto plugins = LoadServerPlugins(storage, {folder, AllowUnsignedPlugins(folder, allow_unsigned)},
-                                   PluginRunOptions(run.Isolation(), run.limits), std::cerr);
+  auto plugins =
+      LoadServerPlugins(storage, {folder, AllowUnsignedPlugins(folder, allow_unsigned), {}, {}},
+                        PluginRunOptions(run.Isolation(), run.limits), std::cerr);
   std::string loaded;
   for (const PluginState& state : plugins->States()) {
     if (state.role == "standby") {

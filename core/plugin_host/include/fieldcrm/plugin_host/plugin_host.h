@@ -98,8 +98,8 @@ class PluginHost {
   std::pair<std::string, std::string> Role(const LoadedPlugin& plugin) const;
   std::unique_ptr<LoadedPlugin> Load(const std::filesystem::path& file) const;
 
-  PluginHostOptions options_;
   PluginSources sources_;
+  PluginHostOptions options_;
   std::vector<std::unique_ptr<LoadedPlugin>> plugins_;
   std::vector<PluginState> refused_;
 };
