@@ -43,7 +43,8 @@ std::string CustomerFaker::Phone(int64_t index) {
 
 std::vector<std::pair<std::string, std::string>> CustomerFaker::Fields(int64_t index) {
   int64_t budget = (150 + static_cast<int64_t>(rng_() % 850)) * 10'000;
-  return {{"agent", Quoted("顾问" + std::to_string(rng_() % 40))},
+  std::string agent = agent_.empty() ? "顾问" + std::to_string(rng_() % 40) : agent_;
+  return {{"agent", Quoted(agent)},
           {"budget", std::to_string(budget)},
           {"city", Quoted("杭州")},
           {"district", Quoted(Pick(rng_, kDistricts))},
@@ -69,8 +70,9 @@ std::pair<std::string, std::string> CustomerFaker::Edit() {
 }
 
 std::vector<Change> MakeCustomerChanges(const std::string& device, int64_t count, uint32_t seed,
-                                        const std::string& team, int64_t start_ms) {
-  CustomerFaker faker(seed, team);
+                                        const std::string& team, const std::string& agent,
+                                        int64_t start_ms) {
+  CustomerFaker faker(seed, team, agent);
   std::vector<Change> changes;
   changes.reserve(count);
   Hlc hlc = HlcFromMillis(start_ms);

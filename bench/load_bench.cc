@@ -72,9 +72,10 @@ LoadRun RunOnce(const Options& options, int tablets_count, int64_t per_tablet) {
     t.team = "team-" + std::to_string(i % kTeams);
     std::string name = "load-tablet-" + std::to_string(i);
     t.store = FreshStore(options.dir + "/" + name + ".db", {.name = name, .team = t.team});
-    t.token = server.AgentToken("顾问" + std::to_string(i), t.team);
+    std::string agent = "顾问" + std::to_string(i);
+    t.token = server.AgentToken(agent, t.team);
     ApplyInBatches(*t.store, MakeCustomerChanges(t.store->device().id, per_tablet,
-                                                 static_cast<uint32_t>(100 + i), t.team));
+                                                 static_cast<uint32_t>(100 + i), t.team, agent));
   }
   // Round 1: everyone pushes and pulls what is there; round 2: everyone pulls the rest.
   std::barrier round(tablets_count);

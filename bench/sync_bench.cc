@@ -153,7 +153,7 @@ std::string Percent(double part, double whole) {
 
 void RunSyncBenchmark(const Options& options, Report& report) {
   std::vector<Change> changes =
-      MakeCustomerChanges("tablet-a", options.Scaled(1'000'000, 100), 11, "team-0");
+      MakeCustomerChanges("tablet-a", options.Scaled(1'000'000, 100), 11, "team-0", "顾问1");
   double limit =
       Median(options.runs, [&] { return RawSqliteRate(options.dir + "/limit.db", changes); });
   std::vector<double> pushes, pulls, transport_pushes, transport_pulls;

@@ -110,13 +110,16 @@ struct Dashboard {
   std::ostream& error_log;
   AuthFailureLimiter* auth_failures;
 
-  // Counts a failed authentication of req's address; the seconds to wait (429) when the address
-  // is over the limit, else 0.
+  // Counts a failed authentication of req's address when it presented a credential (a request
+  // that sent none guessed nothing: a page opened before logging in); the seconds to wait (429)
+  // when the address is over the limit, else 0.
   int64_t FailedAuthentication(const httplib::Request& req) {
     if (!auth_failures) return 0;
     int64_t now = MonotonicMs();
     if (int64_t retry = auth_failures->RetryAfterSeconds(req.remote_addr, now)) return retry;
-    auth_failures->NoteFailure(req.remote_addr, now);
+    bool presented = req.method == "POST" || req.has_header("Authorization") ||
+                     req.get_header_value("Cookie").find(kCookie) != std::string::npos;
+    if (presented) auth_failures->NoteFailure(req.remote_addr, now);
     return 0;
   }
 

@@ -81,13 +81,14 @@ TEST_CASE("the first-response SLA follows the customer's tier and the configured
   auto host = BuiltinHost(tablet.store());
   CHECK(AlertsOf(CollectAlerts(tablet.store(), *host, kAsOf), id).empty());
 
-  SetPluginConfig(tablet.store(), host->Get("alerts"), {{"top_tiers", {"A", "B"}}});
+  // Never contacted, so no recency points: the budget and stage alone make tier C.
+  SetPluginConfig(tablet.store(), host->Get("alerts"), {{"top_tiers", {"A", "B", "C"}}});
   CHECK(AlertsOf(CollectAlerts(tablet.store(), *host, kAsOf), id) ==
         std::map<std::string, std::string>{
-            {"first-response", "not contacted within 1 h of registration (tier B SLA)"}});
+            {"first-response", "not contacted within 1 h of registration (tier C SLA)"}});
 
   SetPluginConfig(tablet.store(), host->Get("alerts"),
-                  {{"top_tiers", {"A", "B"}}, {"rules", {{"first-response", false}}}});
+                  {{"top_tiers", {"A", "B", "C"}}, {"rules", {{"first-response", false}}}});
   CHECK(AlertsOf(CollectAlerts(tablet.store(), *host, kAsOf), id).empty());
 }
 

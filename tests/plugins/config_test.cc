@@ -49,18 +49,19 @@ TEST_CASE("head office sets tier thresholds once; a tablet grades by them after 
 
   auto tablet_host = BuiltinHost(tablet.store());
   auto before = GradeStore(StoreDatabase(tablet.store()), tablet_host->Get("tiering"), kAsOf);
-  CHECK(before.at(id).tier == 'C');
+  // Never contacted: the budget alone scores 10-20, under the default C threshold of 30.
+  CHECK(before.at(id).tier == 'D');
 
   auto office_host = BuiltinHost(office.store());
   json effective = SetPluginConfig(office.store(), office_host->Get("tiering"),
-                                   {{"thresholds", {{"A", 30}, {"B", 20}, {"C", 10}}}});
-  CHECK(effective["thresholds"]["A"] == 30);
+                                   {{"thresholds", {{"A", 10}, {"B", 6}, {"C", 3}}}});
+  CHECK(effective["thresholds"]["A"] == 10);
   CHECK(effective["budget_full_cny"] == 5000000);  // defaults stay underneath
   CHECK(GradeStore(StoreDatabase(office.store()), office_host->Get("tiering"), kAsOf).at(id).tier ==
         'A');
 
   Sync(office.store(), tablet.store());
-  CHECK(StoredPluginConfig(tablet.store(), "tiering")["thresholds"]["A"] == 30);
+  CHECK(StoredPluginConfig(tablet.store(), "tiering")["thresholds"]["A"] == 10);
   auto tablet_after = BuiltinHost(tablet.store());
   auto after = GradeStore(StoreDatabase(tablet.store()), tablet_after->Get("tiering"), kAsOf);
   CHECK(after.at(id).tier == 'A');

@@ -84,7 +84,8 @@ TEST_CASE("bad files are refused with the plugin and the reason; the rest keeps 
         "file missing");
   const PluginState& copy = StateOf(states, "tiering2.so");
   CHECK(copy.state == "refused");
-  CHECK(copy.reason == "another plugin named 'tiering' is already loaded");
+  CHECK(copy.reason == "another plugin named 'tiering' is already loaded (" +
+                           (std::filesystem::path(dir.path()) / "tiering.so").string() + ")");
   CHECK(StateOf(states, "tiering.so").state == "loaded");
 
   // The good plugin still works next to all of that.

@@ -47,11 +47,12 @@ TEST_CASE("misbehaving plugins never take the server down") {
   }
   auto api = sync::MakeHttpTransport(server.url(), Line(office.out));
 
+  // In file-name order: the first usable tiering plugin is the active one.
   const std::vector<std::pair<std::string, std::string>> faults = {
       {"abort", "crashed (SIGABRT"},
       {"crash", "crashed (SIGSEGV"},
-      {"loop", "and was stopped"},  // the CPU or the time limit, whichever comes first
-      {"hog", "exceeded its memory limit of 256 MiB"}};
+      {"hog", "exceeded its memory limit of 256 MiB"},
+      {"loop", "and was stopped"}};  // the CPU or the time limit, whichever comes first
   for (const auto& fault : faults) {
     const std::string& plugin = fault.first;
     const std::string& reason = fault.second;

@@ -1,6 +1,9 @@
 // erase | erasures: head office erases customers for good (docs/privacy.md) — one on a person's
 // request, or invalid and test records in bulk from a file of ids — and reads back the audit
 // trail of erasures.
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -14,6 +17,13 @@ namespace fieldcrm::sync {
 using nlohmann::json;
 
 namespace {
+
+// Who runs this command: $USER, else the account's name (cron and services set no $USER).
+std::string OperatingUser() {
+  if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') return user;
+  const passwd* account = getpwuid(geteuid());
+  return account != nullptr ? account->pw_name : "";
+}
 
 // One id per line; blank lines and lines starting with # are skipped.
 std::vector<std::string> ReadIds(const std::string& path) {
@@ -51,12 +61,12 @@ void AddEraseCommands(CLI::App& app, ServerContext& ctx) {
     auto ids = std::make_shared<std::vector<std::string>>();
     auto file = std::make_shared<std::string>();
     auto reason = std::make_shared<std::string>();
-    auto by = std::make_shared<std::string>(std::getenv("USER") ? std::getenv("USER") : "");
+    auto by = std::make_shared<std::string>(OperatingUser());
     erase->add_option("CUSTOMER_ID", *ids, "the customers to erase (any id of each)");
     erase->add_option("--from-file", *file, "a file of customer ids, one a line (bulk purges)");
     erase->add_option("--reason", *reason, "why, for the audit trail (never the erased data)")
         ->required();
-    erase->add_option("--by", *by, "who orders the erasure (default: $USER)");
+    erase->add_option("--by", *by, "who orders the erasure (default: $USER, else the account)");
     erase->callback([&ctx, ids, file, reason, by] {
       std::vector<std::string> all = *ids;
       if (!file->empty()) {
