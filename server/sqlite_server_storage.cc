@@ -128,18 +128,19 @@ std::unique_ptr<Store> OpenServerStore(const std::string& path, const Env& env) 
     throw InvalidInput("'" + path + "' is a tablet's store, not a server's: give fieldcrm-server " +
                        "a file of its own");
   }
-  store->IndexHistory();  // audit histories and the reports' stage moves read the whole log
   int version = std::stoi(store->GetMeta(kServerSchemaKey).value_or("0"));
   if (version > kServerSchemaVersion) {
     throw StorageError("server store '" + path + "' was written by a newer fieldcrm-server: " +
                        "upgrade fieldcrm-server to open it");
   }
-  if (version == kServerSchemaVersion) return store;
-  Transaction txn = store->Transact();
-  Database& own_tables = store->OwnTablesConnection();
-  for (int v = version; v < kServerSchemaVersion; ++v) own_tables.Exec(kServerMigrations[v]);
-  store->SetMeta(kServerSchemaKey, std::to_string(kServerSchemaVersion));
-  txn.Commit();
+  if (version < kServerSchemaVersion) {
+    Transaction txn = store->Transact();
+    Database& own_tables = store->OwnTablesConnection();
+    for (int v = version; v < kServerSchemaVersion; ++v) own_tables.Exec(kServerMigrations[v]);
+    store->SetMeta(kServerSchemaKey, std::to_string(kServerSchemaVersion));
+    txn.Commit();
+  }
+  store->IndexHistory();  // audit histories and the reports' stage moves read the whole log
   return store;
 }
 

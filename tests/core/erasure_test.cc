@@ -16,12 +16,17 @@
 #include "fieldcrm/storage/merge.h"
 #include "fieldcrm/storage/store.h"
 #include "fieldcrm/storage/store_database.h"
+#include "tests/support/replicas.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
 
 using namespace fieldcrm;
+using fieldcrm::testing::AllChanges;
+using fieldcrm::testing::Apply;
+using fieldcrm::testing::ShuffledReplica;
 using fieldcrm::testing::StateDump;
 using fieldcrm::testing::TempDir;
+using fieldcrm::testing::ThreeTablets;
 
 namespace {
 
@@ -29,19 +34,6 @@ constexpr const char* kName = "鲁智深";
 constexpr const char* kPhone = "13912345678";
 constexpr const char* kPhoneStored = "+8613912345678";
 constexpr const char* kNote = "SECRET-NOTE-7731";
-
-ApplyStats Apply(Store& store, const std::vector<Change>& changes) {
-  Transaction txn(StoreDatabase(store));
-  ApplyStats stats = ApplyChanges(store, changes);
-  txn.Commit();
-  return stats;
-}
-
-std::vector<Change> AllChanges(Store& store) {
-  std::vector<Change> out;
-  for (auto& entry : store.ReadLog(0, 1'000'000)) out.push_back(std::move(entry.change));
-  return out;
-}
 
 // Rows of core's tables (and the fact tables) whose text contains `text`.
 int64_t RowsContaining(Store& store, const std::string& text) {
@@ -102,7 +94,7 @@ TEST_CASE("erasure: the customer, its aliases and its records lose their values,
   CHECK(erasure.removed.conflicts == 1);
   CHECK(erasure.removed.log_entries > 10);
   for (const std::string& text : {std::string(kName), std::string(kPhoneStored), std::string(kNote),
-                                 std::string("杭州"), std::string("13700001111")}) {
+                                  std::string("杭州"), std::string("13700001111")}) {
     CAPTURE(text);
     CHECK(RowsContaining(*store, text) == 0);
   }
@@ -179,11 +171,7 @@ TEST_CASE("erasure: randomised orders converge and keep nothing erased") {
     CAPTURE(seed);
     std::mt19937 rng(seed);
     TempDir dir;
-    std::vector<std::unique_ptr<Store>> tablets;
-    for (int t = 0; t < 3; ++t) {
-      tablets.push_back(CreateCustomerStore(dir.File("t" + std::to_string(t) + ".db"),
-                                            {.name = "t" + std::to_string(t), .team = "滨江一组"}));
-    }
+    std::vector<std::unique_ptr<Store>> tablets = ThreeTablets(dir);
     Customers first(*tablets[0]);
     std::vector<std::string> ids;
     for (int i = 0; i < 6; ++i) {
@@ -218,22 +206,10 @@ TEST_CASE("erasure: randomised orders converge and keep nothing erased") {
     tablets[0]->Erase(ids[1]);
     for (int step = 0; step < 10; ++step) edit(*tablets[1], ids[rng() % 2]);
 
-    std::vector<Change> all;
-    for (auto& tablet : tablets) {
-      for (Change& c : AllChanges(*tablet)) all.push_back(std::move(c));
-    }
+    std::vector<Change> all = AllChanges(tablets);
     std::string expected;
     for (int replica = 0; replica < 4; ++replica) {
-      std::vector<Change> delivery = all;
-      for (int d = 0; d < 40; ++d) delivery.push_back(all[rng() % all.size()]);
-      std::shuffle(delivery.begin(), delivery.end(), rng);
-      auto store =
-          CreateCustomerStore(dir.File("r" + std::to_string(replica) + ".db"), {.name = "r"});
-      for (size_t at = 0; at < delivery.size();) {
-        size_t size = std::min<size_t>(1 + rng() % 50, delivery.size() - at);
-        Apply(*store, {delivery.begin() + at, delivery.begin() + at + size});
-        at += size;
-      }
+      auto store = ShuffledReplica(dir, replica, all, rng);
       std::string dump = StateDump(StoreDatabase(*store));
       if (replica == 0) {
         expected = dump;

@@ -14,21 +14,18 @@
 #include "fieldcrm/storage/merge.h"
 #include "fieldcrm/storage/store.h"
 #include "fieldcrm/storage/store_database.h"
+#include "tests/support/replicas.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
 
 using namespace fieldcrm;
+using fieldcrm::testing::AllChanges;
 using fieldcrm::testing::StateDump;
 using fieldcrm::testing::TempDir;
+using fieldcrm::testing::ThreeTablets;
 using nlohmann::json;
 
 namespace {
-
-std::vector<Change> AllChanges(Store& store) {
-  std::vector<Change> out;
-  for (auto& entry : store.ReadLog(0, 1'000'000)) out.push_back(std::move(entry.change));
-  return out;
-}
 
 // The fact tables, and the facts LoadCustomerFacts derives, as text.
 std::string FactsDump(Database& db) {
@@ -86,11 +83,7 @@ TEST_CASE("fact tables follow every write, merge and delete, in any arrival orde
     CAPTURE(seed);
     std::mt19937 rng(seed);
     TempDir dir;
-    std::vector<std::unique_ptr<Store>> tablets;
-    for (int t = 0; t < 3; ++t) {
-      tablets.push_back(CreateCustomerStore(dir.File("t" + std::to_string(t) + ".db"),
-                                            {.name = "t" + std::to_string(t), .team = "滨江一组"}));
-    }
+    std::vector<std::unique_ptr<Store>> tablets = ThreeTablets(dir);
     std::vector<std::string> customers;
     std::vector<std::pair<std::string, std::string>> records;  // kind, id
     {
@@ -165,10 +158,7 @@ TEST_CASE("fact tables follow every write, merge and delete, in any arrival orde
         // Deleted or already-merged targets are refused, as are kinds that do not match.
       }
     }
-    std::vector<Change> all;
-    for (auto& tablet : tablets) {
-      for (Change& c : AllChanges(*tablet)) all.push_back(std::move(c));
-    }
+    std::vector<Change> all = AllChanges(tablets);
     std::string expected;
     for (int replica = 0; replica < 3; ++replica) {
       std::vector<Change> delivery = all;

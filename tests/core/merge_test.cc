@@ -11,12 +11,17 @@
 #include "fieldcrm/storage/records.h"
 #include "fieldcrm/storage/store.h"
 #include "fieldcrm/storage/store_database.h"
+#include "tests/support/replicas.h"
 #include "tests/support/state_dump.h"
 #include "tests/support/temp_dir.h"
 
 using namespace fieldcrm;
+using fieldcrm::testing::AllChanges;
+using fieldcrm::testing::Apply;
+using fieldcrm::testing::ShuffledReplica;
 using fieldcrm::testing::StateDump;
 using fieldcrm::testing::TempDir;
+using fieldcrm::testing::ThreeTablets;
 using nlohmann::json;
 
 namespace {
@@ -27,13 +32,6 @@ Change Write(std::string device, int64_t seq, Hlc hlc, Hlc base, std::string fie
            std::move(field),  std::nullopt};
   if (value) c.value = value->dump();
   return c;
-}
-
-ApplyStats Apply(Store& store, std::vector<Change> changes) {
-  Transaction txn(StoreDatabase(store));
-  ApplyStats stats = ApplyChanges(store, changes);
-  txn.Commit();
-  return stats;
 }
 
 json Doc(Store& store, const std::string& id) {
@@ -51,12 +49,6 @@ int64_t Count(Store& store, const std::string& sql) {
   int64_t n = stmt.Int(0);
   stmt.Reset();
   return n;
-}
-
-std::vector<Change> AllChanges(Store& store) {
-  std::vector<Change> out;
-  for (auto& entry : store.ReadLog(0, 1'000'000)) out.push_back(std::move(entry.change));
-  return out;
 }
 
 }  // namespace
@@ -183,11 +175,7 @@ TEST_CASE("randomised: any order, any duplication, same state") {
     CAPTURE(seed);
     std::mt19937 rng(seed);
     TempDir dir;
-    std::vector<std::unique_ptr<Store>> tablets;
-    for (int t = 0; t < 3; ++t) {
-      tablets.push_back(CreateCustomerStore(dir.File("t" + std::to_string(t) + ".db"),
-                                            {.name = "t" + std::to_string(t), .team = "滨江一组"}));
-    }
+    std::vector<std::unique_ptr<Store>> tablets = ThreeTablets(dir);
     // A shared starting point: customers made on tablet 0 and copied to the others.
     Customers first(*tablets[0]);
     std::vector<std::string> ids;
@@ -229,22 +217,10 @@ TEST_CASE("randomised: any order, any duplication, same state") {
       }
     }
 
-    std::vector<Change> all;
-    for (auto& tablet : tablets) {
-      for (Change& c : AllChanges(*tablet)) all.push_back(std::move(c));
-    }
+    std::vector<Change> all = AllChanges(tablets);
     std::string expected;
     for (int replica = 0; replica < 4; ++replica) {
-      std::vector<Change> delivery = all;
-      for (int d = 0; d < 40; ++d) delivery.push_back(all[rng() % all.size()]);
-      std::shuffle(delivery.begin(), delivery.end(), rng);
-      auto store =
-          CreateCustomerStore(dir.File("r" + std::to_string(replica) + ".db"), {.name = "r"});
-      for (size_t at = 0; at < delivery.size();) {
-        size_t size = std::min<size_t>(1 + rng() % 50, delivery.size() - at);
-        Apply(*store, {delivery.begin() + at, delivery.begin() + at + size});
-        at += size;
-      }
+      auto store = ShuffledReplica(dir, replica, all, rng);
       std::string dump = StateDump(StoreDatabase(*store));
       if (replica == 0) {
         expected = dump;
