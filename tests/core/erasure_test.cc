@@ -23,6 +23,7 @@
 using namespace fieldcrm;
 using fieldcrm::testing::AllChanges;
 using fieldcrm::testing::Apply;
+using fieldcrm::testing::SharedCustomers;
 using fieldcrm::testing::ShuffledReplica;
 using fieldcrm::testing::StateDump;
 using fieldcrm::testing::TempDir;
@@ -172,15 +173,7 @@ TEST_CASE("erasure: randomised orders converge and keep nothing erased") {
     std::mt19937 rng(seed);
     TempDir dir;
     std::vector<std::unique_ptr<Store>> tablets = ThreeTablets(dir);
-    Customers first(*tablets[0]);
-    std::vector<std::string> ids;
-    for (int i = 0; i < 6; ++i) {
-      ids.push_back(first
-                        .Add({{"name", "客户" + std::to_string(i)},
-                              {"phone", "1380000000" + std::to_string(i)}})
-                        .id);
-    }
-    for (int t = 1; t < 3; ++t) Apply(*tablets[t], AllChanges(*tablets[0]));
+    std::vector<std::string> ids = SharedCustomers(tablets);
     auto edit = [&](Store& tablet, const std::string& id) {
       Customers customers(tablet);
       try {

@@ -18,6 +18,7 @@
 using namespace fieldcrm;
 using fieldcrm::testing::AllChanges;
 using fieldcrm::testing::Apply;
+using fieldcrm::testing::SharedCustomers;
 using fieldcrm::testing::ShuffledReplica;
 using fieldcrm::testing::StateDump;
 using fieldcrm::testing::TempDir;
@@ -176,16 +177,7 @@ TEST_CASE("randomised: any order, any duplication, same state") {
     std::mt19937 rng(seed);
     TempDir dir;
     std::vector<std::unique_ptr<Store>> tablets = ThreeTablets(dir);
-    // A shared starting point: customers made on tablet 0 and copied to the others.
-    Customers first(*tablets[0]);
-    std::vector<std::string> ids;
-    for (int i = 0; i < 6; ++i) {
-      ids.push_back(first
-                        .Add({{"name", "客户" + std::to_string(i)},
-                              {"phone", "1380000000" + std::to_string(i)}})
-                        .id);
-    }
-    for (int t = 1; t < 3; ++t) Apply(*tablets[t], AllChanges(*tablets[0]));
+    std::vector<std::string> ids = SharedCustomers(tablets);
 
     const char* fields[] = {"stage", "budget", "notes", "city", "tags"};
     const char* values[] = {"intent", "300万", "看房", "杭州", "学区"};

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "fieldcrm/model/customers.h"
 #include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/storage/merge.h"
 #include "fieldcrm/storage/store_database.h"
@@ -15,6 +16,19 @@ std::vector<std::unique_ptr<Store>> ThreeTablets(const TempDir& dir) {
                                           {.name = "t" + std::to_string(t), .team = "滨江一组"}));
   }
   return tablets;
+}
+
+std::vector<std::string> SharedCustomers(const std::vector<std::unique_ptr<Store>>& tablets) {
+  Customers first(*tablets[0]);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 6; ++i) {
+    ids.push_back(first
+                      .Add({{"name", "客户" + std::to_string(i)},
+                            {"phone", "1380000000" + std::to_string(i)}})
+                      .id);
+  }
+  for (size_t t = 1; t < tablets.size(); ++t) Apply(*tablets[t], AllChanges(*tablets[0]));
+  return ids;
 }
 
 std::vector<Change> AllChanges(Store& store) {

@@ -16,6 +16,10 @@ namespace fieldcrm::testing {
 // Three tablet stores t0, t1, t2 of team 滨江一组 in dir.
 std::vector<std::unique_ptr<Store>> ThreeTablets(const TempDir& dir);
 
+// A shared starting point: six customers registered on tablets[0] and copied to the others;
+// their ids.
+std::vector<std::string> SharedCustomers(const std::vector<std::unique_ptr<Store>>& tablets);
+
 // Every change store's log holds, in arrival order.
 std::vector<Change> AllChanges(Store& store);
 // Every change of every store, store after store.
