@@ -46,7 +46,8 @@ class TransportOnlyStorage : public sync::ServerStorage {
     ack.accepted = static_cast<int64_t>(request.changes.size());
     return ack;
   }
-  sync::PullPage Pull(const sync::Principal&, const sync::PullRequest& request) override {
+  sync::PullPage Pull(const sync::Principal&, const sync::PullRequest& request,
+                      const sync::AbandonedCheck&) override {
     int64_t size = static_cast<int64_t>(changes_.size());
     int64_t end = std::min(size, request.after + request.limit);
     sync::PullPage page;
@@ -68,7 +69,8 @@ class TransportOnlyStorage : public sync::ServerStorage {
   std::vector<sync::StoredRelease> ListReleases() override { return {}; }
   std::vector<sync::StoredRelease> CurrentReleases() override { return {}; }
   std::string ReleaseLibrary(int64_t) override { throw NotFound("not here"); }
-  nlohmann::json Report(const std::string&, const std::map<std::string, std::string>&) override {
+  nlohmann::json Report(const std::string&, const std::map<std::string, std::string>&,
+                        const sync::AbandonedCheck&) override {
     return nullptr;
   }
 

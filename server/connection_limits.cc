@@ -296,4 +296,14 @@ void AnswerSent() {
   if (current.deadlines) current.deadlines->Waiting(current.fd, current.address);
 }
 
+bool ClientGone() {
+  if (current.fd < 0) return false;
+  pollfd p{current.fd, POLLIN | POLLRDHUP, 0};
+  if (poll(&p, 1, 0) <= 0) return false;
+  if (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) return true;
+  // Readable: either the next request (pipelined) or the end of the stream.
+  char next;
+  return recv(current.fd, &next, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 }  // namespace fieldcrm::sync

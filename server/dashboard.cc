@@ -11,6 +11,7 @@
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/reports/tier_reports.h"
 #include "fieldcrm/server/body_limits.h"
+#include "fieldcrm/server/connection_limits.h"
 #include "fieldcrm/server/dashboard_assets.h"
 #include "fieldcrm/server/dashboard_users.h"
 #include "fieldcrm/server/http_errors.h"
@@ -297,7 +298,7 @@ struct Dashboard {
         }
         params["team"] = who->team;
       }
-      json report = storage.Report(name, params);
+      json report = storage.Report(name, params, ClientGone);
       if (who->role == Role::kLeader && name == "customer" &&
           report["record"].value("team", "") != who->team) {
         return reply(403, ErrorBody("forbidden", "customer '" + params["id"] +

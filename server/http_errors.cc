@@ -15,10 +15,11 @@ namespace {
 // is a failure of the server's own.
 const std::map<std::string, int, std::less<>>& StatusByCode() {
   static const std::map<std::string, int, std::less<>> statuses = {
-      {"bad_request", 400},      {"unauthorized", 401},         {"forbidden", 403},
-      {"not_found", 404},        {"sync_in_progress", 409},     {"wiped", 410},
-      {"too_large", 413},        {"unsupported_encoding", 415}, {"clock_ahead", 422},
-      {"upgrade_required", 426}, {"rate_limited", 429},         {"plugin_unavailable", 503}};
+      {"bad_request", 400},       {"unauthorized", 401},         {"forbidden", 403},
+      {"not_found", 404},         {"sync_in_progress", 409},     {"wiped", 410},
+      {"too_large", 413},         {"unsupported_encoding", 415}, {"clock_ahead", 422},
+      {"upgrade_required", 426},  {"rate_limited", 429},         {"cancelled", 499},
+      {"plugin_unavailable", 503}};
   return statuses;
 }
 

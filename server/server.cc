@@ -225,7 +225,7 @@ struct SyncServer::Impl {
   }
 
   std::string Pull(const Principal& who, const json& request) {
-    return PullPageBody(storage.Pull(who, ParsePullRequest(request)));
+    return PullPageBody(storage.Pull(who, ParsePullRequest(request), ClientGone));
   }
 
   void LogLine(const httplib::Request& req, const httplib::Response& res) {
@@ -313,10 +313,12 @@ struct SyncServer::Impl {
           Reply(res, res.status, ErrorBody(ErrorCodeFor(res.status), message));
           return httplib::Server::HandlerResponse::Handled;
         }));
-    http.set_post_routing_handler(
-        [https = !options.cert_file.empty()](const httplib::Request&, httplib::Response& res) {
-          AddSecurityHeaders(res, https);
-        });
+    // Every answer, refusals and errors included (httplib calls this as it writes any answer).
+    http.set_post_routing_handler([this, https = !options.cert_file.empty()](
+                                      const httplib::Request&, httplib::Response& res) {
+      AddSecurityHeaders(res, https);
+      res.set_header(kServerTimeHeader, std::to_string(storage.env().NowMillis()));
+    });
     http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
       AnswerSent();
       LogLine(req, res);

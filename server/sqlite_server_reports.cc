@@ -2,6 +2,7 @@
 // from reports/include/fieldcrm/reports/tier_reports.h), plus what only the server knows: its
 // devices, and a customer's history from the audit trail.
 #include <algorithm>
+#include <filesystem>
 
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/customers.h"
@@ -133,7 +134,53 @@ json DevicesReport(const std::vector<DeviceStatus>& devices, const reports::Repo
   return out;
 }
 
+// The server's plugins and what became of each: a plugin disabled by a crash, a hang or a
+// rejected config shows here with the reason (as in `plugins list` and the server's log).
+json PluginsTable(const std::vector<PluginState>& states) {
+  json table = reports::NewTable("plugins", "Plugins on this server: a disabled one says why",
+                                 {{"plugin", "Plugin"},
+                                  {"version", "Version"},
+                                  {"kind", "Kind"},
+                                  {"runs", "Runs"},
+                                  {"published", "Published by"},
+                                  {"state", "State"},
+                                  {"role", "Role"},
+                                  {"reason", "Reason"},
+                                  {"flag", "Flag"}},
+                                 reports::kNow);
+  for (const PluginState& s : states) {
+    auto text = [](const json& object, const char* key) {
+      return object.is_object() ? object.value(key, "") : std::string();
+    };
+    std::string published =
+        s.release.is_object() ? text(s.release, "publisher") + " " + text(s.release, "published_at")
+                              : "(unsigned)";
+    table["rows"].push_back(
+        {{"plugin", s.name.empty() ? std::filesystem::path(s.file).filename().string() : s.name},
+         {"version", text(s.manifest, "version")},
+         {"kind", text(s.manifest, "kind")},
+         {"runs", s.state != "loaded" ? ""
+                  : s.isolated        ? "isolated process"
+                                      : "in the server"},
+         {"published", published},
+         {"state", s.state},
+         {"role", s.role},
+         {"reason", s.reason.empty() ? s.role_reason : s.reason},
+         {"flag", s.state == "loaded" ? "" : s.state}});
+  }
+  return table;
+}
+
 }  // namespace
+
+void SqliteServerStorage::ReloadPublishedPlugins() {
+  if (!load_plugins_) return;
+  if (std::string stamp = CurrentReleasesStamp(); stamp != plugins_stamp_) {
+    plugins_.reset();  // unloads the old libraries before the folder is rewritten
+    plugins_stamp_ = stamp;
+    plugins_ = load_plugins_();
+  }
+}
 
 ReportingConnection& SqliteServerStorage::Reporting() {
   if (!reporting_) reporting_ = std::make_unique<ReportingConnection>(store_->path());
@@ -148,7 +195,8 @@ void SqliteServerStorage::UsePlugins(std::function<std::unique_ptr<PluginHost>()
 }
 
 json SqliteServerStorage::Report(const std::string& name,
-                                 const std::map<std::string, std::string>& params) {
+                                 const std::map<std::string, std::string>& params,
+                                 const AbandonedCheck& abandoned) {
   int64_t now = env().NowMillis();
   reports::ReportFilter filter;
   if (name == "search") {
@@ -158,24 +206,29 @@ json SqliteServerStorage::Report(const std::string& name,
   const bool own_parameters = name == "customer" || name == "choices" || name == "customer_list";
   if (!own_parameters) filter = reports::ParseFilter(params, now);
   if (name == "devices") {
-    std::lock_guard lock(mutex_);  // a few rows of the writer's tables
-    return DevicesReport(ReadDevices(), filter, now);
+    std::vector<DeviceStatus> devices;
+    {
+      std::lock_guard lock(mutex_);  // a few rows of the writer's tables
+      devices = ReadDevices();
+    }
+    json out = DevicesReport(devices, filter, now);
+    std::lock_guard lock(reports_mutex_);
+    ReloadPublishedPlugins();
+    if (plugins_) out["tables"].push_back(PluginsTable(plugins_->States()));
+    return out;
   }
   // One report at a time: they share the connection and the plugins.
   std::lock_guard lock(reports_mutex_);
-  if (load_plugins_) {
-    if (std::string stamp = CurrentReleasesStamp(); stamp != plugins_stamp_) {
-      plugins_.reset();  // unloads the old libraries before the folder is rewritten
-      plugins_stamp_ = stamp;
-      plugins_ = load_plugins_();
-    }
-  }
+  // Someone who left while an earlier report ran (a closed tab, a reload) waits for nothing.
+  if (abandoned()) throw Cancelled("report abandoned by its client before it started");
+  ReloadPublishedPlugins();
   if (plugins_) {
     // Cheap (a few small records): plugin_config records synced since the last report apply now.
     std::lock_guard store_lock(mutex_);
     plugins_->Configure(*store_);
   }
   ReportingConnection& reporting = Reporting();
+  InterruptWhen interrupt(reporting.db(), abandoned);
   if (name == "customer_list") {
     auto [list_filter, query] = reports::ParseCustomerList(params, now);
     return reports::CustomerList(reporting, list_filter, query, now);

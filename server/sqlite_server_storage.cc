@@ -420,8 +420,12 @@ PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& reque
   return ack;
 }
 
-PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& request) {
+PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& request,
+                                   const AbandonedCheck& abandoned) {
   std::lock_guard lock(mutex_);
+  // A tablet that gave up while waiting for the store (a timeout, a lost network) asks again
+  // later: reading its page now would only hold up those still waiting.
+  if (abandoned()) throw Cancelled("pull abandoned by its client before it started");
   Transaction txn = store_->Transact();
   // Another tablet's device id would only hide that tablet's own changes from this pull, but
   // would also mark that tablet as recently synced in 'devices', hiding a lost one.
@@ -433,14 +437,18 @@ PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& requ
                      who.team,      request.limit};
   int64_t bytes = 0;
   bool full = false;
-  ForEachTeamChange(*store_, query, [&](int64_t pos, Change&& c) {
-    page.next = pos;
-    bytes += 160 + static_cast<int64_t>(c.record.size() + c.field.size() +
-                                        (c.value ? c.value->size() : 0));
-    page.changes.push_back(std::move(c));
-    full = bytes >= kPullPageBytes;
-    return !full;
-  });
+  {
+    // A team's page may scan many other teams' entries: stop if its client goes meanwhile.
+    InterruptWhen interrupt(store_->OwnTablesConnection(), abandoned);
+    ForEachTeamChange(*store_, query, [&](int64_t pos, Change&& c) {
+      page.next = pos;
+      bytes += 160 + static_cast<int64_t>(c.record.size() + c.field.size() +
+                                          (c.value ? c.value->size() : 0));
+      page.changes.push_back(std::move(c));
+      full = bytes >= kPullPageBytes;
+      return !full;
+    });
+  }
   // A short page means everything up to head was scanned, matching or not.
   if (!full && static_cast<int64_t>(page.changes.size()) < request.limit) page.next = page.head;
   page.more = page.next < page.head;

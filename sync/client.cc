@@ -48,6 +48,10 @@ int64_t SyncClient::Cursor(const char* key) {
   return std::stoll(store_.GetMeta(key).value_or("0"));
 }
 
+int64_t SyncClient::Wall() const {
+  return options_.wall ? options_.wall() : store_.env().NowMillis();
+}
+
 json SyncClient::Call(const std::string& path, const json* body) {
   HttpReply reply = body ? transport_.Post(path, *body) : transport_.Get(path);
   if (body && reply.status == 413 && reply.body.is_object() &&
@@ -55,6 +59,11 @@ json SyncClient::Call(const std::string& path, const json* body) {
     // Text that compresses extremely well looks like a gzip bomb: plain it fits the limits.
     transport_.CompressRequests(false);
     reply = transport_.Post(path, *body);
+  }
+  if (reply.server_time_ms) {
+    std::lock_guard lock(server_time_mutex_);
+    server_time_ms_ = *reply.server_time_ms;
+    server_time_seen_at_ms_ = Wall();
   }
   if (reply.status == 200 && reply.body.is_object()) return std::move(reply.body);
   const json* error = nullptr;
@@ -96,7 +105,11 @@ void SyncClient::CheckServer() {
     store_.SetMeta(kServerIdKey, id->get<std::string>());
   }
   max_clock_ahead_ms_ = integer("max_clock_ahead_ms");
-  server_time_ms_ = integer("server_time");
+  {
+    std::lock_guard lock(server_time_mutex_);
+    server_time_ms_ = integer("server_time");  // the same as its header says
+    server_time_seen_at_ms_ = Wall();
+  }
   transport_.CompressRequests(health.value("gzip", false) == true);
 }
 
@@ -176,27 +189,43 @@ void SyncClient::Pull(SyncReport& report) {
   }
 }
 
+int64_t SyncClient::CorrectClock(SyncReport& report) {
+  int64_t server_now;
+  {
+    std::lock_guard lock(server_time_mutex_);
+    report.clock_skew_ms = server_time_seen_at_ms_ - server_time_ms_;
+    server_now = Wall() - report.clock_skew_ms;
+  }
+  // From now on this tablet stamps with the server's time; what it stamped beyond the server's
+  // bound, which no one has seen (every batch holding such a stamp is refused whole), is stamped
+  // again before it leaves.
+  Transaction txn = store_.Transact();
+  store_.SetMeta(kClockSkewKey, std::to_string(report.clock_skew_ms));
+  SetClockOffset(store_, ClockOffsetFor(report.clock_skew_ms));
+  int64_t restamped = RestampUnsent(store_, Cursor(kPushCursorKey),
+                                    HlcFromMillis(server_now + max_clock_ahead_ms_));
+  txn.Commit();
+  report.restamped += restamped;
+  return restamped;
+}
+
 SyncReport SyncClient::Run() {
   SyncReport report;
   int64_t conflicts_before = store_.ConflictCount();
   CheckServer();
-  int64_t now = options_.wall ? options_.wall() : store_.env().NowMillis();
-  report.clock_skew_ms = now - server_time_ms_;
-  {
-    // From now on this tablet stamps with the server's time; what it stamped beyond the server's
-    // bound, which no one has seen (every batch holding such a stamp is refused whole), is
-    // stamped again before it leaves.
-    Transaction txn = store_.Transact();
-    store_.SetMeta(kClockSkewKey, std::to_string(report.clock_skew_ms));
-    SetClockOffset(store_, ClockOffsetFor(report.clock_skew_ms));
-    report.restamped = RestampUnsent(store_, Cursor(kPushCursorKey),
-                                     HlcFromMillis(server_time_ms_ + max_clock_ahead_ms_));
-    txn.Commit();
-  }
+  CorrectClock(report);
   bool can_push = true;
   // Applying a pull may merge duplicates here, which are new own changes: send them too.
   for (int round = 0; round < 3; ++round) {
-    if (can_push) can_push = Push(report);
+    if (can_push) {
+      can_push = Push(report);
+      // Refused as stamped ahead: a clock (this one or the server's) moved since the sync began.
+      // The refusal carried the server's time: stamp again by it and try once more.
+      if (!can_push && CorrectClock(report) > 0) {
+        report.push_error.clear();
+        can_push = Push(report);
+      }
+    }
     Pull(report);
     if (!can_push || PendingChanges(store_) == 0) break;
   }

@@ -61,7 +61,13 @@ class HttpTransport : public Transport {
                          httplib::to_string(result.error()) +
                          "); nothing is lost: run sync again when the network is back");
     }
-    return {result->status, nlohmann::json::parse(result->body, nullptr, false)};
+    HttpReply reply{result->status, nlohmann::json::parse(result->body, nullptr, false), {}};
+    std::string time = result->get_header_value(kServerTimeHeader);
+    if (!time.empty() && time.size() < 19 &&
+        time.find_first_not_of("0123456789") == std::string::npos) {
+      reply.server_time_ms = std::stoll(time);
+    }
+    return reply;
   }
 
   httplib::Client http_;

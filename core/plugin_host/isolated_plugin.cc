@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
@@ -34,7 +35,7 @@ std::string SignalName(int signal) {
 IsolatedPlugin::IsolatedPlugin(const std::filesystem::path& file,
                                const std::filesystem::path& host_program,
                                const PluginLimits& limits)
-    : LoadedPlugin(file), limits_(limits) {
+    : LoadedPlugin(file), limits_(limits), shared_(SharedGrades::Create()) {
   Start(host_program);
   json hello;
   try {
@@ -82,11 +83,12 @@ void IsolatedPlugin::Start(const std::filesystem::path& host_program) {
   if (pid_ == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the host
     if (::getppid() != parent) ::_exit(127);
-    if (ends[1] == 3) {
-      ::fcntl(3, F_SETFD, 0);
-    } else {
-      ::dup2(ends[1], 3);
-    }
+    // The channel becomes fd 3 and the shared memory fd 4, whatever numbers they had.
+    int channel = ::fcntl(ends[1], F_DUPFD_CLOEXEC, 10);
+    int shared = ::fcntl(shared_.fd(), F_DUPFD_CLOEXEC, 10);
+    if (channel < 0 || shared < 0) ::_exit(127);
+    ::dup2(channel, 3);
+    ::dup2(shared, kSharedGradesFd);
     ::dup2(2, 1);  // whatever a plugin prints goes to the host's log, never its output
     ::execv(argv[0], argv.data());
     ::_exit(127);
@@ -151,17 +153,33 @@ std::string IsolatedPlugin::Postmortem(const ChannelError& error) {
   return "exited unexpectedly (exit code " + std::to_string(code) + ")";
 }
 
-json IsolatedPlugin::Ask(std::string_view what, const json& request, std::string_view payload,
-                         std::string* reply_payload) {
+json IsolatedPlugin::Ask(std::string_view what, const json& request, std::string_view payload) {
+  Send(what, request, payload);
+  return Await(what);
+}
+
+void IsolatedPlugin::Send(std::string_view what, const json& request, std::string_view payload) {
   if (!usable()) throw PluginError(Describe() + " is disabled: " + disabled_reason());
-  Frame reply;
   try {
     SendFrame(fd_, request, payload);
+  } catch (const ChannelError& e) {
+    ChannelFailed(what, e);
+  }
+}
+
+void IsolatedPlugin::ChannelFailed(std::string_view what, const ChannelError& failure) {
+  PluginError error =
+      Disable(std::string(what) + ": its plugin-host process " + Postmortem(failure));
+  std::cerr << "fieldcrm: " << error.what() << '\n';  // the server's log
+  throw error;
+}
+
+json IsolatedPlugin::Await(std::string_view what) {
+  Frame reply;
+  try {
     reply = ReadFrame(fd_, DeadlineAfter(limits_.call_timeout_ms));
   } catch (const ChannelError& e) {
-    PluginError error = Disable(std::string(what) + ": its plugin-host process " + Postmortem(e));
-    std::cerr << "fieldcrm: " << error.what() << '\n';  // the server's log
-    throw error;
+    ChannelFailed(what, e);
   }
   if (reply.header.contains("error")) {
     const std::string& message = reply.header["message"].get_ref<const std::string&>();
@@ -173,7 +191,6 @@ json IsolatedPlugin::Ask(std::string_view what, const json& request, std::string
     }
     throw PluginError(message);
   }
-  if (reply_payload != nullptr) *reply_payload = std::move(reply.payload);
   return std::move(reply.header["ok"]);
 }
 
@@ -187,14 +204,33 @@ bool IsolatedPlugin::CheckConfig(const std::string& config_json) {
 
 void IsolatedPlugin::Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_grade* grades,
                            size_t count, int64_t as_of_ms) {
-  std::string answer;
-  Ask("grading customers", {{"op", "grade"}, {"as_of_ms", as_of_ms}},
-      {reinterpret_cast<const char*>(facts), count * sizeof *facts}, &answer);
-  if (answer.size() != count * sizeof *grades) {
-    throw Disable("grading customers: answered " + std::to_string(answer.size()) +
-                  " bytes of grades for " + std::to_string(count) + " customers");
+  constexpr std::string_view kWhat = "grading customers";
+  // Copies up to a slot's worth of facts from `start` into the slot; returns how many.
+  auto fill = [&](int slot, size_t start) {
+    size_t batch = std::min(count - start, SharedGrades::kCapacity);
+    std::memcpy(shared_.facts(slot), facts + start, batch * sizeof *facts);
+    return batch;
+  };
+  auto grade = [&](int slot, size_t batch) {
+    Send(kWhat, {{"op", "grade"}, {"slot", slot}, {"count", batch}, {"as_of_ms", as_of_ms}});
+  };
+  if (count == 0) return;
+  // One request in flight at a time; while the process grades one slot, this side fills the
+  // other and then empties the first.
+  int slot = 0;
+  size_t start = 0, batch = fill(slot, start);
+  grade(slot, batch);
+  for (;;) {
+    size_t next = start + batch;
+    size_t next_batch = next < count ? fill(1 - slot, next) : 0;
+    Await(kWhat);
+    if (next_batch > 0) grade(1 - slot, next_batch);
+    std::memcpy(grades + start, shared_.grades(slot), batch * sizeof *grades);
+    if (next_batch == 0) return;
+    slot = 1 - slot;
+    start = next;
+    batch = next_batch;
   }
-  std::memcpy(grades, answer.data(), answer.size());
 }
 
 std::string IsolatedPlugin::Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms) {

@@ -5,8 +5,10 @@
 
 #include <iostream>
 #include <new>
+#include <optional>
 
 #include "fieldcrm/plugin_host/plugin_channel.h"
+#include "fieldcrm/plugin_host/shared_grades.h"
 
 namespace fieldcrm {
 
@@ -34,13 +36,8 @@ void LimitCpuOfNextCall(int64_t call_cpu_seconds) {
   setrlimit(RLIMIT_CPU, &limit);
 }
 
-template <typename T>
-std::string_view Bytes(const std::vector<T>& values) {
-  return {reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T)};
-}
-
-// Runs one request on the plugin; returns the reply header and fills payload.
-json Answer(InProcessPlugin& plugin, const Frame& request, std::string& payload) {
+// Runs one request on the plugin; returns the reply.
+json Answer(InProcessPlugin& plugin, const SharedGrades& shared, const Frame& request) {
   const json& h = request.header;
   const std::string& op = h.at("op").get_ref<const std::string&>();
   if (op == "configure") {
@@ -48,13 +45,13 @@ json Answer(InProcessPlugin& plugin, const Frame& request, std::string& payload)
     return {{"ok", nullptr}};
   }
   if (op == "check_config") return {{"ok", plugin.CheckConfig(h.at("config"))}};
-  if (op == "grade") {
-    size_t count = request.payload.size() / sizeof(fieldcrm_customer_facts);
-    std::vector<fieldcrm_customer_facts> facts(count);
-    std::memcpy(facts.data(), request.payload.data(), count * sizeof(fieldcrm_customer_facts));
-    std::vector<fieldcrm_tier_grade> grades(count);
-    plugin.Grade(facts.data(), grades.data(), count, h.at("as_of_ms"));
-    payload.assign(Bytes(grades));
+  if (op == "grade") {  // in place, in a slot of the host's shared memory
+    size_t count = h.at("count");
+    int slot = h.at("slot");
+    if (count > SharedGrades::kCapacity || slot < 0 || slot >= SharedGrades::kSlots) {
+      throw std::invalid_argument("a grade batch outside the shared memory");
+    }
+    plugin.Grade(shared.facts(slot), shared.grades(slot), count, h.at("as_of_ms"));
     return {{"ok", nullptr}};
   }
   if (op == "explain") {
@@ -83,6 +80,13 @@ json Failure(const InProcessPlugin& plugin, const std::exception& e) {
 }  // namespace
 
 int ServePlugin(int fd, const std::filesystem::path& file, const PluginLimits& limits) {
+  std::optional<SharedGrades> shared;
+  try {
+    shared = SharedGrades::Map(kSharedGradesFd);
+  } catch (const PluginError& e) {
+    std::cerr << "fieldcrm-plugin-host: " << e.what() << '\n';
+    return 1;
+  }
   LimitMemory(limits.memory_mb);
   std::unique_ptr<InProcessPlugin> plugin;
   try {
@@ -104,18 +108,17 @@ int ServePlugin(int fd, const std::filesystem::path& file, const PluginLimits& l
       std::cerr << "fieldcrm-plugin-host: " << e.what() << '\n';
       return 1;
     }
-    std::string payload;
     json reply;
     LimitCpuOfNextCall(limits.call_cpu_seconds);
     try {
-      reply = Answer(*plugin, request, payload);
+      reply = Answer(*plugin, *shared, request);
     } catch (const InvalidInput& e) {
       reply = {{"error", "rejected"}, {"message", e.what()}};
     } catch (const std::exception& e) {
       reply = Failure(*plugin, e);
     }
     try {
-      SendFrame(fd, reply, payload);
+      SendFrame(fd, reply);
     } catch (const ChannelError&) {
       return 0;
     }

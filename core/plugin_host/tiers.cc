@@ -12,7 +12,9 @@ using nlohmann::json;
 
 namespace {
 
-constexpr size_t kBatch = 4096;
+// Customers per Grade call: large enough that an isolated plugin grades one shared-memory slot
+// while the next is filled (shared_grades.h).
+constexpr size_t kBatch = 65536;
 
 }  // namespace
 

@@ -81,6 +81,10 @@ bool Statement::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
+  if (rc == SQLITE_INTERRUPT) {
+    sqlite3_reset(stmt_);
+    throw Cancelled("stopped: nobody waits for the answer any more");
+  }
   StorageError error = DatabaseError(db_, sqlite3_errmsg(db_));
   sqlite3_reset(stmt_);
   throw error;
@@ -209,6 +213,23 @@ void Database::Rollback() {
     return;
   }
   sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+// SQLite calls Ask every kStepsBetweenAsks VM steps: about a millisecond of work, so a stop is
+// noticed at once and asking (a poll() on a socket, say) costs next to nothing.
+constexpr int kStepsBetweenAsks = 20'000;
+
+InterruptWhen::InterruptWhen(Database& db, std::function<bool()> stop)
+    : db_(db), stop_(std::move(stop)) {
+  sqlite3_progress_handler(db_.handle(), kStepsBetweenAsks, &InterruptWhen::Ask, this);
+}
+
+InterruptWhen::~InterruptWhen() {
+  sqlite3_progress_handler(db_.handle(), 0, nullptr, nullptr);
+}
+
+int InterruptWhen::Ask(void* self) {
+  return static_cast<InterruptWhen*>(self)->stop_() ? 1 : 0;
 }
 
 }  // namespace fieldcrm

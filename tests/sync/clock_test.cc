@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "fieldcrm/model/customers.h"
+#include "fieldcrm/sync/transport.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
 
@@ -70,6 +71,65 @@ TEST_CASE("a tablet whose clock runs behind syncs, and its skew is recorded") {
   CHECK(report.sent > 0);
   CHECK(report.clock_skew_ms < -kDay);
   CHECK(std::stoll(tablet->GetMeta(sync::kClockSkewKey).value()) == report.clock_skew_ms);
+}
+
+// Passes every call on; right after the health check, steps the server's clock back by
+// `step_ms`, as NTP fixing a server that ran fast would.
+class StepServerClockAfterHealth : public sync::Transport {
+ public:
+  StepServerClockAfterHealth(sync::Transport& real, ManualEnv& server_clock, int64_t step_ms)
+      : real_(real), server_clock_(server_clock), step_ms_(step_ms) {}
+  sync::HttpReply Get(const std::string& path) override {
+    sync::HttpReply reply = real_.Get(path);
+    if (path == sync::kHealthPath) server_clock_.Advance(-step_ms_);
+    return reply;
+  }
+  sync::HttpReply Post(const std::string& path, const nlohmann::json& body) override {
+    return real_.Post(path, body);
+  }
+  void CompressRequests(bool on) override { real_.CompressRequests(on); }
+
+ private:
+  sync::Transport& real_;
+  ManualEnv& server_clock_;
+  int64_t step_ms_;
+};
+
+TEST_CASE("every answer carries the server's time, errors included") {
+  TempDir dir;
+  ManualEnv server_clock(Env::Default().NowMillis() - 7 * kDay);
+  TestServer server(dir.File("server.db"), {}, server_clock);
+  auto anonymous = sync::MakeHttpTransport(server.url(), "");
+  for (const char* path : {sync::kHealthPath, sync::kPullPath, "/v1/no-such-endpoint"}) {
+    CAPTURE(path);
+    sync::HttpReply reply = anonymous->Get(path);
+    CHECK(reply.server_time_ms == server_clock.NowMillis());
+  }
+  CHECK(anonymous->Get(sync::kPullPath).status == 401);
+}
+
+TEST_CASE("a push refused because the server's clock stepped back is stamped again and sent") {
+  TempDir dir;
+  constexpr int64_t kHour = 3600000;
+  ManualEnv server_clock(Env::Default().NowMillis());
+  TestServer server(dir.File("server.db"), {}, server_clock);
+  auto tablet = NewTablet(dir.File("tablet.db"), "wang", "A");
+  std::string id = Customers(*tablet).Add({{"name", "张伟"}, {"phone", "13800138000"}}).id;
+  int64_t pending = sync::PendingChanges(*tablet);
+
+  auto http = sync::MakeHttpTransport(server.url(), server.Token("wang", "A"));
+  StepServerClockAfterHealth transport(*http, server_clock, kHour);
+  sync::SyncReport report = sync::SyncClient(*tablet, transport).Run();
+  // The first push met a server an hour behind the stamps; its refusal carried that time.
+  CHECK(report.push_error.empty());
+  CHECK(report.clock_skew_ms > kHour - 60000);
+  CHECK(report.restamped == pending);
+  CHECK(report.sent == pending);
+  CHECK(sync::PendingChanges(*tablet) == 0);
+  for (const auto& entry : server.storage().store().ReadLog(0, 1000)) {
+    CHECK(HlcMillis(entry.change.hlc) <= server_clock.NowMillis() + sync::kDefaultMaxClockAheadMs);
+  }
+  CHECK(CanonicalDump(*tablet) == CanonicalDump(server.storage().store()));
 }
 
 }  // namespace

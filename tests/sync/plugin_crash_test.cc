@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <map>
 
 #include "fieldcrm/model/activities.h"
 #include "fieldcrm/model/customers.h"
@@ -70,6 +71,25 @@ TEST_CASE("misbehaving plugins never take the server down") {
   }
   sync::HttpReply graded = api->Get("/v1/reports/tiers");
   CHECK_MESSAGE(graded.status == 200, graded.body.dump());
+  // The devices page lists the server's plugins: each faulty one disabled with its reason, the
+  // built-in tiering one active.
+  sync::HttpReply devices = api->Get("/v1/reports/devices");
+  REQUIRE(devices.status == 200);
+  const nlohmann::json* plugins = nullptr;
+  for (const auto& table : devices.body["tables"]) {
+    if (table["name"] == "plugins") plugins = &table;
+  }
+  REQUIRE(plugins != nullptr);
+  std::map<std::string, nlohmann::json> rows;
+  for (const auto& row : (*plugins)["rows"]) rows[row["plugin"]] = row;
+  for (const auto& [plugin, reason] : faults) {
+    CAPTURE(plugin);
+    CHECK(rows[plugin]["state"] == "disabled");
+    CHECK(rows[plugin]["flag"] == "disabled");
+    CHECK(rows[plugin]["reason"].get<std::string>().find(reason) != std::string::npos);
+  }
+  CHECK(rows["tiering"]["state"] == "loaded");
+  CHECK(rows["tiering"]["role"] == "active");
   CHECK(::kill(server.pid(), 0) == 0);
 }
 

@@ -56,10 +56,11 @@ TEST_CASE("pull pages are bounded by count and by size") {
   }
   SyncWith(*s.tablet, s.server.url(), s.token);
   sync::Principal office{"", "hq", "", sync::Role::kOffice};
-  sync::PullPage page = s.server.storage().Pull(office, {"reader", 0, 1000, std::nullopt, ""});
+  sync::PullPage page =
+      s.server.storage().Pull(office, {"reader", 0, 1000, std::nullopt, ""}, [] { return false; });
   CHECK(page.more);
   CHECK(page.changes.size() < 48);  // stopped at about kPullPageBytes of values
-  page = s.server.storage().Pull(office, {"reader", 0, 5, std::nullopt, ""});
+  page = s.server.storage().Pull(office, {"reader", 0, 5, std::nullopt, ""}, [] { return false; });
   CHECK(page.changes.size() == 5);
   CHECK(page.next < page.head);
 }

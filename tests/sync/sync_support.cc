@@ -35,8 +35,8 @@ sync::ServerOptions PlainUnlessCertificate(sync::ServerOptions options) {
 
 }  // namespace
 
-TestServer::TestServer(const std::string& db, sync::ServerOptions options)
-    : storage_(db), server_(storage_, PlainUnlessCertificate(std::move(options))) {
+TestServer::TestServer(const std::string& db, sync::ServerOptions options, const Env& env)
+    : storage_(db, env), server_(storage_, PlainUnlessCertificate(std::move(options))) {
   SkipFsync(storage_.store());
   int port = server_.Bind("127.0.0.1", 0);
   url_ = server_.Scheme() + "://127.0.0.1:" + std::to_string(port);

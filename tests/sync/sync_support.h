@@ -20,7 +20,9 @@ namespace fieldcrm::testing {
 
 class TestServer {
  public:
-  explicit TestServer(const std::string& db, sync::ServerOptions options = {});
+  // env: the server's clock (must outlive the server).
+  explicit TestServer(const std::string& db, sync::ServerOptions options = {},
+                      const Env& env = Env::Default());
   ~TestServer();
   const std::string& url() const { return url_; }
   std::string Token(const std::string& agent, const std::string& team,

@@ -1,6 +1,7 @@
 // fieldcrm-plugin-host: runs one plugin for a fieldcrm program that isolates its plugins
 // (fieldcrm/plugin_host/plugin_process.h). Started by that program, never by people:
 //   fieldcrm-plugin-host FD MEMORY_MB CALL_CPU_SECONDS PLUGIN.so
+// with the host's shared grade memory open at fd 4 (fieldcrm/plugin_host/shared_grades.h).
 #include <charconv>
 #include <iostream>
 #include <string_view>

@@ -39,5 +39,8 @@ std::unique_ptr<httplib::Server> MakeLimitedServer(const ConnectionLimits& limit
 void HeadersRead();
 // The current request was answered: the next one on this connection has the deadline again.
 void AnswerSent();
+// Whether the client of the request this thread serves has hung up (its end of the connection
+// is closed or broken), so nobody will read the answer. Cheap: one poll() that never waits.
+bool ClientGone();
 
 }  // namespace fieldcrm::sync

@@ -3,6 +3,7 @@
 // it all in one core store file; a PostgreSQL backend for large customers implements the same.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -55,6 +56,10 @@ struct StoredRelease {
   std::string current_since;
 };
 
+// Asked now and then during a long read: true once nobody waits for its answer (the client hung
+// up), and the read stops with Cancelled rather than keep the store busy for no one.
+using AbandonedCheck = std::function<bool()>;
+
 class ServerStorage {
  public:
   virtual ~ServerStorage() = default;
@@ -87,7 +92,8 @@ class ServerStorage {
   // batch seen before returns its stored acknowledgement and changes nothing.
   virtual PushAck Push(const Principal& who, const PushRequest& request) = 0;
   // Changes after request.after that `who` may see, except the requester's own.
-  virtual PullPage Pull(const Principal& who, const PullRequest& request) = 0;
+  virtual PullPage Pull(const Principal& who, const PullRequest& request,
+                        const AbandonedCheck& abandoned) = 0;
   // Keeps a signed release and makes it the plugin's current one. Throws InvalidInput when that
   // version of the plugin was published before with other bytes.
   virtual StoredRelease PublishRelease(const PluginRelease& plugin, const std::string& signature,
@@ -108,7 +114,8 @@ class ServerStorage {
   // "customer" with an "id" parameter) filtered by the query parameters. Throws NotFound or
   // InvalidInput.
   virtual nlohmann::json Report(const std::string& name,
-                                const std::map<std::string, std::string>& params) = 0;
+                                const std::map<std::string, std::string>& params,
+                                const AbandonedCheck& abandoned) = 0;
 };
 
 // Creates a token for info's agent, team and role (filling in id and created_at), stores its

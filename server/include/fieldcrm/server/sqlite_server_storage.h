@@ -35,7 +35,8 @@ class SqliteServerStorage : public ServerStorage {
   std::vector<DashboardUser> ListUsers() override;
   void RemoveUser(const std::string& name) override;
   PushAck Push(const Principal& who, const PushRequest& request) override;
-  PullPage Pull(const Principal& who, const PullRequest& request) override;
+  PullPage Pull(const Principal& who, const PullRequest& request,
+                const AbandonedCheck& abandoned) override;
   std::vector<DeviceStatus> ListDevices() override;
   StoredRelease PublishRelease(const PluginRelease& plugin, const std::string& signature,
                                const std::string& library) override;
@@ -46,8 +47,8 @@ class SqliteServerStorage : public ServerStorage {
   // The public key of head office's signing key (keys init); nothing before there is one.
   std::optional<std::string> SigningPublicKey();
   void SetSigningPublicKey(const std::string& public_hex);
-  nlohmann::json Report(const std::string& name,
-                        const std::map<std::string, std::string>& params) override;
+  nlohmann::json Report(const std::string& name, const std::map<std::string, std::string>& params,
+                        const AbandonedCheck& abandoned) override;
 
   // Erases customers for good (docs/privacy.md), all in one transaction: an unknown id refuses
   // the whole list, nothing erased. Each erasure goes to the audit trail (sync_erasures: who,
@@ -97,6 +98,8 @@ class SqliteServerStorage : public ServerStorage {
   // Credits the log entries after position log_before to who, at the server's time.
   void RecordAudit(const Principal& who, int64_t log_before);
 
+  // Loads the plugins again when head office published or rolled one back; under reports_mutex_.
+  void ReloadPublishedPlugins();
   // The connection reports read from, opened on first use.
   ReportingConnection& Reporting();
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -70,12 +71,20 @@ class SyncClient {
   bool Push(SyncReport& report);
   void Pull(SyncReport& report);
   int64_t Cursor(const char* key);
+  int64_t Wall() const;
+  // Stamps with the server's time as its latest answer gave it, and stamps again the unsent
+  // changes beyond its bound; returns how many.
+  int64_t CorrectClock(SyncReport& report);
 
   Store& store_;
   Transport& transport_;
   SyncOptions options_;
   int64_t max_clock_ahead_ms_ = 0;
+  // The server's time in its latest answer, and this tablet's when it came (answers may arrive
+  // on the thread that fetches the next page).
+  std::mutex server_time_mutex_;
   int64_t server_time_ms_ = 0;
+  int64_t server_time_seen_at_ms_ = 0;
 };
 
 }  // namespace fieldcrm::sync

@@ -21,6 +21,9 @@ constexpr const char* kPullPath = "/v1/sync/pull";
 // Head office's current plugin releases (signature files), and one release's library.
 constexpr const char* kPluginsPath = "/v1/plugins";
 constexpr const char* kPluginLibraryPath = "/v1/plugins/library";
+// Every answer carries the server's clock (unix ms) in this header, errors included, so a tablet
+// corrects its stamps from whichever answer it got last (docs/sync-protocol.md, "Clock skew").
+constexpr const char* kServerTimeHeader = "X-Fieldcrm-Time";
 // Upper bounds: a client asks for batches of at most kMaxBatch changes (a push may run past it to
 // keep one record's write together, up to kMaxPushChanges); the server enforces both.
 constexpr int64_t kMaxBatch = 5000;

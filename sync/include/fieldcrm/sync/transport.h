@@ -2,8 +2,10 @@
 // one; tests wrap it to lose answers on purpose.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "fieldcrm/base/error.h"
@@ -19,7 +21,8 @@ class NetworkError : public Error {
 
 struct HttpReply {
   int status = 0;
-  nlohmann::json body;  // discarded (is_discarded()) when the answer was not JSON
+  nlohmann::json body;                    // discarded (is_discarded()) when the answer was not JSON
+  std::optional<int64_t> server_time_ms;  // kServerTimeHeader, when the answer carried it
 };
 
 class Transport {

@@ -43,4 +43,11 @@ class PluginError : public Error {
   explicit PluginError(const std::string& message) : Error("plugin_unavailable", message) {}
 };
 
+// The work was stopped before it finished because nobody waits for it any more (a server's client
+// hung up); nothing it would have written was written.
+class Cancelled : public Error {
+ public:
+  explicit Cancelled(const std::string& message) : Error("cancelled", message) {}
+};
+
 }  // namespace fieldcrm

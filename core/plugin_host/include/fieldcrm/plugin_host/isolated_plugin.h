@@ -1,10 +1,11 @@
 // A plugin run in a supervised plugin-host process of its own (plugin_process.h): the way
 // browsers and editors host extensions. Every hook is a request over a socket pair answered
 // within the call time limit; the process limits its own memory and the CPU time of each call.
-// When the process crashes (a signal), exits, runs out of memory or does not answer in time, it
-// is stopped (SIGKILL), the plugin is disabled with the reason (also written to stderr: the
-// server's log) and the call throws PluginError naming the plugin. Nothing it proposed in that
-// call is kept. Other plugins have processes of their own and carry on.
+// Grade batches cross through shared memory (shared_grades.h). When the process crashes (a signal),
+// exits, runs out of memory or does not answer in time, it is stopped (SIGKILL), the plugin is
+// disabled with the reason (also written to stderr: the server's log) and the call throws
+// PluginError naming the plugin. Nothing it proposed in that call is kept. Other plugins have
+// processes of their own and carry on.
 #pragma once
 
 #include <sys/types.h>
@@ -15,6 +16,7 @@
 #include "fieldcrm/plugin_host/plugin_channel.h"
 #include "fieldcrm/plugin_host/plugin_library.h"
 #include "fieldcrm/plugin_host/plugin_process.h"
+#include "fieldcrm/plugin_host/shared_grades.h"
 
 namespace fieldcrm {
 
@@ -41,16 +43,22 @@ class IsolatedPlugin final : public LoadedPlugin {
 
  private:
   void Start(const std::filesystem::path& host_program);
-  // Sends one request and returns the "ok" part of the answer (payload: the bulk answer), or
-  // throws what the plugin-host process reported or what became of it.
+  // Sends one request and returns the "ok" part of the answer, or throws what the plugin-host
+  // process reported or what became of it.
   nlohmann::json Ask(std::string_view what, const nlohmann::json& request,
-                     std::string_view payload = {}, std::string* reply_payload = nullptr);
+                     std::string_view payload = {});
+  // Ask in two halves, for a caller that works while the process answers.
+  void Send(std::string_view what, const nlohmann::json& request, std::string_view payload = {});
+  nlohmann::json Await(std::string_view what);
+  // Disables the plugin for a channel failure during `what` and throws the PluginError.
+  [[noreturn]] void ChannelFailed(std::string_view what, const ChannelError& failure);
   // What a channel failure means: waits for (or stops) the process and says how it ended.
   std::string Postmortem(const ChannelError& error);
   // Closes the channel and reaps the process, stopping it after grace_ms.
   void Stop(int grace_ms);
 
   PluginLimits limits_;
+  SharedGrades shared_;  // grade batches cross here; the process maps it at kSharedGradesFd
   pid_t pid_ = -1;
   int fd_ = -1;
   bool has_review_ = false, has_alerts_ = false;

@@ -21,9 +21,10 @@ struct PluginLimits {
 // The exit code of a plugin-host process whose plugin hit the memory limit (an allocation failed).
 inline constexpr int kPluginOutOfMemoryExit = 86;
 
-// The process's main loop: limits itself, loads the plugin at `file`, sends a hello frame (the
-// manifest, or why it was refused) on fd, then answers one request at a time until the host
-// closes the channel. Returns the exit code.
+// The process's main loop: maps the host's shared grade memory (fd kSharedGradesFd,
+// shared_grades.h), limits itself, loads the plugin at `file`, sends a hello frame (the manifest,
+// or why it was refused) on fd, then answers one request at a time until the host closes the
+// channel. Returns the exit code.
 int ServePlugin(int fd, const std::filesystem::path& file, const PluginLimits& limits);
 
 }  // namespace fieldcrm

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -117,6 +118,22 @@ class Database {
   bool read_only_ = false;
   int depth_ = 0;
   std::map<std::string, std::unique_ptr<Statement>, std::less<>> cache_;
+};
+
+// While it lives, a statement running on db stops, throwing Cancelled, as soon as `stop` returns
+// true; SQLite asks every few thousand steps of its virtual machine. How a server abandons a long
+// read whose client has gone. One at a time per connection.
+class InterruptWhen {
+ public:
+  InterruptWhen(Database& db, std::function<bool()> stop);
+  ~InterruptWhen();
+  InterruptWhen(const InterruptWhen&) = delete;
+  InterruptWhen& operator=(const InterruptWhen&) = delete;
+
+ private:
+  static int Ask(void* self);
+  Database& db_;
+  std::function<bool()> stop_;
 };
 
 // Commits on Commit(), rolls back if destroyed without it (an exception or early return).
