@@ -6,6 +6,7 @@
 #include "fieldcrm/plugin_host/tiers.h"
 #include "fieldcrm/projections/customer_bundle.h"
 #include "fieldcrm/reports/filter_choices.h"
+#include "fieldcrm/reports/key_figures.h"
 
 namespace fieldcrm::reports {
 
@@ -209,8 +210,10 @@ const std::vector<std::string>& ReportNames() {
   return names;
 }
 
-json RunReportWithTiers(ReportingConnection& reporting, const PluginHost* plugins,
-                        const std::string& name, const ReportFilter& filter, int64_t now_ms) {
+namespace {
+
+json ReportTables(ReportingConnection& reporting, const PluginHost* plugins,
+                  const std::string& name, const ReportFilter& filter, int64_t now_ms) {
   if (name == kTiersReport) return TiersReport(reporting, RequireTiering(plugins), filter, now_ms);
   if (name == "followups") {
     return WithTierTable(reporting, plugins, name, filter, now_ms, SlaByTier());
@@ -219,6 +222,15 @@ json RunReportWithTiers(ReportingConnection& reporting, const PluginHost* plugin
     return WithTierTable(reporting, plugins, name, filter, now_ms, TimelinessByTier());
   }
   return RunReport(reporting, name, filter, now_ms);
+}
+
+}  // namespace
+
+json RunReportWithTiers(ReportingConnection& reporting, const PluginHost* plugins,
+                        const std::string& name, const ReportFilter& filter, int64_t now_ms) {
+  json report = ReportTables(reporting, plugins, name, filter, now_ms);
+  report["key_figures"] = KeyFigures(reporting, name, filter, now_ms);
+  return report;
 }
 
 json CustomerTier(ReportingConnection& reporting, const PluginHost* plugins,
