@@ -8,6 +8,7 @@
 
 #include "app_bench.h"
 #include "bootstrap_bench.h"
+#include "dashboard_bench.h"
 #include "import_bench.h"
 #include "load_bench.h"
 #include "log_bench.h"
@@ -25,7 +26,7 @@ int main(int argc, char** argv) {
           {"bootstrap", RunBootstrapBenchmark}, {"incremental", RunIncrementalBenchmark},
           {"tiering", RunTieringBenchmark},     {"load", RunLoadBenchmark},
           {"log", RunLogGrowthBenchmark},       {"app", RunAppBenchmark},
-          {"import", RunImportBenchmark},
+          {"import", RunImportBenchmark},       {"dashboard", RunDashboardBenchmark},
       };
   CLI::App app{"fieldcrm-bench: throughput and latency next to the machine's own limits"};
   Options options;

@@ -93,7 +93,8 @@ int64_t PositiveNumber(const std::string& key, const std::string& value, int64_t
 }  // namespace
 
 std::pair<ReportFilter, CustomerListQuery> ParseCustomerList(
-    const std::map<std::string, std::string>& params, int64_t now_ms) {
+    const std::map<std::string, std::string>& params, int64_t now_ms,
+    const std::optional<TimeZone>& zone) {
   CustomerListQuery query;
   std::map<std::string, std::string> filter_params;
   for (const auto& [key, value] : params) {
@@ -122,7 +123,7 @@ std::pair<ReportFilter, CustomerListQuery> ParseCustomerList(
       filter_params[key] = value;
     }
   }
-  return {ParseFilter(filter_params, now_ms), query};
+  return {ParseFilter(filter_params, now_ms, zone), query};
 }
 
 json CustomerList(ReportingConnection& reporting, const ReportFilter& filter,

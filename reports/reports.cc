@@ -448,8 +448,11 @@ json RunTable(Database& db, const Table& table, const ReportFilter& filter, int6
 
 }  // namespace
 
-ReportFilter ParseFilter(const std::map<std::string, std::string>& params, int64_t now_ms) {
+ReportFilter ParseFilter(const std::map<std::string, std::string>& params, int64_t now_ms,
+                         const std::optional<TimeZone>& zone) {
   ReportFilter filter;
+  filter.zone = zone;
+  const TimeZone* wall_clock = zone ? &*zone : nullptr;
   // Times are stored to the second: the default period ends after the current one.
   filter.until_ms = now_ms + 1000;
   std::optional<int64_t> since;
@@ -464,11 +467,13 @@ ReportFilter ParseFilter(const std::map<std::string, std::string>& params, int64
     } else if (key == "project") {
       filter.project = value;
     } else if (key == "from") {
-      since = ParseTime(value, "from");
+      since = ParseTime(value, "from", wall_clock);
     } else if (key == "to") {
       // A date (no time of day) is the period's last day, as the dashboard's date field reads.
       bool whole_day = value.find(':') == std::string::npos;
-      filter.until_ms = ParseTime(value, "to") + (whole_day ? kDayMs : 0);
+      int64_t start = ParseTime(value, "to", wall_clock);
+      // In a zone, the next midnight there (a day of 23 or 25 hours where clocks change).
+      filter.until_ms = !whole_day ? start : zone ? zone->NextMidnight(start) : start + kDayMs;
     } else {
       throw InvalidInput("unknown report filter '" + key +
                          "' (reports take team, agent, project, from and to)");
@@ -495,6 +500,7 @@ json NewReport(const std::string& name, const std::string& title, const ReportFi
   if (filter.team) f["team"] = *filter.team;
   if (filter.agent) f["agent"] = *filter.agent;
   if (filter.project) f["project"] = *filter.project;
+  if (filter.zone) f["zone"] = filter.zone->name();
   return {{"report", name}, {"title", title}, {"filter", f}, {"tables", json::array()}};
 }
 

@@ -6,6 +6,7 @@
 #include "fieldcrm/plugin_host/tiers.h"
 #include "fieldcrm/projections/customer_bundle.h"
 #include "fieldcrm/reports/filter_choices.h"
+#include "fieldcrm/reports/key_figures.h"
 
 namespace fieldcrm::reports {
 
@@ -23,23 +24,24 @@ LoadedPlugin& RequireTiering(const PluginHost* plugins) {
 }
 
 // Fills the temporary table report_grades(customer, tier, segment, previous) with the grades of
-// every live customer as of now, and as of since_ms (previous; NULL for customers who were not
-// there yet): report SQL joins it to cust (the filter) or owned (their records).
-void LoadGrades(Database& db, LoadedPlugin& tiering, int64_t now_ms,
+// every live customer (of the filter's team only, when it names one: a team's page grades its own)
+// as of now, and as of since_ms (previous; NULL for customers who were not there yet): report SQL
+// joins it to cust (the filter) or owned (their records).
+void LoadGrades(Database& db, LoadedPlugin& tiering, const ReportFilter& filter, int64_t now_ms,
                 std::optional<int64_t> since_ms = std::nullopt) {
   db.Exec(
       "CREATE TEMP TABLE IF NOT EXISTS report_grades(customer TEXT PRIMARY KEY, tier TEXT NOT "
       "NULL, segment TEXT NOT NULL, previous TEXT) WITHOUT ROWID");
   db.Exec("DELETE FROM temp.report_grades");
   Statement& insert = db.Prepare("INSERT INTO temp.report_grades VALUES (?, ?, ?, NULL)");
-  for (const auto& [id, grade] : GradeStore(db, tiering, now_ms)) {
+  for (const auto& [id, grade] : GradeStore(db, tiering, now_ms, std::nullopt, filter.team)) {
     insert.Bind(id, std::string(1, grade.tier), SegmentName(grade.segment));
     insert.Run();
   }
   if (!since_ms) return;
   Statement& previous =
       db.Prepare("UPDATE temp.report_grades SET previous = ?2 WHERE customer = ?1");
-  for (const auto& [id, grade] : GradeStoreAsItWas(db, tiering, *since_ms)) {
+  for (const auto& [id, grade] : GradeStoreAsItWas(db, tiering, *since_ms, filter.team)) {
     previous.Bind(id, std::string(1, grade.tier));
     previous.Run();
   }
@@ -97,7 +99,7 @@ json TiersReport(ReportingConnection& reporting, LoadedPlugin& tiering, const Re
   json out = NewReport(kTiersReport, "Customer tiers (A–D) and RFM segments", filter);
   Transaction txn(reporting.db());  // one snapshot for the grades and the tables
   RequireKnownNames(reporting, filter);
-  LoadGrades(reporting.db(), tiering, now_ms, filter.since_ms);
+  LoadGrades(reporting.db(), tiering, filter, now_ms, filter.since_ms);
   out["tables"].push_back(
       WithChart(RunSqlTable(reporting, filter, now_ms, "by_tier",
                             "Customers by tier, graded now and as of the period's start by the '" +
@@ -184,7 +186,7 @@ json WithTierTable(ReportingConnection& reporting, const PluginHost* plugins,
   json out = RunReport(reporting, name, filter, now_ms);
   json& tables = out["tables"];
   try {
-    LoadGrades(reporting.db(), RequireTiering(plugins), now_ms);
+    LoadGrades(reporting.db(), RequireTiering(plugins), filter, now_ms);
     tables.push_back(WithChart(RunSqlTable(reporting, filter, now_ms, table.name, table.title,
                                            table.columns, table.sql, table.period),
                                "tier", table.chart_value));
@@ -209,8 +211,10 @@ const std::vector<std::string>& ReportNames() {
   return names;
 }
 
-json RunReportWithTiers(ReportingConnection& reporting, const PluginHost* plugins,
-                        const std::string& name, const ReportFilter& filter, int64_t now_ms) {
+namespace {
+
+json ReportTables(ReportingConnection& reporting, const PluginHost* plugins,
+                  const std::string& name, const ReportFilter& filter, int64_t now_ms) {
   if (name == kTiersReport) return TiersReport(reporting, RequireTiering(plugins), filter, now_ms);
   if (name == "followups") {
     return WithTierTable(reporting, plugins, name, filter, now_ms, SlaByTier());
@@ -219,6 +223,15 @@ json RunReportWithTiers(ReportingConnection& reporting, const PluginHost* plugin
     return WithTierTable(reporting, plugins, name, filter, now_ms, TimelinessByTier());
   }
   return RunReport(reporting, name, filter, now_ms);
+}
+
+}  // namespace
+
+json RunReportWithTiers(ReportingConnection& reporting, const PluginHost* plugins,
+                        const std::string& name, const ReportFilter& filter, int64_t now_ms) {
+  json report = ReportTables(reporting, plugins, name, filter, now_ms);
+  report["key_figures"] = KeyFigures(reporting, name, filter, now_ms);
+  return report;
 }
 
 json CustomerTier(ReportingConnection& reporting, const PluginHost* plugins,

@@ -204,7 +204,11 @@ json SqliteServerStorage::Report(const std::string& name,
     return SearchReport(*store_, params);
   }
   const bool own_parameters = name == "customer" || name == "choices" || name == "customer_list";
-  if (!own_parameters) filter = reports::ParseFilter(params, now);
+  // A team's report is in its zone (its days, presets, times); the whole company's in head
+  // office's.
+  auto team = params.find("team");
+  const TimeZone zone = ZoneOf(team == params.end() ? std::nullopt : std::optional(team->second));
+  if (!own_parameters) filter = reports::ParseFilter(params, now, zone);
   if (name == "devices") {
     std::vector<DeviceStatus> devices;
     {
@@ -230,11 +234,10 @@ json SqliteServerStorage::Report(const std::string& name,
   ReportingConnection& reporting = Reporting();
   InterruptWhen interrupt(reporting.db(), abandoned);
   if (name == "customer_list") {
-    auto [list_filter, query] = reports::ParseCustomerList(params, now);
+    auto [list_filter, query] = reports::ParseCustomerList(params, now, zone);
     return reports::CustomerList(reporting, list_filter, query, now);
   }
   if (name == "choices") {
-    auto team = params.find("team");
     return reports::FilterChoices(
         reporting, team == params.end() ? std::nullopt : std::optional<std::string>(team->second));
   }
@@ -255,6 +258,7 @@ json SqliteServerStorage::Report(const std::string& name,
                                         out["record"]["id"].get<std::string>(), now);
     txn.Commit();
     out["report"] = "customer";
+    out["zone"] = ZoneOf(out["record"].value("team", "")).name();
     return out;
   }
   return reports::RunReportWithTiers(reporting, plugins_.get(), name, filter, now);

@@ -113,6 +113,14 @@ CREATE TABLE sync_erasures(
   log_entries INTEGER NOT NULL,
   conflicts INTEGER NOT NULL) WITHOUT ROWID;
 )sql",
+    // 7: each team's time zone (fieldcrm-server teams zone): its dashboard's days and times. A
+    // team without a row has head office's (the server's TZ, else Asia/Shanghai).
+    R"sql(
+CREATE TABLE team_zones(
+  team TEXT PRIMARY KEY,
+  zone TEXT NOT NULL,
+  set_at TEXT NOT NULL) WITHOUT ROWID;
+)sql",
 };
 constexpr int kServerSchemaVersion = static_cast<int>(std::size(kServerMigrations));
 constexpr const char* kServerSchemaKey = "sync_server_schema";

@@ -11,6 +11,7 @@
 #include "fieldcrm/model/amounts.h"
 #include "fieldcrm/model/local_time.h"
 #include "fieldcrm/model/phone.h"
+#include "fieldcrm/model/time_zone.h"
 #include "fieldcrm/storage/hlc.h"
 
 namespace fieldcrm {
@@ -184,7 +185,7 @@ std::string ParseChoice(std::string_view what, std::string_view raw,
                      "' (expected one of: " + Join(choices) + ")");
 }
 
-int64_t ParseTime(std::string_view raw, std::string_view what) {
+int64_t ParseTime(std::string_view raw, std::string_view what, const TimeZone* zone) {
   std::string text = Trim(raw);
   auto fail = [&]() -> int64_t {
     throw InvalidInput("invalid " + std::string(what) + " '" + text +
@@ -217,14 +218,18 @@ int64_t ParseTime(std::string_view raw, std::string_view what) {
     } else if (!rest.empty()) {
       int sign = rest[0] == '+' ? 1 : rest[0] == '-' ? -1 : 0;
       int oh = 0, om = 0;
-      std::string zone(rest.substr(1));
-      if (sign == 0 || std::sscanf(zone.c_str(), "%2d:%2d", &oh, &om) != 2) fail();
+      std::string offset_text(rest.substr(1));
+      if (sign == 0 || std::sscanf(offset_text.c_str(), "%2d:%2d", &oh, &om) != 2) fail();
       offset_minutes = sign * (oh * 60 + om);
     }
   }
-  // Without an offset the time is the agent's own: local time (TZ), stored as UTC.
-  auto unix_ms = WallClockToUnixMs(year, month, day, hour, minute, second, offset_minutes);
-  return unix_ms ? *unix_ms : fail();
+  // Without an offset the time is the agent's own: local time (TZ), or the zone's; stored as UTC.
+  auto unix_ms = WallClockToUnixMs(year, month, day, hour, minute, second,
+                                   zone ? offset_minutes.value_or(0) : offset_minutes);
+  if (!unix_ms) return fail();
+  if (zone && !offset_minutes)
+    return zone->WallClockToUnixMs(year, month, day, hour, minute, second);
+  return *unix_ms;
 }
 
 std::string FormatTime(int64_t unix_ms) {

@@ -78,7 +78,8 @@ std::map<std::string, sdk::TierGrade> GradeEach(
 
 std::map<std::string, sdk::TierGrade> GradeStore(Database& db, LoadedPlugin& tiering,
                                                  int64_t as_of_ms,
-                                                 const std::optional<std::string>& only) {
+                                                 const std::optional<std::string>& only,
+                                                 const std::optional<std::string>& team) {
   if (only) {
     std::vector<CustomerBundle> bundles = LoadCustomerBundles(db, only);
     std::vector<sdk::TierGrade> grades = GradeBundles(tiering, bundles, as_of_ms);
@@ -87,7 +88,7 @@ std::map<std::string, sdk::TierGrade> GradeStore(Database& db, LoadedPlugin& tie
     return out;
   }
   // Every customer: from the fact tables, without reading a single document.
-  return GradeEach(tiering, LoadCustomerFacts(db), as_of_ms);
+  return GradeEach(tiering, LoadCustomerFacts(db, std::nullopt, team), as_of_ms);
 }
 
 std::map<std::string, sdk::TierGrade> GradeStore(Store& store, LoadedPlugin& tiering,
@@ -97,8 +98,9 @@ std::map<std::string, sdk::TierGrade> GradeStore(Store& store, LoadedPlugin& tie
 }
 
 std::map<std::string, sdk::TierGrade> GradeStoreAsItWas(Database& db, LoadedPlugin& tiering,
-                                                        int64_t as_of_ms) {
-  return GradeEach(tiering, LoadCustomerFacts(db, as_of_ms), as_of_ms);
+                                                        int64_t as_of_ms,
+                                                        const std::optional<std::string>& team) {
+  return GradeEach(tiering, LoadCustomerFacts(db, as_of_ms, team), as_of_ms);
 }
 
 json ExplainTier(LoadedPlugin& tiering, const CustomerBundle& bundle, int64_t as_of_ms) {

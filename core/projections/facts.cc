@@ -106,7 +106,7 @@ void RebuildAllFacts(Database& db) {
 }
 
 std::vector<std::pair<std::string, sdk::CustomerFacts>> LoadCustomerFacts(
-    Database& db, std::optional<int64_t> as_of_ms) {
+    Database& db, std::optional<int64_t> as_of_ms, const std::optional<std::string>& team) {
   // ?1: the cut-off time, or NULL for everything. The rules are ComputeFacts' (customer_bundle.cc).
   std::map<std::string, int32_t> referrals;
   Statement& made = db.Prepare(
@@ -146,9 +146,9 @@ FROM customer_facts c
 LEFT JOIN history_facts h ON h.customer = c.id
   AND h.kind IN ('interaction', 'deal', 'survey_response')
   AND (?1 IS NULL OR (CASE h.kind WHEN 'deal' THEN h.signed_ms ELSE h.at_ms END) < ?1)
-WHERE ?1 IS NULL OR c.created_ms IS NULL OR c.created_ms < ?1
+WHERE (?1 IS NULL OR c.created_ms IS NULL OR c.created_ms < ?1) AND (?2 IS NULL OR c.team = ?2)
 GROUP BY c.id ORDER BY c.id)sql");
-  stmt.Bind(as_of_ms);
+  stmt.Bind(as_of_ms, team);
   std::vector<std::pair<std::string, sdk::CustomerFacts>> out;
   while (stmt.Step()) {
     sdk::CustomerFacts f;

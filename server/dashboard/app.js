@@ -33,6 +33,15 @@ const DRILL = {
   churn: { by_agent: { at_risk: { of: 'at_risk', agent: '{agent}' } } },
   referrals: { referred_customers: { referred: { of: 'referred' }, referred_all: { of: 'referred_all' } } },
 };
+// Per-agent tables that roll up into teams on the whole company's pages: the counts that add up,
+// the one whose share of everyone's each team shows, and the rates recomputed from the sums.
+const ROLLUPS = {
+  funnel: { by_agent: { sum: ['visited', 'intent', 'reserved', 'signed'], share: 'visited',
+                        ratios: { intent_pct: ['intent', 'visited'], reserved_pct: ['reserved', 'intent'],
+                                  signed_pct: ['signed', 'reserved'], overall_pct: ['signed', 'visited'] } } },
+  followups: { by_agent: { sum: ['overdue_tasks', 'visits', 'visits_without_followup'], share: 'overdue_tasks', ratios: {} } },
+  churn: { by_agent: { sum: ['at_risk', 'customers'], share: 'at_risk', ratios: { at_risk_pct: ['at_risk', 'customers'] } } },
+};
 const FILTER_KEYS = ['team', 'agent', 'project', 'from', 'to'];
 const TOP_N = 12;  // bars in a chart; the rest are in its table
 const ALL_ROW = '(全部 all)';
@@ -65,14 +74,20 @@ function money(value) {
   return `${(value / 10000).toLocaleString('zh-CN', { maximumFractionDigits: 1 })}万`;
 }
 
-// Times as the teams read them: in China's zone, to the minute (the API keeps ISO UTC times).
-const ZONE = 'Asia/Shanghai';
+// Times as the team reads them: in the zone the server says the page is in (the team's, or head
+// office's for the whole company), to the minute (the API keeps ISO UTC times).
+let zone = 'Asia/Shanghai';
 const TIMES = new Set(['stamped_at', 'accepted_at', 'last_contact', 'last_sync', 'created_at', 'oldest_due', 'at']);
-const LOCAL_TIME = new Intl.DateTimeFormat('sv-SE', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit',
-                                                      hour: '2-digit', minute: '2-digit' });
+function zoneFormat(options) {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', ...options });
+}
 function localTime(value) {
   const ms = typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value) ? Date.parse(value) : NaN;
-  return Number.isNaN(ms) ? show(value) : LOCAL_TIME.format(ms);
+  return Number.isNaN(ms) ? show(value) : zoneFormat({ hour: '2-digit', minute: '2-digit' }).format(ms);
+}
+// The calendar day (YYYY-MM-DD) of an instant in the page's zone.
+function zoneDay(ms) {
+  return zoneFormat({}).format(ms);
 }
 // A cell's text: amounts in 万, times in the teams' zone, the rest as it is.
 function cellText(key, value) {
@@ -90,10 +105,10 @@ function show(value) {
   return String(value);
 }
 
-// The period's days as chosen: `to` is an exclusive time, its last day the one of the second before.
+// The period's days as chosen, in the page's zone: `to` is an exclusive time, its last day the one
+// of the second before.
 function periodText(filter) {
-  const lastDay = new Date(Date.parse(filter.to) - 1000).toISOString().slice(0, 10);
-  return `${filter.from.slice(0, 10)} → ${lastDay}`;
+  return `${zoneDay(Date.parse(filter.from))} → ${zoneDay(Date.parse(filter.to) - 1000)}`;
 }
 
 function compareValues(a, b) {
@@ -230,14 +245,134 @@ function dataTable(table, linkIds, link) {
             el('table', { 'data-table': table.name }, caption, el('thead', {}, head), body), pager);
 }
 
+// A small column chart of one figure's trend, its values in its text alternative.
+function trendChart(trend, figure) {
+  const width = 180, height = 40, max = Math.max(1, ...trend.map((t) => t[figure.key]));
+  const step = width / Math.max(1, trend.length);
+  const summary = trend.map((t) => `${t.start} ${t[figure.key]}`).join('; ');
+  const chart = svg('svg', { class: 'trend', viewBox: `0 0 ${width} ${height}`, role: 'img',
+                             'aria-label': `${figure.label}: ${summary}` });
+  trend.forEach((t, i) => {
+    const h = (height - 2) * t[figure.key] / max;
+    chart.append(svg('rect', { x: i * step + step * 0.1, y: height - h, width: step * 0.8, height: h }));
+  });
+  return chart;
+}
+
+// The row of key figures: each with its change against the previous period of the same length
+// (▲/▼ and %), a small trend chart, and the trend's table by day or week below.
+function keyFiguresCard(kf) {
+  const unit = kf.unit === 'week' ? '周 Week from' : '日 Day';
+  const card = el('section', { class: 'card', 'data-section': 'key_figures' }, el('h2', {}, '关键指标 Key figures'));
+  card.append(el('p', { class: 'covers' }, `对比上期 Compared with the previous period ${periodText(kf.previous)}`));
+  const row = el('div', { class: 'figures' });
+  for (const f of kf.figures) {
+    const arrow = f.change_pct === null ? '' : f.change_pct > 0 ? '▲ ' : f.change_pct < 0 ? '▼ ' : '';
+    const change = f.change_pct === null ? '— (上期无 none before)' : `${arrow}${Math.abs(f.change_pct)}%`;
+    row.append(el('div', { class: 'figure', 'data-figure': f.key },
+                  el('span', { class: 'label' }, f.label),
+                  el('strong', { class: 'value' }, f.value.toLocaleString('zh-CN')),
+                  el('span', { class: 'change', 'data-change': String(f.change_pct) }, change),
+                  el('span', { class: 'previous' }, `上期 previous ${f.previous.toLocaleString('zh-CN')}`),
+                  trendChart(kf.trend, f)));
+  }
+  card.append(row);
+  const columns = [{ key: 'start', label: unit }, ...kf.figures.map((f) => ({ key: f.key, label: f.label }))];
+  card.append(el('details', { class: 'trend-table' },
+                 el('summary', {}, kf.unit === 'week' ? '按周 By week' : '按日 By day'),
+                 dataTable({ name: 'trend', title: `Trend by ${kf.unit}`, columns, rows: kf.trend }, false)));
+  return card;
+}
+
+// Each agent's team, from the pickers' data (/v1/reports/choices), fetched once.
+let agentTeams = null;
+async function teamOfAgents() {
+  if (!agentTeams) {
+    const response = await fetch('/v1/reports/choices', { credentials: 'same-origin' });
+    const choices = response.ok ? await response.json() : { agents: [] };
+    agentTeams = new Map(choices.agents.map((a) => [a.agent, a.team]));
+  }
+  return agentTeams;
+}
+
+const percent = (part, whole) => (whole ? Math.round(1000 * part / whole) / 10 : 0);
+
+// The per-agent table rolled up into teams: a row per team (largest share first) with its sums,
+// its share of everyone's, and its rates; a team's button expands its agents' rows beneath it.
+// Counts open the team's customers as the agent's open theirs.
+async function rollupTable(report, table, spec) {
+  const teams = await teamOfAgents();
+  const byTeam = new Map();
+  for (const row of table.rows.filter((r) => r.agent !== ALL_ROW)) {
+    const team = teams.get(row.agent) || '-';
+    if (!byTeam.has(team)) byTeam.set(team, { team, agents: [], ...Object.fromEntries(spec.sum.map((k) => [k, 0])) });
+    const sums = byTeam.get(team);
+    sums.agents.push(row);
+    for (const key of spec.sum) sums[key] += row[key] || 0;
+  }
+  const total = [...byTeam.values()].reduce((n, t) => n + t[spec.share], 0);
+  const ratioKeys = Object.keys(spec.ratios);
+  const columns = [{ key: 'team', label: '团队 Team' }, { key: 'share', label: `Share of ${spec.share} %` },
+                   ...table.columns.filter((c) => spec.sum.includes(c.key) || ratioKeys.includes(c.key))];
+  const body = el('tbody');
+  const teamRows = [...byTeam.values()].sort((a, b) => b[spec.share] - a[spec.share] || COLLATOR.compare(a.team, b.team));
+  for (const t of teamRows) {
+    t.share = percent(t[spec.share], total);
+    for (const [key, [part, whole]] of Object.entries(spec.ratios)) t[key] = percent(t[part], t[whole]);
+    const toggle = el('button', { type: 'button', class: 'expand', 'aria-expanded': 'false' }, `${t.team} (${t.agents.length})`);
+    const tr = el('tr', { class: 'team-row', 'data-team': t.team });
+    for (const col of columns) {
+      const td = el('td', { 'data-col': col.key, class: col.key === 'team' ? '' : 'num' });
+      const drillable = ((DRILL[report.report] || {})[table.name] || {})[col.key];
+      if (col.key === 'team') {
+        td.append(toggle);
+      } else if (drillable && t[col.key]) {
+        const href = drillLink(report.report, table.name, col.key, { ...t, agent: ALL_ROW });
+        const params = new URL(href, location.href).searchParams;
+        params.set('team', t.team);
+        td.append(el('a', { href: '/list?' + params, class: 'drill' }, show(t[col.key])));
+      } else {
+        td.textContent = show(t[col.key]);
+      }
+      tr.append(td);
+    }
+    const agentRows = t.agents.sort((a, b) => COLLATOR.compare(a.agent, b.agent)).map((a) => {
+      const row = el('tr', { class: 'agent-row', 'data-team': t.team, hidden: '' });
+      for (const col of columns) {
+        const value = col.key === 'team' ? a.agent : col.key === 'share' ? percent(a[spec.share], total) : a[col.key];
+        row.append(el('td', { 'data-col': col.key === 'team' ? 'agent' : col.key, class: col.key === 'team' ? 'indent' : 'num' },
+                      show(value)));
+      }
+      return row;
+    });
+    toggle.addEventListener('click', () => {
+      const open = toggle.getAttribute('aria-expanded') !== 'true';
+      toggle.setAttribute('aria-expanded', String(open));
+      for (const row of agentRows) row.hidden = !open;
+    });
+    body.append(tr, ...agentRows);
+  }
+  const head = el('tr', {}, ...columns.map((c) => el('th', { scope: 'col', class: c.key === 'team' ? '' : 'num' }, c.label)));
+  const card = el('section', { class: 'card', 'data-section': `${table.name}_by_team` },
+                  el('h2', {}, `按团队 By team: ${table.title}`),
+                  el('p', { class: 'covers' }, '团队汇总，点团队展开其顾问 Teams summed; open a team for its agents'));
+  card.append(el('div', { class: 'scroll' },
+                 el('table', { 'data-table': `${table.name}_by_team` },
+                    el('caption', { class: 'visually-hidden' }, `${table.title}, by team`), el('thead', {}, head), body)));
+  return card;
+}
+
 function renderReport(main, report) {
   main.replaceChildren(el('h1', {}, report.title));
   const f = report.filter;
+  if (f.zone) zone = f.zone;
   const usesPeriod = report.tables.some((t) => t.period === 'period');
   for (const field of document.querySelectorAll('.period-field')) field.hidden = !usesPeriod;
   const scope = ['team', 'agent', 'project'].filter((k) => f[k]).map((k) => `${k}: ${f[k]}`);
   main.append(el('p', { class: 'period' },
-                 (usesPeriod ? periodText(f) : COVERS.now) + (scope.length ? ' · ' + scope.join(' · ') : '')));
+                 (usesPeriod ? periodText(f) : COVERS.now) + (scope.length ? ' · ' + scope.join(' · ') : '')),
+              el('p', { class: 'zone', 'data-zone': zone }, `时区 Time zone: ${zone}`));
+  if (report.key_figures && usesPeriod) main.append(keyFiguresCard(report.key_figures));
   for (const table of report.tables) {
     const period = table.period || 'period';
     const card = el('section', { class: 'card', 'data-section': table.name }, el('h2', {}, table.title));
@@ -261,6 +396,13 @@ function renderReport(main, report) {
       card.append(el('p', { class: 'empty' }, EMPTY[period]));
     }
     main.append(card);
+    // The whole company's per-agent tables also roll up into teams, above the agents' table.
+    const rollup = (ROLLUPS[report.report] || {})[table.name];
+    if (rollup && !f.team && !f.agent && table.rows.length) {
+      const place = el('div');
+      card.before(place);
+      rollupTable(report, table, rollup).then((section) => place.replaceWith(section)).catch(() => place.remove());
+    }
   }
 }
 
@@ -331,6 +473,7 @@ function tierCard(tier) {
 
 function renderCustomer(main, data) {
   const record = data.record;
+  if (data.zone) zone = data.zone;
   main.replaceChildren(el('h1', {}, `${record.name || ''} · ${record.id}`));
   const fields = el('dl', { class: 'record' });
   for (const [key, value] of Object.entries(record)) {
@@ -345,13 +488,13 @@ function renderCustomer(main, data) {
   if (first) {
     history.append(el('p', { class: 'registered' },
       `首次登记 Registered first by ${first.agent || '?'} on device ${first.device}, ` +
-      `stamped ${localTime(first.stamped_at)}, accepted ${first.accepted_at ? localTime(first.accepted_at) : '?'} (${ZONE})`));
+      `stamped ${localTime(first.stamped_at)}, accepted ${first.accepted_at ? localTime(first.accepted_at) : '?'} (${zone})`));
   }
   history.append(dataTable({
     name: 'history',
     // What changed first; where it came from after (device and record ids are long).
-    columns: [['stamped_at', 'Stamped (UTC+8)'], ['field', 'Field'], ['value', 'Value'], ['agent', 'Agent'],
-              ['accepted_at', 'Accepted (UTC+8)'], ['device', 'Device'], ['record', 'Record']]
+    columns: [['stamped_at', `Stamped (${zone})`], ['field', 'Field'], ['value', 'Value'], ['agent', 'Agent'],
+              ['accepted_at', `Accepted (${zone})`], ['device', 'Device'], ['record', 'Record']]
       .map(([key, label]) => ({ key, label })),
     rows: data.history.changes,
   }, false));
@@ -393,24 +536,24 @@ async function showWho(filters) {
   }
 }
 
-// Date presets: each sets From and To (the last day included) and applies the filters.
-function day(date) {
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
+// Date presets: each sets From and To (the last day included) in the page's zone, whose midnight
+// the server also reads the dates at, and applies the filters. Days are counted on UTC dates
+// standing for the zone's calendar days.
+const day = (date) => date.toISOString().slice(0, 10);
+const utcDate = (year, month, date) => new Date(Date.UTC(year, month, date));
 const PRESETS = [
   ['今天 Today', (t) => [t, t]],
-  ['本周 This week', (t) => [new Date(t.getFullYear(), t.getMonth(), t.getDate() - (t.getDay() + 6) % 7), t]],
-  ['本月 This month', (t) => [new Date(t.getFullYear(), t.getMonth(), 1), t]],
-  ['上月 Last month', (t) => [new Date(t.getFullYear(), t.getMonth() - 1, 1), new Date(t.getFullYear(), t.getMonth(), 0)]],
-  ['本季度 This quarter', (t) => [new Date(t.getFullYear(), t.getMonth() - t.getMonth() % 3, 1), t]],
+  ['本周 This week', (t) => [utcDate(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate() - (t.getUTCDay() + 6) % 7), t]],
+  ['本月 This month', (t) => [utcDate(t.getUTCFullYear(), t.getUTCMonth(), 1), t]],
+  ['上月 Last month', (t) => [utcDate(t.getUTCFullYear(), t.getUTCMonth() - 1, 1), utcDate(t.getUTCFullYear(), t.getUTCMonth(), 0)]],
+  ['本季度 This quarter', (t) => [utcDate(t.getUTCFullYear(), t.getUTCMonth() - t.getUTCMonth() % 3, 1), t]],
 ];
 function addPresets(filters) {
   const box = document.getElementById('presets');
   for (const [label, range] of PRESETS) {
     const button = el('button', { type: 'button', 'data-preset': label.split(' ')[0] }, label);
     button.addEventListener('click', () => {
-      const [from, to] = range(new Date());
+      const [from, to] = range(new Date(zoneDay(Date.now()) + 'T00:00:00Z'));
       filters.elements.from.value = day(from);
       filters.elements.to.value = day(to);
       filters.requestSubmit();

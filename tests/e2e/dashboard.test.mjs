@@ -30,9 +30,14 @@ const addUser = (args, password) => execFileSync(serverBin, ['--db', db, 'users'
                                                  { input: password + '\n', stdio: ['pipe', 'pipe', 'ignore'] });
 addUser(['总部刘', '--role', 'office'], OFFICE_PASSWORD);
 addUser(['周组长', '--team', '西湖二组', '--role', 'leader'], LEADER_PASSWORD);
+// Head office's zone is the server's TZ; 西湖二组 works from London (8 hours behind in winter).
+const OFFICE_ZONE = 'Asia/Shanghai', LONDON = 'Europe/London';
+server('teams', 'zone', '西湖二组', LONDON);
+// The calendar day (YYYY-MM-DD) of an instant in a zone.
+const zoneDay = (ms, zone = OFFICE_ZONE) => new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(ms);
 
 const serve = spawn(serverBin, ['--db', db, 'serve', '--listen', '127.0.0.1:0', '--insecure-http', '--plugins', pluginsDir],
-                    { stdio: ['ignore', 'pipe', 'pipe'] });
+                    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TZ: OFFICE_ZONE } });
 let serverLog = '';
 serve.stderr.on('data', (chunk) => { serverLog += chunk; });
 const url = await new Promise((resolve, reject) => {
@@ -112,8 +117,18 @@ async function checkManagerTools({ page, open, cell, rows, empty, shot, FUNNEL, 
   await page.waitForSelector('body[data-loaded="customer_list"]');
   check((await rows('customers', ['name'])).flat().sort(), ['张伟', '李娜', '王秀英'].sort(), 'drill-down: 王芳\'s visited customers');
 
-  // CSV export: UTF-8 with a byte-order mark (Excel reads the Chinese right).
+  // The whole company's funnel rolls up into teams, largest share first; a team opens its agents.
   await open('/funnel', 'funnel');
+  await page.waitForSelector('table[data-table="by_agent_by_team"]');
+  check(await page.$$eval('table[data-table="by_agent_by_team"] tr.team-row',
+                          (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 4).map((td) => td.textContent.trim()))),
+        [['滨江一组 (1)', '60', '3', '2'], ['西湖二组 (1)', '40', '2', '1']], 'roll-up: teams, their shares and sums');
+  check(await page.isHidden('tr.agent-row[data-team="滨江一组"]'), true, 'roll-up: agents folded at first');
+  await page.click('tr.team-row[data-team="滨江一组"] button.expand');
+  check(await page.textContent('tr.agent-row[data-team="滨江一组"] td[data-col="agent"]'), '王芳', 'roll-up: a team opens its agents');
+  await shot('funnel-rollup');
+
+  // CSV export: UTF-8 with a byte-order mark (Excel reads the Chinese right).
   const [download] = await Promise.all([page.waitForEvent('download'),
                                         page.click('section[data-section="by_agent"] button.csv')]);
   const csv = fs.readFileSync(await download.path(), 'utf8');
@@ -125,8 +140,10 @@ async function checkManagerTools({ page, open, cell, rows, empty, shot, FUNNEL, 
   check(await page.$$eval('#teams option', (os) => os.map((o) => o.value)), ['滨江一组', '西湖二组'], 'team picker');
   check((await page.$$eval('#agents option', (os) => os.map((o) => o.value))).sort(), ['李强', '王芳'].sort(), 'agent picker');
   check(await page.$$eval('#projects option', (os) => os.map((o) => o.value)).then((v) => v.length), 2, 'project picker');
-  const today = new Date();
-  const ymd = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  // Presets count days in the page's zone (head office's here), whatever the browser's is.
+  const today = new Date(zoneDay(Date.now()) + 'T00:00:00Z');
+  const ymd = (d) => d.toISOString().slice(0, 10);
+  const utc = (y, m, d) => new Date(Date.UTC(y, m, d));
   const preset = async (label, from, to) => {
     await Promise.all([page.waitForURL((u) => u.searchParams.get('from') === from && u.searchParams.get('to') === to),
                        page.click(`button[data-preset="${label}"]`)]);
@@ -134,9 +151,13 @@ async function checkManagerTools({ page, open, cell, rows, empty, shot, FUNNEL, 
     check(await page.inputValue('#filters input[name="from"]'), from, `preset ${label}: from`);
     check(await page.inputValue('#filters input[name="to"]'), to, `preset ${label}: to`);
   };
-  await preset('本月', ymd(new Date(today.getFullYear(), today.getMonth(), 1)), ymd(today));
-  await preset('上月', ymd(new Date(today.getFullYear(), today.getMonth() - 1, 1)),
-               ymd(new Date(today.getFullYear(), today.getMonth(), 0)));
+  await preset('本月', ymd(utc(today.getUTCFullYear(), today.getUTCMonth(), 1)), ymd(today));
+  // Every period page compares with the period before it, of the same length.
+  const prevTo = ymd(utc(today.getUTCFullYear(), today.getUTCMonth(), 0));
+  check((await page.textContent('section[data-section="key_figures"] .covers')).endsWith(` → ${prevTo}`), true,
+        'preset 本月: compared with the days just before the month');
+  await preset('上月', ymd(utc(today.getUTCFullYear(), today.getUTCMonth() - 1, 1)), prevTo);
+  check(await page.locator('section[data-section="key_figures"] [data-figure]').count(), 3, 'preset 上月: three key figures');
   await shot('funnel-presets');
 
   // Pages that ignore the period hide its fields and say "now".
@@ -378,6 +399,7 @@ try {
   check(await rows('by_stage', ['stage', 'customers']), [['prospect', '3']], 'team: three prospects');
   check(await rows('by_team', ['team', 'customers', 'owners']), [['西湖二组', '3', '0']], 'team: that team alone');
   check((await page.textContent('.period')).endsWith(' · team: 西湖二组'), true, 'team: the filter is shown');
+  check(await page.getAttribute('.zone', 'data-zone'), LONDON, 'team: its own time zone is shown');
   await follow('漏斗 Funnel', 'funnel', search);
   check(await page.inputValue('#filters input[name="team"]'), '西湖二组', 'team: the menu link keeps it');
   check(await rows('by_agent', FUNNEL), [['李强', '2', '1', '1', '1', '50'], [ALL, '2', '1', '1', '1', '50']],
@@ -404,13 +426,24 @@ try {
   // days hold the visits of 赵敏 (1 day ago, called back), 张伟 (2, called back) and 陈静 (3), not
   // those of 李娜 (5), 王秀英 (10) and 杨磊 (40); today holds the three survey answers and the
   // signed deals.
-  const day = (offset) => new Date(Date.parse(ids.now) + offset * 24 * 3600 * 1000).toISOString().slice(0, 10);
+  const day = (offset) => zoneDay(Date.parse(ids.now) + offset * 24 * 3600 * 1000);
   search = await applyFilters({ from: day(-4), to: day(0) }, 'surveys');
   check(await rows('by_month', ['responses']), [['3']], 'period: to = today includes today\'s answers');
   check(await page.textContent('.period'), `${day(-4)} → ${day(0)}`, 'period: shown as chosen');
   await follow('漏斗 Funnel', 'funnel', search);
   check(await rows('by_agent', FUNNEL), [['李强', '2', '1', '1', '1', '50'], ['王芳', '1', '1', '1', '1', '100'],
                                         [ALL, '3', '2', '2', '2', '66.7']], 'period: the funnel of the last five days');
+  // The key figures against the five days before: visits 3 (赵敏, 张伟, 陈静) against 1 (李娜),
+  // and their trend by day (none today or four days ago).
+  const figure = (key, part) => page.textContent(`section[data-section="key_figures"] [data-figure="${key}"] .${part}`);
+  check(await figure('visits', 'value'), '3', 'key figures: visits in the period');
+  check(await figure('visits', 'change'), '▲ 200%', 'key figures: visits against the previous period');
+  check(await figure('visits', 'previous'), '上期 previous 1', 'key figures: the previous period\'s visits');
+  check((await page.getAttribute('section[data-section="key_figures"] [data-figure="visits"] svg.trend', 'aria-label'))
+    .endsWith(`${day(-4)} 0; ${day(-3)} 1; ${day(-2)} 1; ${day(-1)} 1; ${day(0)} 0`), true, 'key figures: the trend by day');
+  await page.click('section[data-section="key_figures"] details summary');
+  check(await rows('trend', ['start', 'visits']), [[day(-4), '0'], [day(-3), '1'], [day(-2), '1'], [day(-1), '1'], [day(0), '0']],
+        'key figures: the trend table');
   await shot('funnel-filtered-period');
   // Twelve to four days ago: the visits of 李娜 (a reserved deal) and 王秀英 (no deal) alone.
   await applyFilters({ from: day(-12), to: day(-4) }, 'funnel');

@@ -10,6 +10,7 @@
 // deals spread over 20 agents and a year, to time the reports (docs/reports.md).
 #include <iostream>
 
+#include "bench/dashboard_data.h"
 #include "fieldcrm/model/activities.h"
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/fields.h"
@@ -17,7 +18,6 @@
 #include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/server/sqlite_server_storage.h"
 #include "fieldcrm/storage/hlc.h"
-#include "fieldcrm/storage/store_database.h"
 #include "fieldcrm/sync/client.h"
 
 namespace {
@@ -77,33 +77,7 @@ void Answer(Store& store, const std::string& customer, int nps, int satisfaction
 
 void Bulk(int64_t count, const std::string& path) {
   fieldcrm::sync::SqliteServerStorage storage(path);
-  Store& store = storage.store();
-  Activities activities(store);
-  int64_t now = fieldcrm::Env::Default().NowMillis();
-  fieldcrm::Transaction txn(StoreDatabase(store));
-  for (int64_t i = 0; i < count; ++i) {
-    std::string agent = "顾问" + std::to_string(i % 20);
-    std::string team = "团队" + std::to_string(i % 5);
-    std::string id = store.NewId();
-    const char* stages[] = {"prospect", "prospect", "intent", "buyer", "owner"};
-    store.Write("customer", id,
-                {{"name", "客户" + std::to_string(i)},
-                 {"phone", "+86139" + std::to_string(10000000 + i)},
-                 {"stage", stages[i % 5]},
-                 {"agent", agent},
-                 {"team", team},
-                 {"project", i % 3 ? "滨江壹号" : "西湖里"},
-                 {"created_at", fieldcrm::FormatTime(now - (i % 365) * kDay)}});
-    int64_t visit = now - (i % 90) * kDay;
-    activities.AddInteraction(id, InteractionInput{"visit", visit, "", "", "", 30});
-    if (i % 2)
-      activities.AddInteraction(
-          id, InteractionInput{"followup", visit + (i % 48) * kHour, "", "phone", "", {}});
-    if (i % 4 == 0) activities.AddTask(id, visit + 3 * kDay, "");
-    if (i % 10 == 0)
-      activities.AddDeal(id, "1-" + std::to_string(i), 2000000, i % 20 ? "reserved" : "signed");
-  }
-  txn.Commit();
+  fieldcrm::bench::FillDashboardStore(storage, count, 5, 20);
 }
 
 }  // namespace

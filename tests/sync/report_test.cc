@@ -335,5 +335,64 @@ TEST_CASE("tiers: the server grades with the tiering plugin it loaded from disk"
   CHECK(no_tier.body["tier"]["note"].get<std::string>().find("tiering") != std::string::npos);
 }
 
+TEST_CASE("fieldcrm report: key figures against the previous period, and their trend by day") {
+  setenv("TZ", "Asia/Shanghai", 1);  // the days below are Shanghai's (the CLI's local zone)
+  TempDir dir;
+  std::string tablet_db = dir.File("wang.db");
+  {
+    auto tablet = NewTablet(tablet_db, "王芳", "滨江一组");
+    std::string zhang = Customers(*tablet).Add({{"name", "张伟"}, {"phone", "13800138000"}}).id;
+    Activities activities(*tablet);
+    // Two visits in the previous week (1-7 November), three in the week asked for (8-14):
+    // one on the 8th, one a second before midnight on the 10th, one at midnight (the 11th).
+    for (const char* at : {"2026-11-03T02:00:00Z", "2026-11-05T02:00:00Z", "2026-11-08T01:00:00Z",
+                           "2026-11-10T15:59:59Z", "2026-11-10T16:00:00Z"}) {
+      activities.AddInteraction(zhang, {.type = "visit", .at_ms = ParseTime(at, "at")});
+    }
+    activities.AddInteraction(zhang,
+                              {.type = "call", .at_ms = ParseTime("2026-11-09T03:00:00Z", "at")});
+  }
+  auto report = [&](const std::string& name, const std::string& from, const std::string& to) {
+    RunResult run = Cli(tablet_db, {"--json", "report", name, "--from", from, "--to", to});
+    REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+    return json::parse(run.out);
+  };
+  json funnel = report("funnel", "2026-11-08", "2026-11-14")["key_figures"];
+  CHECK(funnel["unit"] == "day");
+  CHECK(funnel["previous"] ==
+        json{{"from", "2026-10-31T16:00:00Z"}, {"to", "2026-11-07T16:00:00Z"}});
+  CHECK(funnel["figures"][0] == json{{"key", "visits"},
+                                     {"label", "到访 Visits"},
+                                     {"value", 3},
+                                     {"previous", 2},
+                                     {"change_pct", 50.0}});
+  CHECK(funnel["figures"][2]["key"] == "new_customers");  // registered now: outside both weeks
+  CHECK(funnel["figures"][2]["value"] == 0);
+  CHECK(funnel["figures"][2]["change_pct"].is_null());  // nothing to compare with
+  json days = json::array();
+  for (const json& day : funnel["trend"]) days.push_back({day["start"], day["visits"]});
+  CHECK(days == json::parse(R"([["2026-11-08", 1], ["2026-11-09", 0], ["2026-11-10", 1],
+                                ["2026-11-11", 1], ["2026-11-12", 0], ["2026-11-13", 0],
+                                ["2026-11-14", 0]])"));
+
+  json followups = report("followups", "2026-11-08", "2026-11-14")["key_figures"];
+  CHECK(followups["figures"][0]["key"] == "followups");
+  CHECK(followups["figures"][0]["value"] == 1);
+  CHECK(followups["figures"][0]["change_pct"].is_null());
+
+  // Longer than 62 days: by week from Monday (the first week starts with the period).
+  json quarter = report("funnel", "2026-09-01", "2026-11-30")["key_figures"];
+  CHECK(quarter["unit"] == "week");
+  CHECK(quarter["trend"][0]["start"] == "2026-09-01");
+  CHECK(quarter["trend"][1]["start"] == "2026-09-07");
+  CHECK(quarter["trend"].size() == 14);
+  CHECK(quarter["figures"][0]["value"] == 5);
+  int64_t weekly_total = 0;
+  for (const json& week : quarter["trend"]) weekly_total += week["visits"].get<int64_t>();
+  CHECK(weekly_total == 5);
+
+  CHECK(report("churn", "2026-11-08", "2026-11-14")["key_figures"].is_null());  // about now
+}
+
 }  // namespace
 }  // namespace fieldcrm::testing

@@ -31,6 +31,7 @@ void PrintRows(const ServerContext& ctx, const nlohmann::json& rows,
 void AddServeCommand(CLI::App& app, ServerContext& ctx);
 void AddTokenCommands(CLI::App& app, ServerContext& ctx);
 void AddUsersCommands(CLI::App& app, ServerContext& ctx);
+void AddTeamsCommands(CLI::App& app, ServerContext& ctx);
 void AddDevicesCommand(CLI::App& app, ServerContext& ctx);
 void AddAuditCommand(CLI::App& app, ServerContext& ctx);
 void AddPluginCommands(CLI::App& app, ServerContext& ctx);

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   fieldcrm::sync::AddServeCommand(app, ctx);
   fieldcrm::sync::AddTokenCommands(app, ctx);
   fieldcrm::sync::AddUsersCommands(app, ctx);
+  fieldcrm::sync::AddTeamsCommands(app, ctx);
   fieldcrm::sync::AddDevicesCommand(app, ctx);
   fieldcrm::sync::AddAuditCommand(app, ctx);
   fieldcrm::sync::AddPluginCommands(app, ctx);

@@ -37,7 +37,8 @@ struct CustomerListQuery {
 // Splits the query parameters into the report filter (ParseFilter) and the list's own (of,
 // stage, sort, order=asc|desc, page from 1, page_size). Throws InvalidInput naming what is wrong.
 std::pair<ReportFilter, CustomerListQuery> ParseCustomerList(
-    const std::map<std::string, std::string>& params, int64_t now_ms);
+    const std::map<std::string, std::string>& params, int64_t now_ms,
+    const std::optional<TimeZone>& zone = std::nullopt);
 
 // One page of the list, as above. Throws NotFound for names no customer has (filter_choices.h).
 nlohmann::json CustomerList(ReportingConnection& reporting, const ReportFilter& filter,

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "fieldcrm/model/time_zone.h"
 #include "fieldcrm/projections/reporting.h"
 
 namespace fieldcrm::reports {
@@ -30,12 +31,16 @@ struct ReportFilter {
   std::optional<std::string> team, agent, project;  // project: the customer's `project` field
   int64_t since_ms = 0;  // the period [since, until); the previous period is as long, just before
   int64_t until_ms = 0;
+  // Whose days the dates are (a team's zone on the server); unset: the process's local zone.
+  std::optional<TimeZone> zone;
 };
 
 // Query parameters as the API and the CLI take them: team, agent, project, from and to (dates
-// or ISO times; a date as `to` includes that day; default: the 30 days up to now_ms). Throws
+// or ISO times; a date as `to` includes that day; default: the 30 days up to now_ms). Dates and
+// times without an offset are read in `zone` (unset: the process's local zone). Throws
 // InvalidInput for anything else.
-ReportFilter ParseFilter(const std::map<std::string, std::string>& params, int64_t now_ms);
+ReportFilter ParseFilter(const std::map<std::string, std::string>& params, int64_t now_ms,
+                         const std::optional<TimeZone>& zone = std::nullopt);
 
 // Reports computed from the store alone, in menu order (the server adds devices and customer).
 const std::vector<std::string>& StoreReportNames();

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 
+#include "fieldcrm/model/time_zone.h"
 #include "fieldcrm/plugin_host/plugin_host.h"
 #include "fieldcrm/projections/reporting.h"
 #include "fieldcrm/server/server_storage.h"
@@ -49,6 +50,12 @@ class SqliteServerStorage : public ServerStorage {
   void SetSigningPublicKey(const std::string& public_hex);
   nlohmann::json Report(const std::string& name, const std::map<std::string, std::string>& params,
                         const AbandonedCheck& abandoned) override;
+  // Team time zones (sqlite_team_zones.cc): head office sets a team's IANA zone; its reports'
+  // dates, presets and times follow it. ZoneOf: the team's, or head office's (TimeZone::Default)
+  // for no team or a team without one.
+  void SetTeamZone(const std::string& team, const TimeZone& zone);
+  std::map<std::string, std::string> TeamZones();
+  TimeZone ZoneOf(const std::optional<std::string>& team);
 
   // Erases customers for good (docs/privacy.md), all in one transaction: an unknown id refuses
   // the whole list, nothing erased. Each erasure goes to the audit trail (sync_erasures: who,

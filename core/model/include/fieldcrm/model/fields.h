@@ -10,6 +10,8 @@
 
 namespace fieldcrm {
 
+class TimeZone;
+
 inline const std::vector<std::string> kStages = {"prospect", "intent", "buyer", "owner"};
 
 // Known customer field names, in display order.
@@ -30,9 +32,9 @@ nlohmann::json ParseCustomerField(std::string_view field, std::string_view text)
 
 // Parses a date with an optional time of day ("2026-11-25", "2026/11/25 14:30",
 // "2026-11-25T14:30[:SS][Z|±HH:MM]", "2026-11-25 14:30 +08:00") into unix milliseconds. Without
-// an offset the time is local time (fieldcrm/model/local_time.h). Throws InvalidInput naming
-// `what`.
-int64_t ParseTime(std::string_view text, std::string_view what);
+// an offset the time is local time (fieldcrm/model/local_time.h), or wall-clock time in `zone`
+// when one is given (a team's zone on the server). Throws InvalidInput naming `what`.
+int64_t ParseTime(std::string_view text, std::string_view what, const TimeZone* zone = nullptr);
 // The stored form of a time: UTC, "2026-06-12T16:00:00Z". People see FormatLocalTime.
 std::string FormatTime(int64_t unix_ms);
 

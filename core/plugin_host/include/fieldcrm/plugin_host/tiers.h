@@ -26,10 +26,12 @@ const char* SegmentName(uint8_t segment);
 // {"tier": "A", "tier_score": 81.5, "segment": "core", "rfm": {"r": 5, "f": 3, "m": 4}}
 nlohmann::json TierJson(const sdk::TierGrade& grade);
 
-// Grades of the store's live customers (or only the root `only`), by customer id.
+// Grades of the store's live customers (or only the root `only`, or only those of `team`), by
+// customer id.
 std::map<std::string, sdk::TierGrade> GradeStore(Database& db, LoadedPlugin& tiering,
                                                  int64_t as_of_ms,
-                                                 const std::optional<std::string>& only = {});
+                                                 const std::optional<std::string>& only = {},
+                                                 const std::optional<std::string>& team = {});
 // The same, read on the store's own connection.
 std::map<std::string, sdk::TierGrade> GradeStore(Store& store, LoadedPlugin& tiering,
                                                  int64_t as_of_ms,
@@ -37,8 +39,9 @@ std::map<std::string, sdk::TierGrade> GradeStore(Store& store, LoadedPlugin& tie
 
 // Grades of the live customers as the store stood at as_of_ms: those registered by then, graded
 // on what happened before it (LoadCustomerFacts with as_of_ms), by customer id.
-std::map<std::string, sdk::TierGrade> GradeStoreAsItWas(Database& db, LoadedPlugin& tiering,
-                                                        int64_t as_of_ms);
+std::map<std::string, sdk::TierGrade> GradeStoreAsItWas(
+    Database& db, LoadedPlugin& tiering, int64_t as_of_ms,
+    const std::optional<std::string>& team = {});
 
 // The plugin's reasons for one customer's grade, with the grade itself.
 nlohmann::json ExplainTier(LoadedPlugin& tiering, const CustomerBundle& bundle, int64_t as_of_ms);

@@ -33,7 +33,9 @@ void RebuildAllFacts(Database& db);
 // customer's bundle. With as_of_ms, the facts as they stood then: customers created by then
 // (or with no creation time), only what happened before it, and the stage last written before
 // it (today's when the change log holds none: a compacted log keeps only each field's winner).
+// With team, only that team's customers (a team's report grades its own).
 std::vector<std::pair<std::string, sdk::CustomerFacts>> LoadCustomerFacts(
-    Database& db, std::optional<int64_t> as_of_ms = std::nullopt);
+    Database& db, std::optional<int64_t> as_of_ms = std::nullopt,
+    const std::optional<std::string>& team = std::nullopt);
 
 }  // namespace fieldcrm

@@ -1,0 +1,45 @@
+#include "dashboard_bench.h"
+
+#include <filesystem>
+#include <iostream>
+
+#include "dashboard_data.h"
+#include "fieldcrm/application/plugins_folder.h"
+#include "fieldcrm/server/plugin_publishing.h"
+
+namespace fieldcrm::bench {
+
+void RunDashboardBenchmark(const Options& options, Report& report) {
+  const int64_t customers = options.Scaled(120'000, 200);
+  const std::string path = options.dir + "/dashboard.db";
+  std::filesystem::remove(path);
+  sync::SqliteServerStorage storage(path);
+  double fill_start = Now();
+  FillDashboardStore(storage, customers, 20, 120);
+  std::cerr << "dashboard: " << customers << " customers written in "
+            << static_cast<int>(Now() - fill_start) << " s" << std::endl;
+  storage.UsePlugins([&storage, folder = options.plugins_dir] {
+    return sync::LoadServerPlugins(storage, {folder, true, {}, {}},
+                                   PluginRunOptions(PluginIsolation::kNone, {}), std::cerr);
+  });
+  const std::string scale = std::to_string(customers) + " customers, 20 teams, 120 agents";
+  auto time_page = [&](const std::string& page, const std::map<std::string, std::string>& params,
+                       const std::string& what) {
+    storage.Report(page, params, [] { return false; });  // the first read warms SQLite's cache, as a server's would be
+    double ms = Median(options.runs, [&] {
+      double start = Now();
+      storage.Report(page, params, [] { return false; });
+      return 1000 * (Now() - start);
+    });
+    report.Add({"dashboard", page + what, ms, "ms", scale + " (target < 500 ms)"});
+  };
+  for (const char* page : {"customers", "tiers", "funnel", "followups", "churn", "referrals",
+                           "surveys", "complaints", "retention", "devices"}) {
+    time_page(page, {}, "");
+  }
+  time_page("tiers", {{"team", "团队3"}}, " (one team)");
+  time_page("customer_list", {{"of", "all"}}, " (first page)");
+  time_page("search", {{"q", "8000"}}, " (last 4 digits)");
+}
+
+}  // namespace fieldcrm::bench
