@@ -5,7 +5,7 @@
 #include "context.h"
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/cli/output.h"
-#include "fieldcrm/model/csv_io.h"
+#include "fieldcrm/model/customer_export.h"
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/storage/conflicts.h"

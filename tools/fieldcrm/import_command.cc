@@ -12,7 +12,7 @@
 #include "context.h"
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/cli/output.h"
-#include "fieldcrm/model/csv_import.h"
+#include "fieldcrm/model/customer_import.h"
 
 namespace fieldcrm::cli {
 
@@ -140,7 +140,7 @@ void RunImport(Context& ctx, const ImportArgs& args) {
     };
   }
   Store& store = ctx.Open();
-  ImportReport report = ImportCustomersCsv(store, args.path, options);
+  ImportReport report = ImportCustomers(store, args.path, options);
   if (args.save_map) SaveMapping(store, options.mapping);
   if (options.skip_bad_rows) {
     std::ofstream rejects(args.rejects_path, std::ios::binary);

@@ -1,14 +1,13 @@
-#include "fieldcrm/model/csv_import.h"
+#include "fieldcrm/model/customer_import.h"
 
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
-#include <sstream>
 
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/csv_io.h"
 #include "fieldcrm/model/customers.h"
+#include "fieldcrm/model/sheet_rows.h"
 #include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm {
@@ -18,14 +17,6 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kSavedMappingKey = "import_mapping";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw NotFound("cannot read '" + path + "'");
-  std::stringstream buffer;
-  buffer << file.rdbuf();
-  return buffer.str();
-}
 
 bool IsBlank(const std::vector<std::string>& cells) {
   for (const std::string& cell : cells) {
@@ -73,9 +64,8 @@ std::string PhoneOf(const FieldValues& values) {
 
 }  // namespace
 
-ImportReport ImportCustomersCsv(Store& store, const std::string& path,
-                                const ImportOptions& options) {
-  std::vector<CsvRecord> records = ParseCsvRecords(ToUtf8(ReadFile(path)));
+ImportReport ImportCustomers(Store& store, const std::string& path, const ImportOptions& options) {
+  std::vector<SheetRow> records = ReadSheetRows(path);
   if (records.empty()) throw InvalidInput("'" + path + "' is empty: expected a header row");
 
   ImportReport report;
@@ -91,7 +81,7 @@ ImportReport ImportCustomersCsv(Store& store, const std::string& path,
   std::map<std::string, size_t> by_phone;   // E.164 -> index in customers
   std::map<std::string, size_t> merged_at;  // E.164 -> index in report.merged
   for (size_t r = 1; r < records.size(); ++r) {
-    const CsvRecord& record = records[r];
+    const SheetRow& record = records[r];
     if (IsBlank(record.cells)) continue;
     ++report.rows;
     FieldValues values;
@@ -123,7 +113,7 @@ ImportReport ImportCustomersCsv(Store& store, const std::string& path,
     group->rows.push_back(record.row);
   }
   report.customers = customers.size();
-  std::vector<CsvRecord>().swap(records);  // the parsed values are all the writes need
+  std::vector<SheetRow>().swap(records);  // the parsed values are all the writes need
   if (options.dry_run || (!report.rejected.empty() && !options.skip_bad_rows)) return report;
 
   Customers writer(store);
