@@ -66,19 +66,17 @@ void ExportCustomersCsv(Store& store, std::ostream& out) {
   }
 }
 
-void ExportCustomersXlsx(Store& store, const std::string& path) {
+void AddCustomersSheet(Store& store, XlsxWriter& writer) {
   CustomerTable table = AllCustomers(store);
   std::vector<XlsxColumn> columns;
   for (const std::string& name : table.columns)
     columns.push_back({name, CustomerFieldXlsxKind(name)});
-  XlsxWriter writer(path);
   writer.AddSheet("customers", columns);
   std::vector<json> cells(columns.size());
   for (const json& c : table.customers) {
     for (size_t i = 0; i < columns.size(); ++i) cells[i] = c.value(table.columns[i], json());
     writer.AddRow(cells);
   }
-  writer.Close();
 }
 
 }  // namespace fieldcrm

@@ -15,9 +15,9 @@ namespace fieldcrm {
 // CSV, UTF-8 without a byte-order mark, every cell quoted, CRLF lines.
 void ExportCustomersCsv(Store& store, std::ostream& out);
 
-// An .xlsx workbook at `path`: budgets as amounts, birthdays as dates, created_at and updated_at
-// as local times (xlsx_writer.h). Throws InvalidInput when the file cannot be written.
-void ExportCustomersXlsx(Store& store, const std::string& path);
+// A worksheet "customers" in a workbook: budgets as amounts, birthdays as dates, created_at and
+// updated_at as local times (xlsx_writer.h).
+void AddCustomersSheet(Store& store, XlsxWriter& writer);
 
 // How a customer field is written to a workbook: budget an amount, birthday a date, created_at
 // and updated_at times, the rest general.
