@@ -25,6 +25,8 @@ double RawSqliteRate(const std::string& path, const std::vector<Change>& changes
 
 namespace {
 
+}  // namespace
+
 double MergeRate(const std::string& path, const std::vector<Change>& changes) {
   auto store = FreshStore(path, {.name = "merge"});
   constexpr size_t kBatch = 5000;  // a pull page
@@ -34,8 +36,6 @@ double MergeRate(const std::string& path, const std::vector<Change>& changes) {
   }
   return static_cast<double>(changes.size()) / (Now() - start);
 }
-
-}  // namespace
 
 void RunStoreBenchmark(const Options& options, Report& report) {
   std::vector<Change> changes =
