@@ -23,9 +23,7 @@ double RawSqliteRate(const std::string& path, const std::vector<Change>& changes
   return static_cast<double>(changes.size()) / (Now() - start);
 }
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 double MergeRate(const std::string& path, const std::vector<Change>& changes) {
   auto store = FreshStore(path, {.name = "merge"});

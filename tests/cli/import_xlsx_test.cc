@@ -17,12 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-std::map<std::string, json> ByName(const json& customers) {
-  std::map<std::string, json> out;
-  for (const json& c : customers) out[c["name"]] = c;
-  return out;
-}
-
 TEST_CASE("an .xlsx from the office: numeric phones, Excel dates and times, a blank row") {
   TimeZone shanghai("Asia/Shanghai");
   Tablet t;
