@@ -23,7 +23,7 @@ double RawSqliteRate(const std::string& path, const std::vector<Change>& changes
   return static_cast<double>(changes.size()) / (Now() - start);
 }
 
-namespace {
+namespace {}  // namespace
 
 double MergeRate(const std::string& path, const std::vector<Change>& changes) {
   auto store = FreshStore(path, {.name = "merge"});
@@ -34,8 +34,6 @@ double MergeRate(const std::string& path, const std::vector<Change>& changes) {
   }
   return static_cast<double>(changes.size()) / (Now() - start);
 }
-
-}  // namespace
 
 void RunStoreBenchmark(const Options& options, Report& report) {
   std::vector<Change> changes =

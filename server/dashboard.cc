@@ -9,6 +9,8 @@
 #include <stdexcept>
 
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/reports/customer_list.h"
+#include "fieldcrm/reports/report_xlsx.h"
 #include "fieldcrm/reports/tier_reports.h"
 #include "fieldcrm/server/body_limits.h"
 #include "fieldcrm/server/connection_limits.h"
@@ -253,7 +255,10 @@ struct Dashboard {
     return "a team leader sees their own team " + who.team + " only, not '" + team->second + "'";
   }
 
-  void Report(const httplib::Request& req, httplib::Response& res, const std::string& name) {
+  // A report as JSON, or as an .xlsx workbook (every table, or ?table=NAME; a customer list
+  // with every page) when `xlsx`; errors are JSON either way.
+  void Report(const httplib::Request& req, httplib::Response& res, const std::string& name,
+              bool xlsx) {
     auto reply = [&res](int status, const json& body) {
       res.status = status;
       res.set_header("Cache-Control", "no-store");
@@ -298,12 +303,22 @@ struct Dashboard {
         }
         params["team"] = who->team;
       }
+      std::string table;
+      if (xlsx) {
+        table = params["table"];
+        params.erase("table");
+        if (name == "customer_list") {
+          params["page"] = "1";
+          params["page_size"] = std::to_string(reports::kCustomerListMaxPageSize);
+        }
+      }
       json report = storage.Report(name, params, ClientGone);
       if (who->role == Role::kLeader && name == "customer" &&
           report["record"].value("team", "") != who->team) {
         return reply(403, ErrorBody("forbidden", "customer '" + params["id"] +
                                                      "' is not of your team " + who->team));
       }
+      if (xlsx) return Workbook(res, name, table, report);
       reply(200, report);
     } catch (const std::exception& e) {  // e.g. tiers without a usable tiering plugin: 503
       // A name not found is answered with the names there are, every team's: a leader hears
@@ -315,6 +330,20 @@ struct Dashboard {
       HttpErrorReply error = HttpErrorOf(e, req.method, req.path, error_log);
       reply(error.status, error.body);
     }
+  }
+
+  static void Workbook(httplib::Response& res, const std::string& name, const std::string& table,
+                       const json& report) {
+    if (!report.contains("tables")) throw NotFound("report '" + name + "' has no tables to export");
+    std::string bytes =
+        XlsxBytes([&](XlsxWriter& writer) { reports::AddReportSheets(writer, report, table); });
+    res.status = 200;
+    res.set_header("Cache-Control", "no-store");
+    // Report and table names are [a-z_] (a table asked for was found in the report): nothing to
+    // quote in the file name.
+    res.set_header("Content-Disposition", "attachment; filename=\"" + name +
+                                              (table.empty() ? "" : "-" + table) + ".xlsx\"");
+    res.set_content(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
   }
 };
 
@@ -342,11 +371,15 @@ void RegisterDashboard(httplib::Server& http, ServerStorage& storage, DashboardO
     if (Dashboard::ReadForm(req, res, reader)) dashboard->Logout(req, res);
   });
   http.Get("/v1/reports", [dashboard](const httplib::Request& req, httplib::Response& res) {
-    dashboard->Report(req, res, "");
+    dashboard->Report(req, res, "", false);
   });
   http.Get(R"(/v1/reports/([a-z_]+))",
            [dashboard](const httplib::Request& req, httplib::Response& res) {
-             dashboard->Report(req, res, req.matches[1]);
+             dashboard->Report(req, res, req.matches[1], false);
+           });
+  http.Get(R"(/v1/reports/([a-z_]+)\.xlsx)",
+           [dashboard](const httplib::Request& req, httplib::Response& res) {
+             dashboard->Report(req, res, req.matches[1], true);
            });
 }
 

@@ -3,18 +3,10 @@
 #include <csv.h>
 #include <iconv.h>
 
-#include <nlohmann/json.hpp>
-#include <ostream>
-#include <set>
-
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/base/utf8.h"
-#include "fieldcrm/model/customers.h"
-#include "fieldcrm/model/fields.h"
 
 namespace fieldcrm {
-
-using nlohmann::json;
 
 std::string ToUtf8(std::string bytes) {
   if (bytes.starts_with("\xEF\xBB\xBF")) bytes.erase(0, 3);
@@ -36,9 +28,9 @@ std::string ToUtf8(std::string bytes) {
   return out;
 }
 
-std::vector<CsvRecord> ParseCsvRecords(std::string_view text) {
-  std::vector<CsvRecord> records;
-  CsvRecord record{1, {}};
+std::vector<SheetRow> ParseCsvRecords(std::string_view text) {
+  std::vector<SheetRow> records;
+  SheetRow record{1, {}};
   std::string cell;
   size_t row = 1;
   for (size_t i = 0; i < text.size();) {
@@ -97,39 +89,6 @@ std::string CsvCell(const std::string& text) {
   std::string quoted(text.size() * 2 + 2, '\0');
   quoted.resize(csv_write(quoted.data(), quoted.size(), text.data(), text.size()));
   return quoted;
-}
-
-void ExportCustomersCsv(Store& store, std::ostream& out) {
-  std::vector<json> all = Customers(store).List({});
-  std::vector<std::string> columns = {"id"};
-  for (const auto& name : CustomerFieldNames()) columns.push_back(name);
-  std::set<std::string> extensions;
-  for (const json& c : all) {
-    for (const auto& [key, value] : c.items()) {
-      if (IsExtensionField(key)) extensions.insert(key);
-    }
-  }
-  columns.insert(columns.end(), extensions.begin(), extensions.end());
-  columns.push_back("updated_at");
-
-  for (size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << CsvCell(columns[i]);
-  out << "\r\n";
-  for (const json& c : all) {
-    for (size_t i = 0; i < columns.size(); ++i) {
-      std::string text;
-      if (auto it = c.find(columns[i]); it != c.end()) {
-        if (it->is_string()) {
-          text = it->get<std::string>();
-        } else if (it->is_array()) {
-          for (const auto& item : *it) text += (text.empty() ? "" : ",") + item.get<std::string>();
-        } else {
-          text = it->dump();
-        }
-      }
-      out << (i ? "," : "") << CsvCell(text);
-    }
-    out << "\r\n";
-  }
 }
 
 }  // namespace fieldcrm

@@ -1,5 +1,6 @@
 #include "fieldcrm/model/customers.h"
 
+#include <map>
 #include <set>
 
 #include "fieldcrm/base/error.h"
@@ -46,29 +47,50 @@ AddedCustomer Customers::Add(const FieldTexts& fields) {
 }
 
 AddedCustomer Customers::AddParsed(FieldValues values) {
-  auto has = [&](const char* name) {
-    for (const auto& [field, value] : values) {
-      if (field == name && !value.is_null()) return true;
-    }
-    return false;
-  };
-  if (!has("name")) throw InvalidInput("a customer needs a name (--name)");
-  if (!has("phone")) throw InvalidInput("a customer needs a phone number (--phone)");
-  std::string phone;
-  for (const auto& [field, value] : values) {
-    if (field == "phone") phone = value.get<std::string>();
-  }
-  Transaction txn = store_.Transact();
-  if (auto existing = IdByPhone(phone)) return {*existing, true};
+  std::vector<FieldValues> one;
+  one.push_back(std::move(values));
+  return AddParsedMany(std::move(one)).front();
+}
+
+std::vector<AddedCustomer> Customers::AddParsedMany(std::vector<FieldValues> customers) {
+  std::vector<AddedCustomer> added;
+  std::vector<Store::RecordFields> writes;
+  std::map<std::string, std::string> new_by_phone;  // this batch's new customers
   const DeviceInfo& device = store_.device();
-  if (!has("agent") && !device.agent.empty()) values.emplace_back("agent", device.agent);
-  if (!has("team") && !device.team.empty()) values.emplace_back("team", device.team);
-  if (!has("stage")) values.emplace_back("stage", "prospect");
-  std::string id = store_.NewId();
-  if (!has("created_at")) values.emplace_back("created_at", FormatTime(store_.env().NowMillis()));
-  store_.Write("customer", id, values);
+  Transaction txn = store_.Transact();
+  for (FieldValues& values : customers) {
+    auto has = [&](const char* name) {
+      for (const auto& [field, value] : values) {
+        if (field == name && !value.is_null()) return true;
+      }
+      return false;
+    };
+    if (!has("name")) throw InvalidInput("a customer needs a name (--name)");
+    if (!has("phone")) throw InvalidInput("a customer needs a phone number (--phone)");
+    std::string phone;
+    for (const auto& [field, value] : values) {
+      if (field == "phone") phone = value.get<std::string>();
+    }
+    if (auto existing = IdByPhone(phone)) {
+      added.push_back({*existing, true});
+      continue;
+    }
+    if (auto same = new_by_phone.find(phone); same != new_by_phone.end()) {
+      added.push_back({same->second, true});
+      continue;
+    }
+    if (!has("agent") && !device.agent.empty()) values.emplace_back("agent", device.agent);
+    if (!has("team") && !device.team.empty()) values.emplace_back("team", device.team);
+    if (!has("stage")) values.emplace_back("stage", "prospect");
+    std::string id = store_.NewId();
+    if (!has("created_at")) values.emplace_back("created_at", FormatTime(store_.env().NowMillis()));
+    new_by_phone.emplace(phone, id);
+    added.push_back({id, false});
+    writes.push_back({std::move(id), std::move(values)});
+  }
+  if (!writes.empty()) store_.WriteRecords("customer", writes);
   txn.Commit();
-  return {id, false};
+  return added;
 }
 
 std::string Customers::RootOf(const std::string& id) {

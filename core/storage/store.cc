@@ -145,23 +145,33 @@ std::string DumpValue(const std::string& field, const nlohmann::json& value) {
 
 ApplyStats Store::Write(const std::string& kind, const std::string& record,
                         const FieldValues& fields) {
+  RecordFields one{record, fields};
+  return WriteRecords(kind, std::span(&one, 1));
+}
+
+ApplyStats Store::WriteRecords(const std::string& kind, std::span<const RecordFields> records) {
   Transaction txn(db_);
   int64_t seq = LastOwnSeq();
-  // Each change's base is the stamp of the value it replaces: one read for the whole record
-  // (a new record, as an import writes by the thousand, has none).
-  std::map<std::string, Hlc, std::less<>> bases;
+  // Each change's base is the stamp of the value it replaces: one read per record (a new
+  // record, as an import writes by the thousand, has none), then this batch's own stamps.
+  std::map<std::string, std::map<std::string, Hlc, std::less<>>, std::less<>> bases;
   Statement& current = db_.Prepare("SELECT field, hlc FROM field_state WHERE record = ?");
-  current.Bind(record);
-  while (current.Step()) bases.emplace(current.Text(0), static_cast<Hlc>(current.Int(1)));
-  current.Reset();
   std::vector<Change> changes;
-  changes.reserve(fields.size());
-  for (const auto& [field, value] : fields) {
-    auto known = bases.find(field);
-    Hlc base = known == bases.end() ? 0 : known->second;
-    Change change{device_.id, ++seq, clock_.Now(), base, kind, record, field, std::nullopt};
-    if (!value.is_null()) change.value = DumpValue(field, value);
-    changes.push_back(std::move(change));
+  for (const auto& [record, fields] : records) {
+    auto [known, first] = bases.try_emplace(record);
+    if (first) {
+      current.Bind(record);
+      while (current.Step())
+        known->second.emplace(current.Text(0), static_cast<Hlc>(current.Int(1)));
+      current.Reset();
+    }
+    for (const auto& [field, value] : fields) {
+      Hlc& base = known->second[field];
+      Change change{device_.id, ++seq, clock_.Now(), base, kind, record, field, std::nullopt};
+      if (!value.is_null()) change.value = DumpValue(field, value);
+      base = change.hlc;
+      changes.push_back(std::move(change));
+    }
   }
   ApplyStats stats = ApplyChanges(db_, hooks_, changes);
   changes_since_checkpoint_ += static_cast<int64_t>(changes.size());

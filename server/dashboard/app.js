@@ -1,5 +1,5 @@
 // The dashboard's pages: each fetches its report from /v1/reports/NAME with the page's filters
-// and draws its tables (sortable, paged, exportable as CSV), with a plain SVG bar chart where the
+// and draws its tables (sortable, paged, exportable as CSV and .xlsx), with a plain SVG bar chart where the
 // report names one. Each table says the time it covers; the period fields show only where a table
 // uses them. No libraries, no requests anywhere but this server.
 'use strict';
@@ -129,6 +129,15 @@ function downloadCsv(fileName, columns, rows) {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+}
+
+// The table as an Excel workbook, made by the server with this page's filters (a customer list:
+// every page of it): typed cells, amounts in 万, times as dates.
+function xlsxLink(report, table) {
+  const params = new URLSearchParams(location.search);
+  params.set('table', table);
+  return el('a', { class: 'xlsx', 'data-export-xlsx': table, href: `/v1/reports/${report}.xlsx?${params}`,
+                   download: `${report}-${table}.xlsx` }, '导出 Excel');
 }
 
 // The address of the customers behind a figure (nullopt: it has none), keeping the page's filters.
@@ -391,7 +400,7 @@ function renderReport(main, report) {
       const csv = el('button', { type: 'button', class: 'csv', 'data-export': table.name }, '导出 CSV');
       csv.addEventListener('click', () => downloadCsv(`${report.report}-${table.name}.csv`, table.columns, table.rows));
       const linkIds = ['churn', 'customer_list', 'search'].includes(report.report);
-      card.append(dataTable(table, linkIds, link), csv);
+      card.append(dataTable(table, linkIds, link), csv, ' ', xlsxLink(report.report, table.name));
     } else {
       card.append(el('p', { class: 'empty' }, EMPTY[period]));
     }

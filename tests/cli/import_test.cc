@@ -13,12 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::map<std::string, json> ByName(const json& customers) {
-  std::map<std::string, json> out;
-  for (const json& c : customers) out[c["name"]] = c;
-  return out;
-}
-
 std::string Slurp(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   std::stringstream buffer;

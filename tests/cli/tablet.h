@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -40,6 +41,13 @@ struct Tablet {
   }
   std::string Export() { return Cli(db, {"export", "--format", "json"}).out; }
 };
+
+// Customers (a `customer list --json`) by name.
+inline std::map<std::string, nlohmann::json> ByName(const nlohmann::json& customers) {
+  std::map<std::string, nlohmann::json> out;
+  for (const nlohmann::json& c : customers) out[c["name"]] = c;
+  return out;
+}
 
 // A failure as the README promises: non-zero exit, nothing on stdout, one line on stderr.
 inline void CheckFails(const RunResult& r, const std::string& message) {

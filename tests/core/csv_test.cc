@@ -4,8 +4,9 @@
 #include <sstream>
 
 #include "fieldcrm/base/error.h"
-#include "fieldcrm/model/csv_import.h"
+#include "fieldcrm/model/customer_import.h"
 #include "fieldcrm/model/csv_io.h"
+#include "fieldcrm/model/customer_export.h"
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/storage/store_database.h"
@@ -36,11 +37,11 @@ TEST_CASE("UTF-8 CSV with Chinese headers, quoting, bad rows and a duplicate pho
                            "王磊,13700001111,中介\r\n"
                            "张伟,+8613800138000,来访,,\r\n");
   std::string before = StateDump(StoreDatabase(*store));
-  ImportReport all_or_nothing = ImportCustomersCsv(*store, path, {});
+  ImportReport all_or_nothing = ImportCustomers(*store, path, {});
   CHECK(!all_or_nothing.written);
   CHECK(StateDump(StoreDatabase(*store)) == before);
 
-  ImportReport report = ImportCustomersCsv(*store, path, {.skip_bad_rows = true});
+  ImportReport report = ImportCustomers(*store, path, {.skip_bad_rows = true});
   CHECK(report.written);
   CHECK(report.added == 1);
   CHECK(report.rows == 4);
@@ -74,7 +75,7 @@ TEST_CASE("GBK files from Excel are decoded") {
   auto store = CreateCustomerStore(dir.File("s.db"), {.name = "s"});
   // "姓名,电话\n陈静,13912345678\n" in GBK.
   std::string gbk = "\xD0\xD5\xC3\xFB,\xB5\xE7\xBB\xB0\n\xB3\xC2\xBE\xB2,13912345678\n";
-  ImportReport report = ImportCustomersCsv(*store, Write(dir, "gbk.csv", gbk), {});
+  ImportReport report = ImportCustomers(*store, Write(dir, "gbk.csv", gbk), {});
   CHECK(report.added == 1);
   CHECK(Customers(*store).FindByPhone("13912345678").value()["name"] == "陈静");
 }
@@ -84,12 +85,12 @@ TEST_CASE("a file that cannot be read as a customer list changes nothing") {
   auto store = CreateCustomerStore(dir.File("s.db"), {.name = "s"});
   std::string before = StateDump(StoreDatabase(*store));
   CHECK_THROWS_WITH_AS(
-      ImportCustomersCsv(*store, Write(dir, "a.csv", "name,phone,phone\nx,13800138000,1\n"), {}),
+      ImportCustomers(*store, Write(dir, "a.csv", "name,phone,phone\nx,13800138000,1\n"), {}),
       doctest::Contains("both hold phone"), InvalidInput);
-  CHECK_THROWS_WITH_AS(ImportCustomersCsv(*store, Write(dir, "b.csv", "name,city\nx,杭州\n"), {}),
+  CHECK_THROWS_WITH_AS(ImportCustomers(*store, Write(dir, "b.csv", "name,city\nx,杭州\n"), {}),
                        doctest::Contains("no phone column"), InvalidInput);
-  CHECK_THROWS_AS(ImportCustomersCsv(*store, Write(dir, "c.csv", ""), {}), InvalidInput);
-  CHECK_THROWS_AS(ImportCustomersCsv(*store, dir.File("missing.csv"), {}), NotFound);
+  CHECK_THROWS_AS(ImportCustomers(*store, Write(dir, "c.csv", ""), {}), InvalidInput);
+  CHECK_THROWS_AS(ImportCustomers(*store, dir.File("missing.csv"), {}), NotFound);
   CHECK(StateDump(StoreDatabase(*store)) == before);
 }
 
@@ -106,7 +107,7 @@ TEST_CASE("export writes every customer as CSV that imports back") {
   std::string csv = out.str();
   CHECK(csv.find("x.level") != std::string::npos);
   auto target = CreateCustomerStore(dir.File("b.db"), {.name = "b"});
-  ImportReport report = ImportCustomersCsv(*target, Write(dir, "export.csv", csv), {});
+  ImportReport report = ImportCustomers(*target, Write(dir, "export.csv", csv), {});
   CHECK(report.rejected.empty());
   CHECK(report.ignored_columns.empty());
   auto copy = Customers(*target).FindByPhone("13800138000").value();

@@ -70,6 +70,36 @@ TEST_CASE_FIXTURE(Fixture,
   CHECK_FALSE(customers.FindByPhone("13900002222").has_value());
 }
 
+TEST_CASE_FIXTURE(Fixture,
+                  "many customers in one write: the same changes and records as one by one") {
+  std::string existing = customers.Add({{"name", "陈静"}, {"phone", "13912345678"}}).id;
+  int64_t before = store->LogSize();
+  std::vector<FieldValues> batch = {
+      Customers::Parse({{"name", "张伟"}, {"phone", "13800138000"}, {"budget", "350万"}}),
+      Customers::Parse({{"name", "李娜"}, {"phone", "13900001111"}}),
+      Customers::Parse({{"name", "张伟二"}, {"phone", "+86 138 0013 8000"}}),  // same phone
+      Customers::Parse({{"name", "陈静二"}, {"phone", "139 1234 5678"}}),      // on the store
+  };
+  std::vector<AddedCustomer> added = customers.AddParsedMany(std::move(batch));
+  REQUIRE(added.size() == 4);
+  CHECK(!added[0].existed);
+  CHECK(!added[1].existed);
+  CHECK(added[2].existed);
+  CHECK(added[2].id == added[0].id);
+  CHECK(added[3].existed);
+  CHECK(added[3].id == existing);
+  // Two customers of name, phone, (budget,) agent, team, stage and created_at: 13 changes, with
+  // this device's sequence numbers following on without a gap.
+  CHECK(store->LogSize() - before == 13);
+  CHECK(store->LastOwnSeq() == store->LogSize());
+  json zhang = customers.Get(added[0].id);
+  CHECK(zhang["name"] == "张伟");
+  CHECK(zhang["budget"] == 3500000);
+  CHECK(zhang["agent"] == "王芳");
+  CHECK(customers.Get(added[1].id)["stage"] == "prospect");
+  CHECK(customers.List({}).size() == 3);
+}
+
 TEST_CASE_FIXTURE(Fixture, "bad input is refused with a clear message and changes nothing") {
   std::string id = customers.Add({{"name", "陈静"}, {"phone", "13700001111"}}).id;
   std::string before = StateDump(StoreDatabase(*store));

@@ -134,6 +134,13 @@ async function checkManagerTools({ page, open, cell, rows, empty, shot, FUNNEL, 
   const csv = fs.readFileSync(await download.path(), 'utf8');
   check(csv.startsWith('\ufeff"Agent","Visited"'), true, 'CSV export starts with the BOM and the headers');
   check(csv.includes('"王芳","3","2","2","1"'), true, 'CSV export carries the rows');
+  // Beside it, the same table as an .xlsx workbook made by the server (a zip: names stored plain).
+  const [workbook] = await Promise.all([page.waitForEvent('download'),
+                                        page.click('section[data-section="by_agent"] a.xlsx')]);
+  const xlsx = fs.readFileSync(await workbook.path());
+  check(workbook.suggestedFilename(), 'funnel-by_agent.xlsx', '.xlsx export: its file name');
+  check(xlsx.subarray(0, 4).toString('latin1') === 'PK\x03\x04' && xlsx.includes('xl/workbook.xml'), true,
+        '.xlsx export: a zip holding xl/workbook.xml');
 
   // Pickers fed from the data; presets fill the period.
   await page.waitForFunction(() => document.querySelectorAll('#teams option').length > 0);

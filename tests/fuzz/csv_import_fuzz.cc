@@ -6,7 +6,7 @@
 #include <string>
 
 #include "fieldcrm/base/error.h"
-#include "fieldcrm/model/csv_import.h"
+#include "fieldcrm/model/customer_import.h"
 #include "fieldcrm/storage/store_database.h"
 #include "tests/fuzz/fuzz_store.h"
 
@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fieldcrm::Transaction scratch(
       StoreDatabase(store));  // never committed: rolled back at scope exit
   try {
-    fieldcrm::ImportCustomersCsv(store, path, {.keep_unknown = true, .skip_bad_rows = true});
+    fieldcrm::ImportCustomers(store, path, {.keep_unknown = true, .skip_bad_rows = true});
   } catch (const fieldcrm::InvalidInput&) {
   }
   return 0;

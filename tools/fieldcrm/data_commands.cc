@@ -1,11 +1,13 @@
 // init | export | compact | log | conflicts: the store as a whole (import: import_command.cc).
+#include <unistd.h>
+
 #include <fstream>
 #include <iostream>
 
 #include "context.h"
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/cli/output.h"
-#include "fieldcrm/model/csv_io.h"
+#include "fieldcrm/model/customer_export.h"
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/storage/conflicts.h"
@@ -15,6 +17,24 @@
 namespace fieldcrm::cli {
 
 using nlohmann::json;
+
+namespace {
+
+// A workbook to the file, or to stdout when that is not a terminal (a zip archive would only
+// garble one).
+void ExportXlsx(Store& store, const std::string& output) {
+  if (!output.empty()) {
+    XlsxWriter writer(output);
+    AddCustomersSheet(store, writer);
+    return writer.Close();
+  }
+  if (isatty(STDOUT_FILENO)) {
+    throw InvalidInput("an .xlsx workbook is binary: give -o FILE.xlsx or redirect stdout");
+  }
+  std::cout << XlsxBytes([&store](XlsxWriter& writer) { AddCustomersSheet(store, writer); });
+}
+
+}  // namespace
 
 void AddDataCommands(CLI::App& app, Context& ctx) {
   {
@@ -38,12 +58,14 @@ void AddDataCommands(CLI::App& app, Context& ctx) {
     auto* exp = app.add_subcommand("export", "export all customers");
     auto format = std::make_shared<std::string>("csv");
     auto output = std::make_shared<std::string>();
-    exp->add_option("--format", *format, "csv or json")->check(CLI::IsMember({"csv", "json"}));
+    exp->add_option("--format", *format, "csv, xlsx (an Excel workbook) or json")
+        ->check(CLI::IsMember({"csv", "xlsx", "json"}));
     exp->add_flag_callback(
         "--csv", [format] { *format = "csv"; }, "CSV (as --format csv)");
     exp->add_option("--output,-o", *output, "write to this file instead of stdout");
     exp->callback([&ctx, format, output] {
       Store& store = ctx.Open();
+      if (*format == "xlsx") return ExportXlsx(store, *output);
       std::ofstream file;
       if (!output->empty()) {
         file.open(*output, std::ios::binary);

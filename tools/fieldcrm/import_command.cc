@@ -1,5 +1,5 @@
-// import FILE.csv: customers from a spreadsheet, all or nothing unless --skip-bad-rows. The
-// contract (README "Importing spreadsheets", docs/import.md):
+// import FILE.csv|FILE.xlsx: customers from a spreadsheet, all or nothing unless --skip-bad-rows.
+// The contract (README "Importing spreadsheets", docs/import.md):
 //  - every row is checked first; when one is bad nothing is written: exit 1 and one line on
 //    stderr naming the first bad rows;
 //  - --dry-run checks and reports on stdout, writes nothing (exit 1 when rows are bad);
@@ -12,7 +12,7 @@
 #include "context.h"
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/cli/output.h"
-#include "fieldcrm/model/csv_import.h"
+#include "fieldcrm/model/customer_import.h"
 
 namespace fieldcrm::cli {
 
@@ -140,7 +140,7 @@ void RunImport(Context& ctx, const ImportArgs& args) {
     };
   }
   Store& store = ctx.Open();
-  ImportReport report = ImportCustomersCsv(store, args.path, options);
+  ImportReport report = ImportCustomers(store, args.path, options);
   if (args.save_map) SaveMapping(store, options.mapping);
   if (options.skip_bad_rows) {
     std::ofstream rejects(args.rejects_path, std::ios::binary);
@@ -157,9 +157,13 @@ void RunImport(Context& ctx, const ImportArgs& args) {
 
 void AddImportCommand(CLI::App& app, Context& ctx) {
   auto* import = app.add_subcommand(
-      "import", "import customers from a spreadsheet's CSV (UTF-8 or GBK), all or nothing");
+      "import",
+      "import customers from an .xlsx workbook or a CSV file (UTF-8 or GBK), all or nothing");
   auto args = std::make_shared<ImportArgs>();
-  import->add_option("FILE", args->path, "CSV file with a header row")->required();
+  import
+      ->add_option("FILE", args->path,
+                   "an .xlsx workbook (its first sheet) or a CSV file, with a header row")
+      ->required();
   import->add_option("--map", args->maps,
                      "COLUMN=FIELD: the column holds this field (FIELD '-' ignores it)");
   import->add_flag("--save-map", args->save_map, "remember the --map entries for later imports");

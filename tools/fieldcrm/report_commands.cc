@@ -1,4 +1,5 @@
-// report NAME: head office's figures as tables (or CSV, or JSON), from this store or, with
+// report NAME: head office's figures as tables (or CSV, an .xlsx workbook, or JSON), from this
+// store or, with
 // --server, from head office's server (the same JSON as the dashboard's /v1/reports/NAME).
 #include <cctype>
 #include <iostream>
@@ -7,6 +8,7 @@
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/cli/output.h"
 #include "fieldcrm/model/csv_io.h"
+#include "fieldcrm/reports/report_xlsx.h"
 #include "fieldcrm/reports/tier_reports.h"
 #include "fieldcrm/storage/hlc.h"
 #include "fieldcrm/sync/transport.h"
@@ -21,6 +23,7 @@ struct ReportArgs {
   std::string name;
   std::map<std::string, std::string> filter;
   bool csv = false;
+  std::string xlsx_path;  // --xlsx: the tables as a workbook there instead
   std::string server, token;
 };
 
@@ -110,6 +113,8 @@ void AddReportCommands(CLI::App& app, Context& ctx) {
           "--format", [args](const std::string& format) { args->csv = format == "csv"; },
           "table or csv (--json for JSON)")
       ->check(CLI::IsMember({"table", "csv"}));
+  report->add_option("--xlsx", args->xlsx_path,
+                     "write the tables to this Excel workbook, a worksheet each");
   report->add_option("--server", args->server, "fetch from head office's server at this URL");
   report->add_option("--token", args->token, "an office token for --server");
   report->callback([&ctx, args] {
@@ -133,6 +138,12 @@ void AddReportCommands(CLI::App& app, Context& ctx) {
       ReportingConnection reporting(store.path());
       out = reports::RunReportWithTiers(reporting, &ctx.Plugins(), args->name,
                                         reports::ParseFilter(args->filter, now), now);
+    }
+    if (!args->xlsx_path.empty()) {
+      XlsxWriter writer(args->xlsx_path);
+      reports::AddReportSheets(writer, out, "");
+      writer.Close();
+      return;
     }
     if (ctx.json) return PrintJson(out);
     PrintReport(out, args->csv);

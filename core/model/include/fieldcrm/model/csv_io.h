@@ -1,31 +1,24 @@
-// Customers in and out as CSV, the format head office and agencies exchange lists in.
+// CSV, the format head office and agencies exchange lists in (customers in: customer_import.h,
+// out: customer_export.h).
 // Files may be UTF-8 (with or without BOM) or GBK/GB18030, as Excel on a Chinese Windows saves
 // them.
 #pragma once
 
-#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "fieldcrm/storage/store.h"
+#include "fieldcrm/model/sheet_rows.h"
 
 namespace fieldcrm {
 
-// One record of a CSV file and the spreadsheet row it starts on (the header is row 1; blank
-// lines count, so the numbers match what Excel shows).
-struct CsvRecord {
-  size_t row;
-  std::vector<std::string> cells;
-};
-
 // Splits RFC 4180 text (as Excel writes it: commas, CRLF or LF, "quoted" cells with doubled
 // quotes and line breaks inside). A blank line is a record with one empty cell. Throws
-// InvalidInput naming the row and column of a quote that never closes.
-std::vector<CsvRecord> ParseCsvRecords(std::string_view text);
+// InvalidInput naming the row and column of a quote that never closes. Each record carries the
+// spreadsheet row it starts on (the header is row 1; blank lines count, so the numbers match what
+// Excel shows).
+std::vector<SheetRow> ParseCsvRecords(std::string_view text);
 
-// Customers in: see fieldcrm/model/csv_import.h.
-void ExportCustomersCsv(Store& store, std::ostream& out);
 // One CSV cell: quoted, with its quotes doubled.
 std::string CsvCell(const std::string& text);
 

@@ -42,6 +42,9 @@ class Customers {
   AddedCustomer Add(const FieldTexts& fields);
   // Add of fields already parsed by Parse (an import validates every row before writing any).
   AddedCustomer AddParsed(FieldValues values);
+  // AddParsed of many customers in one write (Store::WriteRecords), one result per customer in
+  // order; a phone repeated within the batch is the first one's customer.
+  std::vector<AddedCustomer> AddParsedMany(std::vector<FieldValues> customers);
   // The typed values of fields as typed (ParseCustomerField); refuses the fields fieldcrm
   // maintains itself. Throws InvalidInput.
   static FieldValues Parse(const FieldTexts& fields);

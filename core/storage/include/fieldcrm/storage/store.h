@@ -60,6 +60,14 @@ class Store {
   // Stamps one change per field with this device's clock and sequence and applies them, in one
   // transaction (joins the caller's if there is one).
   ApplyStats Write(const std::string& kind, const std::string& record, const FieldValues& fields);
+  // Write of many records of one kind at once (an import's customers): the same changes, stamped
+  // in the same order, applied by one merge (ApplyChanges) so that the records, the facts and
+  // the erasure check are settled once per batch rather than once per record.
+  struct RecordFields {
+    std::string record;
+    FieldValues fields;
+  };
+  ApplyStats WriteRecords(const std::string& kind, std::span<const RecordFields> records);
 
   // Applies changes received from other replicas in one transaction; then the hooks merge the
   // records that have become duplicates (customers sharing a phone: docs/merge-rules.md).

@@ -1,5 +1,6 @@
-// Customers in from the CSV a spreadsheet saves (UTF-8 or GBK, see csv_io.h), all or nothing:
-// every row is checked before any is written, and by default one bad row means nothing is
+// Customers in from a spreadsheet: an .xlsx workbook's first sheet or the CSV a spreadsheet
+// saves (UTF-8 or GBK), read into rows by sheet_rows.h and from there imported alike, all or
+// nothing: every row is checked before any is written, and by default one bad row means nothing is
 // written. Rows with the same phone number are one customer: the first row's values win, later
 // rows fill the gaps, and the report names the rows. Columns are matched as import_columns.h
 // describes.
@@ -49,10 +50,10 @@ struct ImportReport {
 };
 
 // Throws NotFound for a missing file and InvalidInput when the file as a whole cannot be read
-// (undecodable text, an unterminated quote, no header, no name or phone column, two columns for
-// one field); rows that cannot be read are in the report's `rejected`.
-ImportReport ImportCustomersCsv(Store& store, const std::string& path,
-                                const ImportOptions& options);
+// (not a spreadsheet, a damaged workbook, undecodable text, an unterminated quote, no header, no
+// name or phone column, two columns for one field); rows that cannot be read are in the
+// report's `rejected`.
+ImportReport ImportCustomers(Store& store, const std::string& path, const ImportOptions& options);
 
 // The rejected rows as CSV that Excel opens (UTF-8 with BOM): the file's header and a last
 // column 错误原因 with the reason, so the office can fix them and import this file again.

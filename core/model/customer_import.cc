@@ -1,14 +1,13 @@
-#include "fieldcrm/model/csv_import.h"
+#include "fieldcrm/model/customer_import.h"
 
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
-#include <sstream>
 
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/csv_io.h"
 #include "fieldcrm/model/customers.h"
+#include "fieldcrm/model/sheet_rows.h"
 #include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm {
@@ -18,14 +17,9 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kSavedMappingKey = "import_mapping";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw NotFound("cannot read '" + path + "'");
-  std::stringstream buffer;
-  buffer << file.rdbuf();
-  return buffer.str();
-}
+// Customers written per merge: big enough that the per-write work (a savepoint, the erasure
+// check) vanishes, small enough to keep a batch's changes and records in memory cheaply.
+constexpr size_t kWriteBatch = 1000;
 
 bool IsBlank(const std::vector<std::string>& cells) {
   for (const std::string& cell : cells) {
@@ -73,9 +67,8 @@ std::string PhoneOf(const FieldValues& values) {
 
 }  // namespace
 
-ImportReport ImportCustomersCsv(Store& store, const std::string& path,
-                                const ImportOptions& options) {
-  std::vector<CsvRecord> records = ParseCsvRecords(ToUtf8(ReadFile(path)));
+ImportReport ImportCustomers(Store& store, const std::string& path, const ImportOptions& options) {
+  std::vector<SheetRow> records = ReadSheetRows(path);
   if (records.empty()) throw InvalidInput("'" + path + "' is empty: expected a header row");
 
   ImportReport report;
@@ -91,7 +84,7 @@ ImportReport ImportCustomersCsv(Store& store, const std::string& path,
   std::map<std::string, size_t> by_phone;   // E.164 -> index in customers
   std::map<std::string, size_t> merged_at;  // E.164 -> index in report.merged
   for (size_t r = 1; r < records.size(); ++r) {
-    const CsvRecord& record = records[r];
+    const SheetRow& record = records[r];
     if (IsBlank(record.cells)) continue;
     ++report.rows;
     FieldValues values;
@@ -123,7 +116,7 @@ ImportReport ImportCustomersCsv(Store& store, const std::string& path,
     group->rows.push_back(record.row);
   }
   report.customers = customers.size();
-  std::vector<CsvRecord>().swap(records);  // the parsed values are all the writes need
+  std::vector<SheetRow>().swap(records);  // the parsed values are all the writes need
   if (options.dry_run || (!report.rejected.empty() && !options.skip_bad_rows)) return report;
 
   Customers writer(store);
@@ -131,10 +124,16 @@ ImportReport ImportCustomersCsv(Store& store, const std::string& path,
   // spills and rewrites pages into the WAL many times over.
   StoreDatabase(store).Exec("PRAGMA cache_size = -65536");
   Transaction txn = store.Transact();
-  for (size_t i = 0; i < customers.size(); ++i) {
-    AddedCustomer added = writer.AddParsed(std::move(customers[i]));
-    ++(added.existed ? report.existing : report.added);
-    if (options.progress && (i + 1) % 1000 == 0) options.progress(i + 1, customers.size());
+  for (size_t done = 0; done < customers.size();) {
+    size_t end = std::min(customers.size(), done + kWriteBatch);
+    std::vector<FieldValues> batch(
+        std::make_move_iterator(customers.begin() + static_cast<std::ptrdiff_t>(done)),
+        std::make_move_iterator(customers.begin() + static_cast<std::ptrdiff_t>(end)));
+    for (const AddedCustomer& added : writer.AddParsedMany(std::move(batch))) {
+      ++(added.existed ? report.existing : report.added);
+    }
+    done = end;
+    if (options.progress) options.progress(done, customers.size());
   }
   txn.Commit();
   report.written = true;
