@@ -29,6 +29,21 @@ std::string SignalName(int signal) {
          (text ? std::string(", ") + text : "");
 }
 
+// The answer to a plugin-host process's "read" frame (plugin_process.cc asks it).
+json AnswerRead(const json& request, PluginReads* reads) {
+  if (reads == nullptr) return {{"error", "failed"}, {"message", "no store in this call"}};
+  try {
+    if (request.at("read") == "records") {
+      return {{"ok", reads->Records(request.at("kind"), request.at("field"), request.at("value"))}};
+    }
+    return {{"ok", reads->CustomerByPhone(request.at("phone"))}};
+  } catch (const InvalidInput& e) {
+    return {{"error", "rejected"}, {"message", e.what()}};
+  } catch (const std::exception& e) {
+    return {{"error", "failed"}, {"message", e.what()}};
+  }
+}
+
 }  // namespace
 
 IsolatedPlugin::IsolatedPlugin(const std::filesystem::path& file,
@@ -152,12 +167,16 @@ std::string IsolatedPlugin::Postmortem(const ChannelError& error) {
 }
 
 json IsolatedPlugin::Ask(std::string_view what, const json& request, std::string_view payload,
-                         std::string* reply_payload) {
+                         std::string* reply_payload, PluginReads* reads) {
   if (!usable()) throw PluginError(Describe() + " is disabled: " + disabled_reason());
   Frame reply;
   try {
     SendFrame(fd_, request, payload);
-    reply = ReadFrame(fd_, DeadlineAfter(limits_.call_timeout_ms));
+    auto deadline = DeadlineAfter(limits_.call_timeout_ms);
+    for (reply = ReadFrame(fd_, deadline); reply.header.contains("read");
+         reply = ReadFrame(fd_, deadline)) {
+      SendFrame(fd_, AnswerRead(reply.header, reads));
+    }
   } catch (const ChannelError& e) {
     PluginError error = Disable(std::string(what) + ": its plugin-host process " + Postmortem(e));
     std::cerr << "fieldcrm: " << error.what() << '\n';  // the server's log
@@ -220,6 +239,14 @@ std::vector<PluginAlert> IsolatedPlugin::Alerts(const fieldcrm_customer_view& cu
 std::string IsolatedPlugin::Call(std::string_view function, std::string_view input_json) {
   return Ask(function, {{"op", "call"}, {"function", function}, {"input", input_json}})
       .get<std::string>();
+}
+
+CallOutcome IsolatedPlugin::CallReading(std::string_view function, std::string_view input_json,
+                                        PluginReads& reads) {
+  json answer =
+      Ask(function, {{"op", "call_reading"}, {"function", function}, {"input", input_json}}, {},
+          nullptr, &reads);
+  return {answer.at("result"), DecodeRecords(answer.at("records"))};
 }
 
 }  // namespace fieldcrm

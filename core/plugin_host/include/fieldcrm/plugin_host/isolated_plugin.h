@@ -38,13 +38,18 @@ class IsolatedPlugin final : public LoadedPlugin {
   std::vector<ProposedRecord> Review(const fieldcrm_customer_view& customer) override;
   std::vector<PluginAlert> Alerts(const fieldcrm_customer_view& customer) override;
   std::string Call(std::string_view function, std::string_view input_json) override;
+  // The process's reads arrive as "read" frames during the call; Ask answers them from reads.
+  CallOutcome CallReading(std::string_view function, std::string_view input_json,
+                          PluginReads& reads) override;
 
  private:
   void Start(const std::filesystem::path& host_program);
   // Sends one request and returns the "ok" part of the answer (payload: the bulk answer), or
-  // throws what the plugin-host process reported or what became of it.
+  // throws what the plugin-host process reported or what became of it. Reads the process asks
+  // for meanwhile are answered from reads (refused without it), all within the call's time.
   nlohmann::json Ask(std::string_view what, const nlohmann::json& request,
-                     std::string_view payload = {}, std::string* reply_payload = nullptr);
+                     std::string_view payload = {}, std::string* reply_payload = nullptr,
+                     PluginReads* reads = nullptr);
   // What a channel failure means: waits for (or stops) the process and says how it ended.
   std::string Postmortem(const ChannelError& error);
   // Closes the channel and reaps the process, stopping it after grace_ms.
