@@ -1,5 +1,6 @@
 #include "fieldcrm/application/reception.h"
 
+#include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/fields.h"
 #include "fieldcrm/model/local_time.h"
 #include "fieldcrm/model/phone.h"
@@ -28,23 +29,27 @@ json Reception::SetDuty(const std::vector<std::string>& agents) {
 }
 
 WalkInOutcome Reception::Receive(const WalkIn& walk_in) {
+  // Checked before the plugin records the walk-in, so bad input leaves nothing behind.
+  FieldTexts fields = {{"phone", walk_in.phone}};
+  if (!walk_in.name.empty()) fields.emplace_back("name", walk_in.name);
+  if (!walk_in.source.empty()) fields.emplace_back("source", walk_in.source);
+  json source;
+  for (const auto& [field, value] : Customers::Parse(fields)) {
+    if (field == "source") source = value;
+  }
   WalkInOutcome outcome;
   outcome.decision = Call("walkin", {{"phone", NormalizePhone(walk_in.phone)},
                                      {"name", walk_in.name},
-                                     {"source", walk_in.source}});
+                                     {"source", source.is_string() ? source : ""}});
   outcome.customer = outcome.decision.value("customer", "");
   if (outcome.customer.empty() && !walk_in.name.empty()) {
-    FieldTexts fields = {{"name", walk_in.name},
-                         {"phone", walk_in.phone},
-                         {"agent", outcome.decision.value("agent", "")}};
-    if (!walk_in.source.empty()) fields.emplace_back("source", walk_in.source);
+    fields.emplace_back("agent", outcome.decision.value("agent", ""));
     WriteOutcome added = session_.AddCustomer(fields);
     outcome.customer = added.id;
     outcome.registered = !added.existed;
   } else if (outcome.customer.empty()) {
     outcome.warnings.push_back(
-        "no name given: the walk-in is logged but not registered as a "
-        "customer");
+        "no name given: the walk-in is logged but not registered as a customer");
   }
   return outcome;
 }

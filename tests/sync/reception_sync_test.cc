@@ -45,10 +45,10 @@ TEST_CASE("two reception tablets that received walk-ins offline converge on one 
   // Offline, each tablet sees only its own walk-ins: both give 王芳 the first one.
   CHECK(Ok(a, "09:10",
            {"reception", "walkin", "--phone", "13800000001", "--name", "张一", "--source",
-            "路过"})["agent"] == "王芳");
+            "来访"})["agent"] == "王芳");
   CHECK(Ok(b, "09:12",
            {"reception", "walkin", "--phone", "13800000002", "--name", "张二", "--source",
-            "朋友介绍"})["agent"] == "王芳");
+            "老带新"})["agent"] == "王芳");
   for (const std::string& db : {a, b, a}) Sync(db);
 
   json log_a = Ok(a, "18:00", {"reception", "log"});
@@ -56,7 +56,7 @@ TEST_CASE("two reception tablets that received walk-ins offline converge on one 
   CHECK(log_a == log_b);
   CHECK(log_a["totals"]["walk_ins"] == 2);
   CHECK(log_a["by_agent"]["王芳"]["total"] == 2);
-  CHECK(log_a["by_source"] == json({{"朋友介绍", 1}, {"路过", 1}}));
+  CHECK(log_a["by_source"] == json({{"referral", 1}, {"walk-in", 1}}));
   json queue_a = Ok(a, "18:00", {"reception", "queue"});
   CHECK(queue_a == Ok(b, "18:00", {"reception", "queue"}));
   CHECK(queue_a["busy"] == json({"王芳"}));

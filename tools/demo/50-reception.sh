@@ -5,21 +5,18 @@
 set -euo pipefail
 cd "$DEMO_DIR"
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-crm() {
-  echo "\$ fieldcrm --db reception.db --allow-unsigned-plugins $*" >&2
-  "$FIELDCRM" --db reception.db --allow-unsigned-plugins "$@"
-}
+crm() { echo "\$ fieldcrm --db reception.db $*" >&2; "$FIELDCRM" --db reception.db "$@"; }
 at() { echo "--as-of=2026-06-15T$1+08:00"; }
 
 say "The reception tablet: today's agents on duty, in turn order"
-crm init --device front-desk --agent 前台 --team 滨江一组
+crm init --device front-desk --agent 前台 --team 滨江一组 >/dev/null
 crm "$(at 09:00)" reception duty 王芳 李强 赵敏
 
 say "Walk-ins go in turn; each is registered as the receiving agent's customer"
-crm "$(at 09:10)" reception walkin --phone 13800000001 --name 张一 --source 路过
-crm "$(at 09:20)" reception walkin --phone 13800000002 --name 张二 --source 朋友介绍
+crm "$(at 09:10)" reception walkin --phone 13800000001 --name 张一 --source 来访
+crm "$(at 09:20)" reception walkin --phone 13800000002 --name 张二 --source 老带新
 crm "$(at 09:30)" reception done 王芳
-crm "$(at 09:40)" reception walkin --phone 13800000003 --name 张三 --source 户外广告
+crm "$(at 09:40)" reception walkin --phone 13800000003 --name 张三 --source 活动
 
 say "李强 is still with 张二: skipped, he keeps his place at the front"
 crm "$(at 09:45)" reception done 赵敏
