@@ -18,10 +18,12 @@ crm "$(at 09:20)" reception walkin --phone 13800000002 --name 张二 --source �
 crm "$(at 09:30)" reception done 王芳
 crm "$(at 09:40)" reception walkin --phone 13800000003 --name 张三 --source 活动
 
-say "李强 is still with 张二: skipped, he keeps his place at the front"
 crm "$(at 09:45)" reception done 赵敏
 crm "$(at 09:50)" reception walkin --phone 13800000004 --name 张四 --source 线上
-crm "$(at 09:51)" reception queue
+
+say "李强 is still with 张二: skipped, he keeps his place at the front"
+crm "$(at 09:55)" reception walkin --phone 13800000005 --name 张五 --source 来访
+crm "$(at 09:56)" reception queue
 
 say "张二 comes back: he goes to 李强, who registered him (no turn used)"
 crm "$(at 10:00)" reception done 李强
