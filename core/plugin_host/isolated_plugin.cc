@@ -30,6 +30,21 @@ std::string SignalName(int signal) {
          (text ? std::string(", ") + text : "");
 }
 
+// The answer to a plugin-host process's "read" frame (plugin_process.cc asks it).
+json AnswerRead(const json& request, PluginReads* reads) {
+  if (reads == nullptr) return {{"error", "failed"}, {"message", "no store in this call"}};
+  try {
+    if (request.at("read") == "records") {
+      return {{"ok", reads->Records(request.at("kind"), request.at("field"), request.at("value"))}};
+    }
+    return {{"ok", reads->CustomerByPhone(request.at("phone"))}};
+  } catch (const InvalidInput& e) {
+    return {{"error", "rejected"}, {"message", e.what()}};
+  } catch (const std::exception& e) {
+    return {{"error", "failed"}, {"message", e.what()}};
+  }
+}
+
 }  // namespace
 
 IsolatedPlugin::IsolatedPlugin(const std::filesystem::path& file,
@@ -153,9 +168,10 @@ std::string IsolatedPlugin::Postmortem(const ChannelError& error) {
   return "exited unexpectedly (exit code " + std::to_string(code) + ")";
 }
 
-json IsolatedPlugin::Ask(std::string_view what, const json& request, std::string_view payload) {
+json IsolatedPlugin::Ask(std::string_view what, const json& request, std::string_view payload,
+                         PluginReads* reads) {
   Send(what, request, payload);
-  return Await(what);
+  return Await(what, reads);
 }
 
 void IsolatedPlugin::Send(std::string_view what, const json& request, std::string_view payload) {
@@ -174,10 +190,14 @@ void IsolatedPlugin::ChannelFailed(std::string_view what, const ChannelError& fa
   throw error;
 }
 
-json IsolatedPlugin::Await(std::string_view what) {
+json IsolatedPlugin::Await(std::string_view what, PluginReads* reads) {
   Frame reply;
   try {
-    reply = ReadFrame(fd_, DeadlineAfter(limits_.call_timeout_ms));
+    auto deadline = DeadlineAfter(limits_.call_timeout_ms);
+    for (reply = ReadFrame(fd_, deadline); reply.header.contains("read");
+         reply = ReadFrame(fd_, deadline)) {
+      SendFrame(fd_, AnswerRead(reply.header, reads));
+    }
   } catch (const ChannelError& e) {
     ChannelFailed(what, e);
   }
@@ -256,6 +276,14 @@ std::vector<PluginAlert> IsolatedPlugin::Alerts(const fieldcrm_customer_view& cu
 std::string IsolatedPlugin::Call(std::string_view function, std::string_view input_json) {
   return Ask(function, {{"op", "call"}, {"function", function}, {"input", input_json}})
       .get<std::string>();
+}
+
+CallOutcome IsolatedPlugin::CallReading(std::string_view function, std::string_view input_json,
+                                        PluginReads& reads) {
+  json answer =
+      Ask(function, {{"op", "call_reading"}, {"function", function}, {"input", input_json}}, {},
+          &reads);
+  return {answer.at("result"), DecodeRecords(answer.at("records"))};
 }
 
 }  // namespace fieldcrm

@@ -147,7 +147,7 @@ namespace {
 
 // Kinds the host asks a single plugin for (FirstOfKind); every plugin of another kind runs.
 bool SingleActiveKind(std::string_view kind) {
-  return kind == "tiering" || kind == "survey";
+  return kind == "tiering" || kind == "survey" || kind == "reception";
 }
 
 std::string Named(const LoadedPlugin& plugin) {

@@ -1,19 +1,27 @@
 #include "fieldcrm/plugin_host/plugin_library.h"
 
+#include <deque>
 #include <iostream>
 
 #include "fieldcrm/plugin_checks.h"
 #include "fieldcrm/storage/name_uuid.h"
 
 // The host's side of one hook call (opaque to plugins): what the plugin handed back through the
-// host functions, and the first write that broke the rules.
+// host functions, the first write or read that broke the rules, and what it may do: write (review,
+// and a call with the store at hand) and read (only the latter: reads is set).
 struct fieldcrm_call {
-  explicit fieldcrm_call(const fieldcrm::LoadedPlugin* owner) : plugin(owner) {}
+  fieldcrm_call(const fieldcrm::LoadedPlugin* owner, bool writes_allowed,
+                fieldcrm::PluginReads* store_reads = nullptr)
+      : plugin(owner), may_write(writes_allowed), reads(store_reads) {}
   const fieldcrm::LoadedPlugin* plugin;
+  bool may_write;
+  fieldcrm::PluginReads* reads;
   std::vector<fieldcrm::ProposedRecord> proposed;
   std::vector<fieldcrm::PluginAlert> alerts;
   std::string result;
   std::string violation;
+  std::string host_failure;         // a read the host could not answer (not the plugin's fault)
+  std::deque<std::string> answers;  // what reads returned: valid until the hook returns
 };
 
 namespace fieldcrm {
@@ -26,6 +34,10 @@ namespace {
 fieldcrm_status HostWrite(fieldcrm_call* call, fieldcrm_str kind, fieldcrm_str key,
                           fieldcrm_str fields_json) {
   if (!call->violation.empty()) return FIELDCRM_FAILED;
+  if (!call->may_write) {
+    call->violation = "wrote a record outside review and calls made with the store";
+    return FIELDCRM_FAILED;
+  }
   try {
     json fields = checks::CheckWrite(call->plugin->manifest(), sdk::ToView(kind), sdk::ToView(key),
                                      sdk::ToView(fields_json));
@@ -47,6 +59,63 @@ void HostAlert(fieldcrm_call* call, fieldcrm_str rule, int64_t due_ms, fieldcrm_
 
 void HostSetResult(fieldcrm_call* call, fieldcrm_str json) {
   call->result.assign(json.data, json.size);
+}
+
+// Whether the plugin may read now (a call made with the store) and reads a kind it writes;
+// records the violation otherwise.
+bool MayRead(fieldcrm_call* call, std::string_view kind) {
+  if (!call->violation.empty()) return false;
+  if (call->reads == nullptr) {
+    call->violation = "read the store outside a call made with the store";
+    return false;
+  }
+  const json& writes = call->plugin->manifest()["writes"];
+  if (!kind.empty() && std::find(writes.begin(), writes.end(), kind) == writes.end()) {
+    call->violation = "read '" + std::string(kind) +
+                      "' records, which its manifest does not list under \"writes\"";
+    return false;
+  }
+  return true;
+}
+
+// Keeps text for the rest of the hook and points out at it.
+fieldcrm_status Answer(fieldcrm_call* call, std::string text, fieldcrm_str* out,
+                       fieldcrm_status status = FIELDCRM_OK) {
+  const std::string& kept = call->answers.emplace_back(std::move(text));
+  *out = sdk::ToStr(kept);
+  return status;
+}
+
+fieldcrm_status HostReadRecords(fieldcrm_call* call, fieldcrm_str kind, fieldcrm_str field,
+                                fieldcrm_str value, fieldcrm_str* records_json) {
+  *records_json = {nullptr, 0};
+  if (kind.size == 0) call->violation = "read records without a kind";
+  if (!MayRead(call, sdk::ToView(kind))) return FIELDCRM_FAILED;
+  try {
+    return Answer(
+        call,
+        call->reads->Records(std::string(sdk::ToView(kind)), std::string(sdk::ToView(field)),
+                             std::string(sdk::ToView(value))),
+        records_json);
+  } catch (const std::exception& e) {
+    call->host_failure = e.what();
+    return FIELDCRM_FAILED;
+  }
+}
+
+fieldcrm_status HostFindCustomer(fieldcrm_call* call, fieldcrm_str phone,
+                                 fieldcrm_str* customer_json) {
+  *customer_json = {nullptr, 0};
+  if (!MayRead(call, {})) return FIELDCRM_FAILED;
+  try {
+    return Answer(call, call->reads->CustomerByPhone(std::string(sdk::ToView(phone))),
+                  customer_json);
+  } catch (const InvalidInput& e) {
+    return Answer(call, e.what(), customer_json, FIELDCRM_REJECTED);
+  } catch (const std::exception& e) {
+    call->host_failure = e.what();
+    return FIELDCRM_FAILED;
+  }
 }
 
 // The context is the LoadedPlugin itself, so the line names the plugin.
@@ -126,7 +195,9 @@ InProcessPlugin::InProcessPlugin(const std::filesystem::path& file) : LoadedPlug
                &HostWrite,
                &HostAlert,
                &HostSetResult,
-               &HostLog};
+               &HostLog,
+               &HostReadRecords,
+               &HostFindCustomer};
   char message[kErrorCapacity] = "";
   fieldcrm_error error{message, sizeof message};
   instance_ = api_->create(&host_api_, &error);
@@ -153,6 +224,9 @@ void InProcessPlugin::Run(std::string_view what, const fieldcrm_call* call, Hook
   fieldcrm_status status = hook(&error);
   if (call != nullptr && !call->violation.empty()) {
     throw Disable(std::string(what) + ": " + call->violation);
+  }
+  if (call != nullptr && !call->host_failure.empty()) {
+    throw PluginError(Describe() + ": " + std::string(what) + ": " + call->host_failure);
   }
   switch (status) {
     case FIELDCRM_OK:
@@ -202,7 +276,7 @@ std::string InProcessPlugin::Explain(const fieldcrm_customer_facts& facts, int64
   if (!FIELDCRM_HAS(fieldcrm_plugin_api, api_, explain)) {
     throw PluginError(Describe() + " does not explain grades");
   }
-  fieldcrm_call call(this);
+  fieldcrm_call call(this, false);
   Run("explaining a grade", &call, [&](fieldcrm_error* error) {
     return api_->explain(instance_, &facts, as_of_ms, &call, error);
   });
@@ -210,7 +284,7 @@ std::string InProcessPlugin::Explain(const fieldcrm_customer_facts& facts, int64
 }
 
 std::vector<ProposedRecord> InProcessPlugin::Review(const fieldcrm_customer_view& customer) {
-  fieldcrm_call call(this);
+  fieldcrm_call call(this, true);
   if (!HasReview()) return {};
   Run("reviewing customers", &call,
       [&](fieldcrm_error* error) { return api_->review(instance_, &customer, &call, error); });
@@ -218,7 +292,7 @@ std::vector<ProposedRecord> InProcessPlugin::Review(const fieldcrm_customer_view
 }
 
 std::vector<PluginAlert> InProcessPlugin::Alerts(const fieldcrm_customer_view& customer) {
-  fieldcrm_call call(this);
+  fieldcrm_call call(this, false);
   if (!HasAlerts()) return {};
   Run("listing alerts", &call,
       [&](fieldcrm_error* error) { return api_->alerts(instance_, &customer, &call, error); });
@@ -226,14 +300,25 @@ std::vector<PluginAlert> InProcessPlugin::Alerts(const fieldcrm_customer_view& c
 }
 
 std::string InProcessPlugin::Call(std::string_view function, std::string_view input_json) {
+  fieldcrm_call call(this, false);
+  return RunCall(function, input_json, call).result;
+}
+
+CallOutcome InProcessPlugin::CallReading(std::string_view function, std::string_view input_json,
+                                         PluginReads& reads) {
+  fieldcrm_call call(this, true, &reads);
+  return RunCall(function, input_json, call);
+}
+
+CallOutcome InProcessPlugin::RunCall(std::string_view function, std::string_view input_json,
+                                     fieldcrm_call& call) {
   if (!FIELDCRM_HAS(fieldcrm_plugin_api, api_, call)) {
     throw PluginError(Describe() + " has no functions to call");
   }
-  fieldcrm_call call(this);
   Run(function, &call, [&](fieldcrm_error* error) {
     return api_->call(instance_, sdk::ToStr(function), sdk::ToStr(input_json), &call, error);
   });
-  return std::move(call.result);
+  return {std::move(call.result), std::move(call.proposed)};
 }
 
 }  // namespace fieldcrm

@@ -36,8 +36,32 @@ void LimitCpuOfNextCall(int64_t call_cpu_seconds) {
   setrlimit(RLIMIT_CPU, &limit);
 }
 
-// Runs one request on the plugin; returns the reply.
-json Answer(InProcessPlugin& plugin, const SharedGrades& shared, const Frame& request) {
+// An isolated plugin's reads during a call made with the store: each a "read" frame to the host,
+// answered before the call goes on (IsolatedPlugin::Ask).
+class ChannelReads final : public PluginReads {
+ public:
+  explicit ChannelReads(int fd) : fd_(fd) {}
+  std::string Records(const std::string& kind, const std::string& field,
+                      const std::string& value) override {
+    return Ask({{"read", "records"}, {"kind", kind}, {"field", field}, {"value", value}});
+  }
+  std::string CustomerByPhone(const std::string& phone) override {
+    return Ask({{"read", "customer"}, {"phone", phone}});
+  }
+
+ private:
+  std::string Ask(const json& request) {
+    SendFrame(fd_, request);
+    json answer = ReadFrame(fd_, std::nullopt).header;
+    if (!answer.contains("error")) return answer.at("ok");
+    if (answer["error"] == "rejected") throw InvalidInput(answer.at("message"));
+    throw PluginError(answer.at("message").get<std::string>());
+  }
+  int fd_;
+};
+
+// Runs one request on the plugin (its reads go over fd); returns the reply.
+json Answer(InProcessPlugin& plugin, const SharedGrades& shared, int fd, const Frame& request) {
   const json& h = request.header;
   const std::string& op = h.at("op").get_ref<const std::string&>();
   if (op == "configure") {
@@ -69,6 +93,12 @@ json Answer(InProcessPlugin& plugin, const SharedGrades& shared, const Frame& re
   if (op == "call") {
     return {{"ok", plugin.Call(h.at("function").get_ref<const std::string&>(),
                                h.at("input").get_ref<const std::string&>())}};
+  }
+  if (op == "call_reading") {
+    ChannelReads reads(fd);
+    CallOutcome outcome = plugin.CallReading(h.at("function").get_ref<const std::string&>(),
+                                             h.at("input").get_ref<const std::string&>(), reads);
+    return {{"ok", {{"result", outcome.result}, {"records", EncodeRecords(outcome.proposed)}}}};
   }
   throw std::invalid_argument("unknown request '" + op + "'");
 }
@@ -111,7 +141,7 @@ int ServePlugin(int fd, const std::filesystem::path& file, const PluginLimits& l
     json reply;
     LimitCpuOfNextCall(limits.call_cpu_seconds);
     try {
-      reply = Answer(*plugin, *shared, request);
+      reply = Answer(*plugin, *shared, fd, request);
     } catch (const InvalidInput& e) {
       reply = {{"error", "rejected"}, {"message", e.what()}};
     } catch (const std::exception& e) {

@@ -143,16 +143,22 @@ ReviewResult ReviewCustomers(Store& store, PluginHost& host, int64_t as_of_ms,
       [&](LoadedPlugin&) {
         return Visitor{accepted, {}};
       });
+  result.created = WriteProposedRecords(store, accepted);
+  return result;
+}
+
+int WriteProposedRecords(Store& store, const std::vector<ProposedRecord>& records) {
+  int created = 0;
   Transaction txn = store.Transact();
-  for (const ProposedRecord& record : accepted) {
+  for (const ProposedRecord& record : records) {
     if (RecordExists(store, record.id)) continue;  // granted before, here or on another replica
     FieldValues values;
     for (const auto& [name, value] : record.fields.items()) values.emplace_back(name, value);
     store.Write(record.kind, record.id, values);
-    result.created++;
+    created++;
   }
   txn.Commit();
-  return result;
+  return created;
 }
 
 AlertsResult CollectAlerts(Store& store, PluginHost& host, int64_t as_of_ms,

@@ -46,7 +46,7 @@ TEST_CASE("an installed prefix holds both programs, the built-in plugins and the
   nlohmann::json plugins = nlohmann::json::parse(listed.out);
   CHECK(fs::weakly_canonical(plugins["folder"].get<std::string>()) ==
         fs::weakly_canonical(prefix / "lib/fieldcrm/plugins"));
-  CHECK(plugins["plugins"].size() == 4);
+  CHECK(plugins["plugins"].size() == 5);  // tiering, referral, surveys, alerts, rotation
 }
 
 }  // namespace

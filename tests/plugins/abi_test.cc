@@ -30,7 +30,7 @@ struct MinorZeroWorld {
   LoadedPlugin& plugin = host->RequireKind("tiering");
 };
 
-TEST_CASE("a C plugin built for API 2.0 loads, grades and explains in the 2.2 host") {
+TEST_CASE("a C plugin built for API 2.0 loads, grades and explains in the 2.3 host") {
   MinorZeroWorld world;
   LoadedPlugin& plugin = world.plugin;
   CHECK(plugin.name() == "budget-tiers");
@@ -77,7 +77,7 @@ TEST_CASE("with check_config (API 2.1) a rejected config never reaches the live 
   Replica tablet(store_dir, "tablet");
   auto host = BuiltinHost(tablet.store());
   LoadedPlugin& tiering = host->Get("tiering");
-  CHECK(tiering.manifest()["api_version"] == "2.2");
+  CHECK(tiering.manifest()["api_version"] == "2.3");
   sdk::CustomerFacts facts;
   facts.budget_cny = 9000000;
   facts.stage = sdk::kOwner;

@@ -38,16 +38,16 @@ const PluginState& StateOf(const std::vector<PluginState>& states, const std::st
 TEST_CASE("the built-in plugins load from the build tree with their manifests") {
   PluginHost host(UnsignedFolder(BuiltinPlugins()));
   auto states = host.States();
-  REQUIRE(states.size() == 4);
+  REQUIRE(states.size() == 5);
   std::vector<std::string> names;
   for (const PluginState& s : states) {
     CHECK(s.state == "loaded");
-    CHECK(s.manifest["api_version"] == "2.2");
+    CHECK(s.manifest["api_version"] == "2.3");
     CHECK(s.manifest["config_schema"].is_object());
     CHECK_FALSE(s.manifest["description"].get<std::string>().empty());
     names.push_back(s.name);
   }
-  CHECK(names == std::vector<std::string>{"alerts", "referral", "surveys", "tiering"});
+  CHECK(names == std::vector<std::string>{"alerts", "referral", "rotation", "surveys", "tiering"});
   CHECK(host.RequireKind("tiering").name() == "tiering");
   CHECK(host.RequireKind("survey").name() == "surveys");
   CHECK(host.Get("referral").manifest()["writes"] == nlohmann::json::array({"reward"}));
@@ -71,7 +71,7 @@ TEST_CASE("bad files are refused with the plugin and the reason; the rest keeps 
   CHECK(version.state == "refused");
   CHECK(version.reason ==
         "plugin file 'wrong_version.so' refused: built for plugin API 99.0, this fieldcrm "
-        "supports 2.0 to 2.2: rebuild it against this SDK");
+        "supports 2.0 to 2.3: rebuild it against this SDK");
   CHECK(StateOf(states, "no_entry.so").reason ==
         "plugin file 'no_entry.so' refused: not a fieldcrm plugin: no 'fieldcrm_plugin_info' and "
         "'fieldcrm_plugin_entry' symbols");

@@ -47,6 +47,7 @@ void AddSurveyCommands(CLI::App& app, Context& ctx);
 void AddAlertCommands(CLI::App& app, Context& ctx);
 void AddReportCommands(CLI::App& app, Context& ctx);
 void AddServiceCommands(CLI::App& app, Context& ctx);
+void AddReceptionCommands(CLI::App& app, Context& ctx);
 void AddAppCommand(CLI::App& app, Context& ctx);
 
 }  // namespace fieldcrm::cli

@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
   fieldcrm::cli::AddSurveyCommands(app, ctx);
   fieldcrm::cli::AddAlertCommands(app, ctx);
   fieldcrm::cli::AddReportCommands(app, ctx);
+  fieldcrm::cli::AddReceptionCommands(app, ctx);
   fieldcrm::cli::AddAppCommand(app, ctx);
   try {
     app.parse(argc, argv);

@@ -16,6 +16,8 @@
 //   void Review(const CustomerView& customer, Writer& writer);
 //   void Alerts(const CustomerView& customer, AlertSink& sink);
 //   std::string Call(std::string_view function, std::string_view input_json);
+//   std::string Call(std::string_view function, std::string_view input_json, CallHost& host);
+//     (API 2.3: the same, with the store at hand when the host calls with it: see CallHost)
 //
 // Errors: throw std::invalid_argument to reject input (a bad config, a malformed survey); the
 // host reports it and keeps the plugin. Any other exception means the plugin is broken: the host
@@ -122,6 +124,46 @@ class AlertSink {
   fieldcrm_call* call_;
 };
 
+// What a Call may do besides answering (API 2.3) when the host calls it with the store at hand,
+// as a reception tablet does for a walk-in: read the plugin's own records, look a customer up by
+// phone, and propose records exactly as a Review does (applied when the call succeeds).
+class CallHost {
+ public:
+  CallHost(const fieldcrm_host_api& host, fieldcrm_call* call) : host_(host), call_(call) {}
+  // Whether the host can read for this call (2.3 or newer, and called with the store).
+  bool CanRead() const { return FIELDCRM_HAS(fieldcrm_host_api, &host_, read_records); }
+  // The JSON array of the records of `kind` (one the manifest writes) whose string `field`
+  // equals `value`; every record of the kind when field is empty.
+  std::string Records(std::string_view kind, std::string_view field = {},
+                      std::string_view value = {}) {
+    fieldcrm_str out{nullptr, 0};
+    if (!CanRead() ||
+        host_.read_records(call_, ToStr(kind), ToStr(field), ToStr(value), &out) != FIELDCRM_OK) {
+      throw std::logic_error("the host refused to read '" + std::string(kind) + "' records");
+    }
+    return std::string(ToView(out));
+  }
+  // The customer with this phone as a JSON object (with "id" and "agent"), or "null". Throws
+  // std::invalid_argument for text that is not a phone number.
+  std::string CustomerByPhone(std::string_view phone) {
+    fieldcrm_str out{nullptr, 0};
+    if (!FIELDCRM_HAS(fieldcrm_host_api, &host_, find_customer)) {
+      throw std::logic_error("the host cannot look customers up (plugin API 2.3 needed)");
+    }
+    fieldcrm_status status = host_.find_customer(call_, ToStr(phone), &out);
+    if (status == FIELDCRM_REJECTED) throw std::invalid_argument(std::string(ToView(out)));
+    if (status != FIELDCRM_OK) throw std::logic_error("the host refused to look a customer up");
+    return std::string(ToView(out));
+  }
+  void Write(std::string_view kind, std::string_view key, std::string_view fields_json) {
+    Writer(host_, call_).Write(kind, key, fields_json);
+  }
+
+ private:
+  const fieldcrm_host_api& host_;
+  fieldcrm_call* call_;
+};
+
 // What Call throws for a function the plugin does not have.
 inline std::invalid_argument UnknownFunction(std::string_view function) {
   return std::invalid_argument("unknown function '" + std::string(function) + "'");
@@ -188,9 +230,15 @@ concept HasAlerts = requires(P& p, const CustomerView& c, AlertSink& s) {
   p.Alerts(c, s);
 };
 template <typename P>
-concept HasCall = requires(P& p, std::string_view f, std::string_view in) {
+concept HasPlainCall = requires(P& p, std::string_view f, std::string_view in) {
   { p.Call(f, in) } -> std::convertible_to<std::string_view>;
 };
+template <typename P>
+concept HasHostCall = requires(P& p, std::string_view f, std::string_view in, CallHost& h) {
+  { p.Call(f, in, h) } -> std::convertible_to<std::string_view>;
+};
+template <typename P>
+concept HasCall = HasPlainCall<P> || HasHostCall<P>;
 
 // The C table for plugin class P: each hook unwraps the instance and guards the call.
 template <typename P>
@@ -255,7 +303,13 @@ struct Adapter {
                               fieldcrm_call* call, fieldcrm_error* error) noexcept {
     Instance& i = Of(plugin);
     return Guard(i.host, error, [&] {
-      std::string result(i.plugin.Call(ToView(function), ToView(input)));
+      std::string result;
+      if constexpr (HasHostCall<P>) {
+        CallHost host(*i.host, call);
+        result = i.plugin.Call(ToView(function), ToView(input), host);
+      } else {
+        result = i.plugin.Call(ToView(function), ToView(input));
+      }
       i.host->set_result(call, ToStr(result));
     });
   }

@@ -36,8 +36,9 @@
 
 #define FIELDCRM_API_MAJOR 2
 /* Minor 1 added fieldcrm_plugin_api::check_config; minor 2 added fieldcrm_customer_view's
- * complaints and repairs. */
-#define FIELDCRM_API_MINOR 2
+ * complaints and repairs; minor 3 added fieldcrm_host_api::read_records and find_customer, and
+ * writes from the call hook. */
+#define FIELDCRM_API_MINOR 3
 #define FIELDCRM_PLUGIN_INFO_SYMBOL "fieldcrm_plugin_info"
 #define FIELDCRM_PLUGIN_ENTRY_SYMBOL "fieldcrm_plugin_entry"
 
@@ -153,11 +154,12 @@ typedef struct fieldcrm_host_api {
   uint32_t struct_size;
   uint32_t api_major, api_minor;
   fieldcrm_host_context* context;
-  /* Review: proposes the record of `kind` (one the manifest lists under "writes") whose id the
-   * host derives from (plugin, kind, key), so every replica granting the same thing converges on
-   * one record; an existing record is never overwritten. fields_json: a non-empty JSON object
-   * without reserved names ("id", "_..."). FIELDCRM_FAILED when the write breaks these rules:
-   * the call then fails whatever the hook returns. */
+  /* Review, and call (minor 3, when the host offers read_records): proposes the record of `kind`
+   * (one the manifest lists under "writes") whose id the host derives from (plugin, kind, key), so
+   * every replica granting the same thing converges on one record; an existing record is never
+   * overwritten. fields_json: a non-empty JSON object without reserved names ("id", "_...").
+   * FIELDCRM_FAILED when the write breaks these rules: the call then fails whatever the hook
+   * returns. */
   fieldcrm_status (*write)(fieldcrm_call* call, fieldcrm_str kind, fieldcrm_str key,
                            fieldcrm_str fields_json);
   /* Alerts: reports that `rule` ("churn-risk") fell due at due_ms for the customer in view. */
@@ -166,6 +168,20 @@ typedef struct fieldcrm_host_api {
   void (*set_result)(fieldcrm_call* call, fieldcrm_str json);
   /* A line for the host's log, attributed to the plugin. */
   void (*log)(fieldcrm_host_context* context, int32_t level, fieldcrm_str message);
+  /* Minor 3, call only (the host calls a plugin with the store at hand: a reception tablet's
+   * walk-in, say). The records of `kind` (one the manifest lists under "writes") whose string
+   * field `field` equals `value` (an empty field: every record of the kind), as a JSON array of
+   * their documents, each with its "id", in id order. *records_json points into host memory valid
+   * until the hook returns. FIELDCRM_FAILED for another kind or outside such a call: the call
+   * then fails whatever the hook returns. */
+  fieldcrm_status (*read_records)(fieldcrm_call* call, fieldcrm_str kind, fieldcrm_str field,
+                                  fieldcrm_str value, fieldcrm_str* records_json);
+  /* Minor 3, call only, as read_records: the live customer with this phone number (normalised as
+   * the host normalises phones) as a JSON object of its fields with its "id" ("agent" is who
+   * registered them), or "null" when nobody has it. FIELDCRM_REJECTED for a phone that is not
+   * one (*customer_json then holds the reason); FIELDCRM_FAILED outside such a call. */
+  fieldcrm_status (*find_customer)(fieldcrm_call* call, fieldcrm_str phone,
+                                   fieldcrm_str* customer_json);
 } fieldcrm_host_api;
 
 /* A plugin instance; only the plugin looks inside. */
@@ -197,7 +213,10 @@ typedef struct fieldcrm_plugin_api {
   /* Called for every customer when someone asks what is due (host alert). */
   fieldcrm_status (*alerts)(fieldcrm_plugin* plugin, const fieldcrm_customer_view* customer,
                             fieldcrm_call* call, fieldcrm_error* error);
-  /* Named functions taking and returning JSON (set_result). Unknown names: FIELDCRM_REJECTED. */
+  /* Named functions taking and returning JSON (set_result). Unknown names: FIELDCRM_REJECTED.
+   * Minor 3: when the host offers read_records for this call, the plugin may read and write
+   * (write) too; the host applies the writes after the call returned FIELDCRM_OK, in one
+   * transaction. */
   fieldcrm_status (*call)(fieldcrm_plugin* plugin, fieldcrm_str function, fieldcrm_str input_json,
                           fieldcrm_call* call, fieldcrm_error* error);
   /* Minor 1: would this config be accepted? Must not change the instance. Without it the host

@@ -40,16 +40,20 @@ class IsolatedPlugin final : public LoadedPlugin {
   std::vector<ProposedRecord> Review(const fieldcrm_customer_view& customer) override;
   std::vector<PluginAlert> Alerts(const fieldcrm_customer_view& customer) override;
   std::string Call(std::string_view function, std::string_view input_json) override;
+  // The process's reads arrive as "read" frames during the call; Ask answers them from reads.
+  CallOutcome CallReading(std::string_view function, std::string_view input_json,
+                          PluginReads& reads) override;
 
  private:
   void Start(const std::filesystem::path& host_program);
   // Sends one request and returns the "ok" part of the answer, or throws what the plugin-host
-  // process reported or what became of it.
+  // process reported or what became of it. Reads the process asks for meanwhile are answered
+  // from reads (refused without it), all within the call's time.
   nlohmann::json Ask(std::string_view what, const nlohmann::json& request,
-                     std::string_view payload = {});
+                     std::string_view payload = {}, PluginReads* reads = nullptr);
   // Ask in two halves, for a caller that works while the process answers.
   void Send(std::string_view what, const nlohmann::json& request, std::string_view payload = {});
-  nlohmann::json Await(std::string_view what);
+  nlohmann::json Await(std::string_view what, PluginReads* reads = nullptr);
   // Disables the plugin for a channel failure during `what` and throws the PluginError.
   [[noreturn]] void ChannelFailed(std::string_view what, const ChannelError& failure);
   // What a channel failure means: waits for (or stops) the process and says how it ended.

@@ -6,9 +6,9 @@
 // without one loads only from the local folder and only when the user asked for unsigned plugins
 // (PluginSources::allow_unsigned). Head office's delivered folder is read first, so its version of
 // a plugin takes the name (a local file of the same name is refused) and leads its kind.
-// Kinds the host asks one plugin for (tiering, survey) have one active plugin: the first usable
-// one by file name; the others of that kind stand by (and take over if it is disabled). Plugins
-// of every other kind (alerts, referral...) all run. Where a plugin's code runs is the
+// Kinds the host asks one plugin for (tiering, survey, reception) have one active plugin: the first
+// usable one by file name; the others of that kind stand by (and take over if it is disabled).
+// Plugins of every other kind (alerts, referral...) all run. Where a plugin's code runs is the
 // PluginIsolation policy: in this process, or in a supervised plugin-host process of its own
 // (isolated_plugin.h) so that its crash, hang or runaway memory cannot take this process down.
 #pragma once

@@ -42,6 +42,27 @@ struct PluginAlert {
   std::string message;
 };
 
+// What a plugin reads during a call made with the store at hand (API 2.3's read_records and
+// find_customer): the store itself (StoreReads, plugin_call.h), or, inside a plugin-host process,
+// the host answering over the channel (plugin_process.h).
+class PluginReads {
+ public:
+  virtual ~PluginReads() = default;
+  // JSON array text: the live records of kind whose string field equals value (every one of the
+  // kind when field is empty), in id order, each document with its "id".
+  virtual std::string Records(const std::string& kind, const std::string& field,
+                              const std::string& value) = 0;
+  // JSON text: the live customer with this phone (fields and "id"), or null. Throws InvalidInput
+  // for text that is not a phone number.
+  virtual std::string CustomerByPhone(const std::string& phone) = 0;
+};
+
+// What a call made with the store at hand answered, and the records it proposed.
+struct CallOutcome {
+  std::string result;
+  std::vector<ProposedRecord> proposed;
+};
+
 // One loaded plugin, wherever it runs: in this process (InProcessPlugin) or in a supervised
 // plugin-host process of its own (IsolatedPlugin, isolated_plugin.h). Calls on one LoadedPlugin
 // must not overlap (the ABI's threading contract): callers serialise them.
@@ -80,6 +101,10 @@ class LoadedPlugin {
   virtual std::vector<ProposedRecord> Review(const fieldcrm_customer_view& customer) = 0;
   virtual std::vector<PluginAlert> Alerts(const fieldcrm_customer_view& customer) = 0;
   virtual std::string Call(std::string_view function, std::string_view input_json) = 0;
+  // Call with the store at hand (API 2.3): the plugin may read through `reads` and propose
+  // records, which the caller applies (CallWithStore in plugin_call.h does both).
+  virtual CallOutcome CallReading(std::string_view function, std::string_view input_json,
+                                  PluginReads& reads) = 0;
 
   // Marks the plugin unusable for the rest of this process; returns the error to report.
   PluginError Disable(const std::string& reason);
@@ -119,11 +144,15 @@ class InProcessPlugin final : public LoadedPlugin {
   std::vector<ProposedRecord> Review(const fieldcrm_customer_view& customer) override;
   std::vector<PluginAlert> Alerts(const fieldcrm_customer_view& customer) override;
   std::string Call(std::string_view function, std::string_view input_json) override;
+  CallOutcome CallReading(std::string_view function, std::string_view input_json,
+                          PluginReads& reads) override;
 
  private:
   // Runs hook(error buffer) and turns its status, and any write the host refused, into errors.
   template <typename Hook>
   void Run(std::string_view what, const fieldcrm_call* call, Hook&& hook);
+  // The call hook with the host state of call (what it may read and write).
+  CallOutcome RunCall(std::string_view function, std::string_view input_json, fieldcrm_call& call);
 
   boost::dll::shared_library library_;
   const fieldcrm_plugin_api* api_ = nullptr;

@@ -22,6 +22,11 @@ struct ReviewResult {
 ReviewResult ReviewCustomers(Store& store, PluginHost& host, int64_t as_of_ms,
                              const std::optional<std::string>& only = {});
 
+// Writes the records plugins proposed, in one transaction, skipping those already present (their
+// ids derive from what they record, so a replica that has one has it from here or elsewhere);
+// returns how many it wrote.
+int WriteProposedRecords(Store& store, const std::vector<ProposedRecord>& records);
+
 struct DueAlert {
   std::string plugin, rule, customer, customer_name, agent, message;
   int64_t due_ms = 0;

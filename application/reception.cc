@@ -1,0 +1,69 @@
+#include "fieldcrm/application/reception.h"
+
+#include "fieldcrm/model/customers.h"
+#include "fieldcrm/model/fields.h"
+#include "fieldcrm/model/local_time.h"
+#include "fieldcrm/model/phone.h"
+#include "fieldcrm/plugin_host/plugin_call.h"
+
+namespace fieldcrm {
+
+using nlohmann::json;
+
+Reception::Reception(Session& session)
+    : session_(session), plugin_(session.plugins().RequireKind("reception")) {}
+
+std::string Reception::LocalDay(int64_t unix_ms) {
+  return FormatLocalTime(unix_ms).substr(0, 10);  // "2026-06-15 09:10 +08:00"
+}
+
+json Reception::Call(const char* function, json input, const std::optional<std::string>& day) {
+  int64_t now = session_.AsOfMs();
+  input["day"] = day ? ParseDate("date", *day) : LocalDay(now);
+  input["at"] = FormatTime(now);
+  return json::parse(CallWithStore(session_.store(), plugin_, function, input.dump()).result);
+}
+
+json Reception::SetDuty(const std::vector<std::string>& agents) {
+  return Call("duty", {{"agents", agents}});
+}
+
+WalkInOutcome Reception::Receive(const WalkIn& walk_in) {
+  // Checked before the plugin records the walk-in, so bad input leaves nothing behind.
+  FieldTexts fields = {{"phone", walk_in.phone}};
+  if (!walk_in.name.empty()) fields.emplace_back("name", walk_in.name);
+  if (!walk_in.source.empty()) fields.emplace_back("source", walk_in.source);
+  json source;
+  for (const auto& [field, value] : Customers::Parse(fields)) {
+    if (field == "source") source = value;
+  }
+  WalkInOutcome outcome;
+  outcome.decision = Call("walkin", {{"phone", NormalizePhone(walk_in.phone)},
+                                     {"name", walk_in.name},
+                                     {"source", source.is_string() ? source : ""}});
+  outcome.customer = outcome.decision.value("customer", "");
+  if (outcome.customer.empty() && !walk_in.name.empty()) {
+    fields.emplace_back("agent", outcome.decision.value("agent", ""));
+    WriteOutcome added = session_.AddCustomer(fields);
+    outcome.customer = added.id;
+    outcome.registered = !added.existed;
+  } else if (outcome.customer.empty()) {
+    outcome.warnings.push_back(
+        "no name given: the walk-in is logged but not registered as a customer");
+  }
+  return outcome;
+}
+
+json Reception::Done(const std::string& agent) {
+  return Call("done", {{"agent", agent}});
+}
+
+json Reception::Queue(const std::optional<std::string>& day) {
+  return Call("queue", json::object(), day);
+}
+
+json Reception::Log(const std::optional<std::string>& day) {
+  return Call("log", json::object(), day);
+}
+
+}  // namespace fieldcrm
