@@ -25,7 +25,9 @@ void RunDashboardBenchmark(const Options& options, Report& report) {
   const std::string scale = std::to_string(customers) + " customers, 20 teams, 120 agents";
   auto time_page = [&](const std::string& page, const std::map<std::string, std::string>& params,
                        const std::string& what) {
-    storage.Report(page, params, [] { return false; });  // the first read warms SQLite's cache, as a server's would be
+    storage.Report(page, params, [] {
+      return false;
+    });  // the first read warms SQLite's cache, as a server's would be
     double ms = Median(options.runs, [&] {
       double start = Now();
       storage.Report(page, params, [] { return false; });

@@ -4,9 +4,9 @@
 #include <sstream>
 
 #include "fieldcrm/base/error.h"
-#include "fieldcrm/model/customer_import.h"
 #include "fieldcrm/model/csv_io.h"
 #include "fieldcrm/model/customer_export.h"
+#include "fieldcrm/model/customer_import.h"
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/storage/store_database.h"
