@@ -17,11 +17,16 @@ std::string Reception::LocalDay(int64_t unix_ms) {
   return FormatLocalTime(unix_ms).substr(0, 10);  // "2026-06-15 09:10 +08:00"
 }
 
-json Reception::Call(const char* function, json input, const std::optional<std::string>& day) {
+StoreCallResult Reception::CallPlugin(const char* function, json input,
+                                      const std::optional<std::string>& day) {
   int64_t now = session_.AsOfMs();
   input["day"] = day ? ParseDate("date", *day) : LocalDay(now);
   input["at"] = FormatTime(now);
-  return json::parse(CallWithStore(session_.store(), plugin_, function, input.dump()).result);
+  return CallWithStore(session_.store(), plugin_, function, input.dump());
+}
+
+json Reception::Call(const char* function, json input, const std::optional<std::string>& day) {
+  return json::parse(CallPlugin(function, std::move(input), day).result);
 }
 
 json Reception::SetDuty(const std::vector<std::string>& agents) {
@@ -37,21 +42,36 @@ WalkInOutcome Reception::Receive(const WalkIn& walk_in) {
   for (const auto& [field, value] : Customers::Parse(fields)) {
     if (field == "source") source = value;
   }
+  std::string phone = NormalizePhone(walk_in.phone);
+  // The walk-in's record and the customer it registers are one transaction: a failure between
+  // them leaves neither, so the receptionist's retry writes each once.
+  Transaction txn = session_.store().Transact();
+  StoreCallResult call = CallPlugin(
+      "walkin",
+      {{"phone", phone}, {"name", walk_in.name}, {"source", source.is_string() ? source : ""}});
   WalkInOutcome outcome;
-  outcome.decision = Call("walkin", {{"phone", NormalizePhone(walk_in.phone)},
-                                     {"name", walk_in.name},
-                                     {"source", source.is_string() ? source : ""}});
+  outcome.decision = json::parse(call.result);
   outcome.customer = outcome.decision.value("customer", "");
   if (outcome.customer.empty() && !walk_in.name.empty()) {
     fields.emplace_back("agent", outcome.decision.value("agent", ""));
     WriteOutcome added = session_.AddCustomer(fields);
     outcome.customer = added.id;
     outcome.registered = !added.existed;
+    LinkToCustomer(call.proposed, phone, added.id);
   } else if (outcome.customer.empty()) {
     outcome.warnings.push_back(
         "no name given: the walk-in is logged but not registered as a customer");
   }
+  txn.Commit();
   return outcome;
+}
+
+void Reception::LinkToCustomer(const std::vector<ProposedRecord>& written, const std::string& phone,
+                               const std::string& customer) {
+  for (const ProposedRecord& record : written) {
+    if (record.fields.value("phone", "") != phone || record.fields.contains("customer")) continue;
+    session_.store().Write(record.kind, record.id, {{"customer", customer}});
+  }
 }
 
 json Reception::Done(const std::string& agent) {

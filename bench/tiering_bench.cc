@@ -67,7 +67,7 @@ void RunTieringBenchmark(const Options& options, Report& report) {
     double start = Now();
     std::vector<sdk::TierGrade> grades(facts.size());
     for (size_t i = 0; i < facts.size(); ++i)
-      grades[i] = tiering::GradeOne(rules, facts[i], kAsOfMs);
+      grades[i] = tiering::GradeOne(rules, facts[i], kAsOfMs, 0);
     return static_cast<double>(grades.size()) / (Now() - start);
   });
   std::string n = std::to_string(facts.size()) + " customers";

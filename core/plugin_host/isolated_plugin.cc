@@ -223,7 +223,7 @@ bool IsolatedPlugin::CheckConfig(const std::string& config_json) {
 }
 
 void IsolatedPlugin::Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_grade* grades,
-                           size_t count, int64_t as_of_ms) {
+                           size_t count, int64_t as_of_ms, const int32_t* open_complaints) {
   constexpr std::string_view kWhat = "grading customers";
   // Copies up to a slot's worth of facts from `start` into the slot; returns how many.
   auto fill = [&](int slot, size_t start) {
@@ -231,20 +231,24 @@ void IsolatedPlugin::Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_g
     std::memcpy(shared_.facts(slot), facts + start, batch * sizeof *facts);
     return batch;
   };
-  auto grade = [&](int slot, size_t batch) {
-    Send(kWhat, {{"op", "grade"}, {"slot", slot}, {"count", batch}, {"as_of_ms", as_of_ms}});
+  auto grade = [&](int slot, size_t start_at, size_t batch) {
+    Send(kWhat, {{"op", "grade"},
+                 {"slot", slot},
+                 {"count", batch},
+                 {"as_of_ms", as_of_ms},
+                 {"open_complaints", SparseCounts(open_complaints, start_at, batch)}});
   };
   if (count == 0) return;
   // One request in flight at a time; while the process grades one slot, this side fills the
   // other and then empties the first.
   int slot = 0;
   size_t start = 0, batch = fill(slot, start);
-  grade(slot, batch);
+  grade(slot, start, batch);
   for (;;) {
     size_t next = start + batch;
     size_t next_batch = next < count ? fill(1 - slot, next) : 0;
     Await(kWhat);
-    if (next_batch > 0) grade(1 - slot, next_batch);
+    if (next_batch > 0) grade(1 - slot, next, next_batch);
     std::memcpy(grades + start, shared_.grades(slot), batch * sizeof *grades);
     if (next_batch == 0) return;
     slot = 1 - slot;
@@ -253,8 +257,10 @@ void IsolatedPlugin::Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_g
   }
 }
 
-std::string IsolatedPlugin::Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms) {
-  return Ask("explaining a grade", {{"op", "explain"}, {"as_of_ms", as_of_ms}},
+std::string IsolatedPlugin::Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms,
+                                    int32_t open_complaints) {
+  return Ask("explaining a grade",
+             {{"op", "explain"}, {"as_of_ms", as_of_ms}, {"open_complaints", open_complaints}},
              {reinterpret_cast<const char*>(&facts), sizeof facts})
       .get<std::string>();
 }

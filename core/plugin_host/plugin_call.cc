@@ -29,7 +29,8 @@ StoreCallResult CallWithStore(Store& store, LoadedPlugin& plugin, std::string_vi
                               std::string_view input_json) {
   StoreReads reads(store);
   CallOutcome outcome = plugin.CallReading(function, input_json, reads);
-  return {std::move(outcome.result), WriteProposedRecords(store, outcome.proposed)};
+  int created = WriteProposedRecords(store, outcome.proposed);
+  return {std::move(outcome.result), created, std::move(outcome.proposed)};
 }
 
 }  // namespace fieldcrm

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "fieldcrm/model/team_scope.h"
 #include "fieldcrm/plugin_host/tiers.h"
 #include "fieldcrm/projections/customer_bundle.h"
 #include "fieldcrm/storage/name_uuid.h"
@@ -153,7 +154,13 @@ int WriteProposedRecords(Store& store, const std::vector<ProposedRecord>& record
   for (const ProposedRecord& record : records) {
     if (RecordExists(store, record.id)) continue;  // granted before, here or on another replica
     FieldValues values;
-    for (const auto& [name, value] : record.fields.items()) values.emplace_back(name, value);
+    for (const auto& [name, value] : record.fields.items()) {
+      if (name != kRecordTeamField) values.emplace_back(name, value);
+    }
+    // A record under no customer belongs to the writing device's team (a reception tablet's
+    // walk-in log), whatever the plugin said: the plugin does not choose who may see it.
+    const std::string& team = store.device().team;
+    if (!team.empty() && !LinksCustomer(record.fields)) values.emplace_back(kRecordTeamField, team);
     store.Write(record.kind, record.id, values);
     created++;
   }

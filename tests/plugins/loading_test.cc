@@ -42,7 +42,7 @@ TEST_CASE("the built-in plugins load from the build tree with their manifests") 
   std::vector<std::string> names;
   for (const PluginState& s : states) {
     CHECK(s.state == "loaded");
-    CHECK(s.manifest["api_version"] == "2.3");
+    CHECK(s.manifest["api_version"] == "2.4");
     CHECK(s.manifest["config_schema"].is_object());
     CHECK_FALSE(s.manifest["description"].get<std::string>().empty());
     names.push_back(s.name);
