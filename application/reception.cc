@@ -2,6 +2,7 @@
 
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/fields.h"
+#include "fieldcrm/model/live_records.h"
 #include "fieldcrm/model/local_time.h"
 #include "fieldcrm/model/phone.h"
 #include "fieldcrm/plugin_host/plugin_call.h"
@@ -17,16 +18,11 @@ std::string Reception::LocalDay(int64_t unix_ms) {
   return FormatLocalTime(unix_ms).substr(0, 10);  // "2026-06-15 09:10 +08:00"
 }
 
-StoreCallResult Reception::CallPlugin(const char* function, json input,
-                                      const std::optional<std::string>& day) {
+json Reception::Call(const char* function, json input, const std::optional<std::string>& day) {
   int64_t now = session_.AsOfMs();
   input["day"] = day ? ParseDate("date", *day) : LocalDay(now);
   input["at"] = FormatTime(now);
-  return CallWithStore(session_.store(), plugin_, function, input.dump());
-}
-
-json Reception::Call(const char* function, json input, const std::optional<std::string>& day) {
-  return json::parse(CallPlugin(function, std::move(input), day).result);
+  return json::parse(CallWithStore(session_.store(), plugin_, function, input.dump()).result);
 }
 
 json Reception::SetDuty(const std::vector<std::string>& agents) {
@@ -46,18 +42,17 @@ WalkInOutcome Reception::Receive(const WalkIn& walk_in) {
   // The walk-in's record and the customer it registers are one transaction: a failure between
   // them leaves neither, so the receptionist's retry writes each once.
   Transaction txn = session_.store().Transact();
-  StoreCallResult call = CallPlugin(
+  WalkInOutcome outcome;
+  outcome.decision = Call(
       "walkin",
       {{"phone", phone}, {"name", walk_in.name}, {"source", source.is_string() ? source : ""}});
-  WalkInOutcome outcome;
-  outcome.decision = json::parse(call.result);
   outcome.customer = outcome.decision.value("customer", "");
   if (outcome.customer.empty() && !walk_in.name.empty()) {
     fields.emplace_back("agent", outcome.decision.value("agent", ""));
     WriteOutcome added = session_.AddCustomer(fields);
     outcome.customer = added.id;
     outcome.registered = !added.existed;
-    LinkToCustomer(call.proposed, phone, added.id);
+    LinkToCustomer(phone, added.id);
   } else if (outcome.customer.empty()) {
     outcome.warnings.push_back(
         "no name given: the walk-in is logged but not registered as a customer");
@@ -66,11 +61,10 @@ WalkInOutcome Reception::Receive(const WalkIn& walk_in) {
   return outcome;
 }
 
-void Reception::LinkToCustomer(const std::vector<ProposedRecord>& written, const std::string& phone,
-                               const std::string& customer) {
-  for (const ProposedRecord& record : written) {
-    if (record.fields.value("phone", "") != phone || record.fields.contains("customer")) continue;
-    session_.store().Write(record.kind, record.id, {{"customer", customer}});
+void Reception::LinkToCustomer(const std::string& phone, const std::string& customer) {
+  for (const json& record : LiveRecords(session_.store(), plugin_.kind())) {
+    if (record.value("phone", "") != phone || record.contains("customer")) continue;
+    session_.store().Write(plugin_.kind(), record["id"], {{"customer", customer}});
   }
 }
 

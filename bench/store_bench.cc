@@ -23,11 +23,10 @@ double RawSqliteRate(const std::string& path, const std::vector<Change>& changes
   return static_cast<double>(changes.size()) / (Now() - start);
 }
 
-// secure_delete off: what the zeroing of freed content that erasure relies on costs the merge.
-double MergeRate(const std::string& path, const std::vector<Change>& changes,
-                 bool secure_delete = true) {
+namespace {}  // namespace
+
+double MergeRate(const std::string& path, const std::vector<Change>& changes) {
   auto store = FreshStore(path, {.name = "merge"});
-  if (!secure_delete) StoreDatabase(*store).Exec("PRAGMA secure_delete = OFF");
   constexpr size_t kBatch = 5000;  // a pull page
   double start = Now();
   for (size_t at = 0; at < changes.size(); at += kBatch) {
@@ -44,15 +43,9 @@ void RunStoreBenchmark(const Options& options, Report& report) {
   double merge =
       Median(options.runs, [&] { return MergeRate(options.dir + "/merge.db", changes); });
   report.Add({"store", "limit", limit, "changes/s", "raw SQLite: log append + state upsert"});
-  double unzeroed = Median(options.runs, [&] {
-    return MergeRate(options.dir + "/merge-unzeroed.db", changes, /*secure_delete=*/false);
-  });
   report.Add({"store", "merge", merge, "changes/s",
               "ApplyRemote in 5000-change batches: " +
                   std::to_string(100 * merge / limit).substr(0, 4) + "% of limit"});
-  report.Add({"store", "merge without secure_delete", unzeroed, "changes/s",
-              "the same with PRAGMA secure_delete = OFF: secure_delete costs " +
-                  std::to_string(100 * (1 - merge / unzeroed)).substr(0, 4) + "% of it"});
 }
 
 }  // namespace fieldcrm::bench

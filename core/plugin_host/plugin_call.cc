@@ -29,8 +29,7 @@ StoreCallResult CallWithStore(Store& store, LoadedPlugin& plugin, std::string_vi
                               std::string_view input_json) {
   StoreReads reads(store);
   CallOutcome outcome = plugin.CallReading(function, input_json, reads);
-  int created = WriteProposedRecords(store, outcome.proposed);
-  return {std::move(outcome.result), created, std::move(outcome.proposed)};
+  return {std::move(outcome.result), WriteProposedRecords(store, outcome.proposed)};
 }
 
 }  // namespace fieldcrm

@@ -25,13 +25,15 @@ using nlohmann::json;
 constexpr const char* kName = "鲁智深";
 constexpr const char* kPhoneStored = "+8613912345678";
 constexpr const char* kNote = "SECRET-NOTE-7731";
-// A walk-in: first logged at reception without a name, then registered on a second visit.
+// A walk-in: first logged at reception without a name, then registered on a second visit; and a
+// visitor who only ever gave their phone.
 constexpr const char* kWalkInName = "孙二娘";
 constexpr const char* kWalkInPhoneStored = "+8613955556666";
+constexpr const char* kVisitorPhoneStored = "+8613977778888";
 
 const std::vector<const char*> kPersonTexts = {kName, kPhoneStored, kNote};
-const std::vector<const char*> kAllTexts = {kName, kPhoneStored, kNote, kWalkInName,
-                                            kWalkInPhoneStored};
+const std::vector<const char*> kAllTexts = {kName,       kPhoneStored,       kNote,
+                                            kWalkInName, kWalkInPhoneStored, kVisitorPhoneStored};
 
 // The erased texts found in the store's files (database, WAL, shared memory index).
 std::vector<std::string> ErasedBytesIn(const std::string& db,
@@ -82,8 +84,9 @@ TEST_CASE("erasure: gone from every store and log, offline tablets included; rep
       Line(Ok(Cli(a, {"customer", "add", "--name", "林冲", "--phone", "13800001111"})).out);
   Ok(Cli(a, {"sync"}));
   Ok(Cli(b, {"sync"}));
-  // The sales office's reception tablet: the person walks in again (a returning customer), and
-  // a visitor who gives only their phone, then comes back and is registered.
+  // The sales office's reception tablet: the person walks in again (a returning customer); a
+  // visitor gives only their phone, then comes back and is registered (both walk-ins link the new
+  // customer); another only ever gives their phone.
   Ok(Cli(r, {"init", "--device", "front-desk", "--agent", "前台", "--team", "A"}));
   Ok(Cli(r, {"sync", "--server", server.url(), "--token", token_r}));
   auto reception = [&](const std::string& time, std::vector<std::string> args) {
@@ -93,10 +96,11 @@ TEST_CASE("erasure: gone from every store and log, offline tablets included; rep
   reception("09:00", {"duty", "王芳", "李强"});
   reception("09:10", {"walkin", "--phone", "13912345678"});
   reception("09:20", {"walkin", "--phone", "139 5555 6666"});
+  reception("09:25", {"walkin", "--phone", "139 7777 8888"});
   reception("09:30", {"done", "李强"});
   reception("11:00", {"walkin", "--phone", "139 5555 6666", "--name", kWalkInName});
   RunResult sync_r = Ok(Cli(r, {"sync"}));
-  REQUIRE_MESSAGE(sync_r.out.find("refused 0") != std::string::npos, sync_r.out + sync_r.err);
+  REQUIRE_MESSAGE(sync_r.out.find("refused 0") != std::string::npos, sync_r.err);
   Ok(Cli(a, {"customer", "set", person, std::string("notes=") + kNote + "-a"}));
   Ok(Cli(b, {"customer", "set", person, std::string("notes=") + kNote + "-b"}));
   Ok(Cli(a, {"sync"}));
@@ -136,14 +140,17 @@ TEST_CASE("erasure: gone from every store and log, offline tablets included; rep
   RunResult sync_stale = Ok(Cli(stale, {"sync"}));
   CHECK(sync_stale.out.find("refused 0") != std::string::npos);
 
-  // The walk-in, by phone: the customer registered on the second visit (with that visit's
-  // record) and the first visit's record, logged under no customer.
-  RunResult by_phone = Ok(Server(hq, {"erase", "--phone", "139-5555-6666", "--reason",
-                                      "PIPL deletion request 18", "--by", "法务部 陈"}));
-  CHECK_MESSAGE(by_phone.out.find(": 2 records") != std::string::npos, by_phone.out);
+  // By phone: the customer registered on the second visit with both visits' records, and the
+  // other visitor's record, logged under no customer.
+  RunResult by_phone =
+      Ok(Server(hq, {"erase", "--phone", "139-5555-6666", "--phone", "13977778888", "--reason",
+                     "PIPL deletion request 18", "--by", "法务部 陈"}));
+  CHECK_MESSAGE(by_phone.out.find(": 3 records") != std::string::npos, by_phone.out);
   CHECK(by_phone.out.find("erased reception ") != std::string::npos);
   CHECK(by_phone.out.find("erased 1 customer and 1 record;") != std::string::npos);
-  CHECK(Server(hq, {"erase", "--phone", "139-5555-6666", "--reason", "again"}).exit_code == 1);
+  for (const char* phone : {"139-5555-6666", "13977778888"}) {
+    CHECK(Server(hq, {"erase", "--phone", phone, "--reason", "again"}).exit_code == 1);
+  }
   for (const std::string& db : {a, b, stale, r}) Ok(Cli(db, {"sync"}));
   // The reception log forgets both people; the duty list stays.
   json log =

@@ -28,7 +28,7 @@ json Ok(const std::string& db, const std::string& time, std::vector<std::string>
 void Sync(const std::string& db) {
   RunResult r = Cli(db, {"sync"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  REQUIRE_MESSAGE(r.out.find("refused 0") != std::string::npos, r.out);
+  REQUIRE_MESSAGE(r.out.find("refused 0") != std::string::npos, r.out << r.err);
 }
 
 TEST_CASE("two reception tablets that received walk-ins offline converge on one log and queue") {

@@ -118,6 +118,7 @@ void AddEraseCommands(CLI::App& app, ServerContext& ctx) {
       PrintRows(ctx, rows,
                 {{"ERASED AT", "erased_at"},
                  {"BY", "erased_by"},
+                 {"KIND", "kind"},
                  {"CUSTOMER", "customer"},
                  {"REASON", "reason"},
                  {"RECORDS", "records"},

@@ -4,10 +4,10 @@
 // (夕会). The plugin decides and writes its reception records (plugin API 2.3, CallWithStore);
 // this layer supplies "now" (the session's as-of time), the office's calendar day (local time),
 // the normalised phone, and registers a new walk-in as a customer of the agent who received them,
-// in the transaction that records the walk-in, linking the walk-in's record to the new customer
-// (its `customer` field: the record then hangs under the customer, so erasing the customer erases
-// it too, docs/privacy.md). Works offline: everything is on the tablet's store and syncs like
-// every record.
+// in the transaction that records the walk-in, linking the visitor's walk-in records to the new
+// customer (their `customer` field: they then hang under the customer, so erasing the customer
+// erases them too, docs/privacy.md). Works offline: everything is on the tablet's store and syncs
+// like every record.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "fieldcrm/application/session.h"
-#include "fieldcrm/plugin_host/plugin_call.h"
 
 namespace fieldcrm {
 
@@ -56,14 +55,12 @@ class Reception {
   static std::string LocalDay(int64_t unix_ms);
 
  private:
-  // Calls function with day and the current time added to input; Call returns its answer.
-  StoreCallResult CallPlugin(const char* function, nlohmann::json input,
-                             const std::optional<std::string>& day = {});
+  // Calls function with day and the current time added to input.
   nlohmann::json Call(const char* function, nlohmann::json input,
                       const std::optional<std::string>& day = {});
-  // Links the records the plugin wrote about this phone (the walk-in) to the customer it became.
-  void LinkToCustomer(const std::vector<ProposedRecord>& written, const std::string& phone,
-                      const std::string& customer);
+  // Links the plugin's records of this phone under no customer (this walk-in, and earlier ones
+  // who gave no name) to the customer the visitor became.
+  void LinkToCustomer(const std::string& phone, const std::string& customer);
 
   Session& session_;
   LoadedPlugin& plugin_;

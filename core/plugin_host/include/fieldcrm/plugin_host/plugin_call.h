@@ -6,7 +6,6 @@
 
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "fieldcrm/plugin_host/plugin_library.h"
 #include "fieldcrm/storage/store.h"
@@ -26,14 +25,12 @@ class StoreReads final : public PluginReads {
 };
 
 struct StoreCallResult {
-  std::string result;                    // the function's JSON answer
-  int created = 0;                       // records written (one already present is not again)
-  std::vector<ProposedRecord> proposed;  // what the plugin proposed, written or present before
+  std::string result;  // the function's JSON answer
+  int created = 0;     // records written (a record already present is not written again)
 };
 
 // Calls function on plugin with the store at hand and writes what it proposed. Throws what the
-// call throws (InvalidInput when the plugin rejected the input); then nothing is written. Inside
-// the caller's transaction, the writes are part of it.
+// call throws (InvalidInput when the plugin rejected the input); then nothing is written.
 StoreCallResult CallWithStore(Store& store, LoadedPlugin& plugin, std::string_view function,
                               std::string_view input_json);
 
