@@ -71,7 +71,7 @@ TEST_CASE("bad files are refused with the plugin and the reason; the rest keeps 
   CHECK(version.state == "refused");
   CHECK(version.reason ==
         "plugin file 'wrong_version.so' refused: built for plugin API 99.0, this fieldcrm "
-        "supports 2.0 to 2.3: rebuild it against this SDK");
+        "supports 2.0 to 2.4: rebuild it against this SDK");
   CHECK(StateOf(states, "no_entry.so").reason ==
         "plugin file 'no_entry.so' refused: not a fieldcrm plugin: no 'fieldcrm_plugin_info' and "
         "'fieldcrm_plugin_entry' symbols");
