@@ -16,10 +16,10 @@ std::optional<CustomerTeam> FindCustomerTeam(Store& store, const std::string& cu
   return found;
 }
 
-void ForEachTeamChange(Store& store, const TeamLogQuery& query,
+void ForEachTeamChange(Database& db, const TeamLogQuery& query,
                        const std::function<bool(int64_t pos, Change&& change)>& visit) {
   // A record's team is that of the customer it is or hangs under, by the customer's root.
-  Statement& stmt = StoreDatabase(store).Prepare(R"sql(
+  Statement& stmt = db.Prepare(R"sql(
 SELECT l.pos, l.device, l.seq, l.hlc, l.base, l.kind, l.record, l.field, l.value FROM log l
 LEFT JOIN records r ON r.id = l.record
 LEFT JOIN records c ON c.id = (CASE WHEN l.kind = 'customer' THEN l.record ELSE r.parent END)
@@ -35,6 +35,10 @@ ORDER BY l.pos LIMIT ?6
     if (!visit(stmt.Int(0), ReadLogRow(stmt, 1))) break;
   }
   stmt.Reset();
+}
+
+int64_t LogHeadOn(Database& db) {
+  return db.QueryInt("SELECT MAX(pos) FROM log").value_or(0);
 }
 
 }  // namespace fieldcrm

@@ -10,6 +10,7 @@
 #include "fieldcrm/model/time_zone.h"
 #include "fieldcrm/plugin_host/plugin_host.h"
 #include "fieldcrm/projections/reporting.h"
+#include "fieldcrm/server/reader_pool.h"
 #include "fieldcrm/server/server_storage.h"
 #include "fieldcrm/storage/store.h"
 
@@ -94,8 +95,9 @@ class SqliteServerStorage : public ServerStorage {
   std::optional<std::string> IntegrityRefusal(const Change& change);
   // For a change of a record's author field: the agent the record is credited to on the server.
   std::optional<std::string> CreditedAgent(const Change& change);
-  // Throws a 403 ProtocolError when device pushes with a token other than its own.
-  void CheckDeviceOwner(const Principal& who, const std::string& device);
+  // Throws a 403 ProtocolError when device syncs with a token other than its own; db: the
+  // writer's connection or a pull's reader.
+  void CheckDeviceOwner(Database& db, const Principal& who, const std::string& device);
   std::vector<DeviceStatus> ReadDevices();  // ListDevices without the lock
   std::vector<StoredRelease> ReadReleases(const std::string& where);  // under the lock
   // What changes when a release is published or rolled back.
@@ -111,7 +113,8 @@ class SqliteServerStorage : public ServerStorage {
   ReportingConnection& Reporting();
 
   std::unique_ptr<Store> store_;
-  std::mutex mutex_;                     // one SQLite connection, used by one request at a time
+  std::mutex mutex_;  // the writer's SQLite connection, used by one request at a time
+  ReaderPool readers_;  // pulls read on these
   std::unique_ptr<PluginHost> plugins_;  // null: none loaded; used under reports_mutex_
   std::function<std::unique_ptr<PluginHost>()> load_plugins_;  // under reports_mutex_
   std::string plugins_stamp_;  // CurrentReleasesStamp() when plugins_ were loaded
