@@ -121,6 +121,11 @@ CREATE TABLE team_zones(
   zone TEXT NOT NULL,
   set_at TEXT NOT NULL) WITHOUT ROWID;
 )sql",
+    // 8: the log position each device's last complete pull reached, for how far behind it is
+    // (metrics, the devices page); NULL until it completes a pull.
+    R"sql(
+ALTER TABLE sync_devices ADD COLUMN pulled_to INTEGER;
+)sql",
 };
 constexpr int kServerSchemaVersion = static_cast<int>(std::size(kServerMigrations));
 constexpr const char* kServerSchemaKey = "sync_server_schema";
@@ -473,8 +478,8 @@ PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& requ
     store_->OwnTablesConnection()
         .Prepare(
             "UPDATE sync_devices SET pending = COALESCE(NULLIF(?, -1), pending), "
-            "app_version = COALESCE(NULLIF(?, ''), app_version) WHERE device = ?")
-        .Bind(request.pending.value_or(-1), request.app_version, request.device)
+            "app_version = COALESCE(NULLIF(?, ''), app_version), pulled_to = ? WHERE device = ?")
+        .Bind(request.pending.value_or(-1), request.app_version, page.head, request.device)
         .Run();
     txn.Commit();
   }
@@ -486,15 +491,27 @@ std::vector<DeviceStatus> SqliteServerStorage::ListDevices() {
   return ReadDevices();
 }
 
+ServerStorage::Gauges SqliteServerStorage::ReadGauges() {
+  Gauges gauges;
+  {
+    std::lock_guard lock(mutex_);
+    gauges.log_head = store_->LogHead();
+    gauges.devices = ReadDevices();
+  }
+  std::lock_guard lock(reports_mutex_);
+  if (plugins_) gauges.plugins = plugins_->States();
+  return gauges;
+}
+
 std::vector<DeviceStatus> SqliteServerStorage::ReadDevices() {
   Statement& stmt = store_->OwnTablesConnection().Prepare(
       "SELECT device, agent, team, token, COALESCE(last_push_at, ''), COALESCE(last_pull_at, ''), "
-      "COALESCE(pending, -1), COALESCE(app_version, '') "
+      "COALESCE(pending, -1), COALESCE(app_version, ''), COALESCE(pulled_to, -1) "
       "FROM sync_devices ORDER BY last_pull_at DESC, device");
   std::vector<DeviceStatus> devices;
   while (stmt.Step()) {
     devices.push_back({stmt.Text(0), stmt.Text(1), stmt.Text(2), stmt.Text(3), stmt.Text(4),
-                       stmt.Text(5), stmt.Int(6), stmt.Text(7)});
+                       stmt.Text(5), stmt.Int(6), stmt.Text(7), stmt.Int(8)});
   }
   stmt.Reset();
   return devices;

@@ -40,6 +40,7 @@ class SqliteServerStorage : public ServerStorage {
   PullPage Pull(const Principal& who, const PullRequest& request,
                 const AbandonedCheck& abandoned) override;
   std::vector<DeviceStatus> ListDevices() override;
+  Gauges ReadGauges() override;
   StoredRelease PublishRelease(const PluginRelease& plugin, const std::string& signature,
                                const std::string& library) override;
   StoredRelease RollBackPlugin(const std::string& name, const std::string& version) override;
@@ -113,7 +114,7 @@ class SqliteServerStorage : public ServerStorage {
   ReportingConnection& Reporting();
 
   std::unique_ptr<Store> store_;
-  std::mutex mutex_;  // the writer's SQLite connection, used by one request at a time
+  std::mutex mutex_;    // the writer's SQLite connection, used by one request at a time
   ReaderPool readers_;  // pulls read on these
   std::unique_ptr<PluginHost> plugins_;  // null: none loaded; used under reports_mutex_
   std::function<std::unique_ptr<PluginHost>()> load_plugins_;  // under reports_mutex_
