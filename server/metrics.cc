@@ -45,8 +45,8 @@ std::string_view ServerMetrics::RouteOf(std::string_view path) {
   }
   if (path.starts_with("/v1/reports")) return "/v1/reports";
   if (path.starts_with("/assets/")) return "/assets";
-  if (path == "/" || (path.find('/', 1) == std::string_view::npos && path.size() < 16)) {
-    return "dashboard page";
+  for (const char* page : kDashboardPages) {
+    if (path == page) return "dashboard page";
   }
   return "other";
 }
