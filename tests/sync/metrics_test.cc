@@ -102,7 +102,8 @@ TEST_CASE("metrics count what the tablets did and show who is behind; office tok
       previous = bucket;
     }
     CHECK(previous == count);
-    CHECK(m["fieldcrm_http_requests_in_flight"] == 1);  // this scrape itself
+    // This scrape itself, and maybe the last sync request, answered but not yet logged.
+    CHECK(m["fieldcrm_http_requests_in_flight"] >= 1);
 
     // Behind: a and a2 have not pulled since b's last push; b is up to date.
     double head = m["fieldcrm_log_head"];
