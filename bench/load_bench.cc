@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <barrier>
+#include <iostream>
 #include <mutex>
 #include <thread>
 
@@ -107,6 +108,7 @@ LoadRun RunOnce(const Options& options, int tablets_count, int64_t per_tablet) {
   for (Tablet& t : tablets) {
     run.latencies.insert(run.latencies.end(), t.latencies.begin(), t.latencies.end());
     run.failed_syncs += t.failed_syncs;
+    if (t.failed_syncs > 0) std::cerr << "load: a failed sync: " << t.last_error << std::endl;
     // Every change of the tablet's team exactly once, its own included.
     int64_t team_size = (tablets_count - (&t - tablets.data()) % kTeams + kTeams - 1) / kTeams;
     int64_t expected = team_size * per_tablet;

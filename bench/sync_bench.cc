@@ -58,6 +58,7 @@ class TransportOnlyStorage : public sync::ServerStorage {
     return page;
   }
   std::vector<sync::DeviceStatus> ListDevices() override { return {}; }
+  Gauges ReadGauges() override { return {}; }
   // No plugin releases: the bench measures change transfer alone.
   sync::StoredRelease PublishRelease(const PluginRelease&, const std::string&,
                                      const std::string&) override {

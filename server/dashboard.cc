@@ -26,10 +26,6 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kCookie = "fieldcrm_session";
-// Pages the single-page script renders; each is served the same shell.
-constexpr const char* kPages[] = {"/",          "/tiers",   "/funnel",     "/followups", "/churn",
-                                  "/referrals", "/surveys", "/complaints", "/retention", "/devices",
-                                  "/customer",  "/list",    "/search"};
 
 std::string_view Asset(std::string_view name) {
   return FindAsset(DashboardAssets(), name);
@@ -351,7 +347,7 @@ struct Dashboard {
 
 void RegisterDashboard(httplib::Server& http, ServerStorage& storage, DashboardOptions options) {
   auto dashboard = std::make_shared<Dashboard>(storage, options);
-  for (const char* page : kPages) {
+  for (const char* page : kDashboardPages) {
     http.Get(page, [dashboard](const httplib::Request& req, httplib::Response& res) {
       dashboard->Page(req, res, "index.html", "text/html; charset=utf-8");
     });

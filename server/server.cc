@@ -14,6 +14,7 @@
 #include "fieldcrm/server/connection_limits.h"
 #include "fieldcrm/server/dashboard.h"
 #include "fieldcrm/server/http_errors.h"
+#include "fieldcrm/server/metrics.h"
 #include "fieldcrm/server/request_hygiene.h"
 #include "fieldcrm/server/store_file_watch.h"
 #include "fieldcrm/server/token.h"
@@ -83,6 +84,9 @@ std::unique_ptr<httplib::Server> MakeHttpServer(const ServerOptions& options) {
   return server;
 }
 
+// When the request this thread serves had its headers read; nullopt between requests.
+thread_local std::optional<std::chrono::steady_clock::time_point> request_started;
+
 int64_t SteadyMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -98,6 +102,7 @@ struct SyncServer::Impl {
   httplib::Server& http;
   AuthFailureLimiter auth_failures;
   StoreFileWatch store_file;
+  ServerMetrics metrics;
   std::mutex log_mutex;
   // httplib's stop() does nothing before listening has begun, and a SIGTERM can come right
   // after Bind: a Stop before Serve is remembered, one during it waits until it listens.
@@ -198,7 +203,9 @@ struct SyncServer::Impl {
     if (auto ahead = FirstStampedAhead(push.changes, now, options.max_clock_ahead_ms)) {
       throw ProtocolError(422, "clock_ahead", StampedAheadMessage(*ahead, now));
     }
-    return ToJson(storage.Push(who, push));
+    PushAck ack = storage.Push(who, push);
+    metrics.Pushed(who.team, ack.accepted, static_cast<int64_t>(ack.refused.size()));
+    return ToJson(ack);
   }
 
   // Head office's current plugin releases: what each tablet verifies and installs.
@@ -225,7 +232,25 @@ struct SyncServer::Impl {
   }
 
   std::string Pull(const Principal& who, const json& request) {
-    return PullPageBody(storage.Pull(who, ParsePullRequest(request), ClientGone));
+    PullPage page = storage.Pull(who, ParsePullRequest(request), ClientGone);
+    metrics.Pulled(who.team, static_cast<int64_t>(page.changes.size()));
+    return PullPageBody(page);
+  }
+
+  // GET /metrics: Prometheus' text format, for head office's monitoring (an office token).
+  void Metrics(const httplib::Request& req, httplib::Response& res) {
+    try {
+      Principal who = Authenticate(req, res);
+      if (who.role != Role::kOffice) {
+        throw ProtocolError(403, "forbidden", "metrics need an office token");
+      }
+      res.status = 200;
+      res.set_content(metrics.Render(storage.ReadGauges(), storage.env().NowMillis()),
+                      "text/plain; version=0.0.4; charset=utf-8");
+    } catch (const std::exception& e) {
+      HttpErrorReply error = HttpErrorOf(e, req.method, req.path, *options.error_log);
+      Reply(res, error.status, error.body);
+    }
   }
 
   void LogLine(const httplib::Request& req, const httplib::Response& res) {
@@ -246,8 +271,10 @@ struct SyncServer::Impl {
       Reply(res, 200, Health());
     });
     // Bodies are refused before a byte of them is read wherever no route reads them.
-    http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       HeadersRead();
+      request_started = std::chrono::steady_clock::now();
+      metrics.RequestStarted();
       std::optional<ProtocolError> refusal = RequestHygieneRefusal(req);
       if (!refusal)
         refusal = UnreadBodyRefusal(req, {kPushPath, kPullPath, kLoginPath, kLogoutPath});
@@ -267,6 +294,8 @@ struct SyncServer::Impl {
              [this](const Principal& who, const json& r) { return Pull(who, r); });
     };
     http.Post(kPushPath, push);
+    http.Get(kMetricsPath,
+             [this](const httplib::Request& req, httplib::Response& res) { Metrics(req, res); });
     http.Get(kPluginsPath, [this](const httplib::Request& req, httplib::Response& res) {
       Handle(req, res, nullptr, [this](const Principal&, const json&) { return Plugins(); });
     });
@@ -321,6 +350,13 @@ struct SyncServer::Impl {
     });
     http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
       AnswerSent();
+      std::optional<double> seconds;
+      if (request_started) {
+        seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - *request_started)
+                      .count();
+        request_started.reset();
+      }
+      metrics.RequestAnswered(req.path, res.status, seconds);
       LogLine(req, res);
     });
   }

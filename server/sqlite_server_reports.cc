@@ -96,8 +96,8 @@ void RequireKnownDevices(const std::vector<DeviceStatus>& devices,
   }
 }
 
-json DevicesReport(const std::vector<DeviceStatus>& devices, const reports::ReportFilter& filter,
-                   int64_t now_ms) {
+json DevicesReport(const std::vector<DeviceStatus>& devices, int64_t log_head,
+                   const reports::ReportFilter& filter, int64_t now_ms) {
   json out = reports::NewReport("devices", "Tablets: last sync, pending changes, version", filter);
   json table = reports::NewTable("devices",
                                  "Every tablet that synced; silent for " +
@@ -108,6 +108,7 @@ json DevicesReport(const std::vector<DeviceStatus>& devices, const reports::Repo
                                   {"last_sync", "Last sync"},
                                   {"silent_days", "Days silent"},
                                   {"pending", "Pending changes"},
+                                  {"behind", "Behind (log entries)"},
                                   {"app_version", "App version"},
                                   {"flag", "Flag"}},
                                  reports::kNow);
@@ -127,6 +128,8 @@ json DevicesReport(const std::vector<DeviceStatus>& devices, const reports::Repo
                              {"last_sync", last},
                              {"silent_days", silent},
                              {"pending", d.pending < 0 ? json() : json(d.pending)},
+                             // written on the server (any team) since its last complete pull
+                             {"behind", d.pulled_to < 0 ? json() : json(log_head - d.pulled_to)},
                              {"app_version", d.app_version},
                              {"flag", flagged ? "silent" : ""}});
   }
@@ -211,11 +214,13 @@ json SqliteServerStorage::Report(const std::string& name,
   if (!own_parameters) filter = reports::ParseFilter(params, now, zone);
   if (name == "devices") {
     std::vector<DeviceStatus> devices;
+    int64_t log_head = 0;
     {
       std::lock_guard lock(mutex_);  // a few rows of the writer's tables
       devices = ReadDevices();
+      log_head = store_->LogHead();
     }
-    json out = DevicesReport(devices, filter, now);
+    json out = DevicesReport(devices, log_head, filter, now);
     std::lock_guard lock(reports_mutex_);
     ReloadPublishedPlugins();
     if (plugins_) out["tables"].push_back(PluginsTable(plugins_->States()));

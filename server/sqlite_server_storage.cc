@@ -122,6 +122,11 @@ CREATE TABLE team_zones(
   zone TEXT NOT NULL,
   set_at TEXT NOT NULL) WITHOUT ROWID;
 )sql",
+    // 8: the log position each device's last complete pull reached, for how far behind it is
+    // (metrics, the devices page); NULL until it completes a pull.
+    R"sql(
+ALTER TABLE sync_devices ADD COLUMN pulled_to INTEGER;
+)sql",
 };
 constexpr int kServerSchemaVersion = static_cast<int>(std::size(kServerMigrations));
 constexpr const char* kServerSchemaKey = "sync_server_schema";
@@ -172,7 +177,7 @@ constexpr const char* kTokenColumns =
 }  // namespace
 
 SqliteServerStorage::SqliteServerStorage(const std::string& path, const Env& env)
-    : store_(OpenServerStore(path, env)) {}
+    : store_(OpenServerStore(path, env)), readers_(store_->path()) {}
 
 std::string SqliteServerStorage::ServerId() {
   return store_->device().id;
@@ -350,8 +355,9 @@ std::optional<std::string> SqliteServerStorage::CreditedAgent(const Change& chan
   return agent->get<std::string>();
 }
 
-void SqliteServerStorage::CheckDeviceOwner(const Principal& who, const std::string& device) {
-  auto token = store_->OwnTablesConnection().QueryText(
+void SqliteServerStorage::CheckDeviceOwner(Database& db, const Principal& who,
+                                           const std::string& device) {
+  auto token = db.QueryText(
       "SELECT d.token FROM sync_devices d JOIN sync_tokens t ON t.id = d.token "
       "WHERE d.device = ? AND t.revoked_at = ''",
       device);
@@ -403,7 +409,7 @@ PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& reque
   Database& db = store_->OwnTablesConnection();
   std::string digest = Sha256Hex(PushRequestBody(request));
   Transaction txn = store_->Transact();
-  CheckDeviceOwner(who, request.device);
+  CheckDeviceOwner(db, who, request.device);
   auto stored = db.QueryText("SELECT ack FROM sync_acks WHERE device = ? AND digest = ?",
                              request.device, digest);
   if (stored) return ParsePushAck(json::parse(*stored));
@@ -454,46 +460,53 @@ PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& reque
 
 PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& request,
                                    const AbandonedCheck& abandoned) {
-  std::lock_guard lock(mutex_);
-  // A tablet that gave up while waiting for the store (a timeout, a lost network) asks again
-  // later: reading its page now would only hold up those still waiting.
+  // A tablet that gave up (a timeout, a lost network) asks again later.
   if (abandoned()) throw Cancelled("pull abandoned by its client before it started");
-  Transaction txn = store_->Transact();
-  // Another tablet's device id would only hide that tablet's own changes from this pull, but
-  // would also mark that tablet as recently synced in 'devices', hiding a lost one.
-  CheckDeviceOwner(who, request.device);
   PullPage page;
-  page.head = store_->LogHead();
-  page.next = std::min(request.after, page.head);
-  TeamLogQuery query{request.after, page.head,    request.device, who.role == Role::kOffice,
-                     who.team,      request.limit};
-  int64_t bytes = 0;
-  bool full = false;
   {
-    // A team's page may scan many other teams' entries: stop if its client goes meanwhile.
-    InterruptWhen interrupt(store_->OwnTablesConnection(), abandoned);
-    ForEachTeamChange(*store_, query, [&](int64_t pos, Change&& c) {
-      page.next = pos;
-      bytes += 160 + static_cast<int64_t>(c.record.size() + c.field.size() +
-                                          (c.value ? c.value->size() : 0));
-      page.changes.push_back(std::move(c));
-      full = bytes >= kPullPageBytes;
-      return !full;
-    });
+    // The page comes from one snapshot on a connection of its own: pulls run side by side and
+    // beside the writer, whose pushes they neither wait for nor hold up.
+    ReaderPool::Lease reader = readers_.Borrow();
+    Database& db = reader.db();
+    Transaction snapshot(db);
+    // Another tablet's device id would only hide that tablet's own changes from this pull, but
+    // would also mark that tablet as recently synced in 'devices', hiding a lost one.
+    CheckDeviceOwner(db, who, request.device);
+    page.head = LogHeadOn(db);
+    page.next = std::min(request.after, page.head);
+    TeamLogQuery query{request.after, page.head,    request.device, who.role == Role::kOffice,
+                       who.team,      request.limit};
+    int64_t bytes = 0;
+    bool full = false;
+    {
+      // A team's page may scan many other teams' entries: stop if its client goes meanwhile.
+      InterruptWhen interrupt(db, abandoned);
+      ForEachTeamChange(db, query, [&](int64_t pos, Change&& c) {
+        page.next = pos;
+        bytes += 160 + static_cast<int64_t>(c.record.size() + c.field.size() +
+                                            (c.value ? c.value->size() : 0));
+        page.changes.push_back(std::move(c));
+        full = bytes >= kPullPageBytes;
+        return !full;
+      });
+    }
+    snapshot.Commit();
+    // A short page means everything up to head was scanned, matching or not.
+    if (!full && static_cast<int64_t>(page.changes.size()) < request.limit) page.next = page.head;
+    page.more = page.next < page.head;
   }
-  // A short page means everything up to head was scanned, matching or not.
-  if (!full && static_cast<int64_t>(page.changes.size()) < request.limit) page.next = page.head;
-  page.more = page.next < page.head;
-  if (!page.more) {  // once a sync
+  if (!page.more) {  // once a sync: the device's row on the writer
+    std::lock_guard lock(mutex_);
+    Transaction txn = store_->Transact();
     NoteDevice(who, request.device, "last_pull_at", /*bind=*/false);
     store_->OwnTablesConnection()
         .Prepare(
             "UPDATE sync_devices SET pending = COALESCE(NULLIF(?, -1), pending), "
-            "app_version = COALESCE(NULLIF(?, ''), app_version) WHERE device = ?")
-        .Bind(request.pending.value_or(-1), request.app_version, request.device)
+            "app_version = COALESCE(NULLIF(?, ''), app_version), pulled_to = ? WHERE device = ?")
+        .Bind(request.pending.value_or(-1), request.app_version, page.head, request.device)
         .Run();
+    txn.Commit();
   }
-  txn.Commit();
   return page;
 }
 
@@ -502,15 +515,27 @@ std::vector<DeviceStatus> SqliteServerStorage::ListDevices() {
   return ReadDevices();
 }
 
+ServerStorage::Gauges SqliteServerStorage::ReadGauges() {
+  Gauges gauges;
+  {
+    std::lock_guard lock(mutex_);
+    gauges.log_head = store_->LogHead();
+    gauges.devices = ReadDevices();
+  }
+  std::lock_guard lock(reports_mutex_);
+  if (plugins_) gauges.plugins = plugins_->States();
+  return gauges;
+}
+
 std::vector<DeviceStatus> SqliteServerStorage::ReadDevices() {
   Statement& stmt = store_->OwnTablesConnection().Prepare(
       "SELECT device, agent, team, token, COALESCE(last_push_at, ''), COALESCE(last_pull_at, ''), "
-      "COALESCE(pending, -1), COALESCE(app_version, '') "
+      "COALESCE(pending, -1), COALESCE(app_version, ''), COALESCE(pulled_to, -1) "
       "FROM sync_devices ORDER BY last_pull_at DESC, device");
   std::vector<DeviceStatus> devices;
   while (stmt.Step()) {
     devices.push_back({stmt.Text(0), stmt.Text(1), stmt.Text(2), stmt.Text(3), stmt.Text(4),
-                       stmt.Text(5), stmt.Int(6), stmt.Text(7)});
+                       stmt.Text(5), stmt.Int(6), stmt.Text(7), stmt.Int(8)});
   }
   stmt.Reset();
   return devices;

@@ -33,12 +33,12 @@ std::optional<std::string> StampedTeam(Store& store, const std::string& record) 
       record, std::string(kRecordTeamField));
 }
 
-void ForEachTeamChange(Store& store, const TeamLogQuery& query,
+void ForEachTeamChange(Database& db, const TeamLogQuery& query,
                        const std::function<bool(int64_t pos, Change&& change)>& visit) {
   // A record's team is that of the customer it is or hangs under, by the customer's root; t is
   // that root. A record under no customer is its own t (as is one hanging under such a record:
   // the erasure of an unregistered walk-in): its stamped team, or every team's when it has none.
-  Statement& stmt = StoreDatabase(store).Prepare(R"sql(
+  Statement& stmt = db.Prepare(R"sql(
 SELECT l.pos, l.device, l.seq, l.hlc, l.base, l.kind, l.record, l.field, l.value FROM log l
 LEFT JOIN records r ON r.id = l.record
 LEFT JOIN records c ON c.id = (CASE WHEN l.kind = 'customer' THEN l.record
@@ -57,6 +57,10 @@ ORDER BY l.pos LIMIT ?6
     if (!visit(stmt.Int(0), ReadLogRow(stmt, 1))) break;
   }
   stmt.Reset();
+}
+
+int64_t LogHeadOn(Database& db) {
+  return db.QueryInt("SELECT MAX(pos) FROM log").value_or(0);
 }
 
 }  // namespace fieldcrm

@@ -225,35 +225,43 @@ bool IsolatedPlugin::CheckConfig(const std::string& config_json) {
 void IsolatedPlugin::Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_grade* grades,
                            size_t count, int64_t as_of_ms, const int32_t* open_complaints) {
   constexpr std::string_view kWhat = "grading customers";
-  // Copies up to a slot's worth of facts from `start` into the slot; returns how many.
-  auto fill = [&](int slot, size_t start) {
-    size_t batch = std::min(count - start, SharedGrades::kCapacity);
-    std::memcpy(shared_.facts(slot), facts + start, batch * sizeof *facts);
-    return batch;
-  };
-  auto grade = [&](int slot, size_t start_at, size_t batch) {
+  // Every slot holds a request in flight: when the process finishes one slot it finds the next
+  // one's request already waiting, so it never idles while this side wakes up, copies the grades
+  // out and fills the slot again.
+  size_t first[SharedGrades::kSlots] = {}, size[SharedGrades::kSlots] = {};
+  size_t filled = 0;
+  int in_flight = 0;
+  auto submit = [&](int slot) {
+    first[slot] = filled;
+    size[slot] = std::min(count - filled, SharedGrades::kCapacity);
+    std::memcpy(shared_.facts(slot), facts + filled, size[slot] * sizeof *facts);
+    filled += size[slot];
     Send(kWhat, {{"op", "grade"},
                  {"slot", slot},
-                 {"count", batch},
+                 {"count", size[slot]},
                  {"as_of_ms", as_of_ms},
-                 {"open_complaints", SparseCounts(open_complaints, start_at, batch)}});
+                 {"open_complaints", SparseCounts(open_complaints, first[slot], size[slot])}});
+    ++in_flight;
   };
-  if (count == 0) return;
-  // One request in flight at a time; while the process grades one slot, this side fills the
-  // other and then empties the first.
-  int slot = 0;
-  size_t start = 0, batch = fill(slot, start);
-  grade(slot, start, batch);
-  for (;;) {
-    size_t next = start + batch;
-    size_t next_batch = next < count ? fill(1 - slot, next) : 0;
-    Await(kWhat);
-    if (next_batch > 0) grade(1 - slot, next, next_batch);
-    std::memcpy(grades + start, shared_.grades(slot), batch * sizeof *grades);
-    if (next_batch == 0) return;
-    slot = 1 - slot;
-    start = next;
-    batch = next_batch;
+  for (int slot = 0; slot < SharedGrades::kSlots && filled < count; ++slot) submit(slot);
+  // Answers come in the order of the requests, so slot by slot.
+  for (int slot = 0; in_flight > 0; slot = (slot + 1) % SharedGrades::kSlots) {
+    try {
+      --in_flight;
+      Await(kWhat);
+    } catch (const Error&) {
+      // A refused batch leaves the others' answers on the channel: read them, so that the next
+      // call reads its own answer.
+      for (; in_flight > 0 && usable(); --in_flight) {
+        try {
+          Await(kWhat);
+        } catch (const Error&) {
+        }
+      }
+      throw;
+    }
+    std::memcpy(grades + first[slot], shared_.grades(slot), size[slot] * sizeof *grades);
+    if (filled < count) submit(slot);
   }
 }
 

@@ -4,8 +4,13 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <set>
 
+#include "fieldcrm/application/plugins_folder.h"
 #include "fieldcrm/model/activities.h"
+#include "fieldcrm/plugin_host/isolated_plugin.h"
+#include "fieldcrm/plugin_host/plugin_library.h"
+#include "fieldcrm/plugin_host/tiers.h"
 #include "fieldcrm/projections/customer_store.h"
 #include "tests/plugins/plugin_world.h"
 #include "tests/support/run.h"
@@ -118,6 +123,49 @@ TEST_CASE("built-in plugins isolated grade exactly as in this process") {
   CHECK(json::parse(isolated.out) == json::parse(in_process.out));
   json listed = json::parse(t.Isolated({"--json", "plugins", "list"}).out);
   CHECK(listed["plugins"][0]["isolated"] == true);
+}
+
+TEST_CASE("grading through more slots than the shared memory has: every grade as in this process") {
+  // Three and a half slots' worth of customers, every one different, so that a grade copied
+  // from the wrong slot or the wrong offset shows.
+  std::vector<sdk::CustomerFacts> facts(3 * SharedGrades::kCapacity + 1234);
+  constexpr int64_t kAsOf = 1'781'481'600'000;  // 2026-06-15
+  constexpr int64_t kDay = 86'400'000;
+  for (size_t i = 0; i < facts.size(); ++i) {
+    sdk::CustomerFacts& f = facts[i];
+    f.budget_cny = static_cast<int64_t>(100 + i % 900) * 10'000;
+    f.stage = static_cast<int32_t>(i % 4);
+    f.visits = static_cast<int32_t>(i % 7);
+    f.contacts = static_cast<int32_t>(i % 11);
+    f.created_ms = kAsOf - static_cast<int64_t>(i % 500) * kDay;
+    f.last_interaction_ms = kAsOf - static_cast<int64_t>(i % 97) * kDay;
+    f.deals_signed = f.stage >= sdk::kBuyer ? 1 : 0;
+    f.deals_amount_cny = f.deals_signed * f.budget_cny;
+  }
+  InProcessPlugin in_process(BuiltinPlugins() + "/tiering.so");
+  IsolatedPlugin isolated(BuiltinPlugins() + "/tiering.so",
+                          PluginRunOptions(PluginIsolation::kAll, {}).host_program, {});
+  std::string config = in_process.manifest().at("default_config").dump();
+  in_process.Configure(config);
+  isolated.Configure(config);
+  std::vector<sdk::TierGrade> expected = GradeFacts(in_process, facts, kAsOf);
+  std::vector<sdk::TierGrade> got = GradeFacts(isolated, facts, kAsOf);
+  REQUIRE(got.size() == expected.size());
+  size_t differing = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const sdk::TierGrade &a = got[i], &b = expected[i];
+    if (a.tier != b.tier || a.score != b.score || a.segment != b.segment ||
+        a.recency != b.recency || a.frequency != b.frequency || a.monetary != b.monetary) {
+      ++differing;
+    }
+  }
+  CHECK(differing == 0);
+  std::set<char> tiers;
+  for (const sdk::TierGrade& grade : got) tiers.insert(grade.tier);
+  CHECK(tiers.size() >= 3);  // the facts spread over the tiers: the comparison means something
+  // The process is still in step with this side: a second pass answers the same.
+  CHECK(GradeFacts(isolated, facts, kAsOf).size() == facts.size());
+  CHECK(isolated.usable());
 }
 
 }  // namespace

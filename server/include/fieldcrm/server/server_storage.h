@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fieldcrm/base/env.h"
+#include "fieldcrm/plugin_host/plugin_host.h"
 #include "fieldcrm/plugin_host/plugin_signature.h"
 #include "fieldcrm/server/scope.h"
 #include "fieldcrm/sync/protocol.h"
@@ -45,6 +46,7 @@ struct DeviceStatus {
   std::string last_pull_at;
   int64_t pending = -1;  // own changes it had not sent yet at its last sync; -1: not reported
   std::string app_version;
+  int64_t pulled_to = -1;  // the log head its last complete pull reached; -1: none yet
 };
 
 // A plugin release head office published, as the server keeps it.
@@ -110,6 +112,13 @@ class ServerStorage {
 
   // Every device that ever synced, most recently pulled first.
   virtual std::vector<DeviceStatus> ListDevices() = 0;
+  // What /metrics shows of the store now (metrics.h).
+  struct Gauges {
+    int64_t log_head = 0;
+    std::vector<DeviceStatus> devices;
+    std::vector<PluginState> plugins;  // the plugins the reports use; empty when none are loaded
+  };
+  virtual Gauges ReadGauges() = 0;
   // Head office's report `name` (reports/include/fieldcrm/reports/reports.h, plus "devices", and
   // "customer" with an "id" parameter) filtered by the query parameters. Throws NotFound or
   // InvalidInput.

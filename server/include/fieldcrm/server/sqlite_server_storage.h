@@ -11,6 +11,7 @@
 #include "fieldcrm/model/time_zone.h"
 #include "fieldcrm/plugin_host/plugin_host.h"
 #include "fieldcrm/projections/reporting.h"
+#include "fieldcrm/server/reader_pool.h"
 #include "fieldcrm/server/server_storage.h"
 #include "fieldcrm/storage/store.h"
 
@@ -40,6 +41,7 @@ class SqliteServerStorage : public ServerStorage {
   PullPage Pull(const Principal& who, const PullRequest& request,
                 const AbandonedCheck& abandoned) override;
   std::vector<DeviceStatus> ListDevices() override;
+  Gauges ReadGauges() override;
   StoredRelease PublishRelease(const PluginRelease& plugin, const std::string& signature,
                                const std::string& library) override;
   StoredRelease RollBackPlugin(const std::string& name, const std::string& version) override;
@@ -101,8 +103,9 @@ class SqliteServerStorage : public ServerStorage {
   std::set<std::string> TeamAgents(const std::string& team);
   // For a change of a record's author field: the agent the record is credited to on the server.
   std::optional<std::string> CreditedAgent(const Change& change);
-  // Throws a 403 ProtocolError when device pushes with a token other than its own.
-  void CheckDeviceOwner(const Principal& who, const std::string& device);
+  // Throws a 403 ProtocolError when device syncs with a token other than its own; db: the
+  // writer's connection or a pull's reader.
+  void CheckDeviceOwner(Database& db, const Principal& who, const std::string& device);
   std::vector<DeviceStatus> ReadDevices();  // ListDevices without the lock
   std::vector<StoredRelease> ReadReleases(const std::string& where);  // under the lock
   // What changes when a release is published or rolled back.
@@ -118,7 +121,8 @@ class SqliteServerStorage : public ServerStorage {
   ReportingConnection& Reporting();
 
   std::unique_ptr<Store> store_;
-  std::mutex mutex_;                     // one SQLite connection, used by one request at a time
+  std::mutex mutex_;    // the writer's SQLite connection, used by one request at a time
+  ReaderPool readers_;  // pulls read on these
   std::unique_ptr<PluginHost> plugins_;  // null: none loaded; used under reports_mutex_
   std::function<std::unique_ptr<PluginHost>()> load_plugins_;  // under reports_mutex_
   std::string plugins_stamp_;  // CurrentReleasesStamp() when plugins_ were loaded

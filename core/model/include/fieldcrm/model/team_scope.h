@@ -41,8 +41,12 @@ struct TeamLogQuery {
   int64_t limit = 0;          // at most this many entries
 };
 // Calls visit(pos, change) for the entries the query selects, in log order, until it returns
-// false. Inside the caller's transaction, the entries come from one snapshot.
-void ForEachTeamChange(Store& store, const TeamLogQuery& query,
+// false. db is the store's own connection (StoreDatabase) or one that only reads
+// (Database::OpenForReading), so that pulls read beside the writer; inside the caller's
+// transaction, the entries come from one snapshot.
+void ForEachTeamChange(Database& db, const TeamLogQuery& query,
                        const std::function<bool(int64_t pos, Change&& change)>& visit);
+// The last log position db's snapshot holds (0 for an empty log): the head a page is read up to.
+int64_t LogHeadOn(Database& db);
 
 }  // namespace fieldcrm
