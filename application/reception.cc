@@ -2,6 +2,7 @@
 
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/fields.h"
+#include "fieldcrm/model/live_records.h"
 #include "fieldcrm/model/local_time.h"
 #include "fieldcrm/model/phone.h"
 #include "fieldcrm/plugin_host/plugin_call.h"
@@ -37,21 +38,34 @@ WalkInOutcome Reception::Receive(const WalkIn& walk_in) {
   for (const auto& [field, value] : Customers::Parse(fields)) {
     if (field == "source") source = value;
   }
+  std::string phone = NormalizePhone(walk_in.phone);
+  // The walk-in's record and the customer it registers are one transaction: a failure between
+  // them leaves neither, so the receptionist's retry writes each once.
+  Transaction txn = session_.store().Transact();
   WalkInOutcome outcome;
-  outcome.decision = Call("walkin", {{"phone", NormalizePhone(walk_in.phone)},
-                                     {"name", walk_in.name},
-                                     {"source", source.is_string() ? source : ""}});
+  outcome.decision = Call(
+      "walkin",
+      {{"phone", phone}, {"name", walk_in.name}, {"source", source.is_string() ? source : ""}});
   outcome.customer = outcome.decision.value("customer", "");
   if (outcome.customer.empty() && !walk_in.name.empty()) {
     fields.emplace_back("agent", outcome.decision.value("agent", ""));
     WriteOutcome added = session_.AddCustomer(fields);
     outcome.customer = added.id;
     outcome.registered = !added.existed;
+    LinkToCustomer(phone, added.id);
   } else if (outcome.customer.empty()) {
     outcome.warnings.push_back(
         "no name given: the walk-in is logged but not registered as a customer");
   }
+  txn.Commit();
   return outcome;
+}
+
+void Reception::LinkToCustomer(const std::string& phone, const std::string& customer) {
+  for (const json& record : LiveRecords(session_.store(), plugin_.kind())) {
+    if (record.value("phone", "") != phone || record.contains("customer")) continue;
+    session_.store().Write(plugin_.kind(), record["id"], {{"customer", customer}});
+  }
 }
 
 json Reception::Done(const std::string& agent) {

@@ -67,7 +67,7 @@ void RunTieringBenchmark(const Options& options, Report& report) {
     compiled_rates.push_back(rate([&] {
       std::vector<sdk::TierGrade> grades(facts.size());
       for (size_t i = 0; i < facts.size(); ++i)
-        grades[i] = tiering::GradeOne(rules, facts[i], kAsOfMs);
+        grades[i] = tiering::GradeOne(rules, facts[i], kAsOfMs, 0);
     }));
     isolation_lost.push_back(100 * (1 - isolated_rates.back() / plugin_rates.back()));
     plugin_extra.push_back(100 * (compiled_rates.back() / plugin_rates.back() - 1));

@@ -38,10 +38,11 @@ std::optional<std::string> WriteRefusal(const Principal& who, const Change& chan
     return change.kind + " " + change.record + " is not your team " + who.team +
            "'s: only its team and head office may change it";
   }
-  if (change.kind != "customer") return std::nullopt;
-  if (change.field == "team" && change.value != nlohmann::json(who.team).dump()) {
-    return "only head office may move a customer to another team";
+  bool owns_team = change.kind == "customer" || scope.customer.empty();  // a stamped record
+  if (owns_team && change.field == "team" && change.value != nlohmann::json(who.team).dump()) {
+    return "only head office may move a " + change.kind + " to another team";
   }
+  if (change.kind != "customer") return std::nullopt;
   if (change.field == kMergedIntoField && merge_target && merge_target->team != who.team) {
     return "cannot merge into a customer that is not your team " + who.team + "'s";
   }

@@ -1,6 +1,7 @@
-// SqliteServerStorage's erasures: core's Store::Erase for each customer, recorded in the server's
-// audit trail of erasures in the same transaction.
+// SqliteServerStorage's erasures: core's Store::Erase for each customer (or walk-in record),
+// recorded in the server's audit trail of erasures in the same transaction.
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/model/erasure_targets.h"
 #include "fieldcrm/server/sqlite_server_storage.h"
 
 namespace fieldcrm::sync {
@@ -19,7 +20,7 @@ SqliteServerStorage::ErasureReport SqliteServerStorage::Erase(
   std::string at = env().NowIso();
   for (const std::string& customer : customers) {
     Store::Erasure erasure = store_->Erase(customer);
-    ErasureEntry entry{customer, erasure.id, by, reason, at, erasure.removed};
+    ErasureEntry entry{customer, erasure.kind, erasure.id, by, reason, at, erasure.removed};
     if (!erasure.already_erased) {
       record
           .Bind(erasure.id, customer, by, reason, at, erasure.removed.records,
@@ -49,10 +50,20 @@ std::vector<SqliteServerStorage::ErasureEntry> SqliteServerStorage::ListErasures
   std::vector<ErasureEntry> out;
   while (stmt.Step()) {
     ErasureStats removed{1, stmt.Int(5), stmt.Int(6), stmt.Int(7)};
-    out.push_back({stmt.Text(0), stmt.Text(1), stmt.Text(2), stmt.Text(3), stmt.Text(4), removed});
+    out.push_back(
+        {stmt.Text(0), "", stmt.Text(1), stmt.Text(2), stmt.Text(3), stmt.Text(4), removed});
   }
   stmt.Reset();
+  for (ErasureEntry& entry : out) {  // an erased record keeps its kind
+    auto place = store_->FindRecord(entry.customer);
+    entry.kind = place ? place->kind : "customer";
+  }
   return out;
+}
+
+std::vector<std::string> SqliteServerStorage::ErasureTargetsByPhone(const std::string& phone) {
+  std::lock_guard lock(mutex_);
+  return fieldcrm::ErasureTargetsByPhone(*store_, phone);
 }
 
 }  // namespace fieldcrm::sync

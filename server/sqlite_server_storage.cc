@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include <filesystem>
+#include <set>
 
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/live_records.h"
@@ -320,8 +321,29 @@ RecordScope SqliteServerStorage::ScopeOf(const Change& change, const BatchFields
       if (!parent && it != fields->second.end()) parent = TextValue(it->second);
     }
   }
-  if (!parent) return RecordScope{true, "", ""};
-  return CustomerScope(*parent, batch);
+  if (parent) return CustomerScope(*parent, batch);
+  // Under no customer: the team stamped on it (as the server holds it, else as the batch says),
+  // or global.
+  std::optional<std::string> team;
+  if (record) {
+    team = StampedTeam(*store_, change.record);
+  } else if (auto fields = batch.find(change.record); fields != batch.end()) {
+    if (auto it = fields->second.find(kRecordTeamField); it != fields->second.end()) {
+      team = TextValue(it->second);
+    }
+  }
+  if (!team) return RecordScope{true, "", ""};
+  return RecordScope{false, "", *team};
+}
+
+std::set<std::string> SqliteServerStorage::TeamAgents(const std::string& team) {
+  Statement& stmt = store_->OwnTablesConnection().Prepare(
+      "SELECT DISTINCT agent FROM sync_tokens WHERE team = ? AND revoked_at = ''");
+  stmt.Bind(team);
+  std::set<std::string> agents;
+  while (stmt.Step()) agents.insert(stmt.Text(0));
+  stmt.Reset();
+  return agents;
 }
 
 std::optional<std::string> SqliteServerStorage::CreditedAgent(const Change& change) {
@@ -397,6 +419,8 @@ PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& reque
   PushAck ack;
   std::vector<Change> accepted;
   bool erased_on_arrival = false;
+  std::set<std::string> team_agents;
+  if (who.role == Role::kLeader) team_agents = TeamAgents(who.team);
   for (const Change& c : request.changes) {
     ack.last_seq = std::max(ack.last_seq, c.seq);
     std::optional<std::string> reason = IntegrityRefusal(c);
@@ -407,7 +431,7 @@ PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& reque
       }
       reason = WriteRefusal(who, c, ScopeOf(c, batch), target);
     }
-    if (!reason) reason = AuthorshipRefusal(who, c, CreditedAgent(c));
+    if (!reason) reason = AuthorshipRefusal(who, c, CreditedAgent(c), team_agents);
     if (reason) {
       ack.refused.push_back({c.seq, c.record, c.field, *reason});
     } else {

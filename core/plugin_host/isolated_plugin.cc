@@ -223,7 +223,7 @@ bool IsolatedPlugin::CheckConfig(const std::string& config_json) {
 }
 
 void IsolatedPlugin::Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_grade* grades,
-                           size_t count, int64_t as_of_ms) {
+                           size_t count, int64_t as_of_ms, const int32_t* open_complaints) {
   constexpr std::string_view kWhat = "grading customers";
   // Every slot holds a request in flight: when the process finishes one slot it finds the next
   // one's request already waiting, so it never idles while this side wakes up, copies the grades
@@ -236,7 +236,11 @@ void IsolatedPlugin::Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_g
     size[slot] = std::min(count - filled, SharedGrades::kCapacity);
     std::memcpy(shared_.facts(slot), facts + filled, size[slot] * sizeof *facts);
     filled += size[slot];
-    Send(kWhat, {{"op", "grade"}, {"slot", slot}, {"count", size[slot]}, {"as_of_ms", as_of_ms}});
+    Send(kWhat, {{"op", "grade"},
+                 {"slot", slot},
+                 {"count", size[slot]},
+                 {"as_of_ms", as_of_ms},
+                 {"open_complaints", SparseCounts(open_complaints, first[slot], size[slot])}});
     ++in_flight;
   };
   for (int slot = 0; slot < SharedGrades::kSlots && filled < count; ++slot) submit(slot);
@@ -261,8 +265,10 @@ void IsolatedPlugin::Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_g
   }
 }
 
-std::string IsolatedPlugin::Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms) {
-  return Ask("explaining a grade", {{"op", "explain"}, {"as_of_ms", as_of_ms}},
+std::string IsolatedPlugin::Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms,
+                                    int32_t open_complaints) {
+  return Ask("explaining a grade",
+             {{"op", "explain"}, {"as_of_ms", as_of_ms}, {"open_complaints", open_complaints}},
              {reinterpret_cast<const char*>(&facts), sizeof facts})
       .get<std::string>();
 }

@@ -152,4 +152,28 @@ std::vector<PluginAlert> DecodeAlerts(const json& alerts) {
   return out;
 }
 
+json SparseCounts(const int32_t* counts, size_t start, size_t count) {
+  json sparse = json::array();
+  if (counts == nullptr) return sparse;
+  for (size_t i = 0; i < count; ++i) {
+    if (counts[start + i] != 0) sparse.push_back({i, counts[start + i]});
+  }
+  return sparse;
+}
+
+std::vector<int32_t> DenseCounts(const json& sparse, size_t count) {
+  if (!sparse.is_array()) throw std::invalid_argument("open complaints are not a list");
+  std::vector<int32_t> dense;
+  if (sparse.empty()) return dense;
+  dense.resize(count);
+  for (const json& entry : sparse) {
+    if (!entry.is_array() || entry.size() != 2 || !entry[0].is_number_unsigned() ||
+        entry[0].get<size_t>() >= count || !entry[1].is_number_integer()) {
+      throw std::invalid_argument("an open complaints entry outside the batch");
+    }
+    dense[entry[0].get<size_t>()] = entry[1].get<int32_t>();
+  }
+  return dense;
+}
+
 }  // namespace fieldcrm

@@ -126,6 +126,13 @@ void HostLog(fieldcrm_host_context* context, int32_t level, fieldcrm_str message
             << '\n';
 }
 
+int32_t HostOpenComplaints(fieldcrm_host_context* context, size_t index) {
+  // Only in-process plugins get this table (an isolated plugin's process has its own host).
+  const auto* plugin =
+      static_cast<const InProcessPlugin*>(reinterpret_cast<const LoadedPlugin*>(context));
+  return plugin->OpenComplaintsOf(index);
+}
+
 // Long enough for any useful message; a longer one is cut, never overrun.
 constexpr size_t kErrorCapacity = 1024;
 
@@ -197,7 +204,8 @@ InProcessPlugin::InProcessPlugin(const std::filesystem::path& file) : LoadedPlug
                &HostSetResult,
                &HostLog,
                &HostReadRecords,
-               &HostFindCustomer};
+               &HostFindCustomer,
+               &HostOpenComplaints};
   char message[kErrorCapacity] = "";
   fieldcrm_error error{message, sizeof message};
   instance_ = api_->create(&host_api_, &error);
@@ -256,10 +264,32 @@ bool InProcessPlugin::CheckConfig(const std::string& config_json) {
   return true;
 }
 
+// Lends the plugin the open complaints of the customers in a hook, for the host's
+// open_complaints, and takes them back when the hook ends.
+class OpenComplaintsLent {
+ public:
+  OpenComplaintsLent(const int32_t*& slot, size_t& count, const int32_t* lent, size_t lent_count)
+      : slot_(slot), count_(count) {
+    slot_ = lent;
+    count_ = lent_count;
+  }
+  ~OpenComplaintsLent() {
+    slot_ = nullptr;
+    count_ = 0;
+  }
+  OpenComplaintsLent(const OpenComplaintsLent&) = delete;
+  OpenComplaintsLent& operator=(const OpenComplaintsLent&) = delete;
+
+ private:
+  const int32_t*& slot_;
+  size_t& count_;
+};
+
 void InProcessPlugin::Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_grade* grades,
-                            size_t count, int64_t as_of_ms) {
+                            size_t count, int64_t as_of_ms, const int32_t* open_complaints) {
   if (!FIELDCRM_HAS(fieldcrm_plugin_api, api_, grade))
     throw PluginError(Describe() + " does not grade");
+  OpenComplaintsLent lent(open_complaints_, graded_count_, open_complaints, count);
   Run("grading customers", nullptr, [&](fieldcrm_error* error) {
     return api_->grade(instance_, facts, grades, count, as_of_ms, error);
   });
@@ -272,10 +302,12 @@ void InProcessPlugin::Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_
   }
 }
 
-std::string InProcessPlugin::Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms) {
+std::string InProcessPlugin::Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms,
+                                     int32_t open_complaints) {
   if (!FIELDCRM_HAS(fieldcrm_plugin_api, api_, explain)) {
     throw PluginError(Describe() + " does not explain grades");
   }
+  OpenComplaintsLent lent(open_complaints_, graded_count_, &open_complaints, 1);
   fieldcrm_call call(this, false);
   Run("explaining a grade", &call, [&](fieldcrm_error* error) {
     return api_->explain(instance_, &facts, as_of_ms, &call, error);

@@ -75,14 +75,16 @@ json Answer(InProcessPlugin& plugin, const SharedGrades& shared, int fd, const F
     if (count > SharedGrades::kCapacity || slot < 0 || slot >= SharedGrades::kSlots) {
       throw std::invalid_argument("a grade batch outside the shared memory");
     }
-    plugin.Grade(shared.facts(slot), shared.grades(slot), count, h.at("as_of_ms"));
+    std::vector<int32_t> open = DenseCounts(h.value("open_complaints", json::array()), count);
+    plugin.Grade(shared.facts(slot), shared.grades(slot), count, h.at("as_of_ms"),
+                 open.empty() ? nullptr : open.data());
     return {{"ok", nullptr}};
   }
   if (op == "explain") {
     fieldcrm_customer_facts facts{};
     if (request.payload.size() != sizeof facts) throw std::invalid_argument("facts of wrong size");
     std::memcpy(&facts, request.payload.data(), sizeof facts);
-    return {{"ok", plugin.Explain(facts, h.at("as_of_ms"))}};
+    return {{"ok", plugin.Explain(facts, h.at("as_of_ms"), h.value("open_complaints", 0))}};
   }
   if (op == "review" || op == "alerts") {
     DecodedView decoded{};

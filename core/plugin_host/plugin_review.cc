@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "fieldcrm/model/team_scope.h"
 #include "fieldcrm/plugin_host/tiers.h"
 #include "fieldcrm/projections/customer_bundle.h"
 #include "fieldcrm/storage/name_uuid.h"
@@ -147,10 +148,22 @@ ReviewResult ReviewCustomers(Store& store, PluginHost& host, int64_t as_of_ms,
   return result;
 }
 
-int WriteProposedRecords(Store& store, const std::vector<ProposedRecord>& records) {
+int WriteProposedRecords(Store& store, const std::vector<ProposedRecord>& proposed) {
   int created = 0;
+  const std::string& team = store.device().team;
   Transaction txn = store.Transact();
-  for (const ProposedRecord& record : records) {
+  for (ProposedRecord record : proposed) {
+    // A record under no customer belongs to the writing device's team (a reception tablet's
+    // walk-in log), whatever the plugin said: the plugin does not choose who may see it. Its id
+    // names the team too, so two offices writing the same key (duty lists set at the same
+    // second) write two records, not one record of two teams.
+    if (!LinksCustomer(record.fields)) {
+      record.fields.erase(kRecordTeamField);
+      if (!team.empty()) {
+        record.fields[kRecordTeamField] = team;
+        record.id = NameUuid(record.id + "/" + team);
+      }
+    }
     if (RecordExists(store, record.id)) continue;  // granted before, here or on another replica
     FieldValues values;
     for (const auto& [name, value] : record.fields.items()) values.emplace_back(name, value);

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "fieldcrm/projections/facts.h"
+#include "fieldcrm/projections/open_complaints.h"
 #include "fieldcrm/storage/store_database.h"
 
 namespace fieldcrm {
@@ -20,11 +21,13 @@ constexpr size_t kBatch = 65536;
 
 std::vector<sdk::TierGrade> GradeFacts(LoadedPlugin& tiering,
                                        const std::vector<sdk::CustomerFacts>& facts,
-                                       int64_t as_of_ms) {
+                                       int64_t as_of_ms,
+                                       const std::vector<int32_t>& open_complaints) {
   std::vector<sdk::TierGrade> grades(facts.size());
   for (size_t start = 0; start < facts.size(); start += kBatch) {
     size_t count = std::min(kBatch, facts.size() - start);
-    tiering.Grade(facts.data() + start, grades.data() + start, count, as_of_ms);
+    tiering.Grade(facts.data() + start, grades.data() + start, count, as_of_ms,
+                  open_complaints.empty() ? nullptr : open_complaints.data() + start);
   }
   return grades;
 }
@@ -33,9 +36,14 @@ std::vector<sdk::TierGrade> GradeBundles(LoadedPlugin& tiering,
                                          const std::vector<CustomerBundle>& bundles,
                                          int64_t as_of_ms) {
   std::vector<sdk::CustomerFacts> facts;
+  std::vector<int32_t> open;
   facts.reserve(bundles.size());
-  for (const CustomerBundle& bundle : bundles) facts.push_back(bundle.facts);
-  return GradeFacts(tiering, facts, as_of_ms);
+  open.reserve(bundles.size());
+  for (const CustomerBundle& bundle : bundles) {
+    facts.push_back(bundle.facts);
+    open.push_back(OpenComplaintsAt(bundle.complaints, as_of_ms));
+  }
+  return GradeFacts(tiering, facts, as_of_ms, open);
 }
 
 const char* SegmentName(uint8_t segment) {
@@ -62,13 +70,20 @@ json TierJson(const sdk::TierGrade& grade) {
 
 namespace {
 
+// The customers' grades, with the complaints open at as_of_ms in db.
 std::map<std::string, sdk::TierGrade> GradeEach(
-    LoadedPlugin& tiering, const std::vector<std::pair<std::string, sdk::CustomerFacts>>& customers,
-    int64_t as_of_ms) {
+    Database& db, LoadedPlugin& tiering,
+    const std::vector<std::pair<std::string, sdk::CustomerFacts>>& customers, int64_t as_of_ms) {
+  std::map<std::string, int32_t> open_by_customer = OpenComplaintsByCustomer(db, as_of_ms);
   std::vector<sdk::CustomerFacts> facts;
+  std::vector<int32_t> open;
   facts.reserve(customers.size());
-  for (const auto& [id, f] : customers) facts.push_back(f);
-  std::vector<sdk::TierGrade> grades = GradeFacts(tiering, facts, as_of_ms);
+  for (const auto& [id, f] : customers) {
+    facts.push_back(f);
+    auto found = open_by_customer.find(id);
+    open.push_back(found == open_by_customer.end() ? 0 : found->second);
+  }
+  std::vector<sdk::TierGrade> grades = GradeFacts(tiering, facts, as_of_ms, open);
   std::map<std::string, sdk::TierGrade> out;
   for (size_t i = 0; i < customers.size(); ++i) out.emplace(customers[i].first, grades[i]);
   return out;
@@ -88,7 +103,7 @@ std::map<std::string, sdk::TierGrade> GradeStore(Database& db, LoadedPlugin& tie
     return out;
   }
   // Every customer: from the fact tables, without reading a single document.
-  return GradeEach(tiering, LoadCustomerFacts(db, std::nullopt, team), as_of_ms);
+  return GradeEach(db, tiering, LoadCustomerFacts(db, std::nullopt, team), as_of_ms);
 }
 
 std::map<std::string, sdk::TierGrade> GradeStore(Store& store, LoadedPlugin& tiering,
@@ -100,12 +115,13 @@ std::map<std::string, sdk::TierGrade> GradeStore(Store& store, LoadedPlugin& tie
 std::map<std::string, sdk::TierGrade> GradeStoreAsItWas(Database& db, LoadedPlugin& tiering,
                                                         int64_t as_of_ms,
                                                         const std::optional<std::string>& team) {
-  return GradeEach(tiering, LoadCustomerFacts(db, as_of_ms, team), as_of_ms);
+  return GradeEach(db, tiering, LoadCustomerFacts(db, as_of_ms, team), as_of_ms);
 }
 
 json ExplainTier(LoadedPlugin& tiering, const CustomerBundle& bundle, int64_t as_of_ms) {
   json out = TierJson(GradeBundles(tiering, {bundle}, as_of_ms).front());
-  std::string reasons = tiering.Explain(bundle.facts, as_of_ms);
+  std::string reasons =
+      tiering.Explain(bundle.facts, as_of_ms, OpenComplaintsAt(bundle.complaints, as_of_ms));
   try {
     out["explanation"] = json::parse(reasons);
   } catch (const json::exception& e) {

@@ -36,7 +36,8 @@ std::string GroupOf(Database& db, const std::string& customer) {
       .value_or(customer);
 }
 
-// The group a record belongs to: a customer's own, or that of the customer it hangs under.
+// The group a record belongs to: a customer's own, that of the customer it hangs under, or, for
+// a record under no customer (an unregistered walk-in), the record itself.
 std::optional<std::string> GroupOfRecord(Database& db, const std::string& id) {
   Statement& stmt = db.Prepare("SELECT kind, root, parent FROM records WHERE id = ?");
   stmt.Bind(id);
@@ -44,26 +45,33 @@ std::optional<std::string> GroupOfRecord(Database& db, const std::string& id) {
   bool is_customer = false;
   if (stmt.Step()) {
     is_customer = stmt.Text(0) == "customer";
-    customer = is_customer ? stmt.OptText(1).value_or(id) : stmt.OptText(2);
+    customer = is_customer ? stmt.OptText(1).value_or(id) : stmt.OptText(2).value_or(id);
   }
   stmt.Reset();
-  if (!customer || is_customer) return customer;
+  if (!customer || is_customer || *customer == id) return customer;
   return GroupOf(db, *customer);
 }
 
-std::vector<std::string> GroupMembers(Database& db, const std::string& group) {
+struct Member {
+  std::string id, kind;
+};
+
+// A group's customers (or its one record under no customer); the group's id is listed even
+// before the store has it (an erasure may arrive before its customer).
+std::vector<Member> GroupMembers(Database& db, const std::string& group) {
   Statement& stmt = db.Prepare(
-      "SELECT id FROM records WHERE root = ?1 AND kind = 'customer' UNION SELECT ?1 ORDER BY 1");
+      "SELECT id, kind FROM records WHERE root = ?1 AND kind = 'customer' UNION "
+      "SELECT ?1, COALESCE((SELECT kind FROM records WHERE id = ?1), 'customer') ORDER BY 1");
   stmt.Bind(group);
-  std::vector<std::string> ids;
-  while (stmt.Step()) ids.push_back(stmt.Text(0));
+  std::vector<Member> members;
+  while (stmt.Step()) members.push_back({stmt.Text(0), stmt.Text(1)});
   stmt.Reset();
-  return ids;
+  return members;
 }
 
 bool GroupErased(Database& db, const std::string& group) {
   Statement& stmt = db.Prepare("SELECT 1 FROM records WHERE parent = ? AND kind = ?");
-  for (const std::string& member : GroupMembers(db, group)) {
+  for (const auto& [member, kind] : GroupMembers(db, group)) {
     stmt.Bind(member, kErasureKind);
     bool erased = stmt.Step();
     stmt.Reset();
@@ -108,15 +116,15 @@ bool EraseRecord(Database& db, const StoreHooks& hooks, const std::string& id,
   return changed;
 }
 
-// Erases a whole group: its customers and everything hanging under them but erasure records.
+// Erases a whole group: its customers (or its record) and everything hanging under them but
+// erasure records.
 void EraseGroup(Database& db, const StoreHooks& hooks, const std::string& group,
                 std::map<std::string, TouchedRecord>& rewritten, ErasureStats& stats) {
-  std::vector<std::string> members = GroupMembers(db, group);
   std::vector<std::pair<std::string, std::string>> records;  // id, kind
   Statement& children =
       db.Prepare("SELECT id, kind FROM records WHERE parent = ? AND kind <> ? ORDER BY id");
-  for (const std::string& member : members) {
-    records.emplace_back(member, "customer");
+  for (const auto& [member, kind] : GroupMembers(db, group)) {
+    records.emplace_back(member, kind);
     children.Bind(member, kErasureKind);
     while (children.Step()) records.emplace_back(children.Text(0), children.Text(1));
     children.Reset();

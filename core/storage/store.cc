@@ -264,10 +264,14 @@ int64_t Store::ConflictCount() {
 Store::Erasure Store::Erase(const std::string& customer) {
   Transaction txn(db_);
   auto place = FindRecord(customer);
-  if (!place || place->kind != "customer") {
+  // A customer, or a record under none (an unregistered walk-in holding a phone and a name).
+  bool erasable =
+      place && (place->kind == "customer" || (!place->parent && place->kind != kErasureKind));
+  if (!erasable) {
     throw NotFound("no customer '" + customer + "' on this store (give a customer id)");
   }
   Erasure erasure;
+  erasure.kind = place->kind;
   if (IsErasedCustomer(db_, customer)) {
     erasure.already_erased = true;
     return erasure;

@@ -85,6 +85,10 @@ Rules Rules::FromConfig(const json& c) {
   r.rfm_monetary_cny = Breaks(c["rfm"]["monetary_cny"], "rfm.monetary_cny");
   r.high_value_monetary = c["segments"]["high_value_monetary"];
   r.active_recency = c["segments"]["active_recency"];
+  std::string priority = c.value("complaint_priority", "off");
+  r.complaint_priority = priority == "raise_tier" ? ComplaintPriority::kRaiseTier
+                         : priority == "flag"     ? ComplaintPriority::kFlag
+                                                  : ComplaintPriority::kOff;
   return r;
 }
 
@@ -103,7 +107,8 @@ std::array<double, kFactorCount> Fractions(const Rules& r, const CustomerFacts& 
   };
 }
 
-TierGrade GradeOne(const Rules& r, const CustomerFacts& f, int64_t as_of_ms) {
+TierGrade GradeOne(const Rules& r, const CustomerFacts& f, int64_t as_of_ms,
+                   int32_t open_complaints) {
   auto fractions = Fractions(r, f, as_of_ms);
   double points = 0;
   for (size_t i = 0; i < kFactorCount; ++i) points += r.weights[i] * fractions[i];
@@ -113,6 +118,11 @@ TierGrade GradeOne(const Rules& r, const CustomerFacts& f, int64_t as_of_ms) {
            : g.score >= r.threshold_b ? 'B'
            : g.score >= r.threshold_c ? 'C'
                                       : 'D';
+  // Service priority: one tier up, the score as it was (it still explains the rest).
+  if (r.complaint_priority == ComplaintPriority::kRaiseTier && open_complaints > 0 &&
+      g.tier != 'A') {
+    --g.tier;
+  }
   g.recency = RecencyScore(r, IdleDays(f, as_of_ms));
   g.frequency = ScoreUp(f.visits + f.contacts + f.deals_signed, r.rfm_frequency);
   g.monetary = ScoreUp(Monetary(f), r.rfm_monetary_cny);
@@ -155,7 +165,28 @@ std::array<std::string, kFactorCount> Reasons(const Rules& r, const CustomerFact
 
 }  // namespace
 
-json Explain(const Rules& r, const CustomerFacts& f, int64_t as_of_ms) {
+namespace {
+
+// The service priority factor: no points, the open complaints as its value.
+json ServicePriority(const Rules& r, int32_t open_complaints) {
+  std::string reason =
+      open_complaints == 0
+          ? std::string("no open complaint")
+          : Num(open_complaints) + " open complaint" + (open_complaints == 1 ? "" : "s") +
+                (r.complaint_priority == ComplaintPriority::kRaiseTier
+                     ? ": service priority, tier raised one step (complaint_priority raise_tier)"
+                     : ": service priority (complaint_priority flag)");
+  return {{"name", "service priority"},
+          {"value", open_complaints},
+          {"weight", 0},
+          {"share", open_complaints > 0 ? 1 : 0},
+          {"points", 0},
+          {"reason", reason}};
+}
+
+}  // namespace
+
+json Explain(const Rules& r, const CustomerFacts& f, int64_t as_of_ms, int32_t open_complaints) {
   auto fractions = Fractions(r, f, as_of_ms);
   double idle = IdleDays(f, as_of_ms);
   auto reasons = Reasons(r, f, idle);
@@ -176,8 +207,11 @@ json Explain(const Rules& r, const CustomerFacts& f, int64_t as_of_ms) {
                        {"points", std::round(points * 10) / 10},
                        {"reason", reasons[i]}});
   }
-  TierGrade g = GradeOne(r, f, as_of_ms);
+  bool priority = r.complaint_priority != ComplaintPriority::kOff;
+  if (priority) factors.push_back(ServicePriority(r, open_complaints));
+  TierGrade g = GradeOne(r, f, as_of_ms, open_complaints);
   return {{"factors", factors},
+          {"service_priority", priority && open_complaints > 0},
           {"score", std::round(g.score * 10) / 10},
           {"thresholds", {{"A", r.threshold_a}, {"B", r.threshold_b}, {"C", r.threshold_c}}},
           {"rfm",

@@ -15,11 +15,13 @@ class TieringPlugin {
 
   void Grade(const fieldcrm::sdk::CustomerFacts* facts, fieldcrm::sdk::TierGrade* grades,
              size_t count, int64_t as_of_ms) {
-    for (size_t i = 0; i < count; ++i) grades[i] = GradeOne(rules_, facts[i], as_of_ms);
+    for (size_t i = 0; i < count; ++i) {
+      grades[i] = GradeOne(rules_, facts[i], as_of_ms, fieldcrm::sdk::OpenComplaints(i));
+    }
   }
 
   std::string Explain(const fieldcrm::sdk::CustomerFacts& facts, int64_t as_of_ms) {
-    return tiering::Explain(rules_, facts, as_of_ms).dump();
+    return tiering::Explain(rules_, facts, as_of_ms, fieldcrm::sdk::OpenComplaints(0)).dump();
   }
 
  private:
@@ -74,7 +76,8 @@ FIELDCRM_PLUGIN(tiering::TieringPlugin, R"json({
         "required": ["high_value_monetary", "active_recency"],
         "properties": {"high_value_monetary": {"type": "integer", "minimum": 1, "maximum": 5},
                        "active_recency": {"type": "integer", "minimum": 1, "maximum": 5}}
-      }
+      },
+      "complaint_priority": {"type": "string", "enum": ["off", "flag", "raise_tier"]}
     }
   },
   "default_config": {
@@ -88,6 +91,7 @@ FIELDCRM_PLUGIN(tiering::TieringPlugin, R"json({
     "thresholds": {"A": 70, "B": 50, "C": 30},
     "rfm": {"recency_days": [7, 30, 90, 180], "frequency": [2, 4, 8, 12],
             "monetary_cny": [1000000, 2000000, 3000000, 5000000]},
-    "segments": {"high_value_monetary": 4, "active_recency": 3}
+    "segments": {"high_value_monetary": 4, "active_recency": 3},
+    "complaint_priority": "off"
   }
 })json")

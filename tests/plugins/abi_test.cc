@@ -30,7 +30,7 @@ struct MinorZeroWorld {
   LoadedPlugin& plugin = host->RequireKind("tiering");
 };
 
-TEST_CASE("a C plugin built for API 2.0 loads, grades and explains in the 2.3 host") {
+TEST_CASE("a C plugin built for API 2.0 loads, grades and explains in the 2.4 host") {
   MinorZeroWorld world;
   LoadedPlugin& plugin = world.plugin;
   CHECK(plugin.name() == "budget-tiers");
@@ -43,7 +43,7 @@ TEST_CASE("a C plugin built for API 2.0 loads, grades and explains in the 2.3 ho
   std::vector<sdk::TierGrade> grades = GradeFacts(plugin, {rich, middling, visitor, {}}, kAsOf);
   CHECK(std::string{grades[0].tier, grades[1].tier, grades[2].tier, grades[3].tier} == "ABCD");
 
-  json reasons = json::parse(plugin.Explain(rich, kAsOf));
+  json reasons = json::parse(plugin.Explain(rich, kAsOf, 0));
   CHECK(reasons["factors"][0]["name"] == "budget");
   CHECK(reasons["factors"][0]["reason"] == "tier A from 5000000 CNY");
 
@@ -77,7 +77,7 @@ TEST_CASE("with check_config (API 2.1) a rejected config never reaches the live 
   Replica tablet(store_dir, "tablet");
   auto host = BuiltinHost(tablet.store());
   LoadedPlugin& tiering = host->Get("tiering");
-  CHECK(tiering.manifest()["api_version"] == "2.3");
+  CHECK(tiering.manifest()["api_version"] == "2.4");
   sdk::CustomerFacts facts;
   facts.budget_cny = 9000000;
   facts.stage = sdk::kOwner;

@@ -42,7 +42,7 @@ TEST_CASE("the built-in plugins load from the build tree with their manifests") 
   std::vector<std::string> names;
   for (const PluginState& s : states) {
     CHECK(s.state == "loaded");
-    CHECK(s.manifest["api_version"] == "2.3");
+    CHECK(s.manifest["api_version"] == "2.4");
     CHECK(s.manifest["config_schema"].is_object());
     CHECK_FALSE(s.manifest["description"].get<std::string>().empty());
     names.push_back(s.name);
@@ -71,7 +71,7 @@ TEST_CASE("bad files are refused with the plugin and the reason; the rest keeps 
   CHECK(version.state == "refused");
   CHECK(version.reason ==
         "plugin file 'wrong_version.so' refused: built for plugin API 99.0, this fieldcrm "
-        "supports 2.0 to 2.3: rebuild it against this SDK");
+        "supports 2.0 to 2.4: rebuild it against this SDK");
   CHECK(StateOf(states, "no_entry.so").reason ==
         "plugin file 'no_entry.so' refused: not a fieldcrm plugin: no 'fieldcrm_plugin_info' and "
         "'fieldcrm_plugin_entry' symbols");

@@ -5,6 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fieldcrm/application/reception.h"
+#include "fieldcrm/model/live_records.h"
+#include "fieldcrm/storage/store_database.h"
+#include "tests/plugins/plugin_world.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 
@@ -124,6 +128,49 @@ TEST_CASE("reception refuses bad input with a clear error and writes nothing") {
   CHECK(not_busy.err.find("王芳 is not with a customer") != std::string::npos);
   CHECK(office.Ok("09:07", {"reception", "log"})["totals"]["walk_ins"] == 0);
   CHECK(Cli(office.db, {"reception", "walkin"}).exit_code == 2);  // --phone is required
+}
+
+TEST_CASE("a walk-in and the customer it registers are written together or not at all") {
+  Office office;
+  office.Ok("09:00", {"reception", "duty", "王芳", "李强"});
+  SessionOptions options{office.db, BuiltinPlugins(), ParseTime("2026-06-15T09:10+08:00", "as-of")};
+  options.allow_unsigned_plugins = true;
+  Session session(options);
+  Reception reception(session);
+  Store& store = session.store();
+  auto walk_ins = [&] {
+    std::vector<json> found;
+    for (json& record : LiveRecords(store, "reception")) {
+      if (record["event"] == "walkin") found.push_back(std::move(record));
+    }
+    return found;
+  };
+  const WalkIn visitor{"138 0000 0001", "张一", "来访"};
+
+  // The customer's write fails after the plugin's walk-in record was written (the disk filled up,
+  // the tablet lost power): a real SQLite error from the store's own connection.
+  StoreDatabase(store).Exec(
+      "CREATE TEMP TRIGGER fail_customer BEFORE INSERT ON log WHEN NEW.kind = 'customer' "
+      "BEGIN SELECT RAISE(ABORT, 'injected: disk full'); END");
+  CHECK_THROWS_WITH(reception.Receive(visitor), doctest::Contains("injected: disk full"));
+  CHECK(walk_ins().empty());
+  CHECK(Customers(store).List({}).empty());
+
+  // The receptionist tries again: one walk-in, one customer, linked, and 王芳 still had her turn.
+  StoreDatabase(store).Exec("DROP TRIGGER fail_customer");
+  WalkInOutcome retried = reception.Receive(visitor);
+  CHECK(retried.registered);
+  CHECK(retried.decision["agent"] == "王芳");
+  std::vector<json> logged = walk_ins();
+  REQUIRE(logged.size() == 1);
+  CHECK(logged[0]["customer"] == retried.customer);
+  std::vector<json> customers = Customers(store).List({});
+  REQUIRE(customers.size() == 1);
+  CHECK(customers[0]["agent"] == "王芳");
+  session.Close();
+  json log = office.Ok("18:00", {"reception", "log"});
+  CHECK(log["totals"] == json({{"walk_ins", 1}, {"new", 1}, {"returning", 0}}));
+  CHECK(office.Ok("18:00", {"reception", "queue"})["order"] == json({"李强", "王芳"}));
 }
 
 TEST_CASE("the rotation plugin gives the same answers isolated in its own process") {

@@ -216,15 +216,23 @@ TEST_CASE("the complaints report: rate, time to answer and resolve, by project a
   CHECK(repairs["first_in_time_pct"].get<double>() == doctest::Approx(100.0));
 }
 
-TEST_CASE("fieldcrm complaint and repair commands, with clear errors and exit codes") {
-  TempDir dir;
-  std::string db = dir.File("cli.db");
+// A tablet store made with the fieldcrm program, with one customer 张伟 (extra: more of its
+// fields); returns the customer's id.
+std::string CliTabletWithCustomer(const std::string& db, std::vector<std::string> extra = {}) {
   REQUIRE(
       Cli(db, {"init", "--device", "booth", "--agent", "王芳", "--team", "滨江一组"}).exit_code ==
       0);
-  RunResult added = Cli(db, {"customer", "add", "--name", "张伟", "--phone", "13800000001"});
-  REQUIRE(added.exit_code == 0);
-  std::string customer = Line(added.out);
+  std::vector<std::string> args = {"customer", "add", "--name", "张伟", "--phone", "13800000001"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  RunResult added = Cli(db, args);
+  REQUIRE_MESSAGE(added.exit_code == 0, added.err);
+  return Line(added.out);
+}
+
+TEST_CASE("fieldcrm complaint and repair commands, with clear errors and exit codes") {
+  TempDir dir;
+  std::string db = dir.File("cli.db");
+  std::string customer = CliTabletWithCustomer(db);
   RunResult opened = Cli(db, {"complaint", "add", customer, "--category", "物业", "--channel",
                               "微信", "--severity", "高", "--note", "电梯坏了"});
   REQUIRE_MESSAGE(opened.exit_code == 0, opened.err);
@@ -257,6 +265,77 @@ TEST_CASE("fieldcrm complaint and repair commands, with clear errors and exit co
   RunResult report = Cli(db, {"--json", "report", "complaints"});
   REQUIRE_MESSAGE(report.exit_code == 0, report.err);
   CHECK(json::parse(report.out)["tables"][0]["rows"].back()["cases"] == 1);
+}
+
+// The tiering plugin (the real .so, in this process and isolated in its own) reads the open
+// complaints the host counts (plugin API 2.4) and, where its config says so, gives service
+// priority: flagged in the explanation, or also one tier up, while the complaint is open.
+TEST_CASE("an open complaint raises service priority where the tiering config says so") {
+  TempDir dir;
+  std::string db = dir.File("priority.db");
+  std::string customer = CliTabletWithCustomer(db, {"--budget", "5000000", "--stage", "buyer"});
+  auto explain = [&](const std::string& isolation, const std::string& as_of) {
+    RunResult r = Cli(db, {"--plugin-isolation=" + isolation, "--as-of=" + as_of, "--json", "tier",
+                           "explain", customer});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return json::parse(r.out);
+  };
+  auto listed_as = [&](const std::string& isolation, const std::string& tier) {
+    RunResult r = Cli(db, {"--plugin-isolation=" + isolation, "--as-of=2026-06-20T12:00Z", "--json",
+                           "customer", "list", "--tier", tier});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return json::parse(r.out).size();
+  };
+  const std::string later = "2026-06-20T12:00Z";
+  CHECK(explain("none", later)["tier"] == "C");
+  RunResult opened =
+      Cli(db, {"complaint", "add", customer, "--category", "物业", "--at", "2026-06-15T10:00Z"});
+  REQUIRE_MESSAGE(opened.exit_code == 0, opened.err);
+  std::string complaint = Line(opened.out);
+
+  // Off by default: the complaint changes nothing.
+  json off = explain("none", later);
+  CHECK(off["tier"] == "C");
+  CHECK(off["explanation"]["service_priority"] == false);
+  CHECK(off["explanation"]["factors"].size() == 7);
+
+  REQUIRE(Cli(db, {"plugins", "config", "tiering", R"({"complaint_priority": "raise_tier"})"})
+              .exit_code == 0);
+  for (const char* isolation : {"none", "all"}) {
+    CAPTURE(isolation);
+    json raised = explain(isolation, later);
+    CHECK(raised["tier"] == "B");
+    CHECK(raised["tier_score"] == off["tier_score"]);
+    CHECK(raised["explanation"]["service_priority"] == true);
+    json factor = raised["explanation"]["factors"].back();
+    CHECK(factor["name"] == "service priority");
+    CHECK(factor["value"] == 1);
+    CHECK(factor["points"] == 0);
+    // Lists grade every customer from the fact tables: the same tier there.
+    CHECK(listed_as(isolation, "B") == 1);
+    CHECK(listed_as(isolation, "C") == 0);
+    // Before the complaint was opened, no priority.
+    CHECK(explain(isolation, "2026-06-14T12:00Z")["tier"] == "C");
+  }
+
+  REQUIRE(
+      Cli(db, {"plugins", "config", "tiering", R"({"complaint_priority": "flag"})"}).exit_code ==
+      0);
+  json flagged = explain("all", later);
+  CHECK(flagged["tier"] == "C");
+  CHECK(flagged["explanation"]["service_priority"] == true);
+
+  // Resolved: the priority ends with it.
+  REQUIRE(Cli(db, {"plugins", "config", "tiering", R"({"complaint_priority": "raise_tier"})"})
+              .exit_code == 0);
+  REQUIRE(Cli(db, {"complaint", "resolve", complaint, "--at", "2026-06-16T10:00Z"}).exit_code == 0);
+  for (const char* isolation : {"none", "all"}) {
+    json resolved = explain(isolation, later);
+    CHECK(resolved["tier"] == "C");
+    CHECK(resolved["explanation"]["factors"].back()["value"] == 0);
+    CHECK(listed_as(isolation, "B") == 0);
+  }
+  CHECK(explain("all", "2026-06-15T12:00Z")["tier"] == "B");  // open that day
 }
 
 }  // namespace

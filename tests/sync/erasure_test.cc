@@ -1,7 +1,8 @@
 // Erasing a customer for good (docs/privacy.md), end to end with real processes: fieldcrm-server
 // serving, `fieldcrm-server erase` run beside it, tablets as `fieldcrm` processes on their own
 // store files. After the erasure and the syncs, no file of any store (server or tablet, WAL
-// included) holds the erased name, phone or notes; a tablet that was offline with its own edits
+// included) holds the erased name, phone or notes, nor those of a walk-in erased by phone (logged
+// at reception before and after being registered); a tablet that was offline with its own edits
 // of the customer, and a stale copy of it re-sending old changes, resurrect nothing; every
 // replica ends in the same state; the audit trail says who erased whom and why.
 #include <doctest/doctest.h>
@@ -24,14 +25,24 @@ using nlohmann::json;
 constexpr const char* kName = "鲁智深";
 constexpr const char* kPhoneStored = "+8613912345678";
 constexpr const char* kNote = "SECRET-NOTE-7731";
+// A walk-in: first logged at reception without a name, then registered on a second visit; and a
+// visitor who only ever gave their phone.
+constexpr const char* kWalkInName = "孙二娘";
+constexpr const char* kWalkInPhoneStored = "+8613955556666";
+constexpr const char* kVisitorPhoneStored = "+8613977778888";
+
+const std::vector<const char*> kPersonTexts = {kName, kPhoneStored, kNote};
+const std::vector<const char*> kAllTexts = {kName,       kPhoneStored,       kNote,
+                                            kWalkInName, kWalkInPhoneStored, kVisitorPhoneStored};
 
 // The erased texts found in the store's files (database, WAL, shared memory index).
-std::vector<std::string> ErasedBytesIn(const std::string& db) {
+std::vector<std::string> ErasedBytesIn(const std::string& db,
+                                       const std::vector<const char*>& texts = kAllTexts) {
   std::vector<std::string> found;
   for (const char* suffix : {"", "-wal", "-shm"}) {
     std::ifstream in(db + suffix, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    for (const char* text : {kName, kPhoneStored, kNote}) {
+    for (const char* text : texts) {
       if (bytes.find(text) != std::string::npos) found.push_back(db + suffix + ": " + text);
     }
   }
@@ -50,8 +61,12 @@ TEST_CASE("erasure: gone from every store and log, offline tablets included; rep
       Line(Ok(Server(hq, {"token", "create", "--agent", "王芳", "--team", "A"})).out);
   std::string token_b =
       Line(Ok(Server(hq, {"token", "create", "--agent", "李强", "--team", "A"})).out);
+  std::string token_r =
+      Line(Ok(Server(hq, {"token", "create", "--agent", "前台", "--team", "A", "--role", "leader"}))
+               .out);
   ServerProcess server(hq, dir.File("server.log"));
   std::string a = dir.File("a.db"), b = dir.File("b.db"), stale = dir.File("b-stale.db");
+  std::string r = dir.File("reception.db");
   Ok(Cli(a, {"init", "--device", "booth-a", "--agent", "王芳", "--team", "A"}));
   Ok(Cli(b, {"init", "--device", "booth-b", "--agent", "李强", "--team", "A"}));
   Ok(Cli(a, {"sync", "--server", server.url(), "--token", token_a}));
@@ -69,6 +84,23 @@ TEST_CASE("erasure: gone from every store and log, offline tablets included; rep
       Line(Ok(Cli(a, {"customer", "add", "--name", "林冲", "--phone", "13800001111"})).out);
   Ok(Cli(a, {"sync"}));
   Ok(Cli(b, {"sync"}));
+  // The sales office's reception tablet: the person walks in again (a returning customer); a
+  // visitor gives only their phone, then comes back and is registered (both walk-ins link the new
+  // customer); another only ever gives their phone.
+  Ok(Cli(r, {"init", "--device", "front-desk", "--agent", "前台", "--team", "A"}));
+  Ok(Cli(r, {"sync", "--server", server.url(), "--token", token_r}));
+  auto reception = [&](const std::string& time, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--as-of=2026-06-15T" + time + "+08:00", "reception"});
+    return Ok(Cli(r, args));
+  };
+  reception("09:00", {"duty", "王芳", "李强"});
+  reception("09:10", {"walkin", "--phone", "13912345678"});
+  reception("09:20", {"walkin", "--phone", "139 5555 6666"});
+  reception("09:25", {"walkin", "--phone", "139 7777 8888"});
+  reception("09:30", {"done", "李强"});
+  reception("11:00", {"walkin", "--phone", "139 5555 6666", "--name", kWalkInName});
+  RunResult sync_r = Ok(Cli(r, {"sync"}));
+  REQUIRE_MESSAGE(sync_r.out.find("refused 0") != std::string::npos, sync_r.err);
   Ok(Cli(a, {"customer", "set", person, std::string("notes=") + kNote + "-a"}));
   Ok(Cli(b, {"customer", "set", person, std::string("notes=") + kNote + "-b"}));
   Ok(Cli(a, {"sync"}));
@@ -85,14 +117,14 @@ TEST_CASE("erasure: gone from every store and log, offline tablets included; rep
   // Head office erases the person while the server serves.
   RunResult erased = Ok(
       Server(hq, {"erase", person, "--reason", "PIPL deletion request 17", "--by", "法务部 陈"}));
-  // The customer, the visit and the follow-up; and the conflict the server kept.
-  CHECK_MESSAGE(erased.out.find("erased customer " + person + ": 3 records") != std::string::npos,
+  // The customer, the visit, the follow-up and the walk-in; and the conflict the server kept.
+  CHECK_MESSAGE(erased.out.find("erased customer " + person + ": 4 records") != std::string::npos,
                 erased.out);
   CHECK(erased.out.find(", 1 conflicts removed") != std::string::npos);
   CHECK(erased.out.find("erased 1 customer; tablets erase them at their next sync") !=
         std::string::npos);
   CHECK(erased.err.empty());
-  CHECK(ErasedBytesIn(hq).empty());
+  CHECK(ErasedBytesIn(hq, kPersonTexts).empty());
 
   RunResult sync_a = Ok(Cli(a, {"sync"}));
   CHECK_MESSAGE(sync_a.out.find(", customers erased 1") != std::string::npos, sync_a.out);
@@ -107,9 +139,25 @@ TEST_CASE("erasure: gone from every store and log, offline tablets included; rep
   // server holds erased, and the copy erases them in turn.
   RunResult sync_stale = Ok(Cli(stale, {"sync"}));
   CHECK(sync_stale.out.find("refused 0") != std::string::npos);
-  for (const std::string& db : {a, b, stale}) Ok(Cli(db, {"sync"}));
 
-  for (const std::string& db : {hq, a, b, stale}) {
+  // By phone: the customer registered on the second visit with both visits' records, and the
+  // other visitor's record, logged under no customer.
+  RunResult by_phone =
+      Ok(Server(hq, {"erase", "--phone", "139-5555-6666", "--phone", "13977778888", "--reason",
+                     "PIPL deletion request 18", "--by", "法务部 陈"}));
+  CHECK_MESSAGE(by_phone.out.find(": 3 records") != std::string::npos, by_phone.out);
+  CHECK(by_phone.out.find("erased reception ") != std::string::npos);
+  CHECK(by_phone.out.find("erased 1 customer and 1 record;") != std::string::npos);
+  for (const char* phone : {"139-5555-6666", "13977778888"}) {
+    CHECK(Server(hq, {"erase", "--phone", phone, "--reason", "again"}).exit_code == 1);
+  }
+  for (const std::string& db : {a, b, stale, r}) Ok(Cli(db, {"sync"}));
+  // The reception log forgets both people; the duty list stays.
+  json log =
+      json::parse(Ok(Cli(r, {"--json", "--as-of=2026-06-15T18:00+08:00", "reception", "log"})).out);
+  CHECK(log["totals"]["walk_ins"] == 0);
+
+  for (const std::string& db : {hq, a, b, stale, r}) {
     CAPTURE(db);
     CHECK(ErasedBytesIn(db) == std::vector<std::string>{});
   }
@@ -122,18 +170,23 @@ TEST_CASE("erasure: gone from every store and log, offline tablets included; rep
 
   // The audit trail: who, when, which id, why, and nothing of the person.
   json trail = json::parse(Ok(Server(hq, {"--json", "erasures"})).out);
-  REQUIRE(trail.size() == 1);
-  CHECK(trail[0]["customer"] == person);
-  CHECK(trail[0]["erased_by"] == "法务部 陈");
-  CHECK(trail[0]["reason"] == "PIPL deletion request 17");
-  CHECK_FALSE(trail[0]["erased_at"].get<std::string>().empty());
+  REQUIRE(trail.size() == 3);
+  json first;
+  for (const json& entry : trail) {
+    if (entry["customer"] == person) first = entry;
+    CHECK(entry["erased_by"] == "法务部 陈");
+  }
+  REQUIRE(first.is_object());
+  CHECK(first["kind"] == "customer");
+  CHECK(first["reason"] == "PIPL deletion request 17");
+  CHECK_FALSE(first["erased_at"].get<std::string>().empty());
   std::string history = Ok(Server(hq, {"--json", "audit", person})).out;
   CHECK(history.find(kNote) == std::string::npos);
   CHECK(history.find(kName) == std::string::npos);
 
   // Every replica converged, the offline tablet and the stale copy included.
   std::string expected = CanonicalDump(*OpenCustomerStore(hq));
-  for (const std::string& db : {a, b, stale}) {
+  for (const std::string& db : {a, b, stale, r}) {
     CAPTURE(db);
     CHECK(CanonicalDump(*OpenCustomerStore(db)) == expected);
   }

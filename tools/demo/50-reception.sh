@@ -31,3 +31,7 @@ crm "$(at 10:20)" reception walkin --phone 138-0000-0002
 
 say "The evening meeting (夕会): who received whom, new vs returning, sources"
 crm "$(at 18:00)" reception log
+
+say "Each walk-in's record carries the office's team (sync gives it only to that team's tablets and head office); a registered walk-in's record links its customer, written in one transaction with it"
+crm log >reception-log.txt
+grep -m 4 -E ' reception .* (team|customer) ' reception-log.txt

@@ -42,6 +42,7 @@ std::vector<std::string> ReadIds(const std::string& path) {
 
 json ErasureJson(const SqliteServerStorage::ErasureEntry& e) {
   return {{"customer", e.customer},
+          {"kind", e.kind},
           {"erasure", e.erasure},
           {"already_erased", e.erasure.empty()},
           {"erased_by", e.erased_by},
@@ -62,35 +63,47 @@ void AddEraseCommands(CLI::App& app, ServerContext& ctx) {
     auto file = std::make_shared<std::string>();
     auto reason = std::make_shared<std::string>();
     auto by = std::make_shared<std::string>(OperatingUser());
+    auto phones = std::make_shared<std::vector<std::string>>();
     erase->add_option("CUSTOMER_ID", *ids, "the customers to erase (any id of each)");
+    erase->add_option("--phone", *phones,
+                      "erase the person with this phone: their customer and the walk-ins logged "
+                      "under no customer (repeatable)");
     erase->add_option("--from-file", *file, "a file of customer ids, one a line (bulk purges)");
     erase->add_option("--reason", *reason, "why, for the audit trail (never the erased data)")
         ->required();
     erase->add_option("--by", *by, "who orders the erasure (default: $USER, else the account)");
-    erase->callback([&ctx, ids, file, reason, by] {
+    erase->callback([&ctx, ids, file, reason, by, phones] {
       std::vector<std::string> all = *ids;
       if (!file->empty()) {
         std::vector<std::string> listed = ReadIds(*file);
         all.insert(all.end(), listed.begin(), listed.end());
       }
-      if (all.empty()) throw InvalidInput("name the customers to erase, or --from-file FILE");
+      for (const std::string& phone : *phones) {
+        std::vector<std::string> found = ctx.Open().ErasureTargetsByPhone(phone);
+        if (found.empty()) throw NotFound("nothing on the server holds the phone '" + phone + "'");
+        all.insert(all.end(), found.begin(), found.end());
+      }
+      if (all.empty()) {
+        throw InvalidInput("name the customers to erase, --phone P, or --from-file FILE");
+      }
       SqliteServerStorage::ErasureReport report = ctx.Open().Erase(all, *reason, *by);
       json rows = json::array();
       for (const auto& entry : report.erased) rows.push_back(ErasureJson(entry));
       if (ctx.json) return cli::PrintJson({{"erased", rows}, {"wal_emptied", report.wal_emptied}});
-      int64_t erased = 0;
+      int64_t erased = 0, records = 0;  // customers, and records under no customer
       for (const auto& e : report.erased) {
         if (e.erasure.empty()) {
-          std::cout << "customer " << e.customer << " was erased before: nothing to do\n";
+          std::cout << e.kind << " " << e.customer << " was erased before: nothing to do\n";
           continue;
         }
-        ++erased;
-        std::cout << "erased customer " << e.customer << ": " << e.removed.records << " records, "
-                  << e.removed.log_entries << " change log entries rewritten, "
+        ++(e.kind == "customer" ? erased : records);
+        std::cout << "erased " << e.kind << " " << e.customer << ": " << e.removed.records
+                  << " records, " << e.removed.log_entries << " change log entries rewritten, "
                   << e.removed.conflicts << " conflicts removed (erasure " << e.erasure << ")\n";
       }
-      std::cout << "erased " << erased << " customer" << (erased == 1 ? "" : "s")
-                << "; tablets erase them at their next sync\n";
+      std::cout << "erased " << erased << " customer" << (erased == 1 ? "" : "s");
+      if (records > 0) std::cout << " and " << records << " record" << (records == 1 ? "" : "s");
+      std::cout << "; tablets erase them at their next sync\n";
       if (!report.wal_emptied) {
         std::cerr << "warning: a reader kept the server's WAL file from being emptied: the erased "
                      "values leave it at its next checkpoint (or run erase again)\n";
@@ -105,6 +118,7 @@ void AddEraseCommands(CLI::App& app, ServerContext& ctx) {
       PrintRows(ctx, rows,
                 {{"ERASED AT", "erased_at"},
                  {"BY", "erased_by"},
+                 {"KIND", "kind"},
                  {"CUSTOMER", "customer"},
                  {"REASON", "reason"},
                  {"RECORDS", "records"},

@@ -13,6 +13,7 @@
 // the host never calls it):
 //   void Grade(const CustomerFacts* facts, TierGrade* grades, size_t count, int64_t as_of_ms);
 //   std::string Explain(const CustomerFacts& facts, int64_t as_of_ms);   // JSON, see plugin_abi.h
+//     (API 2.4: inside either, OpenComplaints(i) says how many complaints of facts[i] are open)
 //   void Review(const CustomerView& customer, Writer& writer);
 //   void Alerts(const CustomerView& customer, AlertSink& sink);
 //   std::string Call(std::string_view function, std::string_view input_json);
@@ -180,6 +181,14 @@ inline thread_local const fieldcrm_host_api* current_host = nullptr;
 inline void Log(std::string_view message, int32_t level = FIELDCRM_LOG_INFO) {
   const fieldcrm_host_api* host = detail::current_host;
   if (host != nullptr) host->log(host->context, level, ToStr(message));
+}
+
+// API 2.4, inside Grade and Explain only: how many complaints of the customer at facts[index] of
+// the call (Explain: index 0) were open at its as-of time. 0 from a host older than 2.4.
+inline int32_t OpenComplaints(size_t index) {
+  const fieldcrm_host_api* host = detail::current_host;
+  if (host == nullptr || !FIELDCRM_HAS(fieldcrm_host_api, host, open_complaints)) return 0;
+  return host->open_complaints(host->context, index);
 }
 
 namespace detail {

@@ -37,8 +37,8 @@
 #define FIELDCRM_API_MAJOR 2
 /* Minor 1 added fieldcrm_plugin_api::check_config; minor 2 added fieldcrm_customer_view's
  * complaints and repairs; minor 3 added fieldcrm_host_api::read_records and find_customer, and
- * writes from the call hook. */
-#define FIELDCRM_API_MINOR 3
+ * writes from the call hook; minor 4 added fieldcrm_host_api::open_complaints. */
+#define FIELDCRM_API_MINOR 4
 #define FIELDCRM_PLUGIN_INFO_SYMBOL "fieldcrm_plugin_info"
 #define FIELDCRM_PLUGIN_ENTRY_SYMBOL "fieldcrm_plugin_entry"
 
@@ -182,6 +182,12 @@ typedef struct fieldcrm_host_api {
    * one (*customer_json then holds the reason); FIELDCRM_FAILED outside such a call. */
   fieldcrm_status (*find_customer)(fieldcrm_call* call, fieldcrm_str phone,
                                    fieldcrm_str* customer_json);
+  /* Minor 4, inside grade and explain only: how many complaints of the customer at facts[index]
+   * of the running call (explain: index 0) were open at its as_of_ms (opened by then, neither
+   * resolved nor closed by then), counted by the host from synced records like the facts; 0 for
+   * an index outside the call, outside those hooks, or a customer without open complaints. What
+   * service rules read ("an open complaint raises service priority"): the facts stay frozen. */
+  int32_t (*open_complaints)(fieldcrm_host_context* context, size_t index);
 } fieldcrm_host_api;
 
 /* A plugin instance; only the plugin looks inside. */

@@ -3,8 +3,11 @@
 // and why, an agent done with a customer, the queue, and the day's log for the evening meeting
 // (夕会). The plugin decides and writes its reception records (plugin API 2.3, CallWithStore);
 // this layer supplies "now" (the session's as-of time), the office's calendar day (local time),
-// the normalised phone, and registers a new walk-in as a customer of the agent who received them.
-// Works offline: everything is on the tablet's store and syncs like every record.
+// the normalised phone, and registers a new walk-in as a customer of the agent who received them,
+// in the transaction that records the walk-in, linking the visitor's walk-in records to the new
+// customer (their `customer` field: they then hang under the customer, so erasing the customer
+// erases them too, docs/privacy.md). Works offline: everything is on the tablet's store and syncs
+// like every record.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -38,7 +41,8 @@ class Reception {
 
   // Today's duty list, in the order agents take turns; returns the queue {order, busy}.
   nlohmann::json SetDuty(const std::vector<std::string>& agents);
-  // Who receives this walk-in, recorded. InvalidInput for a bad phone or nobody on duty.
+  // Who receives this walk-in, recorded with the customer it registers in one transaction (both
+  // or neither). InvalidInput for a bad phone or nobody on duty.
   WalkInOutcome Receive(const WalkIn& walk_in);
   // The agent finished with their customer; returns the queue. InvalidInput when not busy.
   nlohmann::json Done(const std::string& agent);
@@ -54,6 +58,9 @@ class Reception {
   // Calls function with day and the current time added to input.
   nlohmann::json Call(const char* function, nlohmann::json input,
                       const std::optional<std::string>& day = {});
+  // Links the plugin's records of this phone under no customer (this walk-in, and earlier ones
+  // who gave no name) to the customer the visitor became.
+  void LinkToCustomer(const std::string& phone, const std::string& customer);
 
   Session& session_;
   LoadedPlugin& plugin_;

@@ -1,8 +1,10 @@
 // Who may see and change what. An agent's token reaches the customers of its team and everything
-// hanging off them (interactions, tasks, deals, referrals); records without a customer (plugin
-// configuration, survey definitions) are global: everyone receives them, only head office writes
-// them. A head-office token reaches everything. A team leader syncs like an agent of the team and
-// also reads the team's pages of the dashboard (and no other team's).
+// hanging off them (interactions, tasks, deals, referrals), and the records without a customer
+// stamped with its team (a reception tablet's walk-in log, fieldcrm/model/team_scope.h); the other
+// records without a customer (plugin configuration, survey definitions) are global: everyone
+// receives them, only head office writes them. A head-office token reaches everything. A team
+// leader syncs like an agent of the team and also reads the team's pages of the dashboard (and no
+// other team's).
 #pragma once
 
 #include <optional>
@@ -25,7 +27,8 @@ struct Principal {
   Role role = Role::kAgent;
 };
 
-// Where a record belongs: global, or under a customer (the surviving one) of a team.
+// Where a record belongs: global, under a customer (the surviving one) of a team, or to a team
+// without a customer (a record stamped with its team: customer empty).
 struct RecordScope {
   bool global = false;
   std::string customer;

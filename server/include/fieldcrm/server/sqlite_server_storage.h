@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include "fieldcrm/model/time_zone.h"
 #include "fieldcrm/plugin_host/plugin_host.h"
@@ -64,8 +65,9 @@ class SqliteServerStorage : public ServerStorage {
   // when, which id, why and how much was rewritten; never the erased values) and, as a change of
   // the server's, to the tablets by sync. Then empties the WAL (Store::PurgeErasedBytes).
   struct ErasureEntry {
-    std::string customer;
-    std::string erasure;  // the erasure record's id; empty when the customer was erased before
+    std::string customer;  // the id erased: a customer's, or a record's under no customer
+    std::string kind;      // "customer", or that record's kind ("reception": a walk-in)
+    std::string erasure;   // the erasure record's id; empty when the customer was erased before
     std::string erased_by;
     std::string reason;
     std::string erased_at;
@@ -79,6 +81,9 @@ class SqliteServerStorage : public ServerStorage {
                       const std::string& by);
   // The audit trail of erasures, oldest first.
   std::vector<ErasureEntry> ListErasures();
+  // What erasing the person with this phone reaches (fieldcrm/model/erasure_targets.h): their
+  // customer and the walk-ins logged under no customer. InvalidInput for no phone number.
+  std::vector<std::string> ErasureTargetsByPhone(const std::string& phone);
 
   Store& store() { return *store_; }
   // How to load the plugins the reports use (the tiering plugin for tiers). load runs before the
@@ -94,6 +99,8 @@ class SqliteServerStorage : public ServerStorage {
   RecordScope ScopeOf(const Change& change, const BatchFields& batch);
   RecordScope CustomerScope(const std::string& id, const BatchFields& batch);
   std::optional<std::string> IntegrityRefusal(const Change& change);
+  // The agents holding a valid token of team (whom its leader may credit records to).
+  std::set<std::string> TeamAgents(const std::string& team);
   // For a change of a record's author field: the agent the record is credited to on the server.
   std::optional<std::string> CreditedAgent(const Change& change);
   // Throws a 403 ProtocolError when device syncs with a token other than its own; db: the

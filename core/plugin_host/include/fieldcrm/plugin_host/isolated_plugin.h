@@ -35,8 +35,9 @@ class IsolatedPlugin final : public LoadedPlugin {
   void Configure(const std::string& config_json) override;
   bool CheckConfig(const std::string& config_json) override;
   void Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_grade* grades, size_t count,
-             int64_t as_of_ms) override;
-  std::string Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms) override;
+             int64_t as_of_ms, const int32_t* open_complaints) override;
+  std::string Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms,
+                      int32_t open_complaints) override;
   std::vector<ProposedRecord> Review(const fieldcrm_customer_view& customer) override;
   std::vector<PluginAlert> Alerts(const fieldcrm_customer_view& customer) override;
   std::string Call(std::string_view function, std::string_view input_json) override;

@@ -51,5 +51,12 @@ nlohmann::json EncodeRecords(const std::vector<ProposedRecord>& records);
 std::vector<ProposedRecord> DecodeRecords(const nlohmann::json& records);
 nlohmann::json EncodeAlerts(const std::vector<PluginAlert>& alerts);
 std::vector<PluginAlert> DecodeAlerts(const nlohmann::json& alerts);
+// The open complaints of a grade batch, counts[start, start + count) (null: none), as the
+// [[index in the batch, count], ...] of those above 0: few customers have an open complaint, so
+// a batch of 65536 sends a short list beside its shared-memory facts.
+nlohmann::json SparseCounts(const int32_t* counts, size_t start, size_t count);
+// Back to one count per customer of a batch of count; empty when none is open. Throws
+// std::invalid_argument for an index outside the batch or a count that is no int32.
+std::vector<int32_t> DenseCounts(const nlohmann::json& sparse, size_t count);
 
 }  // namespace fieldcrm

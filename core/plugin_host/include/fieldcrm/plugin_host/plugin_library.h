@@ -95,9 +95,12 @@ class LoadedPlugin {
   // check_config (API minor 1); an older plugin is configured with it instead, and returns false
   // so that the caller restores the previous config on rejection.
   virtual bool CheckConfig(const std::string& config_json) = 0;
+  // open_complaints[i]: the open complaints of facts[i] (API 2.4's host open_complaints); null
+  // when none is open.
   virtual void Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_grade* grades,
-                     size_t count, int64_t as_of_ms) = 0;
-  virtual std::string Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms) = 0;
+                     size_t count, int64_t as_of_ms, const int32_t* open_complaints) = 0;
+  virtual std::string Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms,
+                              int32_t open_complaints) = 0;
   virtual std::vector<ProposedRecord> Review(const fieldcrm_customer_view& customer) = 0;
   virtual std::vector<PluginAlert> Alerts(const fieldcrm_customer_view& customer) = 0;
   virtual std::string Call(std::string_view function, std::string_view input_json) = 0;
@@ -139,9 +142,14 @@ class InProcessPlugin final : public LoadedPlugin {
   void Configure(const std::string& config_json) override;
   bool CheckConfig(const std::string& config_json) override;
   void Grade(const fieldcrm_customer_facts* facts, fieldcrm_tier_grade* grades, size_t count,
-             int64_t as_of_ms) override;
-  std::string Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms) override;
+             int64_t as_of_ms, const int32_t* open_complaints) override;
+  std::string Explain(const fieldcrm_customer_facts& facts, int64_t as_of_ms,
+                      int32_t open_complaints) override;
   std::vector<ProposedRecord> Review(const fieldcrm_customer_view& customer) override;
+  // What the host's open_complaints answers for index now (0 outside Grade and Explain).
+  int32_t OpenComplaintsOf(size_t index) const {
+    return index < graded_count_ && open_complaints_ != nullptr ? open_complaints_[index] : 0;
+  }
   std::vector<PluginAlert> Alerts(const fieldcrm_customer_view& customer) override;
   std::string Call(std::string_view function, std::string_view input_json) override;
   CallOutcome CallReading(std::string_view function, std::string_view input_json,
@@ -158,6 +166,9 @@ class InProcessPlugin final : public LoadedPlugin {
   const fieldcrm_plugin_api* api_ = nullptr;
   fieldcrm_host_api host_api_{};
   fieldcrm_plugin* instance_ = nullptr;
+  // The open complaints of the customers being graded or explained, during that hook only.
+  const int32_t* open_complaints_ = nullptr;
+  size_t graded_count_ = 0;
 };
 
 }  // namespace fieldcrm

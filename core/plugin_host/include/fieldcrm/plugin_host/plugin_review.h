@@ -24,7 +24,9 @@ ReviewResult ReviewCustomers(Store& store, PluginHost& host, int64_t as_of_ms,
 
 // Writes the records plugins proposed, in one transaction, skipping those already present (their
 // ids derive from what they record, so a replica that has one has it from here or elsewhere);
-// returns how many it wrote.
+// returns how many it wrote. A record hanging under no customer gets the device's team as its
+// `team` (fieldcrm/model/team_scope.h), replacing any the plugin gave: a device without a team
+// (head office's) writes it global.
 int WriteProposedRecords(Store& store, const std::vector<ProposedRecord>& records);
 
 struct DueAlert {

@@ -14,10 +14,12 @@
 
 namespace fieldcrm {
 
-// Grades facts through the plugin in large batches (one boundary crossing per batch).
+// Grades facts through the plugin in large batches (one boundary crossing per batch);
+// open_complaints[i] is facts[i]'s (empty: none open), which plugins of API 2.4 may read.
 std::vector<sdk::TierGrade> GradeFacts(LoadedPlugin& tiering,
                                        const std::vector<sdk::CustomerFacts>& facts,
-                                       int64_t as_of_ms);
+                                       int64_t as_of_ms,
+                                       const std::vector<int32_t>& open_complaints = {});
 std::vector<sdk::TierGrade> GradeBundles(LoadedPlugin& tiering,
                                          const std::vector<CustomerBundle>& bundles,
                                          int64_t as_of_ms);

@@ -120,10 +120,13 @@ class Store {
   // Erases a customer for good (docs/privacy.md), in one transaction: writes an erasure record
   // under it, which the merge applies here as on every replica that receives it: every value of
   // the customer, of the customers merged with it and of the records hanging under them becomes
-  // kErasedValue, in the log too; kept conflicts and fact rows go. Throws NotFound for an id that
-  // is no customer here; a customer already erased is left as it is (already_erased).
+  // kErasedValue, in the log too; kept conflicts and fact rows go. customer may also be a record
+  // that hangs under no customer (an unregistered walk-in): it and what hangs under it are erased
+  // alike (the erasure record's "customer" link names it). Throws NotFound for an id that is
+  // neither here; one already erased is left as it is (already_erased).
   struct Erasure {
-    std::string id;  // the erasure record's
+    std::string id;    // the erasure record's
+    std::string kind;  // what was erased: "customer", or the record's kind
     bool already_erased = false;
     ErasureStats removed;
   };
