@@ -167,6 +167,14 @@ void Customers::ForEachWindow(const Filter& filter,
   }
 }
 
+std::vector<json> Customers::List(const Filter& filter) {
+  std::vector<json> all;
+  ForEachWindow(filter, [&all](std::vector<json>& window) {
+    for (json& customer : window) all.push_back(std::move(customer));
+  });
+  return all;
+}
+
 std::optional<json> Customers::FindByPhone(const std::string& phone_text) {
   auto id = IdByPhone(NormalizePhone(phone_text));
   if (!id) return std::nullopt;

@@ -17,6 +17,12 @@ namespace {
 
 constexpr const char* kTeam = "滨江一组";
 
+SessionOptions At(const std::string& db) {
+  SessionOptions options;
+  options.db_path = db;
+  return options;
+}
+
 // The review the session runs after a sync of its store (the tablet's `fieldcrm sync`, minus
 // the plugin delivery this server has none of).
 std::optional<ReviewResult> SyncAndReview(Session& session, const std::string& url,
@@ -31,7 +37,7 @@ TEST_CASE("a sync that receives changes reviews the customers they concern, and 
   std::string token_a = server.Token("王芳", kTeam), token_b = server.Token("李强", kTeam);
   auto a = NewTablet(dir.File("a.db"), "王芳", kTeam);
   NewTablet(dir.File("b.db"), "李强", kTeam).reset();
-  Session b({.db_path = dir.File("b.db")});
+  Session b(At(dir.File("b.db")));
 
   // Tablet A registers 40 customers, one of whom referred another who reserved a flat.
   Customers customers(*a);
@@ -98,7 +104,7 @@ TEST_CASE("changes received but not reviewed yet (a sync cut short) are reviewed
   SyncWith(*b, server.url(), token_b);
   b.reset();
 
-  Session session({.db_path = dir.File("b.db")});
+  Session session(At(dir.File("b.db")));
   auto review = SyncAndReview(session, server.url(), token_b);  // receives nothing new
   REQUIRE(review);
   CHECK(review->reviewed == 2);
