@@ -1,5 +1,6 @@
 #include "incremental_bench.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <random>
@@ -66,7 +67,7 @@ Fixture MakeFixture(const Options& options, int64_t customers) {
   fixture.token = fixture.server->AgentToken("顾问7", "team-0");
   int64_t shared = std::min<int64_t>(customers, 1000);
   int64_t own = customers / 10;
-  int64_t archive = customers - shared - own;
+  int64_t archive = std::max<int64_t>(0, customers - shared - own);
   bool cached = false;
   if (std::filesystem::exists(fixture.tablet)) {
     cached = OpenCustomerStore(fixture.tablet)->GetMeta(kCompleteKey).has_value();

@@ -5,21 +5,11 @@
 // build before streaming (f2552a0) gave for it, compared byte for byte.
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 
 namespace fieldcrm::testing {
 namespace {
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 TEST_CASE("customer list and export print the fixture's old output byte for byte") {
   TempDir dir;
