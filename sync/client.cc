@@ -32,6 +32,13 @@ std::vector<Store::LoggedChange> OwnBatch(Store& store, int64_t after_seq, int64
   return entries;
 }
 
+// The sequence number the unsent own changes follow: none after a reset of the push cursor (a
+// new server, --full), when everything own still in the log goes again, gaps that compaction
+// left among the numbers included; else the last one pushed.
+int64_t UnsentAfterSeq(Store& store) {
+  return std::stoll(store.GetMeta(kPushCursorKey).value_or("0")) == 0 ? 0 : PushedSeq(store);
+}
+
 }  // namespace
 
 int64_t PushedSeq(Store& store) {
@@ -119,8 +126,7 @@ void SyncClient::CheckServer() {
 }
 
 bool SyncClient::Push(SyncReport& report) {
-  int64_t pushed = PushedSeq(store_);
-  int64_t total = store_.LastOwnSeq() - pushed;
+  int64_t total = PendingChanges(store_);
   if (total == 0) return true;  // nothing to read from the log
   int64_t done = 0;
   auto prepare = [this](int64_t after_seq) {
@@ -130,7 +136,7 @@ bool SyncClient::Push(SyncReport& report) {
     batch.body = ToJson(request);
     return batch;
   };
-  PendingBatch batch = prepare(pushed);
+  PendingBatch batch = prepare(UnsentAfterSeq(store_));
   while (!batch.entries.empty()) {
     // The next batch is read and encoded while this one travels and the server applies it.
     std::future<json> answer =
@@ -209,8 +215,8 @@ int64_t SyncClient::CorrectClock(SyncReport& report) {
   Transaction txn = store_.Transact();
   store_.SetMeta(kClockSkewKey, std::to_string(report.clock_skew_ms));
   SetClockOffset(store_, ClockOffsetFor(report.clock_skew_ms));
-  int64_t restamped =
-      RestampUnsent(store_, PushedSeq(store_), HlcFromMillis(server_now + max_clock_ahead_ms_));
+  int64_t restamped = RestampUnsent(store_, UnsentAfterSeq(store_),
+                                    HlcFromMillis(server_now + max_clock_ahead_ms_));
   txn.Commit();
   report.restamped += restamped;
   return restamped;
