@@ -125,9 +125,28 @@ ReviewResult Session::ReviewAll() {
   return ReviewCustomers(store(), plugins(), AsOfMs());
 }
 
-std::optional<ReviewResult> Session::ReviewAfterSync(int64_t received, bool push_failed) {
-  if (received == 0 || push_failed) return std::nullopt;
-  return ReviewAll();
+void NoteReceivedForReview(Store& store, int64_t log_head_before) {
+  if (!store.GetMeta(kUnreviewedAfterKey)) {
+    store.SetMeta(kUnreviewedAfterKey, std::to_string(log_head_before));
+  }
+}
+
+std::optional<ReviewResult> Session::ReviewAfterSync(bool push_failed, bool plugins_changed) {
+  if (push_failed) return std::nullopt;
+  Store& opened = store();
+  std::optional<std::string> unreviewed = opened.GetMeta(kUnreviewedAfterKey);
+  if (!unreviewed && !plugins_changed) return std::nullopt;
+  // The review's records and the cleared note commit together: a review cut short runs again.
+  Transaction txn = opened.Transact();
+  std::optional<std::vector<std::string>> records;
+  if (unreviewed && !plugins_changed) {
+    records = opened.RecordsLoggedAfter(std::stoll(*unreviewed), kReviewAllAbove);
+  }
+  ReviewResult review =
+      records ? ReviewChangedRecords(opened, plugins(), AsOfMs(), *records) : ReviewAll();
+  opened.DeleteMeta(kUnreviewedAfterKey);
+  txn.Commit();
+  return review;
 }
 
 }  // namespace fieldcrm

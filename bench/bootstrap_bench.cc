@@ -92,35 +92,4 @@ void RunBootstrapBenchmark(const Options& options, Report& report) {
        "the tablet process, worst of " + std::to_string(options.runs) + " runs (target < 150 MB)"});
 }
 
-void RunIncrementalBenchmark(const Options& options, Report& report) {
-  for (int64_t history : {int64_t{10'000}, int64_t{1'000'000}}) {
-    int64_t entries = options.Scaled(history, 100);
-    auto server = ServerWithHistory(options, "incremental", entries);
-    std::string token = server->AgentToken("顾问7", "team-0");
-    std::string tablet = options.dir + "/incremental-tablet.db";
-    InitTablet(options, tablet);
-    SyncProcess(options, tablet, *server, token);
-    CustomerFaker faker(31);
-    std::vector<double> seconds;
-    for (int i = 0; i < options.runs; ++i) {
-      {
-        auto store = OpenCustomerStore(tablet);
-        Statement& customers = StoreDatabase(*store).Prepare(
-            "SELECT id FROM records WHERE kind = 'customer' ORDER BY random() LIMIT 100");
-        customers.Bind();
-        Transaction txn(StoreDatabase(*store));
-        while (customers.Step()) {
-          auto [field, value] = faker.Edit();
-          store->Write("customer", customers.Text(0), {{field, nlohmann::json::parse(value)}});
-        }
-        txn.Commit();
-      }
-      seconds.push_back(SyncProcess(options, tablet, *server, token).seconds);
-    }
-    report.Add({"incremental", "sync at " + std::to_string(entries) + " entries",
-                MedianOf(seconds) * 1000, "ms",
-                "`fieldcrm sync` after editing 100 customers (target < 200 ms)"});
-  }
-}
-
 }  // namespace fieldcrm::bench

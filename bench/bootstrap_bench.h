@@ -10,8 +10,4 @@ namespace fieldcrm::bench {
 // plain bulk insert of the final state.
 void RunBootstrapBenchmark(const Options& options, Report& report);
 
-// Benchmark 3: after joining, the tablet edits 100 customers and runs `fieldcrm sync`: its wall
-// time at 10,000 and at 1,000,000 history entries.
-void RunIncrementalBenchmark(const Options& options, Report& report);
-
 }  // namespace fieldcrm::bench

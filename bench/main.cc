@@ -10,6 +10,7 @@
 #include "bootstrap_bench.h"
 #include "dashboard_bench.h"
 #include "import_bench.h"
+#include "incremental_bench.h"
 #include "load_bench.h"
 #include "log_bench.h"
 #include "options.h"

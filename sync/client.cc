@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <future>
 
+#include "fieldcrm/application/session.h"
 #include "fieldcrm/storage/clock_correction.h"
 #include "fieldcrm/sync/clock_policy.h"
 
@@ -18,10 +19,10 @@ ProtocolError BadResponse(const std::string& what) {
                            "): is the URL a fieldcrm server of a compatible version?");
 }
 
-// Up to `batch` own changes after pos, extended so that the fields a record got in one write
-// travel together: the server scopes a new customer by the team written with it.
-std::vector<Store::LoggedChange> OwnBatch(Store& store, int64_t pos, int64_t batch) {
-  auto entries = store.ReadLog(pos, batch + kMaxPushChanges - kMaxBatch, /*own_only=*/true);
+// Up to `batch` own changes numbered after after_seq, extended so that the fields a record got
+// in one write travel together: the server scopes a new customer by the team written with it.
+std::vector<Store::LoggedChange> OwnBatch(Store& store, int64_t after_seq, int64_t batch) {
+  auto entries = store.ReadOwnLog(after_seq, batch + kMaxPushChanges - kMaxBatch);
   size_t cut = std::min(entries.size(), static_cast<size_t>(batch));
   while (cut > 0 && cut < entries.size() &&
          entries[cut].change.record == entries[cut - 1].change.record) {
@@ -31,14 +32,25 @@ std::vector<Store::LoggedChange> OwnBatch(Store& store, int64_t pos, int64_t bat
   return entries;
 }
 
+// The sequence number the unsent own changes follow: none after a reset of the push cursor (a
+// new server, --full), when everything own still in the log goes again, gaps that compaction
+// left among the numbers included; else the last one pushed.
+int64_t UnsentAfterSeq(Store& store) {
+  return std::stoll(store.GetMeta(kPushCursorKey).value_or("0")) == 0 ? 0 : PushedSeq(store);
+}
+
 }  // namespace
 
-int64_t PendingChanges(Store& store) {
-  // Compaction removes only own changes the push cursor covers, so every own change numbered
-  // above the pushed one is still in the log.
-  if (auto pushed = store.GetMeta(kPushedSeqKey)) return store.LastOwnSeq() - std::stoll(*pushed);
+int64_t PushedSeq(Store& store) {
+  if (auto pushed = store.GetMeta(kPushedSeqKey)) return std::stoll(*pushed);
+  // A store whose pushes predate the key: compaction removes only own changes the push cursor
+  // covers, and own changes are numbered without gaps, so those after it are the last ones.
   int64_t pos = std::stoll(store.GetMeta(kPushCursorKey).value_or("0"));
-  return pos == 0 ? store.LastOwnSeq() : store.OwnChangesAfter(pos);
+  return pos == 0 ? 0 : store.LastOwnSeq() - store.OwnChangesAfter(pos);
+}
+
+int64_t PendingChanges(Store& store) {
+  return store.LastOwnSeq() - PushedSeq(store);
 }
 
 SyncClient::SyncClient(Store& store, Transport& transport, SyncOptions options)
@@ -114,22 +126,22 @@ void SyncClient::CheckServer() {
 }
 
 bool SyncClient::Push(SyncReport& report) {
-  int64_t pos = Cursor(kPushCursorKey);
   int64_t total = PendingChanges(store_);
+  if (total == 0) return true;  // nothing to read from the log
   int64_t done = 0;
-  auto prepare = [this](int64_t after) {
-    PendingBatch batch{OwnBatch(store_, after, options_.batch), {}};
+  auto prepare = [this](int64_t after_seq) {
+    PendingBatch batch{OwnBatch(store_, after_seq, options_.batch), {}};
     PushRequest request{store_.device().id, {}};
     for (const auto& entry : batch.entries) request.changes.push_back(entry.change);
     batch.body = ToJson(request);
     return batch;
   };
-  PendingBatch batch = prepare(pos);
+  PendingBatch batch = prepare(UnsentAfterSeq(store_));
   while (!batch.entries.empty()) {
     // The next batch is read and encoded while this one travels and the server applies it.
     std::future<json> answer =
         std::async(std::launch::async, [this, &batch] { return Call(kPushPath, &batch.body); });
-    PendingBatch next = prepare(batch.entries.back().pos);
+    PendingBatch next = prepare(batch.entries.back().change.seq);
     PushAck ack;
     try {
       ack = ParsePushAck(answer.get());
@@ -138,9 +150,8 @@ bool SyncClient::Push(SyncReport& report) {
       report.push_error = e.what();
       return false;
     }
-    pos = batch.entries.back().pos;
     Transaction moved = store_.Transact();
-    store_.SetMeta(kPushCursorKey, std::to_string(pos));
+    store_.SetMeta(kPushCursorKey, std::to_string(batch.entries.back().pos));
     store_.SetMeta(kPushedSeqKey, std::to_string(batch.entries.back().change.seq));
     moved.Commit();
     report.sent += static_cast<int64_t>(batch.entries.size() - ack.refused.size());
@@ -170,7 +181,9 @@ void SyncClient::Pull(SyncReport& report) {
     if (page.more) next = std::async(std::launch::async, fetch, page.next, std::nullopt);
     Transaction txn = store_.Transact();
     if (!page.changes.empty()) {
+      int64_t head = store_.LogHead();
       ApplyStats stats = store_.ApplyRemote(page.changes);
+      if (stats.applied > 0) NoteReceivedForReview(store_, head);
       report.received += stats.applied;
       report.merged += stats.merged_duplicates;
       report.erased += stats.erased.instructions;
@@ -202,7 +215,7 @@ int64_t SyncClient::CorrectClock(SyncReport& report) {
   Transaction txn = store_.Transact();
   store_.SetMeta(kClockSkewKey, std::to_string(report.clock_skew_ms));
   SetClockOffset(store_, ClockOffsetFor(report.clock_skew_ms));
-  int64_t restamped = RestampUnsent(store_, Cursor(kPushCursorKey),
+  int64_t restamped = RestampUnsent(store_, UnsentAfterSeq(store_),
                                     HlcFromMillis(server_now + max_clock_ahead_ms_));
   txn.Commit();
   report.restamped += restamped;

@@ -86,7 +86,8 @@ SessionSyncReport SyncSession(Session& session, Transport& transport, const Sync
     }
     if (report.plugins.changed()) session.ReloadPlugins();
     report.warnings = report.plugins.refused;
-    auto review = session.ReviewAfterSync(report.sync.received, !report.sync.push_error.empty());
+    auto review =
+        session.ReviewAfterSync(!report.sync.push_error.empty(), report.plugins.changed());
     if (review) {
       report.warnings.insert(report.warnings.end(), review->failures.begin(),
                              review->failures.end());

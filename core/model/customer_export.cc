@@ -14,23 +14,22 @@ using nlohmann::json;
 
 namespace {
 
-struct CustomerTable {
-  std::vector<std::string> columns;
-  std::vector<json> customers;
-};
-
-CustomerTable AllCustomers(Store& store) {
-  CustomerTable table{{"id"}, Customers(store).List({})};
-  for (const auto& name : CustomerFieldNames()) table.columns.push_back(name);
+// The columns: id, the known fields, the extension fields any customer has (a first pass over
+// the customers, a window at a time), updated_at.
+std::vector<std::string> ExportColumns(Customers& customers) {
+  std::vector<std::string> columns = {"id"};
+  for (const auto& name : CustomerFieldNames()) columns.push_back(name);
   std::set<std::string> extensions;
-  for (const json& c : table.customers) {
-    for (const auto& [key, value] : c.items()) {
-      if (IsExtensionField(key)) extensions.insert(key);
+  customers.ForEachWindow({}, [&](std::vector<json>& window) {
+    for (const json& c : window) {
+      for (const auto& [key, value] : c.items()) {
+        if (IsExtensionField(key)) extensions.insert(key);
+      }
     }
-  }
-  table.columns.insert(table.columns.end(), extensions.begin(), extensions.end());
-  table.columns.push_back("updated_at");
-  return table;
+  });
+  columns.insert(columns.end(), extensions.begin(), extensions.end());
+  columns.push_back("updated_at");
+  return columns;
 }
 
 std::string CsvText(const json& value) {
@@ -53,30 +52,34 @@ XlsxKind CustomerFieldXlsxKind(std::string_view field) {
 }
 
 void ExportCustomersCsv(Store& store, std::ostream& out) {
-  CustomerTable table = AllCustomers(store);
-  const std::vector<std::string>& columns = table.columns;
+  Customers customers(store);
+  std::vector<std::string> columns = ExportColumns(customers);
   for (size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << CsvCell(columns[i]);
   out << "\r\n";
-  for (const json& c : table.customers) {
-    for (size_t i = 0; i < columns.size(); ++i) {
-      auto it = c.find(columns[i]);
-      out << (i ? "," : "") << CsvCell(it == c.end() ? "" : CsvText(*it));
+  customers.ForEachWindow({}, [&](std::vector<json>& window) {
+    for (const json& c : window) {
+      for (size_t i = 0; i < columns.size(); ++i) {
+        auto it = c.find(columns[i]);
+        out << (i ? "," : "") << CsvCell(it == c.end() ? "" : CsvText(*it));
+      }
+      out << "\r\n";
     }
-    out << "\r\n";
-  }
+  });
 }
 
 void AddCustomersSheet(Store& store, XlsxWriter& writer) {
-  CustomerTable table = AllCustomers(store);
+  Customers customers(store);
+  std::vector<std::string> names = ExportColumns(customers);
   std::vector<XlsxColumn> columns;
-  for (const std::string& name : table.columns)
-    columns.push_back({name, CustomerFieldXlsxKind(name)});
+  for (const std::string& name : names) columns.push_back({name, CustomerFieldXlsxKind(name)});
   writer.AddSheet("customers", columns);
   std::vector<json> cells(columns.size());
-  for (const json& c : table.customers) {
-    for (size_t i = 0; i < columns.size(); ++i) cells[i] = c.value(table.columns[i], json());
-    writer.AddRow(cells);
-  }
+  customers.ForEachWindow({}, [&](std::vector<json>& window) {
+    for (const json& c : window) {
+      for (size_t i = 0; i < columns.size(); ++i) cells[i] = c.value(names[i], json());
+      writer.AddRow(cells);
+    }
+  });
 }
 
 }  // namespace fieldcrm

@@ -144,16 +144,35 @@ void Customers::Set(const std::string& id, const FieldTexts& fields) {
   txn.Commit();
 }
 
-std::vector<json> Customers::List(const Filter& filter) {
+void Customers::ForEachWindow(const Filter& filter,
+                              const std::function<void(std::vector<json>&)>& visit) {
+  // By the primary key from the last id on (+kind keeps SQLite off the kind index, which would
+  // sort every customer for each window).
   Statement& stmt = StoreDatabase(store_).Prepare(
-      "SELECT doc, updated_hlc FROM records WHERE kind = 'customer' AND root = id AND deleted = 0 "
-      "AND (?1 IS NULL OR stage = ?1) AND (?2 IS NULL OR team = ?2) "
-      "AND (?3 IS NULL OR json_extract(doc, '$.agent') = ?3) ORDER BY id");
-  stmt.Bind(filter.stage, filter.team, filter.agent);
-  std::vector<json> out;
-  while (stmt.Step()) out.push_back(Presentable(stmt.Text(0), stmt.Int(1)));
-  stmt.Reset();
-  return out;
+      "SELECT id, doc, updated_hlc FROM records WHERE +kind = 'customer' AND root = id "
+      "AND deleted = 0 AND (?1 IS NULL OR stage = ?1) AND (?2 IS NULL OR team = ?2) "
+      "AND (?3 IS NULL OR json_extract(doc, '$.agent') = ?3) AND id > ?4 ORDER BY id LIMIT ?5");
+  std::vector<json> window;
+  for (std::string after;; window.clear()) {
+    stmt.Bind(filter.stage, filter.team, filter.agent, after, kListWindow);
+    while (stmt.Step()) {
+      after = stmt.Text(0);
+      window.push_back(Presentable(stmt.Text(1), stmt.Int(2)));
+    }
+    stmt.Reset();
+    auto read = static_cast<int64_t>(window.size());
+    if (read == 0) return;
+    visit(window);  // may drop some (a filter on tiers)
+    if (read < kListWindow) return;
+  }
+}
+
+std::vector<json> Customers::List(const Filter& filter) {
+  std::vector<json> all;
+  ForEachWindow(filter, [&all](std::vector<json>& window) {
+    for (json& customer : window) all.push_back(std::move(customer));
+  });
+  return all;
 }
 
 std::optional<json> Customers::FindByPhone(const std::string& phone_text) {

@@ -8,11 +8,11 @@ namespace fieldcrm {
 
 using nlohmann::json;
 
-namespace {
-
 std::string ConfigRecordId(const std::string& plugin) {
   return NameUuid("plugin_config/" + plugin);
 }
+
+namespace {
 
 json Overlay(const LoadedPlugin& plugin, const json& settings) {
   json effective = plugin.manifest()["default_config"];

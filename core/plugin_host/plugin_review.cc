@@ -1,9 +1,11 @@
 #include "fieldcrm/plugin_host/plugin_review.h"
 
 #include <algorithm>
+#include <set>
 #include <tuple>
 
 #include "fieldcrm/model/team_scope.h"
+#include "fieldcrm/plugin_host/plugin_config.h"
 #include "fieldcrm/plugin_host/tiers.h"
 #include "fieldcrm/projections/customer_bundle.h"
 #include "fieldcrm/storage/name_uuid.h"
@@ -57,11 +59,44 @@ struct Graded {
   std::vector<sdk::TierGrade> grades;
 };
 
-// The window of customers after `after`, graded unless grading failed before (reported once).
-Graded LoadGraded(Store& store, PluginHost& host, int64_t as_of_ms,
-                  const std::optional<std::string>& only, const std::string& after,
+// The customers a pass visits, a window at a time: every live one in id order, or the given
+// roots.
+class CustomerWindows {
+ public:
+  CustomerWindows(Store& store, const std::vector<std::string>* roots)
+      : store_(store), roots_(roots) {}
+
+  // The next window; empty when all were visited.
+  std::vector<CustomerBundle> Next() {
+    if (!roots_) {
+      if (done_) return {};
+      std::vector<CustomerBundle> window =
+          LoadCustomerBundles(store_, std::nullopt, after_, kWindow);
+      done_ = static_cast<int64_t>(window.size()) < kWindow;
+      if (!window.empty()) after_ = window.back().id;
+      return window;
+    }
+    std::vector<CustomerBundle> window;
+    for (int64_t taken = 0; next_ < roots_->size() && taken < kWindow; ++next_, ++taken) {
+      for (CustomerBundle& bundle : LoadCustomerBundles(store_, (*roots_)[next_])) {
+        window.push_back(std::move(bundle));
+      }
+    }
+    return window;
+  }
+
+ private:
+  Store& store_;
+  const std::vector<std::string>* roots_;  // nullptr: every live customer
+  std::string after_;
+  size_t next_ = 0;
+  bool done_ = false;
+};
+
+// A window of customers, graded unless grading failed before (reported once).
+Graded LoadGraded(PluginHost& host, int64_t as_of_ms, std::vector<CustomerBundle> bundles,
                   bool& grading_failed, std::vector<std::string>& failures) {
-  Graded graded{LoadCustomerBundles(store, only, after, kWindow), {}};
+  Graded graded{std::move(bundles), {}};
   graded.grades.resize(graded.bundles.size());
   LoadedPlugin* tiering = host.FirstOfKind("tiering");
   if (tiering && !grading_failed && !graded.bundles.empty()) {
@@ -76,24 +111,28 @@ Graded LoadGraded(Store& store, PluginHost& host, int64_t as_of_ms,
 }
 
 // For each usable plugin that has the hook (has(plugin)): make(plugin) gives a visitor whose
-// Visit(plugin, view, bundle) runs for every customer (all, or the root `only`) and whose Finish()
-// runs only if all of them succeeded. A plugin that fails is reported in failures, and what it
-// produced is dropped.
+// Visit(plugin, view, bundle) runs for every customer (all, or the given roots) and whose
+// Finish() runs only if all of them succeeded. A plugin that fails is reported in failures, and
+// what it produced is dropped. Returns how many customers were visited.
 template <typename HasHook, typename MakeVisitor>
-void ForEachView(Store& store, PluginHost& host, int64_t as_of_ms,
-                 const std::optional<std::string>& only, std::vector<std::string>& failures,
-                 HasHook&& has, MakeVisitor&& make) {
+int64_t ForEachView(Store& store, PluginHost& host, int64_t as_of_ms,
+                    const std::vector<std::string>* roots, std::vector<std::string>& failures,
+                    HasHook&& has, MakeVisitor&& make) {
   std::vector<LoadedPlugin*> plugins;
   for (LoadedPlugin* plugin : host.Usable()) {
     if (has(*plugin)) plugins.push_back(plugin);
   }
-  if (plugins.empty()) return;
+  if (plugins.empty()) return 0;
   using Visitor = decltype(make(*plugins.front()));
   std::vector<std::optional<Visitor>> visitors;  // empty once its plugin failed
   for (LoadedPlugin* plugin : plugins) visitors.emplace_back(make(*plugin));
   bool grading_failed = false;
-  for (std::string after;;) {
-    Graded graded = LoadGraded(store, host, as_of_ms, only, after, grading_failed, failures);
+  int64_t visited = 0;
+  CustomerWindows windows(store, roots);
+  for (std::vector<CustomerBundle> window = windows.Next(); !window.empty();
+       window = windows.Next()) {
+    Graded graded = LoadGraded(host, as_of_ms, std::move(window), grading_failed, failures);
+    visited += static_cast<int64_t>(graded.bundles.size());
     std::vector<ViewTexts> texts;
     texts.reserve(graded.bundles.size());
     for (const CustomerBundle& bundle : graded.bundles) texts.emplace_back(bundle);
@@ -110,12 +149,19 @@ void ForEachView(Store& store, PluginHost& host, int64_t as_of_ms,
         visitors[p].reset();
       }
     }
-    if (static_cast<int64_t>(graded.bundles.size()) < kWindow) break;
-    after = graded.bundles.back().id;
   }
   for (std::optional<Visitor>& visitor : visitors) {
     if (visitor) visitor->Finish();
   }
+  return visited;
+}
+
+// `only` as a list of roots (nullptr: every customer).
+const std::vector<std::string>* Only(const std::optional<std::string>& only,
+                                     std::vector<std::string>& storage) {
+  if (!only) return nullptr;
+  storage = {*only};
+  return &storage;
 }
 
 bool RecordExists(Store& store, const std::string& id) {
@@ -124,8 +170,10 @@ bool RecordExists(Store& store, const std::string& id) {
 
 }  // namespace
 
-ReviewResult ReviewCustomers(Store& store, PluginHost& host, int64_t as_of_ms,
-                             const std::optional<std::string>& only) {
+namespace {
+
+ReviewResult Review(Store& store, PluginHost& host, int64_t as_of_ms,
+                    const std::vector<std::string>* roots) {
   ReviewResult result;
   std::vector<ProposedRecord> accepted;
   struct Visitor {
@@ -138,14 +186,34 @@ ReviewResult ReviewCustomers(Store& store, PluginHost& host, int64_t as_of_ms,
       for (ProposedRecord& record : proposed) accepted.push_back(std::move(record));
     }
   };
-  ForEachView(
-      store, host, as_of_ms, only, result.failures,
+  result.reviewed = ForEachView(
+      store, host, as_of_ms, roots, result.failures,
       [](const LoadedPlugin& plugin) { return plugin.HasReview(); },
       [&](LoadedPlugin&) {
         return Visitor{accepted, {}};
       });
   result.created = WriteProposedRecords(store, accepted);
   return result;
+}
+
+}  // namespace
+
+ReviewResult ReviewCustomers(Store& store, PluginHost& host, int64_t as_of_ms,
+                             const std::optional<std::string>& only) {
+  std::vector<std::string> storage;
+  return Review(store, host, as_of_ms, Only(only, storage));
+}
+
+ReviewResult ReviewChangedRecords(Store& store, PluginHost& host, int64_t as_of_ms,
+                                  const std::vector<std::string>& records) {
+  std::set<std::string, std::less<>> changed(records.begin(), records.end());
+  for (LoadedPlugin* plugin : host.Usable()) {
+    if (changed.contains(ConfigRecordId(plugin->name()))) {
+      return Review(store, host, as_of_ms, nullptr);
+    }
+  }
+  std::vector<std::string> roots = CustomersHolding(store, records);
+  return Review(store, host, as_of_ms, &roots);
 }
 
 int WriteProposedRecords(Store& store, const std::vector<ProposedRecord>& proposed) {
@@ -189,8 +257,9 @@ AlertsResult CollectAlerts(Store& store, PluginHost& host, int64_t as_of_ms,
     }
     void Finish() { out.insert(out.end(), found.begin(), found.end()); }
   };
+  std::vector<std::string> storage;
   ForEachView(
-      store, host, as_of_ms, only, result.failures,
+      store, host, as_of_ms, Only(only, storage), result.failures,
       [](const LoadedPlugin& plugin) { return plugin.HasAlerts(); },
       [&](LoadedPlugin&) {
         return Visitor{result.alerts, {}};

@@ -94,7 +94,8 @@ std::map<std::string, sdk::TierGrade> GradeEach(
 std::map<std::string, sdk::TierGrade> GradeStore(Database& db, LoadedPlugin& tiering,
                                                  int64_t as_of_ms,
                                                  const std::optional<std::string>& only,
-                                                 const std::optional<std::string>& team) {
+                                                 const std::optional<std::string>& team,
+                                                 const std::optional<IdRange>& ids) {
   if (only) {
     std::vector<CustomerBundle> bundles = LoadCustomerBundles(db, only);
     std::vector<sdk::TierGrade> grades = GradeBundles(tiering, bundles, as_of_ms);
@@ -103,13 +104,14 @@ std::map<std::string, sdk::TierGrade> GradeStore(Database& db, LoadedPlugin& tie
     return out;
   }
   // Every customer: from the fact tables, without reading a single document.
-  return GradeEach(db, tiering, LoadCustomerFacts(db, std::nullopt, team), as_of_ms);
+  return GradeEach(db, tiering, LoadCustomerFacts(db, std::nullopt, team, ids), as_of_ms);
 }
 
 std::map<std::string, sdk::TierGrade> GradeStore(Store& store, LoadedPlugin& tiering,
                                                  int64_t as_of_ms,
-                                                 const std::optional<std::string>& only) {
-  return GradeStore(StoreDatabase(store), tiering, as_of_ms, only);
+                                                 const std::optional<std::string>& only,
+                                                 const std::optional<IdRange>& ids) {
+  return GradeStore(StoreDatabase(store), tiering, as_of_ms, only, std::nullopt, ids);
 }
 
 std::map<std::string, sdk::TierGrade> GradeStoreAsItWas(Database& db, LoadedPlugin& tiering,

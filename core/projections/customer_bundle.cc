@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "fieldcrm/model/fields.h"
 #include "fieldcrm/storage/store_database.h"
@@ -111,6 +112,35 @@ std::vector<CustomerBundle> LoadCustomerBundles(Database& db,
     bundle.facts = ComputeFacts(bundle);
   }
   return bundles;
+}
+
+std::vector<std::string> CustomersHolding(Store& store, const std::vector<std::string>& records) {
+  // The record's own root (customers), its parent's, and its referrer's (referrals); the roots
+  // are then checked live, as LoadCustomerBundles visits live roots only.
+  Statement& holders = StoreDatabase(store).Prepare(
+      "SELECT CASE WHEN r.kind = 'customer' THEN r.root ELSE p.root END, q.root "
+      "FROM records r LEFT JOIN records p ON p.id = r.parent "
+      "LEFT JOIN records q ON r.kind = 'referral' AND q.id = json_extract(r.doc, '$.referrer') "
+      "WHERE r.id = ?");
+  std::set<std::string> roots;
+  for (const std::string& record : records) {
+    holders.Bind(record);
+    if (holders.Step()) {
+      for (int column : {0, 1}) {
+        if (auto root = holders.OptText(column)) roots.insert(*root);
+      }
+    }
+    holders.Reset();
+  }
+  Statement& live = StoreDatabase(store).Prepare(
+      "SELECT 1 FROM records WHERE id = ? AND kind = 'customer' AND root = id AND deleted = 0");
+  std::vector<std::string> out;
+  for (const std::string& root : roots) {
+    live.Bind(root);
+    if (live.Step()) out.push_back(root);
+    live.Reset();
+  }
+  return out;
 }
 
 std::vector<CustomerBundle> LoadCustomerBundles(Store& store,

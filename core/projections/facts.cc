@@ -106,13 +106,16 @@ void RebuildAllFacts(Database& db) {
 }
 
 std::vector<std::pair<std::string, sdk::CustomerFacts>> LoadCustomerFacts(
-    Database& db, std::optional<int64_t> as_of_ms, const std::optional<std::string>& team) {
+    Database& db, std::optional<int64_t> as_of_ms, const std::optional<std::string>& team,
+    const std::optional<IdRange>& ids) {
   // ?1: the cut-off time, or NULL for everything. The rules are ComputeFacts' (customer_bundle.cc).
   std::map<std::string, int32_t> referrals;
   Statement& made = db.Prepare(
       "SELECT referrer_root, count(*) FROM history_facts WHERE kind = 'referral' "
-      "AND referrer_root IS NOT NULL AND (?1 IS NULL OR at_ms < ?1) GROUP BY referrer_root");
-  made.Bind(as_of_ms);
+      "AND referrer_root IS NOT NULL AND (?1 IS NULL OR at_ms < ?1) "
+      "AND (?2 IS NULL OR referrer_root BETWEEN ?2 AND ?3) GROUP BY referrer_root");
+  made.Bind(as_of_ms, ids ? std::optional(ids->first) : std::nullopt,
+            ids ? std::optional(ids->last) : std::nullopt);
   while (made.Step()) referrals[made.Text(0)] = static_cast<int32_t>(made.Int(1));
   made.Reset();
   // With as_of, the stage each customer had then: its last write before as_of, by (hlc, device)
@@ -129,6 +132,8 @@ WHERE latest = 1 ORDER BY record)sql");
     stages->Bind(static_cast<int64_t>(HlcFromMillis(*as_of_ms)));
     more_stages = stages->Step();
   }
+  // A window is its own statement: a range on the key that SQLite can seek to.
+  std::string window = ids ? "AND c.id >= ?3 AND c.id <= ?4 " : "";
   Statement& stmt = db.Prepare(R"sql(
 SELECT c.id, c.budget, c.stage, COALESCE(c.created_ms, 0),
        count(h.kind = 'interaction' AND h.type IS 'visit' OR NULL),
@@ -147,8 +152,12 @@ LEFT JOIN history_facts h ON h.customer = c.id
   AND h.kind IN ('interaction', 'deal', 'survey_response')
   AND (?1 IS NULL OR (CASE h.kind WHEN 'deal' THEN h.signed_ms ELSE h.at_ms END) < ?1)
 WHERE (?1 IS NULL OR c.created_ms IS NULL OR c.created_ms < ?1) AND (?2 IS NULL OR c.team = ?2)
-GROUP BY c.id ORDER BY c.id)sql");
-  stmt.Bind(as_of_ms, team);
+)sql" + window + "GROUP BY c.id ORDER BY c.id");
+  if (ids) {
+    stmt.Bind(as_of_ms, team, ids->first, ids->last);
+  } else {
+    stmt.Bind(as_of_ms, team);
+  }
   std::vector<std::pair<std::string, sdk::CustomerFacts>> out;
   while (stmt.Step()) {
     sdk::CustomerFacts f;

@@ -1,6 +1,7 @@
 #include "fieldcrm/storage/clock_correction.h"
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -23,14 +24,18 @@ void SetClockOffset(Store& store, int64_t offset_ms) {
   clock = HybridClock(clock.last(), CorrectedWall(store.env(), offset_ms));
 }
 
-int64_t RestampUnsent(Store& store, int64_t after, Hlc ahead_of) {
+int64_t RestampUnsent(Store& store, int64_t after_seq, Hlc ahead_of) {
   Database& db = StoreDatabase(store);
   const std::string& own = store.device().id;
   Transaction txn(db);
+  // Own changes are numbered in log order: the unsent ones are a range of the (device, seq)
+  // index, however much the log holds beside them.
+  std::optional<int64_t> first_seq =
+      db.QueryInt("SELECT min(seq) FROM log WHERE device = ? AND seq > ? AND hlc > ?", own,
+                  after_seq, static_cast<int64_t>(ahead_of));
+  if (!first_seq) return 0;
   std::optional<int64_t> first =
-      db.QueryInt("SELECT min(pos) FROM log WHERE device = ? AND pos > ? AND hlc > ?", own, after,
-                  static_cast<int64_t>(ahead_of));
-  if (!first) return 0;
+      db.QueryInt("SELECT pos FROM log WHERE device = ? AND seq = ?", own, *first_seq);
   // Every change before the first one stamped ahead keeps its stamp, and so do all that other
   // devices made: the new stamps follow them all, so every field keeps the winner it had (the
   // changes stamped ahead were later than all of those too).
@@ -45,8 +50,8 @@ int64_t RestampUnsent(Store& store, int64_t after, Hlc ahead_of) {
   };
   std::map<int64_t, std::tuple<std::string, std::string, Restamped>> by_pos;
   Statement& read = db.Prepare(
-      "SELECT pos, hlc, record, field FROM log WHERE device = ? AND pos >= ? ORDER BY pos");
-  read.Bind(own, *first);
+      "SELECT pos, hlc, record, field FROM log WHERE device = ? AND seq >= ? ORDER BY seq");
+  read.Bind(own, *first_seq);
   while (read.Step()) {
     by_pos.emplace(read.Int(0), std::tuple{read.Text(2), read.Text(3),
                                            Restamped{static_cast<Hlc>(read.Int(1)), 0}});

@@ -117,6 +117,10 @@ void Store::SetMeta(const std::string& key, const std::string& value) {
       .Run();
 }
 
+void Store::DeleteMeta(const std::string& key) {
+  db_.Prepare("DELETE FROM meta WHERE key = ?").Bind(key).Run();
+}
+
 std::string Store::NewId() {
   Hlc now = clock_.Now();
   return NewUuidV7(HlcMillis(now), static_cast<uint16_t>(now & 0xFFF));
@@ -201,6 +205,27 @@ std::vector<Store::LoggedChange> Store::ReadLog(int64_t after, int64_t limit, bo
   while (stmt.Step()) out.push_back({stmt.Int(0), ReadLogRow(stmt, 1)});
   stmt.Reset();
   return out;
+}
+
+std::vector<Store::LoggedChange> Store::ReadOwnLog(int64_t after_seq, int64_t limit) {
+  Statement& stmt = db_.Prepare("SELECT pos, " FIELDCRM_LOG_CHANGE_COLUMNS
+                                " FROM log WHERE device = ? AND seq > ? ORDER BY seq LIMIT ?");
+  stmt.Bind(device_.id, after_seq, limit);
+  std::vector<LoggedChange> out;
+  while (stmt.Step()) out.push_back({stmt.Int(0), ReadLogRow(stmt, 1)});
+  stmt.Reset();
+  return out;
+}
+
+std::optional<std::vector<std::string>> Store::RecordsLoggedAfter(int64_t after,
+                                                                  int64_t max_records) {
+  Statement& stmt = db_.Prepare("SELECT DISTINCT record FROM log WHERE pos > ? LIMIT ?");
+  stmt.Bind(after, max_records + 1);
+  std::vector<std::string> records;
+  while (stmt.Step()) records.push_back(stmt.Text(0));
+  stmt.Reset();
+  if (static_cast<int64_t>(records.size()) > max_records) return std::nullopt;
+  return records;
 }
 
 std::vector<Store::LoggedChange> Store::ReadRecordLog(const std::vector<std::string>& records) {

@@ -13,13 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << file.rdbuf();
-  return buffer.str();
-}
-
 TEST_CASE("an office template: header variants and notes, 万 column, Excel dates, duplicates") {
   Tablet t;
   RunResult r = Cli(t.db, {"import", SampleFile("office_template_utf8.csv")});

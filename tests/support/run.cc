@@ -16,16 +16,12 @@ extern char** environ;
 
 namespace fieldcrm::testing {
 
-namespace {
-
 std::string Slurp(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   std::stringstream buffer;
   buffer << file.rdbuf();
   return buffer.str();
 }
-
-}  // namespace
 
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& in_path,
             const std::string& out_path, const std::string& err_path) {

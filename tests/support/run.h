@@ -25,6 +25,9 @@ RunResult Run(const std::vector<std::string>& argv, const std::string& input = "
 // Runs the fieldcrm CLI against the store at db.
 RunResult Cli(const std::string& db, const std::vector<std::string>& args);
 
+// A file's bytes ("" when it cannot be read).
+std::string Slurp(const std::string& path);
+
 // The output without its trailing newline.
 std::string Line(const std::string& out);
 

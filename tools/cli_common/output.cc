@@ -1,7 +1,9 @@
 #include "fieldcrm/cli/output.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <utility>
 
 namespace fieldcrm::cli {
 
@@ -90,30 +92,50 @@ size_t DisplayWidth(std::string_view text) {
   return width;
 }
 
-void PrintTable(const std::vector<std::string>& headers,
-                const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::vector<std::string>> shown;
-  shown.reserve(rows.size() + 1);
-  shown.push_back(headers);
-  for (const auto& row : rows) shown.push_back(row);
-  std::vector<size_t> widths(headers.size());
-  for (auto& row : shown) {
-    row.resize(headers.size());
-    for (size_t c = 0; c < row.size(); ++c) {
-      row[c] = Truncated(row[c], kMaxCellWidth);
-      widths[c] = std::max(widths[c], DisplayWidth(row[c]));
+StreamedTable::StreamedTable(std::vector<std::string> headers)
+    : headers_(std::move(headers)), widths_(headers_.size()) {
+  Measure({headers_});
+}
+
+std::vector<std::string> StreamedTable::Cells(std::vector<std::string> row) const {
+  row.resize(headers_.size());
+  for (std::string& cell : row) cell = Truncated(cell, kMaxCellWidth);
+  return row;
+}
+
+void StreamedTable::Measure(const std::vector<std::vector<std::string>>& rows) {
+  for (const auto& row : rows) {
+    std::vector<std::string> cells = Cells(row);
+    for (size_t c = 0; c < cells.size(); ++c) {
+      widths_[c] = std::max(widths_[c], DisplayWidth(cells[c]));
     }
   }
-  auto print_row = [&](const std::vector<std::string>& row) {
+}
+
+void StreamedTable::Print(const std::vector<std::vector<std::string>>& rows) const {
+  for (const auto& row : rows) {
+    std::vector<std::string> cells = Cells(row);
     std::string line;
-    for (size_t c = 0; c < headers.size(); ++c) {
-      const std::string& cell = row[c];
-      line += cell;
-      if (c + 1 < headers.size()) line += std::string(widths[c] - DisplayWidth(cell) + 2, ' ');
+    for (size_t c = 0; c < cells.size(); ++c) {
+      line += cells[c];
+      // A row wider than measured (changed between the passes) only shifts its own line.
+      size_t width = DisplayWidth(cells[c]);
+      if (c + 1 < cells.size()) line += std::string(std::max(widths_[c], width) - width + 2, ' ');
     }
     std::cout << line << '\n';
-  };
-  for (const auto& row : shown) print_row(row);
+  }
+}
+
+void StreamedTable::PrintHeaders() const {
+  Print({headers_});
+}
+
+void PrintTable(const std::vector<std::string>& headers,
+                const std::vector<std::vector<std::string>>& rows) {
+  StreamedTable table(headers);
+  table.Measure(rows);
+  table.PrintHeaders();
+  table.Print(rows);
 }
 
 std::string Show(const nlohmann::json& value) {
@@ -134,6 +156,26 @@ std::string Show(const nlohmann::json& object, const char* key) {
 
 void PrintJson(const nlohmann::json& value) {
   std::cout << value.dump(2) << '\n';
+}
+
+StreamedJsonArray::StreamedJsonArray(std::ostream& out) : out_(out) {}
+
+void StreamedJsonArray::Close() {
+  out_ << (empty_ ? "[]\n" : "\n]\n");
+}
+
+void StreamedJsonArray::Add(const nlohmann::json& item) {
+  out_ << (empty_ ? "[\n  " : ",\n  ");
+  empty_ = false;
+  // A nested value is the item's own dump indented one level: JSON text holds no raw line
+  // breaks (strings escape them), so every line break is the dump's own.
+  std::string text = item.dump(2);
+  for (size_t start = 0, end; start < text.size(); start = end + 1) {
+    end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out_.write(text.data() + start, static_cast<std::streamsize>(end - start));
+    if (end < text.size()) out_ << "\n  ";
+  }
 }
 
 }  // namespace fieldcrm::cli

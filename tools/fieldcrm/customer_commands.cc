@@ -1,4 +1,5 @@
 // customer add | get | set | list | find | merge | delete
+#include <functional>
 #include <iostream>
 
 #include "context.h"
@@ -29,15 +30,26 @@ FieldTexts ParseAssignments(const std::vector<std::string>& assignments) {
   return fields;
 }
 
-void PrintCustomerList(const std::vector<json>& customers) {
+std::vector<std::vector<std::string>> CustomerRows(const std::vector<json>& customers) {
   std::vector<std::vector<std::string>> rows;
   for (const json& c : customers) {
     rows.push_back({Show(c, "id"), Show(c, "name"), Show(c, "phone"), Show(c, "stage"),
                     Show(c, "tier"), Show(c, "budget"), Show(c, "source"), Show(c, "agent"),
                     Show(c, "team")});
   }
-  PrintTable({"ID", "NAME", "PHONE", "STAGE", "TIER", "BUDGET", "SOURCE", "AGENT", "TEAM"}, rows);
-  std::cout << customers.size() << (customers.size() == 1 ? " customer\n" : " customers\n");
+  return rows;
+}
+
+const std::vector<std::string> kCustomerColumns = {"ID",     "NAME",   "PHONE", "STAGE", "TIER",
+                                                   "BUDGET", "SOURCE", "AGENT", "TEAM"};
+
+void PrintCount(size_t customers) {
+  std::cout << customers << (customers == 1 ? " customer\n" : " customers\n");
+}
+
+void PrintCustomerList(const std::vector<json>& customers) {
+  PrintTable(kCustomerColumns, CustomerRows(customers));
+  PrintCount(customers.size());
 }
 
 void PrintCustomer(Store& store, const json& customer) {
@@ -173,12 +185,34 @@ void AddCustomerCommands(CLI::App& app, Context& ctx) {
                                ? ""
                                : ParseChoice("tier", *tier, {"A", "B", "C", "D"},
                                              {{"a", "A"}, {"b", "B"}, {"c", "C"}, {"d", "D"}});
-      auto customers = Customers(ctx.Open()).List(*filter);
-      AddTierFields(ctx, customers, !wanted.empty());
-      if (!wanted.empty()) {
-        std::erase_if(customers, [&](const json& c) { return c.value("tier", "") != wanted; });
+      // A window at a time, whatever the store's size; a table is aligned over every row, so
+      // it reads the customers twice (widths first), a JSON array once.
+      Customers customers(ctx.Open());
+      auto each = [&](const std::function<void(const std::vector<json>&)>& visit) {
+        customers.ForEachWindow(*filter, [&](std::vector<json>& window) {
+          AddTierFields(ctx, window, !wanted.empty());
+          if (!wanted.empty()) {
+            std::erase_if(window, [&](const json& c) { return c.value("tier", "") != wanted; });
+          }
+          visit(window);
+        });
+      };
+      if (ctx.json) {
+        StreamedJsonArray out(std::cout);
+        each([&](const std::vector<json>& window) {
+          for (const json& c : window) out.Add(c);
+        });
+        return out.Close();
       }
-      ctx.json ? PrintJson(customers) : PrintCustomerList(customers);
+      StreamedTable table(kCustomerColumns);
+      each([&](const std::vector<json>& window) { table.Measure(CustomerRows(window)); });
+      table.PrintHeaders();
+      size_t count = 0;
+      each([&](const std::vector<json>& window) {
+        table.Print(CustomerRows(window));
+        count += window.size();
+      });
+      PrintCount(count);
     });
   }
   {

@@ -73,7 +73,11 @@ void AddDataCommands(CLI::App& app, Context& ctx) {
       }
       std::ostream& out = output->empty() ? std::cout : file;
       if (*format == "json") {
-        out << json(Customers(store).List({})).dump(2) << '\n';
+        StreamedJsonArray array(out);
+        Customers(store).ForEachWindow({}, [&](std::vector<json>& window) {
+          for (const json& c : window) array.Add(c);
+        });
+        array.Close();
       } else {
         ExportCustomersCsv(store, out);
       }

@@ -3,8 +3,9 @@
 // Session, so the policy of when plugins react to a write lives here and nowhere else:
 //  - a write that can complete a plugin rule (a deal added or moved, a referral registered)
 //    is followed by a review of the customer it belongs to;
-//  - a sync round that received changes is followed by a review of the store
-//    (ReviewAfterSync), and the caller sends what that review wrote in the same sync.
+//  - a sync round that received changes is followed by a review of the customers those changes
+//    can concern (ReviewAfterSync; the contract is ReviewChangedRecords'), and the caller sends
+//    what that review wrote in the same sync.
 // A review runs after its write has committed: a plugin that fails is disabled and reported as
 // a warning, and the write stands.
 //
@@ -45,6 +46,14 @@ struct WriteOutcome {
                          // deal was (a retry); nothing written
   std::vector<std::string> warnings;
 };
+
+// Meta key: the log position after which received changes await the review after sync.
+inline constexpr const char* kUnreviewedAfterKey = "plugins.unreviewed_after";
+
+// Called by sync in the transaction that applies received changes, with the log's head before
+// them: they join what the next ReviewAfterSync reviews. A crash before that review leaves the
+// note, so the review happens at the next sync instead of never.
+void NoteReceivedForReview(Store& store, int64_t log_head_before);
 
 class Session {
  public:
@@ -88,14 +97,17 @@ class Session {
   // Lets the plugins react to a committed write of `record` (a customer, or a record that hangs
   // under one): reviews that customer.
   ReviewResult ReviewAfterWrite(const std::string& record);
-  // Every customer (plugins run, or a sync that received changes).
+  // Every customer (plugins run, or new plugins arrived with a sync).
   ReviewResult ReviewAll();
-  // The policy after one sync round: when it received changes and its push did not fail, the
-  // plugins review the store (what arrived may complete a rule, a referred customer's deal
-  // signed elsewhere). Returns the review; when it wrote records (created > 0), the caller runs
-  // one more round to send them. Their ids derive from the facts, so replicas that react to the
-  // same deal write the same record.
-  std::optional<ReviewResult> ReviewAfterSync(int64_t received, bool push_failed);
+  // The policy after one sync round: unless its push failed, the plugins review the customers
+  // whose bundles hold a record received since the last such review (NoteReceivedForReview:
+  // what arrived may complete a rule, a referred customer's deal signed elsewhere), or every
+  // customer when the plugins changed or more than kReviewAllAbove records arrived. Returns the
+  // review, nullopt when there was nothing to review; when it wrote records (created > 0), the
+  // caller runs one more round to send them. Their ids derive from the facts, so replicas that
+  // react to the same deal write the same record.
+  std::optional<ReviewResult> ReviewAfterSync(bool push_failed, bool plugins_changed);
+  static constexpr int64_t kReviewAllAbove = 50'000;
 
  private:
   WriteOutcome Reviewed(std::string id);

@@ -49,9 +49,12 @@ struct SyncReport {
   std::string push_error;     // why pushing stopped early (the pull still ran); empty if it did not
 };
 
+// This device's last sequence number the server acknowledged (own changes are numbered without
+// gaps and pushed in order). A store whose pushes predate kPushedSeqKey counts its unsent changes
+// once, until its next push.
+int64_t PushedSeq(Store& store);
 // Pending = own changes not yet acknowledged by the server. Costs two index lookups whatever
-// the store's size (a store whose pushes predate kPushedSeqKey counts them once, until its next
-// push).
+// the store's size.
 int64_t PendingChanges(Store& store);
 
 class SyncClient {

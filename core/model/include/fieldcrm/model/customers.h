@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -56,6 +57,13 @@ class Customers {
     std::optional<std::string> team{};
     std::optional<std::string> agent{};
   };
+  // The live customers matching filter in id order, handed to `visit` a window of at most
+  // kListWindow at a time (ids in a window run from its first to its last), so a listing holds
+  // one window whatever the store's size.
+  static constexpr int64_t kListWindow = 1000;
+  void ForEachWindow(const Filter& filter,
+                     const std::function<void(std::vector<nlohmann::json>&)>& visit);
+  // Every window at once: for what knows its store small (tests, a benchmark's set-up).
   std::vector<nlohmann::json> List(const Filter& filter);
   std::optional<nlohmann::json> FindByPhone(const std::string& phone_text);
   // Folds drop into keep: keep's values win, drop's fill the gaps, drop's history follows, and

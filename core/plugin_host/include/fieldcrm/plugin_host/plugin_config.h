@@ -13,6 +13,8 @@
 
 namespace fieldcrm {
 
+// The id of the plugin's settings record, the same on every replica.
+std::string ConfigRecordId(const std::string& plugin);
 // What head office set for the plugin ({} when nothing).
 nlohmann::json StoredPluginConfig(Store& store, const std::string& plugin);
 nlohmann::json EffectivePluginConfig(Store& store, const LoadedPlugin& plugin);

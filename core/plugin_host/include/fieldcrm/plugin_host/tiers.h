@@ -11,6 +11,7 @@
 
 #include "fieldcrm/plugin_host/plugin_library.h"
 #include "fieldcrm/projections/customer_bundle.h"
+#include "fieldcrm/projections/facts.h"
 
 namespace fieldcrm {
 
@@ -28,16 +29,18 @@ const char* SegmentName(uint8_t segment);
 // {"tier": "A", "tier_score": 81.5, "segment": "core", "rfm": {"r": 5, "f": 3, "m": 4}}
 nlohmann::json TierJson(const sdk::TierGrade& grade);
 
-// Grades of the store's live customers (or only the root `only`, or only those of `team`), by
-// customer id.
+// Grades of the store's live customers (or only the root `only`, or only those of `team`, or
+// only those with ids in `ids`), by customer id.
 std::map<std::string, sdk::TierGrade> GradeStore(Database& db, LoadedPlugin& tiering,
                                                  int64_t as_of_ms,
                                                  const std::optional<std::string>& only = {},
-                                                 const std::optional<std::string>& team = {});
+                                                 const std::optional<std::string>& team = {},
+                                                 const std::optional<IdRange>& ids = {});
 // The same, read on the store's own connection.
 std::map<std::string, sdk::TierGrade> GradeStore(Store& store, LoadedPlugin& tiering,
                                                  int64_t as_of_ms,
-                                                 const std::optional<std::string>& only = {});
+                                                 const std::optional<std::string>& only = {},
+                                                 const std::optional<IdRange>& ids = {});
 
 // Grades of the live customers as the store stood at as_of_ms: those registered by then, graded
 // on what happened before it (LoadCustomerFacts with as_of_ms), by customer id.

@@ -38,6 +38,11 @@ std::vector<CustomerBundle> LoadCustomerBundles(Store& store,
                                                 const std::optional<std::string>& only = {},
                                                 const std::string& after = "", int64_t limit = -1);
 
+// The live roots whose bundles hold any of these records (by id), sorted: a customer's root, the
+// root of the customer a record hangs under, and for a referral also its referrer's root. Records
+// the store does not have, and those of no customer, hold none.
+std::vector<std::string> CustomersHolding(Store& store, const std::vector<std::string>& records);
+
 // The numeric summary of a bundle (fills bundle.facts).
 sdk::CustomerFacts ComputeFacts(const CustomerBundle& bundle);
 

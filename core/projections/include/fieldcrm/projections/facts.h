@@ -34,8 +34,14 @@ void RebuildAllFacts(Database& db);
 // (or with no creation time), only what happened before it, and the stage last written before
 // it (today's when the change log holds none: a compacted log keeps only each field's winner).
 // With team, only that team's customers (a team's report grades its own).
+// With ids, only customers whose ids run from ids->first to ids->last (a window of a listing:
+// read by the key, not by scanning every customer).
+struct IdRange {
+  std::string first, last;
+};
 std::vector<std::pair<std::string, sdk::CustomerFacts>> LoadCustomerFacts(
     Database& db, std::optional<int64_t> as_of_ms = std::nullopt,
-    const std::optional<std::string>& team = std::nullopt);
+    const std::optional<std::string>& team = std::nullopt,
+    const std::optional<IdRange>& ids = std::nullopt);
 
 }  // namespace fieldcrm

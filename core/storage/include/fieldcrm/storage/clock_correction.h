@@ -22,12 +22,12 @@ int64_t ClockOffset(Store& store);
 // on; Store::Open applies the kept one.
 void SetClockOffset(Store& store, int64_t offset_ms);
 
-// Stamps again this device's changes logged after position `after` (the push cursor), from the
-// first one stamped after `ahead_of` on, with fresh stamps from the corrected clock, in their
-// order and after every other stamp in the log, so every field keeps its winner; field states,
-// bases and kept conflicts follow. Only changes no other replica has seen may be re-stamped: the
-// caller vouches for that (a server refuses whole any batch stamped after `ahead_of`, and a
-// tablet pushes in log order). Returns how many were re-stamped.
-int64_t RestampUnsent(Store& store, int64_t after, Hlc ahead_of);
+// Stamps again this device's changes numbered after after_seq (the last one the server holds),
+// from the first one stamped after `ahead_of` on, with fresh stamps from the corrected clock, in
+// their order and after every other stamp in the log, so every field keeps its winner; field
+// states, bases and kept conflicts follow. Only changes no other replica has seen may be
+// re-stamped: the caller vouches for that (a server refuses whole any batch stamped after
+// `ahead_of`, and a tablet pushes in log order). Returns how many were re-stamped.
+int64_t RestampUnsent(Store& store, int64_t after_seq, Hlc ahead_of);
 
 }  // namespace fieldcrm

@@ -79,6 +79,12 @@ class Store {
     Change change;
   };
   std::vector<LoggedChange> ReadLog(int64_t after, int64_t limit, bool own_only = false);
+  // This device's own entries numbered after after_seq, in order, at most `limit`: what is left
+  // to push, read through the (device, seq) index whatever else the log holds after them.
+  std::vector<LoggedChange> ReadOwnLog(int64_t after_seq, int64_t limit);
+  // The distinct records of the log entries after position `after`, or nullopt when there are
+  // more than max_records of them (the caller then treats the change as touching everything).
+  std::optional<std::vector<std::string>> RecordsLoggedAfter(int64_t after, int64_t max_records);
   // Every log entry of the given records, in arrival order (a customer's audit history).
   std::vector<LoggedChange> ReadRecordLog(const std::vector<std::string>& records);
   // The highest sequence number this device has stamped.
@@ -86,6 +92,7 @@ class Store {
 
   std::optional<std::string> GetMeta(const std::string& key);
   void SetMeta(const std::string& key, const std::string& value);
+  void DeleteMeta(const std::string& key);
 
   // A transaction on the store: everything done on it until Commit() commits together (or not at
   // all); nests inside a caller's.

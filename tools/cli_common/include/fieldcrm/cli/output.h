@@ -5,6 +5,7 @@
 // with "…". --json carries the full values (JSON escapes control characters itself).
 #pragma once
 
+#include <iosfwd>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -26,9 +27,37 @@ std::string Truncated(std::string_view text, size_t columns);
 
 void PrintTable(const std::vector<std::string>& headers,
                 const std::vector<std::vector<std::string>>& rows);
+
+// The table PrintTable prints, for rows read a window at a time so that none holds them all:
+// Measure every window, then PrintHeaders and Print the same windows again in the same order.
+class StreamedTable {
+ public:
+  explicit StreamedTable(std::vector<std::string> headers);
+  void Measure(const std::vector<std::vector<std::string>>& rows);
+  void PrintHeaders() const;
+  void Print(const std::vector<std::vector<std::string>>& rows) const;
+
+ private:
+  std::vector<std::string> Cells(std::vector<std::string> row) const;
+  std::vector<std::string> headers_;
+  std::vector<size_t> widths_;
+};
 // A field value as a person reads it: strings bare, arrays comma-joined, absent as "".
 std::string Show(const nlohmann::json& value);
 std::string Show(const nlohmann::json& object, const char* key);
 void PrintJson(const nlohmann::json& value);
+// A JSON array printed item by item, byte for byte as PrintJson prints the whole array, so a
+// listing never holds more than the item at hand. Close() ends it (not done on an error, which
+// leaves the output visibly cut short).
+class StreamedJsonArray {
+ public:
+  explicit StreamedJsonArray(std::ostream& out);
+  void Add(const nlohmann::json& item);
+  void Close();
+
+ private:
+  std::ostream& out_;
+  bool empty_ = true;
+};
 
 }  // namespace fieldcrm::cli
