@@ -133,7 +133,10 @@ TEST_CASE("reception refuses bad input with a clear error and writes nothing") {
 TEST_CASE("a walk-in and the customer it registers are written together or not at all") {
   Office office;
   office.Ok("09:00", {"reception", "duty", "王芳", "李强"});
-  SessionOptions options{office.db, BuiltinPlugins(), ParseTime("2026-06-15T09:10+08:00", "as-of")};
+  SessionOptions options;
+  options.db_path = office.db;
+  options.plugins_dir = BuiltinPlugins();
+  options.as_of_ms = ParseTime("2026-06-15T09:10+08:00", "as-of");
   options.allow_unsigned_plugins = true;
   Session session(options);
   Reception reception(session);
