@@ -138,7 +138,9 @@ class Harness {
     host_ = {sizeof(fieldcrm_host_api), FIELDCRM_API_MAJOR, FIELDCRM_API_MINOR, nullptr, &Write,
              &Alert, &SetResult, &Log,
              // Calls with the store at hand (2.3) are not simulated: CallHost::CanRead() is false.
-             nullptr, nullptr};
+             nullptr, nullptr,
+             // Open complaints (2.4): none in the harness unless a test grades through the host.
+             nullptr};
     char message[1024] = "";
     fieldcrm_error error{message, sizeof message};
     plugin_ = api_->create(&host_, &error);
