@@ -16,7 +16,8 @@ double RawSqliteRate(const std::string& path, const std::vector<Change>& changes
 
 // The merge function (Store::ApplyRemote) applying `changes` to a fresh replica at path in
 // pull-sized batches: the apply limit local bulk writes are held to. Returns changes/s.
-double MergeRate(const std::string& path, const std::vector<Change>& changes);
+double MergeRate(const std::string& path, const std::vector<Change>& changes,
+                 bool secure_delete = true);
 
 // That floor next to the merge function applying the same changes in pull-sized batches.
 void RunStoreBenchmark(const Options& options, Report& report);

@@ -281,6 +281,7 @@ struct Dashboard {
     try {
       if (name.empty()) {
         json names = reports::ReportNames();
+        names.push_back("reception");
         names.push_back("devices");
         names.push_back("customer");
         names.push_back("choices");

@@ -1,6 +1,7 @@
 // The server's reports: the store's own (reports/include/fieldcrm/reports/reports.h, with tiers
 // from reports/include/fieldcrm/reports/tier_reports.h), plus what only the server knows: its
-// devices, and a customer's history from the audit trail.
+// devices, a customer's history from the audit trail, and the sales offices' reception logs
+// composed by the server's reception plugin.
 #include <algorithm>
 #include <filesystem>
 
@@ -10,6 +11,7 @@
 #include "fieldcrm/projections/customer_search.h"
 #include "fieldcrm/reports/customer_list.h"
 #include "fieldcrm/reports/filter_choices.h"
+#include "fieldcrm/reports/reception_report.h"
 #include "fieldcrm/reports/reports.h"
 #include "fieldcrm/reports/tier_reports.h"
 #include "fieldcrm/server/audit.h"
@@ -238,6 +240,15 @@ json SqliteServerStorage::Report(const std::string& name,
   }
   ReportingConnection& reporting = Reporting();
   InterruptWhen interrupt(reporting.db(), abandoned);
+  if (name == "reception") {
+    if (filter.team) {
+      reports::ReportFilter team_only;  // the agents on duty need no tablet of their own
+      team_only.team = filter.team;
+      std::lock_guard store_lock(mutex_);
+      RequireKnownDevices(ReadDevices(), team_only);
+    }
+    return reports::ReceptionReport(reporting, plugins_.get(), filter);
+  }
   if (name == "customer_list") {
     auto [list_filter, query] = reports::ParseCustomerList(params, now, zone);
     return reports::CustomerList(reporting, list_filter, query, now);

@@ -33,6 +33,8 @@ CREATE TEMP VIEW service_cases AS
          json_extract(s.doc, '$.satisfaction') AS satisfaction
   FROM main.records s JOIN main.records c ON c.id = s.parent
   WHERE s.kind IN ('complaint', 'repair') AND s.deleted = 0;
+CREATE TEMP VIEW live_records AS
+  SELECT kind, id, doc FROM main.records WHERE deleted = 0;
 CREATE TEMP VIEW customer_children AS
   SELECT parent AS customer, kind, deleted FROM main.records WHERE parent IS NOT NULL;
 )sql";

@@ -33,7 +33,8 @@ json EveningLog(const std::string& day, json records) {
                                {"source", source},
                                {"returning", returning},
                                {"reason", record.value("reason", "")},
-                               {"skipped", record.value("skipped", json::array())}});
+                               {"skipped", record.value("skipped", json::array())},
+                               {"customer", record.value("customer", "")}});
     json& tally = log["by_agent"][agent];
     if (tally.is_null()) tally = {{"new", 0}, {"returning", 0}, {"total", 0}};
     tally[which] = tally[which].get<int>() + 1;

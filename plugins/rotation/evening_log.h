@@ -6,7 +6,8 @@
 
 namespace rotation {
 
-// {"day", "walk_ins": [{at, agent, name, phone, source, returning, reason, skipped}...] by time,
+// {"day", "walk_ins": [{at, agent, name, phone, source, returning, reason, skipped, customer (the
+//  id the walk-in was registered as, when it was)}...] by time,
 //  "by_agent": {agent: {"new", "returning", "total"}}, "by_source": {source: count},
 //  "totals": {"walk_ins", "new", "returning"}, "duty": the latest duty list}
 nlohmann::json EveningLog(const std::string& day, nlohmann::json records);

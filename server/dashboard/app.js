@@ -14,6 +14,7 @@ const PAGES = [
   { path: '/surveys', report: 'surveys', label: '满意度 Surveys' },
   { path: '/complaints', report: 'complaints', label: '投诉报修 Complaints' },
   { path: '/retention', report: 'retention', label: '留存 Retention' },
+  { path: '/reception', report: 'reception', label: '来访接待 Reception' },
   { path: '/devices', report: 'devices', label: '平板 Devices' },
   { path: '/customer', report: 'customer', label: '客户档案 Customer' },
   // Reached from a figure or the search box, not from the menu.
@@ -399,7 +400,7 @@ function renderReport(main, report) {
     } else if (table.rows.length) {
       const csv = el('button', { type: 'button', class: 'csv', 'data-export': table.name }, '导出 CSV');
       csv.addEventListener('click', () => downloadCsv(`${report.report}-${table.name}.csv`, table.columns, table.rows));
-      const linkIds = ['churn', 'customer_list', 'search'].includes(report.report);
+      const linkIds = ['churn', 'customer_list', 'search', 'reception'].includes(report.report);
       card.append(dataTable(table, linkIds, link), csv, ' ', xlsxLink(report.report, table.name));
     } else {
       card.append(el('p', { class: 'empty' }, EMPTY[period]));

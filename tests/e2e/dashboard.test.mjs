@@ -24,6 +24,8 @@ const server = (...args) => execFileSync(serverBin, ['--db', db, ...args], { enc
 const tokenWang = server('token', 'create', '--agent', '王芳', '--team', '滨江一组');
 const tokenLi = server('token', 'create', '--agent', '李强', '--team', '西湖二组');
 const tokenOffice = server('token', 'create', '--agent', '总部', '--role', 'office');
+// 西湖二组's reception tablet syncs with its leader's token.
+const tokenFrontLi = server('token', 'create', '--agent', '前台', '--team', '西湖二组', '--role', 'leader');
 // The dashboard's people, as head office's admin adds them (the password on stdin).
 const OFFICE_PASSWORD = 'head-office-2026', LEADER_PASSWORD = 'west-lake-2026';
 const addUser = (args, password) => execFileSync(serverBin, ['--db', db, 'users', 'add', ...args],
@@ -212,6 +214,9 @@ async function checkTeamLeader({ page, open, rows, shot, ids, FUNNEL, ALL }) {
   await page.waitForFunction(() => document.querySelector('#filters input[name="team"]').readOnly);
   check(await page.inputValue('#filters input[name="team"]'), '西湖二组', 'leader: the team field is theirs');
   await shot('leader-funnel');
+  await open('/reception', 'reception');
+  check(await page.locator('section[data-section="by_team"]').count(), 0, 'leader: their office\'s log, no table by team');
+  check(await rows('by_agent', ['agent', 'walk_ins']), [['李强', '2']], 'leader: their office\'s walk-ins');
   const status = (path) => page.evaluate(async (p) => (await fetch(p)).status, path);
   check(await status(`/v1/reports/customers?team=${encodeURIComponent('滨江一组')}`), 403, 'leader: another team\'s report is refused');
   check(await status(`/v1/reports/customer?id=${ids.zhang_wei}`), 403, 'leader: another team\'s customer is refused');
@@ -224,14 +229,14 @@ async function checkTeamLeader({ page, open, rows, shot, ids, FUNNEL, ALL }) {
 }
 
 try {
-  const ids = JSON.parse(execFileSync(seedBin, [url, tokenWang, tokenLi, tokenOffice, work], { encoding: 'utf8' }));
+  const ids = JSON.parse(execFileSync(seedBin, [url, tokenWang, tokenLi, tokenOffice, work, tokenFrontLi, pluginsDir], { encoding: 'utf8' }));
 
   // Without a login: every page and report answers 401; an agent's token gets 403 on reports.
   const pages = ['/', '/funnel', '/followups', '/churn', '/referrals', '/surveys', '/complaints', '/retention',
-                 '/devices', '/customer',
+                 '/reception', '/devices', '/customer',
                  '/assets/app.js', '/assets/app.css'];
   const reports = ['customers', 'funnel', 'followups', 'churn', 'referrals', 'surveys', 'complaints', 'retention',
-                   'devices',
+                   'reception', 'devices',
                    `customer?id=${ids.zhang_wei}`, ''];
   for (const p of pages) {
     const res = await fetch(url + p);
@@ -297,6 +302,9 @@ try {
     return (await row.locator(`td[data-col="${col}"]`).textContent()).trim();
   }
   const ALL = '(全部 all)';
+  // A table's rows, each as the text of the given columns.
+  const rows = (table, cols) => page.$$eval(`table[data-table="${table}"] tbody tr`,
+    (trs, keys) => trs.map((tr) => keys.map((k) => tr.querySelector(`td[data-col="${k}"]`).textContent.trim())), cols);
 
   await open('/', 'customers');
   check(await cell('by_stage', 'stage', 'prospect', 'customers'), '5', 'prospects');
@@ -367,8 +375,23 @@ try {
   check(await cell('share', 'grp', ALL, 'repurchase_pct'), '0', 'no repeat buyer yet');
   await shot('retention');
 
+  // The evening meeting's log of 西湖二组's sales office, from its reception tablet through sync:
+  // 赵敏 came back to 李强, then a visitor who left only a phone.
+  await open('/reception', 'reception');
+  check(await rows('by_team', ['team', 'walk_ins', 'new', 'returning']), [['西湖二组', '2', '1', '1']],
+        'reception: walk-ins by office');
+  check(await rows('walk_ins', ['agent', 'name', 'phone', 'visit', 'reason']),
+        [['李强', '赵敏', '+8613300006666', '回访 returning', 'returning'],
+         ['李强', '', '+8613100008888', '新客 new', 'turn']], 'reception: every walk-in by time');
+  check(await cell('by_source', 'source', 'walk-in', 'share_pct'), '100', 'both came in off the street');
+  await shot('reception');
+  await Promise.all([page.waitForURL(/\/customer\?id=/),
+                     page.click('table[data-table="walk_ins"] td[data-col="name"] a')]);
+  await page.waitForSelector('body[data-loaded="customer"]');
+  check((await page.textContent('main h1')).includes('赵敏'), true, 'a returning walk-in opens their customer');
+
   await open('/devices', 'devices');
-  check(await page.locator('table[data-table="devices"] tbody tr').count(), 3, 'three tablets synced');
+  check(await page.locator('table[data-table="devices"] tbody tr').count(), 4, 'four tablets synced');
   check(await cell('devices', 'agent', '王芳', 'pending'), '0', 'pending changes reported');
   check(await cell('devices', 'agent', '李强', 'app_version'), 'fieldcrm 0.1.0', 'app version reported');
   check(await page.locator('td.flag').count(), 0, 'nobody silent yet');
@@ -392,16 +415,14 @@ try {
     await Promise.all([page.waitForURL((u) => u.search === search), page.click(`#nav a:text-is("${label}")`)]);
     await page.waitForSelector(`body[data-loaded="${report}"]`);
   }
-  // A table's rows, each as the text of the given columns.
-  const rows = (table, cols) => page.$$eval(`table[data-table="${table}"] tbody tr`,
-    (trs, keys) => trs.map((tr) => keys.map((k) => tr.querySelector(`td[data-col="${k}"]`).textContent.trim())), cols);
   const empty = async (section) => (await page.locator(`section[data-section="${section}"] p.empty`).count()) === 1;
   const FUNNEL = ['agent', 'visited', 'intent', 'reserved', 'signed', 'overall_pct'];
 
   // Team 西湖二组 is 李强 with his tablet and his customers 陈静, 杨磊 and 赵敏, all prospects; of
   // those visited in the period (陈静, 赵敏) only 赵敏 has a deal, signed.
   let search = await applyFilters({ team: '西湖二组' }, 'devices');
-  check(await rows('devices', ['agent', 'team']), [['李强', '西湖二组']], 'team: its tablet alone');
+  check(await rows('devices', ['agent', 'team']), [['前台', '西湖二组'], ['李强', '西湖二组']],
+        'team: its tablets alone (the reception tablet synced last)');
   await follow('客户 Customers', 'customers', search);
   check(await rows('by_stage', ['stage', 'customers']), [['prospect', '3']], 'team: three prospects');
   check(await rows('by_team', ['team', 'customers', 'owners']), [['西湖二组', '3', '0']], 'team: that team alone');

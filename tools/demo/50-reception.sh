@@ -35,3 +35,6 @@ crm "$(at 18:00)" reception log
 say "Each walk-in's record carries the office's team (sync gives it only to that team's tablets and head office); a registered walk-in's record links its customer, written in one transaction with it"
 crm log >reception-log.txt
 grep -m 4 -E ' reception .* (team|customer) ' reception-log.txt
+
+say "The same log as head office's dashboard shows it (its Reception page, report reception): by agent, source, every walk-in"
+crm report reception --from 2026-06-15 --to 2026-06-15

@@ -8,6 +8,8 @@
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/cli/output.h"
 #include "fieldcrm/model/csv_io.h"
+#include "fieldcrm/model/local_time.h"
+#include "fieldcrm/reports/reception_report.h"
 #include "fieldcrm/reports/report_xlsx.h"
 #include "fieldcrm/reports/tier_reports.h"
 #include "fieldcrm/storage/hlc.h"
@@ -62,7 +64,9 @@ void PrintReport(const json& report, bool csv) {
     for (const json& row : table["rows"]) {
       std::vector<std::string> cells;
       for (const json& col : table["columns"]) {
-        cells.push_back(Show(row, col["key"].get<std::string>().c_str()));
+        std::string cell = Show(row, col["key"].get<std::string>().c_str());
+        // A person reads times in local time; CSV keeps the stored UTC form for programs.
+        cells.push_back(csv ? cell : LocalTimeText(cell));
       }
       rows.push_back(std::move(cells));
     }
@@ -87,7 +91,7 @@ void PrintReport(const json& report, bool csv) {
 std::string ReportNameList() {
   std::string names;
   for (const std::string& n : reports::ReportNames()) names += (names.empty() ? "" : ", ") + n;
-  return names + " (devices too with --server)";
+  return names + ", reception (devices too with --server)";
 }
 
 }  // namespace
@@ -124,7 +128,9 @@ void AddReportCommands(CLI::App& app, Context& ctx) {
       return;
     }
     bool remote_only = !args->server.empty() && args->name == "devices";
-    if (!remote_only && std::find(names.begin(), names.end(), args->name) == names.end()) {
+    bool reception = args->name == "reception";
+    if (!remote_only && !reception &&
+        std::find(names.begin(), names.end(), args->name) == names.end()) {
       throw InvalidInput("unknown report '" + args->name + "'; the reports are " +
                          ReportNameList());
     }
@@ -136,8 +142,10 @@ void AddReportCommands(CLI::App& app, Context& ctx) {
       Store& store = ctx.Open();
       int64_t now = store.env().NowMillis();
       ReportingConnection reporting(store.path());
-      out = reports::RunReportWithTiers(reporting, &ctx.Plugins(), args->name,
-                                        reports::ParseFilter(args->filter, now), now);
+      reports::ReportFilter filter = reports::ParseFilter(args->filter, now);
+      out = reception
+                ? reports::ReceptionReport(reporting, &ctx.Plugins(), filter)
+                : reports::RunReportWithTiers(reporting, &ctx.Plugins(), args->name, filter, now);
     }
     if (!args->xlsx_path.empty()) {
       XlsxWriter writer(args->xlsx_path);

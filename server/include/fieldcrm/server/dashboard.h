@@ -20,8 +20,8 @@ inline constexpr const char* kLoginPath = "/login";
 inline constexpr const char* kLogoutPath = "/logout";
 // Pages the single-page script renders; each is served the same shell.
 inline constexpr const char* kDashboardPages[] = {
-    "/",           "/tiers",     "/funnel",  "/followups", "/churn", "/referrals", "/surveys",
-    "/complaints", "/retention", "/devices", "/customer",  "/list",  "/search"};
+    "/",           "/tiers",     "/funnel",    "/followups", "/churn",    "/referrals", "/surveys",
+    "/complaints", "/retention", "/reception", "/devices",   "/customer", "/list",      "/search"};
 
 struct DashboardOptions {
   int64_t session_ms = 8 * 3600 * 1000;  // a login lasts a working day

@@ -119,8 +119,9 @@ class ServerStorage {
     std::vector<PluginState> plugins;  // the plugins the reports use; empty when none are loaded
   };
   virtual Gauges ReadGauges() = 0;
-  // Head office's report `name` (reports/include/fieldcrm/reports/reports.h, plus "devices", and
-  // "customer" with an "id" parameter) filtered by the query parameters. Throws NotFound or
+  // Head office's report `name` (reports/include/fieldcrm/reports/reports.h, plus "devices",
+  // "reception" (reports/include/fieldcrm/reports/reception_report.h), and "customer" with an
+  // "id" parameter) filtered by the query parameters. Throws NotFound or
   // InvalidInput.
   virtual nlohmann::json Report(const std::string& name,
                                 const std::map<std::string, std::string>& params,

@@ -22,11 +22,14 @@
 //                 resolved_ms, closed_ms, satisfaction)
 //       every live complaint and repair (fieldcrm/model/service_cases.h): `customer` the root it
 //       belongs to now, times in unix ms (NULL until stamped): first_ms the answer (complaint) or
-//       the visit on site (repair), or the end when it came first, resolved_ms the resolution or the fix, closed_ms a
-//       complaint closed without resolution; satisfaction 1-5 or NULL.
+//       the visit on site (repair), or the end when it came first, resolved_ms the resolution or
+//       the fix, closed_ms a complaint closed without resolution; satisfaction 1-5 or NULL.
 //   customer_children(customer, kind, deleted)
 //       every record that hangs under a customer id (interactions, tasks, deals, referrals,
 //       rewards, survey responses): that id, its kind and whether it is deleted.
+//   live_records(kind, id, doc)
+//       every live (not deleted) record of any kind: its kind, id and document (JSON text with
+//       its "id"), for the kinds plugins keep (a reception plugin's walk-ins).
 //
 // Reports may create TEMP tables of their own on the connection. The views are TEMP views this
 // class defines over core's private tables, so a rename in core's schema changes this file and
