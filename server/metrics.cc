@@ -124,6 +124,14 @@ std::string ServerMetrics::Render(const ServerStorage::Gauges& gauges, int64_t n
   Header(out, "fieldcrm_http_requests_in_flight", "gauge",
          "Requests whose headers were read and which are not answered yet.");
   out << "fieldcrm_http_requests_in_flight " << in_flight_.load(std::memory_order_relaxed) << '\n';
+  Header(out, "fieldcrm_pushes_total", "counter", "Pushes run (accepted or refused).");
+  out << "fieldcrm_pushes_total " << gauges.pushes_run << '\n';
+  Header(out, "fieldcrm_push_commits_total", "counter",
+         "Transactions that committed the pushes: fewer than pushes when tablets push at once "
+         "(group commit).");
+  out << "fieldcrm_push_commits_total " << gauges.push_commits << '\n';
+  Header(out, "fieldcrm_push_queue_depth", "gauge", "Pushes waiting for their commit now.");
+  out << "fieldcrm_push_queue_depth " << gauges.pushes_waiting << '\n';
   Header(out, "fieldcrm_log_head", "gauge", "The server's change log position.");
   out << "fieldcrm_log_head " << gauges.log_head << '\n';
 

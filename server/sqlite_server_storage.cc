@@ -177,7 +177,7 @@ constexpr const char* kTokenColumns =
 }  // namespace
 
 SqliteServerStorage::SqliteServerStorage(const std::string& path, const Env& env)
-    : store_(OpenServerStore(path, env)), readers_(store_->path()) {}
+    : store_(OpenServerStore(path, env)), readers_(store_->path()), pushes_(*store_, mutex_) {}
 
 std::string SqliteServerStorage::ServerId() {
   return store_->device().id;
@@ -405,10 +405,22 @@ void SqliteServerStorage::RecordAudit(const Principal& who, int64_t log_before) 
 }
 
 PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& request) {
-  std::lock_guard lock(mutex_);
-  Database& db = store_->OwnTablesConnection();
   std::string digest = Sha256Hex(PushRequestBody(request));
-  Transaction txn = store_->Transact();
+  PushAck ack;
+  bool erased_on_arrival = false;
+  // Committed together with the pushes of other tablets waiting at the same time.
+  pushes_.Run([&] { ack = ApplyPush(who, request, digest, erased_on_arrival); });
+  if (erased_on_arrival) {
+    // A late change about an erased customer was erased on arrival: leave none of it in the WAL.
+    std::lock_guard lock(mutex_);
+    store_->PurgeErasedBytes();
+  }
+  return ack;
+}
+
+PushAck SqliteServerStorage::ApplyPush(const Principal& who, const PushRequest& request,
+                                       const std::string& digest, bool& erased_on_arrival) {
+  Database& db = store_->OwnTablesConnection();
   CheckDeviceOwner(db, who, request.device);
   auto stored = db.QueryText("SELECT ack FROM sync_acks WHERE device = ? AND digest = ?",
                              request.device, digest);
@@ -418,7 +430,6 @@ PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& reque
   for (const Change& c : request.changes) batch[c.record][c.field] = c.value;
   PushAck ack;
   std::vector<Change> accepted;
-  bool erased_on_arrival = false;
   std::set<std::string> team_agents;
   if (who.role == Role::kLeader) team_agents = TeamAgents(who.team);
   for (const Change& c : request.changes) {
@@ -452,9 +463,6 @@ PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& reque
       .Bind(request.device, digest, ToJson(ack).dump())
       .Run();
   NoteDevice(who, request.device, "last_push_at", /*bind=*/true);
-  txn.Commit();
-  // A late change about an erased customer was erased on arrival: leave none of it in the WAL.
-  if (erased_on_arrival) store_->PurgeErasedBytes();
   return ack;
 }
 
@@ -522,6 +530,10 @@ ServerStorage::Gauges SqliteServerStorage::ReadGauges() {
     gauges.log_head = store_->LogHead();
     gauges.devices = ReadDevices();
   }
+  GroupCommit::Counts pushes = pushes_.counts();
+  gauges.pushes_run = pushes.works;
+  gauges.push_commits = pushes.commits;
+  gauges.pushes_waiting = pushes.waiting;
   std::lock_guard lock(reports_mutex_);
   if (plugins_) gauges.plugins = plugins_->States();
   return gauges;

@@ -102,6 +102,12 @@ TEST_CASE("metrics count what the tablets did and show who is behind; office tok
       previous = bucket;
     }
     CHECK(previous == count);
+    // Every push ran through the group commit (one at a time here: a transaction each at most),
+    // and none waits now.
+    CHECK(m["fieldcrm_pushes_total"] >= m[push_ok]);
+    CHECK(m["fieldcrm_push_commits_total"] >= 1);
+    CHECK(m["fieldcrm_push_commits_total"] <= m["fieldcrm_pushes_total"]);
+    CHECK(m["fieldcrm_push_queue_depth"] == 0);
     // This scrape itself, and maybe the last sync request, answered but not yet logged.
     CHECK(m["fieldcrm_http_requests_in_flight"] >= 1);
 

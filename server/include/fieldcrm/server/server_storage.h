@@ -117,6 +117,9 @@ class ServerStorage {
     int64_t log_head = 0;
     std::vector<DeviceStatus> devices;
     std::vector<PluginState> plugins;  // the plugins the reports use; empty when none are loaded
+    // Pushes run so far, the transactions that committed them (fewer under group commit), and
+    // pushes waiting for their turn now.
+    int64_t pushes_run = 0, push_commits = 0, pushes_waiting = 0;
   };
   virtual Gauges ReadGauges() = 0;
   // Head office's report `name` (reports/include/fieldcrm/reports/reports.h, plus "devices",

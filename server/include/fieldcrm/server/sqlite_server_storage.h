@@ -11,6 +11,7 @@
 #include "fieldcrm/model/time_zone.h"
 #include "fieldcrm/plugin_host/plugin_host.h"
 #include "fieldcrm/projections/reporting.h"
+#include "fieldcrm/server/group_commit.h"
 #include "fieldcrm/server/reader_pool.h"
 #include "fieldcrm/server/server_storage.h"
 #include "fieldcrm/storage/store.h"
@@ -106,6 +107,10 @@ class SqliteServerStorage : public ServerStorage {
   // Throws a 403 ProtocolError when device syncs with a token other than its own; db: the
   // writer's connection or a pull's reader.
   void CheckDeviceOwner(Database& db, const Principal& who, const std::string& device);
+  // One push's work inside the group's transaction (Push): checks, refusals, the merge, the
+  // audit trail, the stored ack. Sets erased_on_arrival when it erased late changes.
+  PushAck ApplyPush(const Principal& who, const PushRequest& request, const std::string& digest,
+                    bool& erased_on_arrival);
   std::vector<DeviceStatus> ReadDevices();  // ListDevices without the lock
   std::vector<StoredRelease> ReadReleases(const std::string& where);  // under the lock
   // What changes when a release is published or rolled back.
@@ -123,6 +128,7 @@ class SqliteServerStorage : public ServerStorage {
   std::unique_ptr<Store> store_;
   std::mutex mutex_;    // the writer's SQLite connection, used by one request at a time
   ReaderPool readers_;  // pulls read on these
+  GroupCommit pushes_;  // pushes commit through it, several in one transaction
   std::unique_ptr<PluginHost> plugins_;  // null: none loaded; used under reports_mutex_
   std::function<std::unique_ptr<PluginHost>()> load_plugins_;  // under reports_mutex_
   std::string plugins_stamp_;  // CurrentReleasesStamp() when plugins_ were loaded
