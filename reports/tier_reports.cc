@@ -1,6 +1,7 @@
 #include "fieldcrm/reports/tier_reports.h"
 
 #include <algorithm>
+#include <map>
 
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/plugin_host/tiers.h"
@@ -33,17 +34,18 @@ void LoadGrades(Database& db, LoadedPlugin& tiering, const ReportFilter& filter,
       "CREATE TEMP TABLE IF NOT EXISTS report_grades(customer TEXT PRIMARY KEY, tier TEXT NOT "
       "NULL, segment TEXT NOT NULL, previous TEXT) WITHOUT ROWID");
   db.Exec("DELETE FROM temp.report_grades");
-  Statement& insert = db.Prepare("INSERT INTO temp.report_grades VALUES (?, ?, ?, NULL)");
+  std::map<std::string, sdk::TierGrade> previous;
+  if (since_ms) previous = GradeStoreAsItWas(db, tiering, *since_ms, filter.team);
+  // Both maps run in id order: one pass pairs them, and the rows go in in key order.
+  auto before = previous.begin();
+  Statement& insert = db.Prepare("INSERT INTO temp.report_grades VALUES (?, ?, ?, ?)");
   for (const auto& [id, grade] : GradeStore(db, tiering, now_ms, std::nullopt, filter.team)) {
-    insert.Bind(id, std::string(1, grade.tier), SegmentName(grade.segment));
+    while (before != previous.end() && before->first < id) ++before;
+    std::optional<std::string> tier_then;
+    if (before != previous.end() && before->first == id)
+      tier_then = std::string(1, before->second.tier);
+    insert.Bind(id, std::string(1, grade.tier), SegmentName(grade.segment), tier_then);
     insert.Run();
-  }
-  if (!since_ms) return;
-  Statement& previous =
-      db.Prepare("UPDATE temp.report_grades SET previous = ?2 WHERE customer = ?1");
-  for (const auto& [id, grade] : GradeStoreAsItWas(db, tiering, *since_ms, filter.team)) {
-    previous.Bind(id, std::string(1, grade.tier));
-    previous.Run();
   }
 }
 

@@ -41,6 +41,10 @@ CREATE TEMP VIEW customer_children AS
 
 ReportingConnection::ReportingConnection(const std::string& store_path)
     : db_(Database::OpenForReading(store_path)) {
+  // A report reads the fact tables whole: with SQLite's default 2 MB cache every report fetched
+  // them from the operating system again. 64 MB holds both (57 MB at the dashboard bench's
+  // 120,000 customers).
+  db_->Exec("PRAGMA cache_size = -65536");
   db_->Exec(kContractViews);
 }
 
