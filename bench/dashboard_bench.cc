@@ -1,5 +1,7 @@
 #include "dashboard_bench.h"
 
+#include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 
@@ -35,13 +37,20 @@ void RunDashboardBenchmark(const Options& options, Report& report) {
     double first_start = Now();
     storage.Report(page, params, [] { return false; });
     const double first_ms = 1000 * (Now() - first_start);
+    // The CPU time beside the wall time: on a machine shared with builds the wall time is
+    // mostly waiting for a core.
+    double cpu_ms = 0;
     double ms = Median(options.runs, [&] {
       double start = Now();
+      std::clock_t cpu_start = std::clock();
       storage.Report(page, params, [] { return false; });
+      cpu_ms =
+          std::max(cpu_ms, 1000.0 * static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC);
       return 1000 * (Now() - start);
     });
     report.Add({"dashboard", page + what, ms, "ms",
                 scale + ", first read " + std::to_string(static_cast<int64_t>(first_ms)) +
+                    " ms, CPU up to " + std::to_string(static_cast<int64_t>(cpu_ms)) +
                     " ms (target < 500 ms)"});
   };
   for (const char* page : {"customers", "tiers", "funnel", "followups", "churn", "referrals",

@@ -25,9 +25,9 @@ LoadedPlugin& RequireTiering(const PluginHost* plugins) {
 }
 
 // Fills the temporary table report_grades(customer, tier, segment, previous) with the grades of
-// every live customer (of the filter's team only, when it names one: a team's page grades its own)
-// as of now, and as of since_ms (previous; NULL for customers who were not there yet): report SQL
-// joins it to cust (the filter) or owned (their records).
+// the customers the filter selects (a team's page grades its own only) as of now, and as of
+// since_ms (previous; NULL for customers who were not there yet). Report SQL reads it alone for
+// the filter's customers, or joins it to owned (their records).
 void LoadGrades(Database& db, LoadedPlugin& tiering, const ReportFilter& filter, int64_t now_ms,
                 std::optional<int64_t> since_ms = std::nullopt) {
   db.Exec(
@@ -46,6 +46,15 @@ void LoadGrades(Database& db, LoadedPlugin& tiering, const ReportFilter& filter,
       tier_then = std::string(1, before->second.tier);
     insert.Bind(id, std::string(1, grade.tier), SegmentName(grade.segment), tier_then);
     insert.Run();
+  }
+  // An agent's or a project's page: only their customers (a join to cust in every table cost
+  // more than this, once per table).
+  if (filter.agent || filter.project) {
+    db.Prepare(
+          "DELETE FROM temp.report_grades WHERE customer NOT IN (SELECT id FROM customer_facts "
+          "WHERE (?1 IS NULL OR agent = ?1) AND (?2 IS NULL OR project = ?2))")
+        .Bind(filter.agent, filter.project)
+        .Run();
   }
 }
 
@@ -75,14 +84,14 @@ std::string CountByGradeSql(const std::string& column, const std::vector<std::st
                             bool with_previous) {
   std::string sql =
       KeysCte(keys) + ",\ncounts AS (SELECT g." + column + R"sql( AS key, count(*) AS n
-  FROM temp.report_grades g CROSS JOIN cust c ON c.id = g.customer GROUP BY 1))sql";
+  FROM temp.report_grades g GROUP BY 1))sql";
   if (!with_previous) {
     return sql + "\nSELECT k.key AS " + column + R"sql(, COALESCE(n.n, 0) AS customers
 FROM keys k LEFT JOIN counts n ON n.key = k.key ORDER BY k.ord)sql";
   }
   return sql + R"sql(,
 before AS (SELECT g.previous AS key, count(*) AS n
-  FROM temp.report_grades g CROSS JOIN cust c ON c.id = g.customer
+  FROM temp.report_grades g
   WHERE g.previous IS NOT NULL GROUP BY 1)
 SELECT k.key AS )sql" +
          column + R"sql(, COALESCE(n.n, 0) AS customers,
@@ -118,7 +127,7 @@ json TiersReport(ReportingConnection& reporting, LoadedPlugin& tiering, const Re
                   {{"from_tier", "From"}, {"to_tier", "To"}, {"customers", "Customers"}},
                   R"sql(
 SELECT COALESCE(g.previous, '(new)') AS from_tier, g.tier AS to_tier, count(*) AS customers
-FROM temp.report_grades g CROSS JOIN cust c ON c.id = g.customer
+FROM temp.report_grades g
 WHERE g.previous IS NOT g.tier GROUP BY 1, 2 ORDER BY 1, 2)sql"));
   out["tables"].push_back(
       WithChart(RunSqlTable(reporting, filter, now_ms, "by_segment",
