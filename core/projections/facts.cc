@@ -1,10 +1,6 @@
 #include "fieldcrm/projections/facts.h"
 
-#include <algorithm>
-#include <map>
-
 #include "fieldcrm/model/fields.h"
-#include "fieldcrm/storage/hlc.h"
 
 namespace fieldcrm {
 
@@ -24,6 +20,12 @@ std::optional<double> Number(const json& doc, const char* field) {
   return it->get<double>();
 }
 
+// How many tags the customer has (0 when `tags` is not an array).
+int64_t TagCount(const json& doc) {
+  auto it = doc.find("tags");
+  return it != doc.end() && it->is_array() ? static_cast<int64_t>(it->size()) : 0;
+}
+
 bool IsHistoryKind(const std::string& kind) {
   return kind == "interaction" || kind == "task" || kind == "deal" || kind == "referral" ||
          kind == "reward" || kind == "survey_response";
@@ -38,11 +40,11 @@ std::string CustomerRoot(Database& db, const std::string& id) {
 void WriteCustomerFacts(Database& db, const std::string& id, const json& doc) {
   db.Prepare(
         "INSERT OR REPLACE INTO customer_facts(id, team, agent, project, stage, name, source, "
-        "created_at, created_ms, budget) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        "created_at, created_ms, budget, tags) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .Bind(id, Text(doc, "team").value_or(""), Text(doc, "agent").value_or(""),
             Text(doc, "project"), Text(doc, "stage").value_or("prospect"), Text(doc, "name"),
             Text(doc, "source"), Text(doc, "created_at"), TimeField(doc, "created_at"),
-            IntField(doc, "budget"))
+            IntField(doc, "budget"), TagCount(doc))
       .Run();
 }
 
@@ -103,87 +105,6 @@ void RebuildAllFacts(Database& db) {
                json::parse(rows.Text(5)));
   }
   rows.Reset();
-}
-
-std::vector<std::pair<std::string, sdk::CustomerFacts>> LoadCustomerFacts(
-    Database& db, std::optional<int64_t> as_of_ms, const std::optional<std::string>& team,
-    const std::optional<IdRange>& ids) {
-  // ?1: the cut-off time, or NULL for everything. The rules are ComputeFacts' (customer_bundle.cc).
-  std::map<std::string, int32_t> referrals;
-  Statement& made = db.Prepare(
-      "SELECT referrer_root, count(*) FROM history_facts WHERE kind = 'referral' "
-      "AND referrer_root IS NOT NULL AND (?1 IS NULL OR at_ms < ?1) "
-      "AND (?2 IS NULL OR referrer_root BETWEEN ?2 AND ?3) GROUP BY referrer_root");
-  made.Bind(as_of_ms, ids ? std::optional(ids->first) : std::nullopt,
-            ids ? std::optional(ids->last) : std::nullopt);
-  while (made.Step()) referrals[made.Text(0)] = static_cast<int32_t>(made.Int(1));
-  made.Reset();
-  // With as_of, the stage each customer had then: its last write before as_of, by (hlc, device)
-  // as in field_state; read in id order alongside the customers below.
-  Statement* stages = nullptr;
-  bool more_stages = false;
-  if (as_of_ms) {
-    stages = &db.Prepare(R"sql(
-SELECT record, stage FROM (
-  SELECT record, json_extract(value, '$') AS stage,
-         row_number() OVER (PARTITION BY record ORDER BY hlc DESC, device DESC) AS latest
-  FROM log WHERE field = 'stage' AND hlc < ?1 AND kind = 'customer')
-WHERE latest = 1 ORDER BY record)sql");
-    stages->Bind(static_cast<int64_t>(HlcFromMillis(*as_of_ms)));
-    more_stages = stages->Step();
-  }
-  // A window is its own statement: a range on the key that SQLite can seek to.
-  std::string window = ids ? "AND c.id >= ?3 AND c.id <= ?4 " : "";
-  Statement& stmt = db.Prepare(R"sql(
-SELECT c.id, c.budget, c.stage, COALESCE(c.created_ms, 0),
-       count(h.kind = 'interaction' AND h.type IS 'visit' OR NULL),
-       count(h.kind = 'interaction' AND h.type IS NOT 'visit' OR NULL),
-       COALESCE(sum(CASE WHEN h.kind = 'interaction' THEN h.minutes END), 0),
-       COALESCE(max(CASE WHEN h.kind = 'interaction' THEN h.at_ms END), 0),
-       count(h.kind = 'deal' AND h.status IN ('signed', 'handed-over') OR NULL),
-       COALESCE(sum(CASE WHEN h.kind = 'deal' AND h.status IN ('signed', 'handed-over')
-                    THEN h.price END), 0),
-       COALESCE(max(CASE WHEN h.kind = 'deal' AND h.status IN ('signed', 'handed-over')
-                    THEN h.signed_ms END), 0),
-       count(CASE WHEN h.kind = 'survey_response' THEN h.nps END),
-       avg(CASE WHEN h.kind = 'survey_response' THEN h.nps END)
-FROM customer_facts c
-LEFT JOIN history_facts h ON h.customer = c.id
-  AND h.kind IN ('interaction', 'deal', 'survey_response')
-  AND (?1 IS NULL OR (CASE h.kind WHEN 'deal' THEN h.signed_ms ELSE h.at_ms END) < ?1)
-WHERE (?1 IS NULL OR c.created_ms IS NULL OR c.created_ms < ?1) AND (?2 IS NULL OR c.team = ?2)
-)sql" + window + "GROUP BY c.id ORDER BY c.id");
-  if (ids) {
-    stmt.Bind(as_of_ms, team, ids->first, ids->last);
-  } else {
-    stmt.Bind(as_of_ms, team);
-  }
-  std::vector<std::pair<std::string, sdk::CustomerFacts>> out;
-  while (stmt.Step()) {
-    sdk::CustomerFacts f;
-    f.budget_cny = stmt.Int(1);
-    std::string id = stmt.Text(0), stage_name = stmt.Text(2);
-    while (more_stages && stages->Text(0) < id) more_stages = stages->Step();
-    if (more_stages && stages->Text(0) == id) stage_name = stages->OptText(1).value_or("prospect");
-    auto stage = std::find(kStages.begin(), kStages.end(), stage_name);
-    f.stage = stage == kStages.end() ? 0 : static_cast<int32_t>(stage - kStages.begin());
-    f.created_ms = stmt.Int(3);
-    f.visits = static_cast<int32_t>(stmt.Int(4));
-    f.contacts = static_cast<int32_t>(stmt.Int(5));
-    f.visit_minutes = static_cast<int32_t>(stmt.Int(6));
-    f.last_interaction_ms = stmt.Int(7);
-    f.deals_signed = static_cast<int32_t>(stmt.Int(8));
-    f.deals_amount_cny = stmt.Int(9);
-    f.last_signed_ms = stmt.Int(10);
-    f.survey_responses = static_cast<int32_t>(stmt.Int(11));
-    if (f.survey_responses > 0) f.satisfaction = stmt.Real(12);
-    auto made_by = referrals.find(id);
-    if (made_by != referrals.end()) f.referrals_made = made_by->second;
-    out.emplace_back(std::move(id), f);
-  }
-  stmt.Reset();
-  if (stages) stages->Reset();
-  return out;
 }
 
 }  // namespace fieldcrm

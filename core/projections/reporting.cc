@@ -43,6 +43,14 @@ CREATE TEMP VIEW customer_children AS
 
 ReportingConnection::ReportingConnection(const std::string& store_path)
     : db_(Database::OpenForReading(store_path)) {
+  // A report reads the fact tables whole: with SQLite's default 2 MB cache every report fetched
+  // them from the operating system again. 64 MB holds both (57 MB at the dashboard bench's
+  // 120,000 customers).
+  db_->Exec("PRAGMA cache_size = -65536");
+  // Reports' temporary tables (a tier report's grades: a row per customer) and the b-trees
+  // SQLite sorts and groups in are written to a file by default, page by page once past a 2 MB
+  // cache: 120,000 grades took 0.3-0.5 s to insert that way.
+  db_->Exec("PRAGMA temp_store = MEMORY");
   db_->Exec(kContractViews);
 }
 

@@ -94,6 +94,13 @@ CREATE INDEX customer_facts_by_name ON customer_facts(name);
 DROP INDEX IF EXISTS log_by_record;
 DROP INDEX IF EXISTS log_by_field;
 )sql"},
+    // 7: how many tags each customer has, beside its other facts (the observer writes it from
+    // the customer's `tags`), so that a report of tag coverage reads no JSON document.
+    {R"sql(
+ALTER TABLE customer_facts ADD COLUMN tags INTEGER NOT NULL DEFAULT 0;
+UPDATE customer_facts SET tags = COALESCE(
+  (SELECT json_array_length(r.doc, '$.tags') FROM records r WHERE r.id = customer_facts.id), 0);
+)sql"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -131,17 +138,21 @@ void MigrateSchema(Database& db, int target, RecordObserver* observer) {
   }
   if (version >= target) return;
   Transaction txn(db);
+  // The derived tables are filled once every step has run: the observer writes them as the
+  // latest step leaves them (later steps add columns to them).
+  bool fill_derived = false;
   for (int v = version; v < target; ++v) {
     if (!kMigrations[v].derived_tables) {
       db.Exec(kMigrations[v].sql);
     } else if (observer) {
       db.Exec(observer->SchemaSql());
-      observer->RebuildAll(db);
+      fill_derived = true;
     } else {
       throw StorageError("store '" + db.path() + "' needs schema step " + std::to_string(v + 1) +
                          ", which only a program with the customer model can run");
     }
   }
+  if (fill_derived) observer->RebuildAll(db);
   db.Exec("PRAGMA application_id = " + std::to_string(kApplicationId));
   db.Exec("PRAGMA user_version = " + std::to_string(target));
   txn.Commit();

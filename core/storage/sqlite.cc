@@ -119,9 +119,12 @@ double Statement::Real(int col) const {
   return sqlite3_column_double(stmt_, col);
 }
 std::string Statement::Text(int col) const {
+  return std::string(TextView(col));
+}
+std::string_view Statement::TextView(int col) const {
   auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-  return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
-              : std::string();
+  return text ? std::string_view(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+              : std::string_view();
 }
 std::optional<std::string> Statement::OptText(int col) const {
   if (IsNull(col)) return std::nullopt;

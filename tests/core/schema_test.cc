@@ -57,6 +57,26 @@ TEST_CASE("a version-2 store gets its fact tables filled from its records") {
   CHECK(StateDump(StoreDatabase(*store)) == facts);
 }
 
+TEST_CASE("a version-6 store gets its customers' tag counts from their records") {
+  TempDir dir;
+  std::string path = dir.File("v6.db");
+  std::string facts;
+  {
+    auto store = CreateCustomerStore(path, {.name = "booth", .team = "滨江一组"});
+    Customers customers(*store);
+    customers.Add({{"name", "张伟"}, {"phone", "13800000001"}, {"tags", "学区,改善"}});
+    customers.Add({{"name", "李娜"}, {"phone", "13800000002"}});
+    facts = StateDump(StoreDatabase(*store));
+    CHECK(StoreDatabase(*store).QueryInt("SELECT sum(tags) FROM customer_facts") == 2);
+    // As version 6 left it: customer_facts without the column.
+    StoreDatabase(*store).Exec(
+        "ALTER TABLE customer_facts DROP COLUMN tags; PRAGMA user_version = 6");
+  }
+  auto store = OpenCustomerStore(path);
+  CHECK(SchemaVersion(StoreDatabase(*store)) == kSchemaVersion);
+  CHECK(StateDump(StoreDatabase(*store)) == facts);
+}
+
 TEST_CASE("a store from a newer fieldcrm is refused with a clear message") {
   TempDir dir;
   std::string path = dir.File("new.db");

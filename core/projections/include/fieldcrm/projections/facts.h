@@ -3,7 +3,8 @@
 // hundreds of thousands of customers then read small rows by column instead of parsing JSON
 // documents. Like records, facts are a pure function of field_state.
 //
-//   customer_facts: one row per live root customer (team, agent, project, stage, budget, ...).
+//   customer_facts: one row per live root customer (team, agent, project, stage, budget, ...,
+//                   and since schema step 7 `tags`, how many tags it has).
 //   history_facts:  one row per live interaction, task, deal, referral, reward or survey
 //                   response, with `customer` the root of the customer it hangs under (moved
 //                   when customers merge) and its times as unix milliseconds.

@@ -40,6 +40,8 @@ class Statement {
   int64_t Int(int col) const;
   double Real(int col) const;
   std::string Text(int col) const;
+  // The column's text without a copy: valid until the next Step, Reset or Bind.
+  std::string_view TextView(int col) const;
   std::optional<std::string> OptText(int col) const;
 
  private:
