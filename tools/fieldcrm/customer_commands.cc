@@ -1,5 +1,4 @@
 // customer add | get | set | list | find | merge | delete
-#include <functional>
 #include <iostream>
 
 #include "context.h"
@@ -185,33 +184,25 @@ void AddCustomerCommands(CLI::App& app, Context& ctx) {
                                ? ""
                                : ParseChoice("tier", *tier, {"A", "B", "C", "D"},
                                              {{"a", "A"}, {"b", "B"}, {"c", "C"}, {"d", "D"}});
-      // A window at a time, whatever the store's size; a table is aligned over every row, so
-      // it reads the customers twice (widths first), a JSON array once.
+      // A window at a time, whatever the store's size, read and graded once.
       Customers customers(ctx.Open());
-      auto each = [&](const std::function<void(const std::vector<json>&)>& visit) {
-        customers.ForEachWindow(*filter, [&](std::vector<json>& window) {
-          AddTierFields(ctx, window, !wanted.empty());
-          if (!wanted.empty()) {
-            std::erase_if(window, [&](const json& c) { return c.value("tier", "") != wanted; });
-          }
-          visit(window);
-        });
-      };
-      if (ctx.json) {
-        StreamedJsonArray out(std::cout);
-        each([&](const std::vector<json>& window) {
-          for (const json& c : window) out.Add(c);
-        });
-        return out.Close();
-      }
+      StreamedJsonArray out(std::cout);
       StreamedTable table(kCustomerColumns);
-      each([&](const std::vector<json>& window) { table.Measure(CustomerRows(window)); });
-      table.PrintHeaders();
       size_t count = 0;
-      each([&](const std::vector<json>& window) {
-        table.Print(CustomerRows(window));
+      customers.ForEachWindow(*filter, [&](std::vector<json>& window) {
+        AddTierFields(ctx, window, !wanted.empty());
+        if (!wanted.empty()) {
+          std::erase_if(window, [&](const json& c) { return c.value("tier", "") != wanted; });
+        }
+        if (ctx.json) {
+          for (const json& c : window) out.Add(c);
+        } else {
+          table.Add(CustomerRows(window));
+        }
         count += window.size();
       });
+      if (ctx.json) return out.Close();
+      table.Print();
       PrintCount(count);
     });
   }
