@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "context.h"
+#include "customer_edits_file.h"
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/cli/output.h"
 #include "fieldcrm/model/activities.h"
@@ -166,6 +167,25 @@ void AddCustomerCommands(CLI::App& app, Context& ctx) {
       WriteOutcome written =
           ctx.session().SetCustomer(args->id, ParseAssignments(args->assignments));
       if (ctx.json) PrintJson(Customers(ctx.Open()).Get(written.id));
+    });
+  }
+  {
+    auto* set_many = customer->add_subcommand(
+        "set-many", "change many customers at once, all or nothing (a file of edits, for scripts)");
+    auto file = std::make_shared<std::string>();
+    set_many
+        ->add_option("FILE", *file,
+                     "JSON lines ({\"id\": ID or \"phone\": P, field: value, ...}) or a CSV/.xlsx "
+                     "sheet with an id or phone column and a column per field")
+        ->required();
+    set_many->callback([&ctx, file] {
+      std::vector<std::string> written = ctx.session().SetCustomers(ReadCustomerEdits(*file));
+      if (ctx.json) {
+        PrintJson({{"customers", written.size()}});
+      } else {
+        std::cout << "set " << written.size()
+                  << (written.size() == 1 ? " customer\n" : " customers\n");
+      }
     });
   }
   {

@@ -40,6 +40,8 @@ class SqliteServerStorage : public ServerStorage {
   PushAck Push(const Principal& who, const PushRequest& request) override;
   PullPage Pull(const Principal& who, const PullRequest& request,
                 const AbandonedCheck& abandoned) override;
+  WatchAnswer LookForChanges(const Principal& who, const WatchRequest& request,
+                             const AbandonedCheck& abandoned) override;
   std::vector<DeviceStatus> ListDevices() override;
   Gauges ReadGauges() override;
   StoredRelease PublishRelease(const PluginRelease& plugin, const std::string& signature,
@@ -106,6 +108,9 @@ class SqliteServerStorage : public ServerStorage {
   // Throws a 403 ProtocolError when device syncs with a token other than its own; db: the
   // writer's connection or a pull's reader.
   void CheckDeviceOwner(Database& db, const Principal& who, const std::string& device);
+  // A pull's page, read on a reader's snapshot: Pull without the device row.
+  PullPage ReadPage(const Principal& who, const PullRequest& request,
+                    const AbandonedCheck& abandoned);
   std::vector<DeviceStatus> ReadDevices();  // ListDevices without the lock
   std::vector<StoredRelease> ReadReleases(const std::string& where);  // under the lock
   // What changes when a release is published or rolled back.
