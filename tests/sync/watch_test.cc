@@ -23,8 +23,8 @@ struct Team {
   TempDir dir;
   std::string server_db = dir.File("hq.db");
   std::string a = dir.File("a.db"), b = dir.File("b.db"), c = dir.File("c.db");
-  std::unique_ptr<ServerProcess> server =
-      std::make_unique<ServerProcess>(server_db, dir.File("server.log"));
+  std::unique_ptr<ServerProcess> server = std::make_unique<ServerProcess>(
+      server_db, dir.File("server.log"), std::vector<std::string>{"--insecure-http", "--create"});
   pid_t watcher = -1;
 
   Team() {
