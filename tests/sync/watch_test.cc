@@ -132,5 +132,39 @@ TEST_CASE("the watch endpoint answers a script, and a server stops cleanly with 
   CHECK(WEXITSTATUS(status) == 0);
 }
 
+TEST_CASE("watchers are bounded: one over the limit is told to sync periodically") {
+  TempDir dir;
+  sync::ServerOptions options;
+  options.max_watchers = 1;
+  auto server = std::make_unique<TestServer>(dir.File("hq.db"), options);
+  std::string url = server->url();
+  httplib::Headers auth = {{"Authorization", "Bearer " + server->Token("d", "T1")}};
+  // The first waits long (asking again while the probes below hold the one place); the
+  // server's stop at the end ends its wait.
+  std::thread first([&] {
+    httplib::Client http(url);
+    http.set_read_timeout(60);
+    for (;;) {
+      auto answer = http.Get("/v1/sync/watch?protocol=1&device=d1&after=0&wait_ms=60000", auth);
+      if (!answer || answer->status != 503) return;
+    }
+  });
+  int status = 0;
+  std::string body;
+  for (auto until = std::chrono::steady_clock::now() + kDeadline;
+       status != 503 && std::chrono::steady_clock::now() < until;) {
+    httplib::Client http(url);
+    auto second = http.Get("/v1/sync/watch?protocol=1&device=d2&after=0&wait_ms=100", auth);
+    if (!second) break;  // (fails the check below; the first thread is joined either way)
+    status = second->status;
+    body = second->body;
+  }
+  CHECK(status == 503);
+  CHECK_MESSAGE(body.find("\"busy\"") != std::string::npos, body);
+  CHECK(body.find("sync periodically") != std::string::npos);
+  server.reset();  // its stop answers the first watch "nothing new" at once
+  first.join();
+}
+
 }  // namespace
 }  // namespace fieldcrm::testing
