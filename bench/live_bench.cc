@@ -48,7 +48,7 @@ void RunLiveBenchmark(const Options& options, Report& report) {
     auto watch_transport = sync::MakeHttpTransport(server.url(), b_token, "", 60);
     sync::LiveSyncOptions live;
     live.periodic_ms = 3'600'000;  // so every receipt below is the watch's doing
-    live.wait_ms = 5000;  // the last watch ends soon after the stop
+    live.wait_ms = 5000;           // the last watch ends soon after the stop
     live.stopped = [&] { return stop.load(); };
     live.synced = [&](const sync::SessionSyncReport& outcome) {
       if (outcome.sync.received == 0) return;
