@@ -61,7 +61,7 @@ void RunLiveBenchmark(const Options& options, Report& report) {
   });
 
   std::vector<double> latencies;
-  int samples = 20 * options.runs;
+  auto samples = static_cast<int>(options.Scaled(20, 3)) * options.runs;
   Customers customers(*a);
   for (int i = 0; i < samples; ++i) {
     // B is back on its watch well before the next change (what a colleague's pace leaves it).
