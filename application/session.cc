@@ -55,6 +55,10 @@ WriteOutcome Session::SetCustomer(const std::string& id, const FieldTexts& field
   return {customers.Resolve(id), false, {}};
 }
 
+std::vector<std::string> Session::SetCustomers(const std::vector<CustomerEdit>& edits) {
+  return Customers(store()).SetMany(edits);
+}
+
 WriteOutcome Session::AddInteraction(const std::string& customer, const InteractionInput& input) {
   return {Activities(store()).AddInteraction(customer, input), false, {}};
 }

@@ -11,6 +11,7 @@
 #include "dashboard_bench.h"
 #include "import_bench.h"
 #include "incremental_bench.h"
+#include "live_bench.h"
 #include "load_bench.h"
 #include "log_bench.h"
 #include "options.h"
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
           {"tiering", RunTieringBenchmark},     {"load", RunLoadBenchmark},
           {"log", RunLogGrowthBenchmark},       {"app", RunAppBenchmark},
           {"import", RunImportBenchmark},       {"dashboard", RunDashboardBenchmark},
+          {"live", RunLiveBenchmark},
       };
   CLI::App app{"fieldcrm-bench: throughput and latency next to the machine's own limits"};
   Options options;

@@ -31,6 +31,10 @@ class TransportOnlyStorage : public sync::ServerStorage {
     info.team = "team-0";
     return info;
   }
+  sync::WatchAnswer LookForChanges(const sync::Principal&, const sync::WatchRequest&,
+                                   const sync::AbandonedCheck&) override {
+    return {};
+  }
   std::vector<sync::TokenInfo> ListTokens() override { return {}; }
   void RevokeToken(const std::string&, const std::string&, bool) override {}
   // No dashboard people either.

@@ -14,6 +14,7 @@
 #include "fieldcrm/server/connection_limits.h"
 #include "fieldcrm/server/dashboard.h"
 #include "fieldcrm/server/http_errors.h"
+#include "fieldcrm/server/log_watch.h"
 #include "fieldcrm/server/metrics.h"
 #include "fieldcrm/server/request_hygiene.h"
 #include "fieldcrm/server/store_file_watch.h"
@@ -102,6 +103,7 @@ struct SyncServer::Impl {
   httplib::Server& http;
   AuthFailureLimiter auth_failures;
   StoreFileWatch store_file;
+  LogWatch log_watch;
   ServerMetrics metrics;
   std::mutex log_mutex;
   // httplib's stop() does nothing before listening has begun, and a SIGTERM can come right
@@ -117,7 +119,8 @@ struct SyncServer::Impl {
         server(MakeHttpServer(options)),
         http(*server),
         auth_failures(options.auth_failure_limit, options.auth_failure_window_ms),
-        store_file(options.store_file) {}
+        store_file(options.store_file),
+        log_watch(options.max_watchers) {}
   // (RegisterDashboard shares auth_failures: /login and the reports count failures too.)
 
   // The token's principal. A request without a valid token counts as a failure of its address;
@@ -204,8 +207,37 @@ struct SyncServer::Impl {
       throw ProtocolError(422, "clock_ahead", StampedAheadMessage(*ahead, now));
     }
     PushAck ack = storage.Push(who, push);
+    if (ack.accepted > 0) log_watch.Moved();
     metrics.Pushed(who.team, ack.accepted, static_cast<int64_t>(ack.refused.size()));
     return ToJson(ack);
+  }
+
+  // GET /v1/sync/watch: answers as soon as a pull would return something, or after wait_ms with
+  // "changed": false. Looks again at every push; between pushes it wakes a few times a second
+  // only to notice a client that hung up, whose wait ends there (499, like a pull).
+  json Watch(const Principal& who, const json& request) {
+    WatchRequest watch = ParseWatchRequest(request);
+    std::optional<LogWatch::Ticket> ticket = log_watch.Enter();
+    if (!ticket) {
+      throw ProtocolError(503, "busy",
+                          std::to_string(options.max_watchers) +
+                              " tablets are watching already: sync periodically instead");
+    }
+    constexpr int64_t kClientCheckMs = 250;
+    int64_t deadline = SteadyMillis() + watch.wait_ms;
+    for (;;) {
+      uint64_t seen = log_watch.Generation();
+      WatchAnswer look = storage.LookForChanges(who, watch, ClientGone);
+      if (look.changed || log_watch.stopped()) return ToJson(look);
+      watch.after = std::max(watch.after, look.head);  // everything up to head was looked at
+      for (bool moved = false; !moved;) {
+        int64_t left = deadline - SteadyMillis();
+        if (left <= 0) return ToJson(look);
+        moved = log_watch.WaitForMove(seen, std::min(left, kClientCheckMs));
+        if (log_watch.stopped()) return ToJson(look);
+        if (!moved && ClientGone()) throw Cancelled("watch abandoned by its client");
+      }
+    }
   }
 
   // Head office's current plugin releases: what each tablet verifies and installs.
@@ -296,6 +328,10 @@ struct SyncServer::Impl {
     http.Post(kPushPath, push);
     http.Get(kMetricsPath,
              [this](const httplib::Request& req, httplib::Response& res) { Metrics(req, res); });
+    http.Get(kWatchPath, [this](const httplib::Request& req, httplib::Response& res) {
+      Handle(req, res, nullptr,
+             [this](const Principal& who, const json& r) { return Watch(who, r); });
+    });
     http.Get(kPluginsPath, [this](const httplib::Request& req, httplib::Response& res) {
       Handle(req, res, nullptr, [this](const Principal&, const json&) { return Plugins(); });
     });
@@ -411,6 +447,7 @@ void SyncServer::Serve() {
 }
 
 void SyncServer::Stop() {
+  impl_->log_watch.Stop();  // watches in flight answer now instead of holding the stop up
   for (;;) {
     {
       std::lock_guard lock(impl_->serve_mutex);

@@ -466,43 +466,53 @@ PushAck SqliteServerStorage::ApplyPush(const Principal& who, const PushRequest& 
   return ack;
 }
 
-PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& request,
-                                   const AbandonedCheck& abandoned) {
+PullPage SqliteServerStorage::ReadPage(const Principal& who, const PullRequest& request,
+                                       const AbandonedCheck& abandoned) {
   // A tablet that gave up (a timeout, a lost network) asks again later.
   if (abandoned()) throw Cancelled("pull abandoned by its client before it started");
   PullPage page;
+  // The page comes from one snapshot on a connection of its own: pulls run side by side and
+  // beside the writer, whose pushes they neither wait for nor hold up.
+  ReaderPool::Lease reader = readers_.Borrow();
+  Database& db = reader.db();
+  Transaction snapshot(db);
+  // Another tablet's device id would only hide that tablet's own changes from this pull, but
+  // would also mark that tablet as recently synced in 'devices', hiding a lost one.
+  CheckDeviceOwner(db, who, request.device);
+  page.head = LogHeadOn(db);
+  page.next = std::min(request.after, page.head);
+  TeamLogQuery query{request.after, page.head,    request.device, who.role == Role::kOffice,
+                     who.team,      request.limit};
+  int64_t bytes = 0;
+  bool full = false;
   {
-    // The page comes from one snapshot on a connection of its own: pulls run side by side and
-    // beside the writer, whose pushes they neither wait for nor hold up.
-    ReaderPool::Lease reader = readers_.Borrow();
-    Database& db = reader.db();
-    Transaction snapshot(db);
-    // Another tablet's device id would only hide that tablet's own changes from this pull, but
-    // would also mark that tablet as recently synced in 'devices', hiding a lost one.
-    CheckDeviceOwner(db, who, request.device);
-    page.head = LogHeadOn(db);
-    page.next = std::min(request.after, page.head);
-    TeamLogQuery query{request.after, page.head,    request.device, who.role == Role::kOffice,
-                       who.team,      request.limit};
-    int64_t bytes = 0;
-    bool full = false;
-    {
-      // A team's page may scan many other teams' entries: stop if its client goes meanwhile.
-      InterruptWhen interrupt(db, abandoned);
-      ForEachTeamChange(db, query, [&](int64_t pos, Change&& c) {
-        page.next = pos;
-        bytes += 160 + static_cast<int64_t>(c.record.size() + c.field.size() +
-                                            (c.value ? c.value->size() : 0));
-        page.changes.push_back(std::move(c));
-        full = bytes >= kPullPageBytes;
-        return !full;
-      });
-    }
-    snapshot.Commit();
-    // A short page means everything up to head was scanned, matching or not.
-    if (!full && static_cast<int64_t>(page.changes.size()) < request.limit) page.next = page.head;
-    page.more = page.next < page.head;
+    // A team's page may scan many other teams' entries: stop if its client goes meanwhile.
+    InterruptWhen interrupt(db, abandoned);
+    ForEachTeamChange(db, query, [&](int64_t pos, Change&& c) {
+      page.next = pos;
+      bytes += 160 + static_cast<int64_t>(c.record.size() + c.field.size() +
+                                          (c.value ? c.value->size() : 0));
+      page.changes.push_back(std::move(c));
+      full = bytes >= kPullPageBytes;
+      return !full;
+    });
   }
+  snapshot.Commit();
+  // A short page means everything up to head was scanned, matching or not.
+  if (!full && static_cast<int64_t>(page.changes.size()) < request.limit) page.next = page.head;
+  page.more = page.next < page.head;
+  return page;
+}
+
+WatchAnswer SqliteServerStorage::LookForChanges(const Principal& who, const WatchRequest& request,
+                                                const AbandonedCheck& abandoned) {
+  PullPage page = ReadPage(who, {request.device, request.after, 1, std::nullopt, ""}, abandoned);
+  return {!page.changes.empty(), page.head};
+}
+
+PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& request,
+                                   const AbandonedCheck& abandoned) {
+  PullPage page = ReadPage(who, request, abandoned);
   if (!page.more) {  // once a sync: the device's row on the writer
     std::lock_guard lock(mutex_);
     Transaction txn = store_->Transact();

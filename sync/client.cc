@@ -88,6 +88,11 @@ json SyncClient::Call(const std::string& path, const json* body) {
   throw BadResponse("HTTP " + std::to_string(reply.status) + " to " + path);
 }
 
+WatchAnswer SyncClient::Watch(int64_t wait_ms) {
+  WatchRequest request{store_.device().id, Cursor(kPullCursorKey), wait_ms};
+  return ParseWatchAnswer(Call(WatchPath(request), nullptr));
+}
+
 void SyncClient::CheckServer() {
   json health = Call(kHealthPath, nullptr);
   auto integer = [&](const char* name) {

@@ -20,7 +20,7 @@ constexpr const char* kJson = "application/json";
 class HttpTransport : public Transport {
  public:
   HttpTransport(const std::string& origin, std::string base, const std::string& token,
-                const std::string& ca_file)
+                const std::string& ca_file, int read_timeout_s)
       : http_(origin), base_(std::move(base)), origin_(origin), ca_file_(ca_file) {
     // httplib verifies the certificate chain and host name by default; without a CA file it
     // trusts the system's store (/etc/ssl/certs).
@@ -30,7 +30,7 @@ class HttpTransport : public Transport {
         {{"Accept-Encoding", "gzip"},
          {"User-Agent", "fieldcrm/0.1 (sync protocol " + std::to_string(kProtocolVersion) + ")"}});
     http_.set_connection_timeout(10);
-    http_.set_read_timeout(120);
+    http_.set_read_timeout(read_timeout_s);
     http_.set_write_timeout(120);
     http_.set_keep_alive(true);
     http_.set_tcp_nodelay(true);
@@ -79,7 +79,7 @@ class HttpTransport : public Transport {
 }  // namespace
 
 std::unique_ptr<Transport> MakeHttpTransport(const std::string& url, const std::string& token,
-                                             const std::string& ca_file) {
+                                             const std::string& ca_file, int read_timeout_s) {
   static const std::regex kUrl(
       R"(^((https?)://(\[[0-9A-Fa-f:.]+\]|[^/?#\s:\[\]]+)(:[0-9]+)?)(/[^?#\s]*)?$)");
   std::smatch match;
@@ -97,7 +97,7 @@ std::unique_ptr<Transport> MakeHttpTransport(const std::string& url, const std::
   }
   std::string base = match[5].str();
   while (!base.empty() && base.back() == '/') base.pop_back();
-  return std::make_unique<HttpTransport>(match[1].str(), base, token, ca_file);
+  return std::make_unique<HttpTransport>(match[1].str(), base, token, ca_file, read_timeout_s);
 }
 
 }  // namespace fieldcrm::sync

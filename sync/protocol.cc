@@ -209,4 +209,28 @@ PullPage ParsePullPage(const json& response) {
   return {Changes(response), Count(response, "next"), Count(response, "head"), more.get<bool>()};
 }
 
+WatchRequest ParseWatchRequest(const json& request) {
+  CheckProtocol(request);
+  WatchRequest watch{Text(request, "device"), Count(request, "after"), kDefaultWatchMs};
+  if (request.contains("wait_ms")) watch.wait_ms = std::min(Count(request, "wait_ms"), kMaxWatchMs);
+  return watch;
+}
+
+std::string WatchPath(const WatchRequest& request) {
+  // A device id is a UUID: nothing in it needs escaping in a query string.
+  return std::string(kWatchPath) + "?protocol=" + std::to_string(kProtocolVersion) +
+         "&device=" + request.device + "&after=" + std::to_string(request.after) +
+         "&wait_ms=" + std::to_string(request.wait_ms);
+}
+
+json ToJson(const WatchAnswer& answer) {
+  return {{"protocol", kProtocolVersion}, {"changed", answer.changed}, {"head", answer.head}};
+}
+
+WatchAnswer ParseWatchAnswer(const json& response) {
+  const json& changed = Member(response, "changed");
+  if (!changed.is_boolean()) throw BadRequest("'changed' must be true or false");
+  return {changed.get<bool>(), Count(response, "head")};
+}
+
 }  // namespace fieldcrm::sync

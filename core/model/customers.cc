@@ -128,20 +128,66 @@ json Customers::Get(const std::string& id) {
 }
 
 void Customers::Set(const std::string& id, const FieldTexts& fields) {
-  if (fields.empty()) throw InvalidInput("nothing to set: give key=value pairs");
-  FieldValues values = Parse(fields);
-  Transaction txn = store_.Transact();
-  std::string root = Resolve(id);
-  for (const auto& [field, value] : values) {
-    if (field != "phone") continue;
-    auto owner = IdByPhone(value.get<std::string>());
-    if (owner && *owner != root) {
-      throw InvalidInput("phone " + value.get<std::string>() + " already belongs to customer " +
-                         *owner + " (merge them with 'customer merge')");
-    }
+  SetMany({{.where = "", .id = id, .phone = "", .fields = fields}});
+}
+
+namespace {
+
+// Runs fn; an error it throws is thrown again with `where` in front (when there is one).
+template <typename Fn>
+auto NamingEdit(const std::string& where, Fn fn) {
+  try {
+    return fn();
+  } catch (const InvalidInput& e) {
+    if (where.empty()) throw;
+    throw InvalidInput(where + ": " + e.what());
+  } catch (const NotFound& e) {
+    if (where.empty()) throw;
+    throw NotFound(where + ": " + e.what());
   }
-  store_.Write("customer", root, values);
+}
+
+constexpr size_t kEditsPerWrite = 1000;
+
+}  // namespace
+
+std::vector<std::string> Customers::SetMany(const std::vector<CustomerEdit>& edits) {
+  std::vector<std::string> roots;
+  std::vector<Store::RecordFields> pending;
+  auto write = [&] {
+    if (!pending.empty()) store_.WriteRecords("customer", pending);
+    pending.clear();
+  };
+  Transaction txn = store_.Transact();
+  for (const CustomerEdit& edit : edits) {
+    NamingEdit(edit.where, [&] {
+      if (edit.fields.empty()) throw InvalidInput("nothing to set: give key=value pairs");
+      FieldValues values = Parse(edit.fields);
+      std::string root;
+      if (!edit.id.empty()) {
+        root = Resolve(edit.id);
+      } else {
+        auto owner = IdByPhone(NormalizePhone(edit.phone));
+        if (!owner) throw NotFound("no customer with phone '" + edit.phone + "'");
+        root = *owner;
+      }
+      for (const auto& [field, value] : values) {
+        if (field != "phone") continue;
+        write();  // the phones the edits before this one set count, as if each were a Set
+        auto owner = IdByPhone(value.get<std::string>());
+        if (owner && *owner != root) {
+          throw InvalidInput("phone " + value.get<std::string>() + " already belongs to customer " +
+                             *owner + " (merge them with 'customer merge')");
+        }
+      }
+      roots.push_back(root);
+      pending.push_back({std::move(root), std::move(values)});
+    });
+    if (pending.size() >= kEditsPerWrite) write();
+  }
+  write();
   txn.Commit();
+  return roots;
 }
 
 void Customers::ForEachWindow(const Filter& filter,

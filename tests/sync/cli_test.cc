@@ -2,6 +2,8 @@
 // messages and exit codes.
 #include <doctest/doctest.h>
 
+#include <fstream>
+
 #include "fieldcrm/model/customers.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
@@ -76,6 +78,32 @@ TEST_CASE("sync explains what is wrong and exits 1") {
   auto tokens = server.storage().ListTokens();
   REQUIRE(Server(s.dir.File("server.db"), {"token", "revoke", tokens.back().id}).exit_code == 0);
   expect({"sync"}, "revoked");
+}
+
+TEST_CASE("customer set-many's edits sync like customer set's") {
+  CliSetup s;
+  std::string zhang =
+      Line(Cli(s.db, {"customer", "add", "--name", "张伟", "--phone", "13800138000"}).out);
+  REQUIRE(Cli(s.db, {"customer", "add", "--name", "李娜", "--phone", "13900001111"}).exit_code ==
+          0);
+  REQUIRE(Cli(s.db, {"sync", "--server", s.server.url(), "--token", s.server.Token("wang", "A")})
+              .exit_code == 0);
+  std::string colleague = s.dir.File("colleague.db");
+  REQUIRE(
+      Cli(colleague, {"init", "--device", "booth-2", "--agent", "li", "--team", "A"}).exit_code ==
+      0);
+  REQUIRE(Cli(colleague, {"sync", "--server", s.server.url(), "--token", s.server.Token("li", "A")})
+              .exit_code == 0);
+
+  std::ofstream(s.dir.File("edits.jsonl"))
+      << "{\"id\": \"" << zhang << "\", \"stage\": \"buyer\"}\n"
+      << "{\"phone\": \"13900001111\", \"budget\": \"500万\"}\n";
+  REQUIRE(Cli(s.db, {"customer", "set-many", s.dir.File("edits.jsonl")}).exit_code == 0);
+  CHECK(Line(Cli(s.db, {"sync"}).out).find("sent 2,") != std::string::npos);
+  CHECK(Line(Cli(colleague, {"sync"}).out).find("received 2,") != std::string::npos);
+  CHECK(json::parse(Cli(colleague, {"--json", "customer", "get", zhang}).out)["stage"] == "buyer");
+  CHECK(json::parse(Cli(colleague, {"--json", "customer", "find", "--phone", "13900001111"})
+                        .out)["budget"] == 5000000);
 }
 
 TEST_CASE("fieldcrm-server token commands") {

@@ -76,9 +76,10 @@ RunResult Server(const std::string& db, const std::vector<std::string>& args) {
 }
 
 ServerProcess::ServerProcess(const std::string& db, const std::string& log_path,
-                             const std::vector<std::string>& serve_flags) {
+                             const std::vector<std::string>& serve_flags,
+                             const std::string& listen) {
   std::string out = log_path + ".out";
-  std::vector<std::string> args = {FIELDCRM_SERVER, "--db", db, "serve", "--listen", "127.0.0.1:0"};
+  std::vector<std::string> args = {FIELDCRM_SERVER, "--db", db, "serve", "--listen", listen};
   args.insert(args.end(), serve_flags.begin(), serve_flags.end());
   pid_ = Spawn(args, "/dev/null", out, log_path);
   WaitForText(out, "\n");
@@ -96,6 +97,18 @@ void ServerProcess::Kill() {
   kill(pid_, SIGKILL);
   waitpid(pid_, nullptr, 0);
   pid_ = -1;
+}
+
+int ServerProcess::Terminate() {
+  kill(pid_, SIGTERM);
+  int status = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, "the server did not stop");
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  pid_ = -1;
+  return status;
 }
 
 template <typename Send>

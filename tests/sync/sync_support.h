@@ -39,13 +39,17 @@ class TestServer {
 // fieldcrm-server serve as a child process; SIGKILLed if still running at scope exit.
 class ServerProcess {
  public:
-  // serve_flags: plain HTTP on loopback unless the test gives --cert and --key.
+  // serve_flags: plain HTTP on loopback unless the test gives --cert and --key. listen: a free
+  // port unless given (a restart on the port tablets remember).
   ServerProcess(const std::string& db, const std::string& log_path,
-                const std::vector<std::string>& serve_flags = {"--insecure-http"});
+                const std::vector<std::string>& serve_flags = {"--insecure-http"},
+                const std::string& listen = "127.0.0.1:0");
   ~ServerProcess();
   const std::string& url() const { return url_; }
   pid_t pid() const { return pid_; }
   void Kill();  // SIGKILL
+  // SIGTERM, then waits for the exit (failing the test after a minute); returns waitpid's status.
+  int Terminate();
 
  private:
   pid_t pid_ = -1;

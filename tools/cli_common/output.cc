@@ -1,8 +1,11 @@
 #include "fieldcrm/cli/output.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
+#include <stdexcept>
 #include <utility>
 
 namespace fieldcrm::cli {
@@ -92,50 +95,100 @@ size_t DisplayWidth(std::string_view text) {
   return width;
 }
 
-StreamedTable::StreamedTable(std::vector<std::string> headers)
-    : headers_(std::move(headers)), widths_(headers_.size()) {
-  Measure({headers_});
-}
+namespace {
 
-std::vector<std::string> StreamedTable::Cells(std::vector<std::string> row) const {
-  row.resize(headers_.size());
+std::vector<std::string> CutCells(std::vector<std::string> row, size_t columns) {
+  row.resize(columns);
   for (std::string& cell : row) cell = Truncated(cell, kMaxCellWidth);
   return row;
 }
 
-void StreamedTable::Measure(const std::vector<std::vector<std::string>>& rows) {
-  for (const auto& row : rows) {
-    std::vector<std::string> cells = Cells(row);
-    for (size_t c = 0; c < cells.size(); ++c) {
-      widths_[c] = std::max(widths_[c], DisplayWidth(cells[c]));
-    }
+std::vector<std::string> SplitCells(std::string_view line) {
+  std::vector<std::string> cells;
+  for (size_t start = 0;;) {
+    size_t tab = line.find('\t', start);
+    cells.emplace_back(line.substr(start, tab - start));
+    if (tab == std::string_view::npos) return cells;
+    start = tab + 1;
   }
 }
 
-void StreamedTable::Print(const std::vector<std::vector<std::string>>& rows) const {
+}  // namespace
+
+StreamedTable::StreamedTable(std::vector<std::string> headers) : widths_(headers.size()) {
+  headers_ = CutCells(std::move(headers), widths_.size());
+  for (size_t c = 0; c < headers_.size(); ++c) widths_[c] = DisplayWidth(headers_[c]);
+}
+
+StreamedTable::~StreamedTable() {
+  if (spool_) std::fclose(spool_);
+}
+
+void StreamedTable::Add(const std::vector<std::vector<std::string>>& rows) {
   for (const auto& row : rows) {
-    std::vector<std::string> cells = Cells(row);
+    std::vector<std::string> cells = CutCells(row, headers_.size());
     std::string line;
     for (size_t c = 0; c < cells.size(); ++c) {
-      line += cells[c];
-      // A row wider than measured (changed between the passes) only shifts its own line.
-      size_t width = DisplayWidth(cells[c]);
-      if (c + 1 < cells.size()) line += std::string(std::max(widths_[c], width) - width + 2, ' ');
+      widths_[c] = std::max(widths_[c], DisplayWidth(cells[c]));
+      line += (c == 0 ? "" : "\t") + cells[c];
     }
-    std::cout << line << '\n';
+    held_.push_back(std::move(line));
+    if (held_.size() >= kHeldRows) Spill();
   }
 }
 
-void StreamedTable::PrintHeaders() const {
-  Print({headers_});
+void StreamedTable::Spill() {
+  if (!spool_ && !(spool_ = std::tmpfile())) {
+    throw std::runtime_error("cannot create a temporary file to align the table: " +
+                             std::string(std::strerror(errno)));
+  }
+  for (const std::string& line : held_) {
+    if (std::fputs(line.c_str(), spool_) < 0 || std::fputc('\n', spool_) == EOF) {
+      throw std::runtime_error("cannot write the table's temporary file: " +
+                               std::string(std::strerror(errno)));
+    }
+  }
+  held_.clear();
+}
+
+void StreamedTable::PrintCells(const std::vector<std::string>& cells) const {
+  std::string line;
+  for (size_t c = 0; c < cells.size(); ++c) {
+    line += cells[c];
+    size_t width = DisplayWidth(cells[c]);
+    if (c + 1 < cells.size()) line += std::string(widths_[c] - width + 2, ' ');
+  }
+  std::cout << line << '\n';
+}
+
+void StreamedTable::Print() {
+  PrintCells(headers_);
+  if (spool_) {
+    if (std::fflush(spool_) != 0 || std::fseek(spool_, 0, SEEK_SET) != 0) {
+      throw std::runtime_error("cannot read the table's temporary file back: " +
+                               std::string(std::strerror(errno)));
+    }
+    std::string line;
+    char buffer[4096];
+    while (std::fgets(buffer, sizeof buffer, spool_)) {
+      line += buffer;
+      if (line.back() != '\n') continue;  // a line longer than the buffer
+      line.pop_back();
+      PrintCells(SplitCells(line));
+      line.clear();
+    }
+    if (std::ferror(spool_)) {
+      throw std::runtime_error("cannot read the table's temporary file back");
+    }
+  }
+  for (const std::string& held : held_) PrintCells(SplitCells(held));
 }
 
 void PrintTable(const std::vector<std::string>& headers,
                 const std::vector<std::vector<std::string>>& rows) {
   StreamedTable table(headers);
-  table.Measure(rows);
-  table.PrintHeaders();
-  table.Print(rows);
+  table.Add(rows);
+  table.Print();
 }
 
 std::string Show(const nlohmann::json& value) {

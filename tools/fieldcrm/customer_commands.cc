@@ -1,8 +1,8 @@
 // customer add | get | set | list | find | merge | delete
-#include <functional>
 #include <iostream>
 
 #include "context.h"
+#include "customer_edits_file.h"
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/cli/output.h"
 #include "fieldcrm/model/activities.h"
@@ -170,6 +170,25 @@ void AddCustomerCommands(CLI::App& app, Context& ctx) {
     });
   }
   {
+    auto* set_many = customer->add_subcommand(
+        "set-many", "change many customers at once, all or nothing (a file of edits, for scripts)");
+    auto file = std::make_shared<std::string>();
+    set_many
+        ->add_option("FILE", *file,
+                     "JSON lines ({\"id\": ID or \"phone\": P, field: value, ...}) or a CSV/.xlsx "
+                     "sheet with an id or phone column and a column per field")
+        ->required();
+    set_many->callback([&ctx, file] {
+      std::vector<std::string> written = ctx.session().SetCustomers(ReadCustomerEdits(*file));
+      if (ctx.json) {
+        PrintJson({{"customers", written.size()}});
+      } else {
+        std::cout << "set " << written.size()
+                  << (written.size() == 1 ? " customer\n" : " customers\n");
+      }
+    });
+  }
+  {
     auto* list = customer->add_subcommand("list", "list customers");
     auto filter = std::make_shared<Customers::Filter>();
     auto stage = std::make_shared<std::string>();
@@ -185,33 +204,25 @@ void AddCustomerCommands(CLI::App& app, Context& ctx) {
                                ? ""
                                : ParseChoice("tier", *tier, {"A", "B", "C", "D"},
                                              {{"a", "A"}, {"b", "B"}, {"c", "C"}, {"d", "D"}});
-      // A window at a time, whatever the store's size; a table is aligned over every row, so
-      // it reads the customers twice (widths first), a JSON array once.
+      // A window at a time, whatever the store's size, read and graded once.
       Customers customers(ctx.Open());
-      auto each = [&](const std::function<void(const std::vector<json>&)>& visit) {
-        customers.ForEachWindow(*filter, [&](std::vector<json>& window) {
-          AddTierFields(ctx, window, !wanted.empty());
-          if (!wanted.empty()) {
-            std::erase_if(window, [&](const json& c) { return c.value("tier", "") != wanted; });
-          }
-          visit(window);
-        });
-      };
-      if (ctx.json) {
-        StreamedJsonArray out(std::cout);
-        each([&](const std::vector<json>& window) {
-          for (const json& c : window) out.Add(c);
-        });
-        return out.Close();
-      }
+      StreamedJsonArray out(std::cout);
       StreamedTable table(kCustomerColumns);
-      each([&](const std::vector<json>& window) { table.Measure(CustomerRows(window)); });
-      table.PrintHeaders();
       size_t count = 0;
-      each([&](const std::vector<json>& window) {
-        table.Print(CustomerRows(window));
+      customers.ForEachWindow(*filter, [&](std::vector<json>& window) {
+        AddTierFields(ctx, window, !wanted.empty());
+        if (!wanted.empty()) {
+          std::erase_if(window, [&](const json& c) { return c.value("tier", "") != wanted; });
+        }
+        if (ctx.json) {
+          for (const json& c : window) out.Add(c);
+        } else {
+          table.Add(CustomerRows(window));
+        }
         count += window.size();
       });
+      if (ctx.json) return out.Close();
+      table.Print();
       PrintCount(count);
     });
   }

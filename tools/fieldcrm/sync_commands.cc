@@ -8,6 +8,7 @@
 #include "fieldcrm/cli/output.h"
 #include "fieldcrm/sync/client.h"
 #include "fieldcrm/sync/clock_policy.h"
+#include "fieldcrm/sync/live_sync.h"
 #include "fieldcrm/sync/session_sync.h"
 
 namespace fieldcrm::cli {
@@ -34,6 +35,44 @@ std::string DescribeSkew(const json& skew) {
          " the server at the last sync";
 }
 
+// The summary of one sync: stdout for its figures (a line, or --json), stderr for plugins
+// installed, refusals and clock warnings.
+void PrintSyncOutcome(Context& ctx, const std::string& url,
+                      const sync::SessionSyncReport& outcome) {
+  for (const std::string& installed : outcome.plugins.installed) {
+    std::cerr << "installed head office's plugin " << installed << '\n';
+  }
+  for (const std::string& removed : outcome.plugins.removed) {
+    std::cerr << "removed plugin " << removed << " (head office no longer publishes it)\n";
+  }
+  ctx.Warn(outcome.warnings);
+  const sync::SyncReport& report = outcome.sync;
+  PrintRefusals(report.refused);
+  if (report.restamped > 0 || report.clock_skew_ms < -sync::kDefaultMaxClockAheadMs ||
+      report.clock_skew_ms > sync::kDefaultMaxClockAheadMs) {
+    std::cerr << "warning: " << sync::ClockSkewWarning(report.clock_skew_ms, report.restamped)
+              << '\n';
+  }
+  if (ctx.json) {
+    PrintJson({{"sent", report.sent},
+               {"received", report.received},
+               {"conflicts", report.conflicts},
+               {"merged", report.merged},
+               {"refused", report.refused.size()},
+               {"erased", report.erased},
+               {"clock_skew_ms", report.clock_skew_ms},
+               {"restamped", report.restamped},
+               {"error", report.push_error}});
+  } else {
+    std::cout << "synced with " << url << ": sent " << report.sent << ", received "
+              << report.received << ", conflicts " << report.conflicts << ", duplicates merged "
+              << report.merged << ", refused " << report.refused.size();
+    // Said only when it happened: scripts read the line as it always was.
+    if (report.erased > 0) std::cout << ", customers erased " << report.erased;
+    std::cout << '\n';
+  }
+}
+
 }  // namespace
 
 void AddSyncCommands(CLI::App& app, Context& ctx) {
@@ -57,7 +96,17 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
         ->capture_default_str()
         ->check(CLI::Range(int64_t{1}, sync::kMaxBatch));
     cmd->add_flag("--full", options->full, "send and fetch everything again (repairs any gap)");
-    cmd->callback([&ctx, server, token, ca_file, head_office_key, options] {
+    auto watch = std::make_shared<bool>(false);
+    auto interval_s = std::make_shared<int64_t>(300);
+    cmd->add_flag("--watch", *watch,
+                  "stay online: sync again as soon as a colleague's change reaches the server "
+                  "(a summary line per sync; stop with Ctrl-C, an interrupted sync resumes)");
+    cmd->add_option("--interval", *interval_s,
+                    "with --watch: seconds between syncs when nothing wakes it (sends what "
+                    "other programs wrote; the fallback for a server without live updates)")
+        ->capture_default_str()
+        ->check(CLI::Range(int64_t{1}, int64_t{86'400}));
+    cmd->callback([&ctx, server, token, ca_file, head_office_key, options, watch, interval_s] {
       Store& store = ctx.Open();
       sync::ServerSettings settings =
           sync::RememberedServer(store, {*server, *token, *ca_file, *head_office_key});
@@ -67,39 +116,27 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
       auto transport = sync::MakeHttpTransport(settings.url, settings.token, settings.ca_file);
       sync::RememberServer(store, settings);
       options->progress = [](const std::string& line) { std::cerr << line << std::endl; };
+      if (*watch) {
+        // The watches wait up to wait_ms for the server: their answers get 15 s more to arrive.
+        auto watch_transport =
+            sync::MakeHttpTransport(settings.url, settings.token, settings.ca_file,
+                                    static_cast<int>(sync::kDefaultWatchMs / 1000 + 15));
+        sync::LiveSyncOptions live;
+        live.sync = *options;
+        live.periodic_ms = *interval_s * 1000;
+        live.synced = [&](const sync::SessionSyncReport& outcome) {
+          PrintSyncOutcome(ctx, settings.url, outcome);
+          std::cout.flush();
+          if (!outcome.sync.push_error.empty()) {
+            std::cerr << "fieldcrm: " << outcome.sync.push_error << std::endl;
+          }
+        };
+        live.note = [](const std::string& line) { std::cerr << "fieldcrm: " << line << std::endl; };
+        return sync::KeepInSync(ctx.session(), *transport, *watch_transport, live);
+      }
       sync::SessionSyncReport outcome = sync::SyncSession(ctx.session(), *transport, *options);
-      for (const std::string& installed : outcome.plugins.installed) {
-        std::cerr << "installed head office's plugin " << installed << '\n';
-      }
-      for (const std::string& removed : outcome.plugins.removed) {
-        std::cerr << "removed plugin " << removed << " (head office no longer publishes it)\n";
-      }
-      ctx.Warn(outcome.warnings);
+      PrintSyncOutcome(ctx, settings.url, outcome);
       const sync::SyncReport& report = outcome.sync;
-      PrintRefusals(report.refused);
-      if (report.restamped > 0 || report.clock_skew_ms < -sync::kDefaultMaxClockAheadMs ||
-          report.clock_skew_ms > sync::kDefaultMaxClockAheadMs) {
-        std::cerr << "warning: " << sync::ClockSkewWarning(report.clock_skew_ms, report.restamped)
-                  << '\n';
-      }
-      if (ctx.json) {
-        PrintJson({{"sent", report.sent},
-                   {"received", report.received},
-                   {"conflicts", report.conflicts},
-                   {"merged", report.merged},
-                   {"refused", report.refused.size()},
-                   {"erased", report.erased},
-                   {"clock_skew_ms", report.clock_skew_ms},
-                   {"restamped", report.restamped},
-                   {"error", report.push_error}});
-      } else {
-        std::cout << "synced with " << settings.url << ": sent " << report.sent << ", received "
-                  << report.received << ", conflicts " << report.conflicts << ", duplicates merged "
-                  << report.merged << ", refused " << report.refused.size();
-        // Said only when it happened: scripts read the line as it always was.
-        if (report.erased > 0) std::cout << ", customers erased " << report.erased;
-        std::cout << '\n';
-      }
       if (!report.push_error.empty()) throw InvalidInput(report.push_error);
     });
   }

@@ -78,6 +78,9 @@ class Session {
   // then reviewed (see above).
   WriteOutcome AddCustomer(const FieldTexts& fields);
   WriteOutcome SetCustomer(const std::string& id, const FieldTexts& fields);
+  // SetCustomer of many customers (a script's batch, Customers::SetMany): one transaction, all
+  // or nothing, the first bad edit named in the error. Returns the customers written, in order.
+  std::vector<std::string> SetCustomers(const std::vector<CustomerEdit>& edits);
   WriteOutcome AddInteraction(const std::string& customer, const InteractionInput& input);
   WriteOutcome AddTask(const std::string& customer, int64_t due_ms, const std::string& note);
   WriteOutcome CompleteTask(const std::string& task);

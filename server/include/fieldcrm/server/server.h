@@ -31,6 +31,9 @@ struct ServerOptions {
   std::string cert_file{};
   std::string key_file{};
   bool allow_plain_http = false;
+  // Tablets that may wait on GET /v1/sync/watch at once (each holds a connection thread); more
+  // get 503 busy and sync periodically instead.
+  size_t max_watchers = 256;
   // An address failing authentication this many times within the window gets 429 until it ends.
   int auth_failure_limit = 20;
   int64_t auth_failure_window_ms = 60'000;

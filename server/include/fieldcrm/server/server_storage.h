@@ -96,6 +96,11 @@ class ServerStorage {
   // Changes after request.after that `who` may see, except the requester's own.
   virtual PullPage Pull(const Principal& who, const PullRequest& request,
                         const AbandonedCheck& abandoned) = 0;
+  // For a watch (GET /v1/sync/watch): whether a pull by `who` for `device` after `after` would
+  // return a change now, and the log head it looked up to. Records nothing (a watch is not a
+  // sync: the device list keeps the device's last real pull).
+  virtual WatchAnswer LookForChanges(const Principal& who, const WatchRequest& request,
+                                     const AbandonedCheck& abandoned) = 0;
   // Keeps a signed release and makes it the plugin's current one. Throws InvalidInput when that
   // version of the plugin was published before with other bytes.
   virtual StoredRelease PublishRelease(const PluginRelease& plugin, const std::string& signature,

@@ -41,6 +41,8 @@ class SqliteServerStorage : public ServerStorage {
   PushAck Push(const Principal& who, const PushRequest& request) override;
   PullPage Pull(const Principal& who, const PullRequest& request,
                 const AbandonedCheck& abandoned) override;
+  WatchAnswer LookForChanges(const Principal& who, const WatchRequest& request,
+                             const AbandonedCheck& abandoned) override;
   std::vector<DeviceStatus> ListDevices() override;
   Gauges ReadGauges() override;
   StoredRelease PublishRelease(const PluginRelease& plugin, const std::string& signature,
@@ -111,6 +113,9 @@ class SqliteServerStorage : public ServerStorage {
   // audit trail, the stored ack. Sets erased_on_arrival when it erased late changes.
   PushAck ApplyPush(const Principal& who, const PushRequest& request, const std::string& digest,
                     bool& erased_on_arrival);
+  // A pull's page, read on a reader's snapshot: Pull without the device row.
+  PullPage ReadPage(const Principal& who, const PullRequest& request,
+                    const AbandonedCheck& abandoned);
   std::vector<DeviceStatus> ReadDevices();  // ListDevices without the lock
   std::vector<StoredRelease> ReadReleases(const std::string& where);  // under the lock
   // What changes when a release is published or rolled back.

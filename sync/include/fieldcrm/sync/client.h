@@ -62,6 +62,10 @@ class SyncClient {
   SyncClient(Store& store, Transport& transport, SyncOptions options = {});
   // Throws ProtocolError for a refusal by the server, NetworkError when it cannot be reached.
   SyncReport Run();
+  // Waits (GET /v1/sync/watch) until the server holds a change this tablet would pull after its
+  // pull cursor, or about wait_ms passed; returns whether it does. Throws as Run does (404 from
+  // a server without live updates).
+  WatchAnswer Watch(int64_t wait_ms);
 
  private:
   // A push batch read from the log and encoded, ready to send.

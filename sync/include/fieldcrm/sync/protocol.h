@@ -18,6 +18,8 @@ constexpr int kMinProtocolVersion = 1;  // older clients are told to upgrade
 constexpr const char* kHealthPath = "/v1/health";
 constexpr const char* kPushPath = "/v1/sync/push";
 constexpr const char* kPullPath = "/v1/sync/pull";
+// Live updates: a long poll answered as soon as the log holds a change for the requester.
+constexpr const char* kWatchPath = "/v1/sync/watch";
 // Head office's current plugin releases (signature files), and one release's library.
 constexpr const char* kPluginsPath = "/v1/plugins";
 constexpr const char* kPluginLibraryPath = "/v1/plugins/library";
@@ -105,5 +107,27 @@ nlohmann::json ToJson(const PullPage& page);
 // ToJson(page).dump(), written directly: a page is the largest answer the server sends.
 std::string PullPageBody(const PullPage& page);
 PullPage ParsePullPage(const nlohmann::json& response);
+
+// GET /v1/sync/watch?protocol=1&device=D&after=N&wait_ms=W (docs/sync-protocol.md, "Live
+// updates"): answered as soon as the log holds a change after `after` that a pull by this token
+// and device would return, or after wait_ms with nothing new.
+constexpr int64_t kDefaultWatchMs = 25'000;
+constexpr int64_t kMaxWatchMs = 60'000;
+struct WatchRequest {
+  std::string device;
+  int64_t after = 0;  // the tablet's pull cursor
+  int64_t wait_ms = kDefaultWatchMs;
+};
+// wait_ms is optional (default kDefaultWatchMs) and capped at kMaxWatchMs.
+WatchRequest ParseWatchRequest(const nlohmann::json& request);
+// The query string of the request, path included.
+std::string WatchPath(const WatchRequest& request);
+
+struct WatchAnswer {
+  bool changed = false;  // a pull would now return something
+  int64_t head = 0;      // the log head the server looked up to
+};
+nlohmann::json ToJson(const WatchAnswer& answer);
+WatchAnswer ParseWatchAnswer(const nlohmann::json& response);
 
 }  // namespace fieldcrm::sync

@@ -36,8 +36,10 @@ class Transport {
 
 // url: https://host[:port][/base], or http:// to a loopback host only; throws InvalidInput when
 // it is not such a URL. The server's certificate must verify against ca_file when given, else
-// against the system's trusted CAs; one that does not gives InvalidInput naming the reason.
+// against the system's trusted CAs; one that does not gives InvalidInput naming the reason. An
+// answer that has not arrived read_timeout_s seconds after the request is a NetworkError.
 std::unique_ptr<Transport> MakeHttpTransport(const std::string& url, const std::string& token,
-                                             const std::string& ca_file = "");
+                                             const std::string& ca_file = "",
+                                             int read_timeout_s = 120);
 
 }  // namespace fieldcrm::sync

@@ -18,6 +18,15 @@ namespace fieldcrm {
 // field name -> text as typed; parsed and validated by ParseCustomerField.
 using FieldTexts = std::vector<std::pair<std::string, std::string>>;
 
+// One customer's edit in a batch (Customers::SetMany): the customer by id, or by phone (any
+// spelling) when id is empty; an empty text clears a field, as in Set.
+struct CustomerEdit {
+  std::string where;  // how an error names the edit ("line 7"); "" for a single edit
+  std::string id;
+  std::string phone;
+  FieldTexts fields;
+};
+
 struct AddedCustomer {
   std::string id;
   bool existed = false;  // a customer with this phone was already on the store
@@ -52,6 +61,11 @@ class Customers {
   // The customer's document; an id merged away resolves to the surviving customer.
   nlohmann::json Get(const std::string& id);
   void Set(const std::string& id, const FieldTexts& fields);
+  // Set of each edit in order, all in one transaction and written a thousand customers per merge
+  // (Store::WriteRecords): all or nothing. The first bad edit (unknown customer, bad value, a
+  // phone another customer holds) throws InvalidInput or NotFound prefixed with its `where`, and
+  // nothing is written. Returns the customers written (roots), one per edit.
+  std::vector<std::string> SetMany(const std::vector<CustomerEdit>& edits);
   struct Filter {
     std::optional<std::string> stage{};
     std::optional<std::string> team{};

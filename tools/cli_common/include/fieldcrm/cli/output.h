@@ -5,6 +5,7 @@
 // with "…". --json carries the full values (JSON escapes control characters itself).
 #pragma once
 
+#include <cstdio>
 #include <iosfwd>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -28,19 +29,31 @@ std::string Truncated(std::string_view text, size_t columns);
 void PrintTable(const std::vector<std::string>& headers,
                 const std::vector<std::vector<std::string>>& rows);
 
-// The table PrintTable prints, for rows read a window at a time so that none holds them all:
-// Measure every window, then PrintHeaders and Print the same windows again in the same order.
+// The table PrintTable prints, for rows that arrive a window at a time: Add each window, then
+// Print once. The columns are aligned over every row, yet the rows are produced (read, graded)
+// only once and memory stays bounded: past kHeldRows the cut cells wait in a temporary file.
 class StreamedTable {
  public:
   explicit StreamedTable(std::vector<std::string> headers);
-  void Measure(const std::vector<std::vector<std::string>>& rows);
-  void PrintHeaders() const;
-  void Print(const std::vector<std::vector<std::string>>& rows) const;
+  ~StreamedTable();
+  StreamedTable(const StreamedTable&) = delete;
+  StreamedTable& operator=(const StreamedTable&) = delete;
+  void Add(const std::vector<std::vector<std::string>>& rows);
+  // The headers, then every row added, in order. Throws std::runtime_error when the temporary
+  // file cannot be written or read back.
+  void Print();
+
+  static constexpr size_t kHeldRows = 1000;
 
  private:
-  std::vector<std::string> Cells(std::vector<std::string> row) const;
+  void PrintCells(const std::vector<std::string>& cells) const;
+  void Spill();
   std::vector<std::string> headers_;
   std::vector<size_t> widths_;
+  // Cut cells joined by '\t' (Escaped leaves no tab or line break in a cell): the latest rows
+  // in memory, the earlier ones in spool_, one a line.
+  std::vector<std::string> held_;
+  std::FILE* spool_ = nullptr;
 };
 // A field value as a person reads it: strings bare, arrays comma-joined, absent as "".
 std::string Show(const nlohmann::json& value);
