@@ -1,25 +1,17 @@
 #include "customer_edits_file.h"
 
-#include <fstream>
 #include <set>
 #include <sstream>
 
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/sheet_rows.h"
+#include "json_input.h"
 
 namespace fieldcrm::cli {
 
 using nlohmann::json;
 
 namespace {
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw NotFound("cannot read '" + path + "'");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 bool IsJsonLines(const std::string& path, const std::string& text) {
   if (path.ends_with(".jsonl") || path.ends_with(".ndjson")) return true;
@@ -109,7 +101,7 @@ std::vector<CustomerEdit> EditsOfSheet(const std::string& path) {
 }  // namespace
 
 std::vector<CustomerEdit> ReadCustomerEdits(const std::string& path) {
-  std::string text = ReadText(path);
+  std::string text = ReadTextFile(path);
   std::vector<CustomerEdit> edits =
       IsJsonLines(path, text) ? EditsOfJsonLines(text) : EditsOfSheet(path);
   if (edits.empty()) throw InvalidInput("'" + path + "' holds no edits");

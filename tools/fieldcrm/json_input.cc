@@ -7,6 +7,14 @@
 
 namespace fieldcrm::cli {
 
+std::string ReadTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw NotFound("cannot read '" + path + "'");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
 nlohmann::json ParseJsonText(const std::string& text, const std::string& what) {
   try {
     return nlohmann::json::parse(text);
@@ -16,11 +24,7 @@ nlohmann::json ParseJsonText(const std::string& text, const std::string& what) {
 }
 
 nlohmann::json ReadJsonFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw NotFound("cannot read '" + path + "'");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return ParseJsonText(buffer.str(), "'" + path + "'");
+  return ParseJsonText(ReadTextFile(path), "'" + path + "'");
 }
 
 }  // namespace fieldcrm::cli
