@@ -4,14 +4,15 @@
 // the team and project filters select different sets. Prints, as JSON, the ids the browser test
 // opens and the seed's "now", from which every time in the seed is an offset. 西湖二组's reception
 // tablet then receives two walk-ins through the rotation plugin in PLUGINS_DIR (the Reception
-// page): 赵敏 returning, and a visitor who gives only a phone (so no customer is registered and
-// the other pages' figures stay as they are).
+// page): 赵敏 returning, an hour later a visitor who gives only a phone (so no customer is
+// registered and the other pages' figures stay as they are).
 //   dashboard_seed URL AGENT_TOKEN_WANG AGENT_TOKEN_LI OFFICE_TOKEN DIR LEADER_TOKEN_LI PLUGINS_DIR
 // The figures the dashboard must show follow from this seed (see dashboard.test.mjs).
 //   dashboard_seed --bulk N SERVER_DB
 // instead fills a server store directly with N customers and their visits, follow-ups, tasks and
 // deals spread over 20 agents and a year, to time the reports (docs/reports.md).
 #include <iostream>
+#include <memory>
 
 #include "bench/dashboard_data.h"
 #include "fieldcrm/application/reception.h"
@@ -81,22 +82,30 @@ void Answer(Store& store, const std::string& customer, int nps, int satisfaction
 }
 
 // 西湖二组's reception tablet, synced with its leader's token: 李强 on duty, 赵敏 (his customer)
-// walks in again, then a visitor who leaves only a phone.
+// walks in again two hours ago, then, an hour ago, a visitor who leaves only a phone.
 void Reception(const std::string& dir, const std::string& url, const std::string& leader_token,
-               const std::string& plugins_dir) {
+               const std::string& plugins_dir, int64_t now) {
   CreateCustomerStore(dir + "/front-b.db", {"", "front-b", "前台", "西湖二组"});
-  fieldcrm::SessionOptions options;
-  options.db_path = dir + "/front-b.db";
-  options.plugins_dir = plugins_dir;
-  options.allow_unsigned_plugins = true;
-  fieldcrm::Session session(options);
-  Sync(session.store(), url, leader_token);  // the team's customers: 赵敏 is returning
-  fieldcrm::Reception reception(session);
-  reception.SetDuty({"李强"});
-  reception.Receive({"13300006666", "", ""});
+  auto at = [&](int64_t as_of_ms) {
+    fieldcrm::SessionOptions options;
+    options.db_path = dir + "/front-b.db";
+    options.plugins_dir = plugins_dir;
+    options.allow_unsigned_plugins = true;
+    options.as_of_ms = as_of_ms;
+    return std::make_unique<fieldcrm::Session>(options);
+  };
+  {
+    auto session = at(now - 2 * kHour);
+    Sync(session->store(), url, leader_token);  // the team's customers: 赵敏 is returning
+    fieldcrm::Reception reception(*session);
+    reception.SetDuty({"李强"});
+    reception.Receive({"13300006666", "", ""});
+  }
+  auto session = at(now - kHour);
+  fieldcrm::Reception reception(*session);
   reception.Done("李强");
   reception.Receive({"13100008888", "", "来访"});
-  Sync(session.store(), url, leader_token);
+  Sync(session->store(), url, leader_token);
 }
 
 void Bulk(int64_t count, const std::string& path) {
@@ -186,7 +195,7 @@ int main(int argc, char** argv) {
     Answer(*li, chen, 6, 3, "停车不方便", now - 60 * 1000);
     Answer(*li, zhao, 9, 4, "", now - 60 * 1000);
     Sync(*li, url, argv[3]);
-    Reception(dir, url, argv[6], argv[7]);
+    Reception(dir, url, argv[6], argv[7], now);
 
     std::cout
         << json{{"zhang_wei", zhang}, {"yang_lei", yang}, {"now", fieldcrm::FormatTime(now)}}.dump()
