@@ -114,14 +114,15 @@ json DutyTable() {
                   {{"day", "Day"}, {"team", "Team"}, {"agents", "On duty"}});
 }
 
-// Adds one team's log of one day (the plugin's answer, plugins/rotation/evening_log.h) to the
-// tables; counts by key of by_agent rows and of sources across days.
+// What the period's logs add up to: rows of by_agent and by_team, and walk-ins per source.
 struct Tally {
   std::map<std::pair<std::string, std::string>, json> agents;  // (team, agent) -> row
   std::map<std::string, int64_t> sources;
   std::map<std::string, json> teams;
 };
 
+// Adds one team's log of one day (the plugin's answer, plugins/rotation/evening_log.h) to the
+// walk-in and duty tables and to the tally; `agent` keeps that agent's walk-ins only.
 void AddLog(const std::string& team, const std::string& day, const json& log,
             const std::optional<std::string>& agent, Tally& tally, json& walk_ins, json& duty) {
   if (!log.value("duty", json::array()).empty()) {
