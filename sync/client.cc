@@ -39,7 +39,29 @@ int64_t UnsentAfterSeq(Store& store) {
   return std::stoll(store.GetMeta(kPushCursorKey).value_or("0")) == 0 ? 0 : PushedSeq(store);
 }
 
+// The body of a 200 answer; else throws the server's refusal as a ProtocolError.
+json Answer(HttpReply reply, const std::string& path) {
+  if (reply.status == 200 && reply.body.is_object()) return std::move(reply.body);
+  const json* error = nullptr;
+  if (reply.body.is_object() && reply.body.contains("error")) error = &reply.body["error"];
+  if (error && error->is_object() && error->value("code", json()).is_string() &&
+      error->value("message", json()).is_string()) {
+    throw ProtocolError(reply.status, (*error)["code"].get<std::string>(),
+                        (*error)["message"].get<std::string>());
+  }
+  throw BadResponse("HTTP " + std::to_string(reply.status) + " to " + path);
+}
+
 }  // namespace
+
+WatchRequest NextWatch(Store& store, int64_t wait_ms) {
+  return {store.device().id, std::stoll(store.GetMeta(kPullCursorKey).value_or("0")), wait_ms};
+}
+
+WatchAnswer Watch(Transport& transport, const WatchRequest& request) {
+  std::string path = WatchPath(request);
+  return ParseWatchAnswer(Answer(transport.Get(path), path));
+}
 
 int64_t PushedSeq(Store& store) {
   if (auto pushed = store.GetMeta(kPushedSeqKey)) return std::stoll(*pushed);
@@ -77,20 +99,7 @@ json SyncClient::Call(const std::string& path, const json* body) {
     server_time_ms_ = *reply.server_time_ms;
     server_time_seen_at_ms_ = Wall();
   }
-  if (reply.status == 200 && reply.body.is_object()) return std::move(reply.body);
-  const json* error = nullptr;
-  if (reply.body.is_object() && reply.body.contains("error")) error = &reply.body["error"];
-  if (error && error->is_object() && error->value("code", json()).is_string() &&
-      error->value("message", json()).is_string()) {
-    throw ProtocolError(reply.status, (*error)["code"].get<std::string>(),
-                        (*error)["message"].get<std::string>());
-  }
-  throw BadResponse("HTTP " + std::to_string(reply.status) + " to " + path);
-}
-
-WatchAnswer SyncClient::Watch(int64_t wait_ms) {
-  WatchRequest request{store_.device().id, Cursor(kPullCursorKey), wait_ms};
-  return ParseWatchAnswer(Call(WatchPath(request), nullptr));
+  return Answer(std::move(reply), path);
 }
 
 void SyncClient::CheckServer() {

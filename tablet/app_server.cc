@@ -105,7 +105,9 @@ void Route(httplib::Server& http, AppState& state, const std::string& method,
 }
 
 struct AppServer::Impl {
-  explicit Impl(const AppOptions& options) : state(options.session, options.board_period) {}
+  explicit Impl(const AppOptions& options) : state(options.session, options.board_period) {
+    state.live_on = options.live;
+  }
   httplib::Server http;
   AppState state;
   std::optional<RequestGuard> guard;  // once the port is known
@@ -170,6 +172,7 @@ void AppServer::Bind() {
     state.board.Start();
   }
   impl_->Register();
+  if (state.live_on) state.live.Start();
 }
 
 std::string AppServer::url() const {
@@ -182,6 +185,7 @@ void AppServer::Run() {
 
 void AppServer::Stop() {
   if (impl_->http.is_running()) impl_->http.stop();
+  impl_->state.live.Stop();
   impl_->state.board.Stop();
 }
 

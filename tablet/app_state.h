@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "fieldcrm/application/session.h"
+#include "fieldcrm/sync/session_sync.h"
 #include "fieldcrm/tablet/board.h"
+#include "live_updates.h"
 
 namespace httplib {
 class Server;
@@ -46,7 +48,21 @@ struct AppState {
   std::string wiped;           // what the lost-tablet wipe deleted, shown until the next set-up
   std::optional<bool> online;  // whether the last sync reached head office (nullopt: not tried)
   std::string last_sync_error;
+  bool live_on = false;     // whether live updates run (AppOptions::live)
+  LiveUpdates live{*this};  // last: its thread stops before what it uses goes
 };
+
+// What follows a sync or its failure on the app's state; callers hold `mutex`.
+// The options of every sync of the app (the button's, live updates'): its progress lines.
+sync::SyncOptions AppSyncOptions(AppState& state);
+// After a sync: online (unless the push was refused), and the board recomputed when something
+// arrived that can change tiers and alerts.
+void NoteSynced(AppState& state, const sync::SessionSyncReport& outcome);
+// After a sync that could not reach head office: offline, and why.
+void NoteOffline(AppState& state, const std::string& why);
+// After a sync threw: when the store is gone (head office wiped this tablet) closes what was
+// open on it and keeps `why` for the set-up screen; returns whether it was.
+bool NoteWiped(AppState& state, const std::string& why);
 
 struct Reply {
   int status = 200;

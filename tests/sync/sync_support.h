@@ -72,6 +72,7 @@ class LossyTransport : public sync::Transport {
   sync::HttpReply Get(const std::string& path) override;
   sync::HttpReply Post(const std::string& path, const nlohmann::json& body) override;
   void CompressRequests(bool on) override { real_.CompressRequests(on); }
+  void Cancel() override { real_.Cancel(); }
 
  private:
   template <typename Send>

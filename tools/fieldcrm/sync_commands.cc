@@ -132,7 +132,10 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
           }
         };
         live.note = [](const std::string& line) { std::cerr << "fieldcrm: " << line << std::endl; };
-        return sync::KeepInSync(ctx.session(), *transport, *watch_transport, live);
+        auto own_session = [&ctx](const std::function<void(Session&)>& step) {
+          step(ctx.session());
+        };
+        return sync::KeepInSync(own_session, *transport, *watch_transport, live);
       }
       sync::SessionSyncReport outcome = sync::SyncSession(ctx.session(), *transport, *options);
       PrintSyncOutcome(ctx, settings.url, outcome);

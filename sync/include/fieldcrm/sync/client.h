@@ -57,15 +57,19 @@ int64_t PushedSeq(Store& store);
 // the store's size.
 int64_t PendingChanges(Store& store);
 
+// What to wait for: a change this tablet would pull after its pull cursor (reads the store).
+WatchRequest NextWatch(Store& store, int64_t wait_ms);
+// Waits (GET /v1/sync/watch) until the server holds such a change, or about request.wait_ms
+// passed; returns whether it does. Touches no store, so a caller sharing the store between
+// threads need not hold it meanwhile. Throws as SyncClient::Run does (404 from a server without
+// live updates).
+WatchAnswer Watch(Transport& transport, const WatchRequest& request);
+
 class SyncClient {
  public:
   SyncClient(Store& store, Transport& transport, SyncOptions options = {});
   // Throws ProtocolError for a refusal by the server, NetworkError when it cannot be reached.
   SyncReport Run();
-  // Waits (GET /v1/sync/watch) until the server holds a change this tablet would pull after its
-  // pull cursor, or about wait_ms passed; returns whether it does. Throws as Run does (404 from
-  // a server without live updates).
-  WatchAnswer Watch(int64_t wait_ms);
 
  private:
   // A push batch read from the log and encoded, ready to send.

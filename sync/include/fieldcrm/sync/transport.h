@@ -32,6 +32,9 @@ class Transport {
   virtual HttpReply Post(const std::string& path, const nlohmann::json& body) = 0;
   // gzip request bodies from now on (answers are gzipped whenever the server can).
   virtual void CompressRequests(bool on) = 0;
+  // Safe from another thread: cuts the request under way and fails every later one with a
+  // NetworkError, so that a program shutting down does not wait out a long poll.
+  virtual void Cancel() = 0;
 };
 
 // url: https://host[:port][/base], or http:// to a loopback host only; throws InvalidInput when
