@@ -6,15 +6,18 @@
 // moves 刘洋's stage, which another tablet also changes. Head office comes back: the sync button
 // sends everything, the conflict on 刘洋's stage is restored with one tap, and the dashboard's API
 // shows it all. Last, head office wipes the tablet and the app tells the agent. Screenshots of
-// every screen land in ARTIFACT_DIR.
+// every screen land in ARTIFACT_DIR. The app runs with --no-live, as on a tablet whose agent
+// syncs only by the button: what each tap sends is then known (tablet_live.test.mjs drives the
+// live updates).
 //   node tablet.test.mjs FIELDCRM FIELDCRM_SERVER ARTIFACT_DIR PLUGINS_DIR
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { CHROMIUM, setUp } from './browser.mjs';
+import { startProcess, stop, stopAll } from './processes.mjs';
 
 const { args, chromium } = setUp('tablet_e2e', 4,
   'node tablet.test.mjs FIELDCRM FIELDCRM_SERVER ARTIFACT_DIR PLUGINS_DIR');
@@ -34,28 +37,6 @@ const tokenApp = server('token', 'create', '--agent', '王芳', '--team', '滨�
 const tokenOther = server('token', 'create', '--agent', '李强', '--team', '滨江一组');
 const tokenOffice = server('token', 'create', '--agent', '总部', '--role', 'office');
 
-const children = [];
-function startProcess(bin, args, pattern, name) {
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let log = '';
-  child.stderr.on('data', (chunk) => { log += chunk; });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = out.match(pattern);
-      if (match) resolve({ child, match });
-    });
-    child.on('exit', (code) => reject(new Error(`${name} exited with ${code}: ${log}`)));
-  });
-}
-async function stop(child) {
-  if (child.exitCode !== null) return;
-  const gone = new Promise((resolve) => child.on('exit', resolve));
-  child.kill('SIGTERM');
-  await gone;
-}
 let serverPort = 0;
 async function startServer() {
   const { child, match } = await startProcess(serverBin, ['--db', serverDb, 'serve', '--listen', `127.0.0.1:${serverPort}`,
@@ -95,7 +76,7 @@ try {
   cli(otherDb, 'sync', '--server', hqUrl, '--token', tokenOther);
 
   // The app starts on a tablet with no store yet.
-  const { match } = await startProcess(cliBin, ['--db', tabletDb, '--plugins', pluginsDir, 'app', '--listen', '127.0.0.1:0'],
+  const { match } = await startProcess(cliBin, ['--db', tabletDb, '--plugins', pluginsDir, 'app', '--listen', '127.0.0.1:0', '--no-live'],
                                        /open (http:\/\/127\.0\.0\.1:(\d+))\/\?key=[0-9a-f]{32}/, 'fieldcrm app');
   const appUrl = match[1];
   const opened = match[0].slice('open '.length);
@@ -274,6 +255,6 @@ try {
   process.exitCode = 1;
 } finally {
   if (context) await context.close();
-  for (const child of children) await stop(child);
+  await stopAll();
   fs.rmSync(work, { recursive: true, force: true });
 }
