@@ -44,7 +44,10 @@ class HttpTransport : public Transport {
 
   HttpReply Post(const std::string& path, const nlohmann::json& body) override {
     RefuseWhenCancelled();
-    return Reply(http_.Post(base_ + path, body.dump(), kJson));
+    std::string text = body.dump();
+    HttpReply reply = Reply(http_.Post(base_ + path, text, kJson));
+    reply.bytes_sent = static_cast<int64_t>(text.size());
+    return reply;
   }
 
   void CompressRequests(bool on) override { http_.set_compress(on); }
@@ -77,6 +80,7 @@ class HttpTransport : public Transport {
                          "); nothing is lost: run sync again when the network is back");
     }
     HttpReply reply{result->status, nlohmann::json::parse(result->body, nullptr, false), {}};
+    reply.bytes_received = static_cast<int64_t>(result->body.size());
     std::string time = result->get_header_value(kServerTimeHeader);
     if (!time.empty() && time.size() < 19 &&
         time.find_first_not_of("0123456789") == std::string::npos) {

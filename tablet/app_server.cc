@@ -26,31 +26,40 @@ std::string_view Asset(std::string_view name) {
 constexpr const char* kScreens[] = {"/",          "/today", "/find",     "/customer",
                                     "/conflicts", "/setup", "/register", "/sync"};
 
+constexpr size_t kKeptLines = 100;
+
 json ErrorJson(const std::string& code, const std::string& message) {
   return {{"error", code}, {"message", message}};
 }
 
 }  // namespace
 
-void SyncProgress::Begin() {
+void SyncProgressLog::Begin() {
   std::lock_guard lock(mutex_);
   running_ = true;
   lines_.clear();
 }
 
-void SyncProgress::Add(const std::string& line) {
+void SyncProgressLog::Add(const sync::SyncProgress& progress) {
   std::lock_guard lock(mutex_);
-  lines_.push_back(line);
+  if (progress.state == "running") lines_.push_back(progress.Line());
+  // Live updates add lines between the button's syncs: keep the latest only.
+  if (lines_.size() > kKeptLines) lines_.erase(lines_.begin());
+  latest_ = progress;
 }
 
-void SyncProgress::End() {
+void SyncProgressLog::End() {
   std::lock_guard lock(mutex_);
   running_ = false;
 }
 
-json SyncProgress::Json() const {
+json SyncProgressLog::Json() const {
   std::lock_guard lock(mutex_);
-  return {{"running", running_}, {"lines", lines_}};
+  // running: the button's sync, or a live update's sync under way.
+  bool live_sync = latest_ && latest_->state == "running";
+  return {{"running", running_ || live_sync},
+          {"lines", lines_},
+          {"progress", latest_ ? latest_->ToJson() : json()}};
 }
 
 AppState::AppState(SessionOptions o, std::chrono::milliseconds board_period)

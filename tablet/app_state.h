@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fieldcrm/application/session.h"
+#include "fieldcrm/sync/progress.h"
 #include "fieldcrm/sync/session_sync.h"
 #include "fieldcrm/tablet/board.h"
 #include "live_updates.h"
@@ -23,11 +24,12 @@ struct Request;
 
 namespace fieldcrm::tablet {
 
-// The lines a running sync printed, read by the progress poll while the sync holds `mutex`.
-class SyncProgress {
+// How far the running sync (the button's or a live update's) has got, read by the progress poll
+// while the sync holds `mutex`: its lines since the button's sync began, and the latest figures.
+class SyncProgressLog {
  public:
   void Begin();
-  void Add(const std::string& line);
+  void Add(const sync::SyncProgress& progress);
   void End();
   nlohmann::json Json() const;
 
@@ -35,6 +37,7 @@ class SyncProgress {
   mutable std::mutex mutex_;
   bool running_ = false;
   std::vector<std::string> lines_;
+  std::optional<sync::SyncProgress> latest_;
 };
 
 struct AppState {
@@ -44,7 +47,7 @@ struct AppState {
   std::mutex mutex;
   std::unique_ptr<Session> session;  // null until the store exists (first-start set-up)
   Board board;
-  SyncProgress progress;
+  SyncProgressLog progress;
   std::string wiped;           // what the lost-tablet wipe deleted, shown until the next set-up
   std::optional<bool> online;  // whether the last sync reached head office (nullopt: not tried)
   std::string last_sync_error;

@@ -67,7 +67,7 @@ Reply RunSync(const httplib::Request&, AppState& state) {
   sync::ServerSettings settings = sync::RememberedServer(session.store(), {});
   state.progress.Begin();
   struct EndProgress {
-    SyncProgress& progress;
+    SyncProgressLog& progress;
     ~EndProgress() { progress.End(); }
   } end{state.progress};
   try {
@@ -141,7 +141,7 @@ Reply Restore(const httplib::Request& req, AppState& state) {
 
 sync::SyncOptions AppSyncOptions(AppState& state) {
   sync::SyncOptions options;
-  options.progress = [&state](const std::string& line) { state.progress.Add(line); };
+  options.progress = [&state](const sync::SyncProgress& progress) { state.progress.Add(progress); };
   return options;
 }
 

@@ -23,6 +23,8 @@ struct HttpReply {
   int status = 0;
   nlohmann::json body;                    // discarded (is_discarded()) when the answer was not JSON
   std::optional<int64_t> server_time_ms;  // kServerTimeHeader, when the answer carried it
+  int64_t bytes_sent = 0;                 // the request's body, before gzip
+  int64_t bytes_received = 0;             // the answer's body, after gunzip
 };
 
 class Transport {
