@@ -122,6 +122,17 @@ async function refreshStatus() {
   line.replaceChildren(...parts);
 }
 
+// A sync running now (a live update's or the button's): its latest figures under the status line.
+// The progress poll is answered while the sync holds the store, unlike the status.
+async function refreshActivity() {
+  const box = document.getElementById('activity');
+  try {
+    const p = await api('GET', '/api/sync/progress');
+    box.hidden = !(p.running && p.progress && p.progress.direction);
+    if (!box.hidden) box.textContent = `同步中 Syncing… ${p.progress.line}`;
+  } catch { box.hidden = true; }
+}
+
 // ---- sync button with progress ----
 async function runSync() {
   const button = document.getElementById('sync-button');
@@ -483,4 +494,5 @@ async function route() {
 window.addEventListener('popstate', route);
 document.getElementById('sync-button').addEventListener('click', runSync);
 setInterval(refreshStatus, 2000);
+setInterval(refreshActivity, 1000);
 refreshStatus().then(route);
