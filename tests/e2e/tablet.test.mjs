@@ -11,18 +11,16 @@
 // live updates).
 //   node tablet.test.mjs FIELDCRM FIELDCRM_SERVER ARTIFACT_DIR PLUGINS_DIR
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { CHROMIUM, setUp } from './browser.mjs';
-import { startProcess, stop, stopAll } from './processes.mjs';
+import { launchTablet, setUp } from './browser.mjs';
+import { commands, headOffice, runScenario, startProcess, stop } from './processes.mjs';
 
 const { args, chromium } = setUp('tablet_e2e', 4,
   'node tablet.test.mjs FIELDCRM FIELDCRM_SERVER ARTIFACT_DIR PLUGINS_DIR');
 const [cliBin, serverBin, artifacts, pluginsDir] = args;
-const started = Date.now();
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldcrm-tablet-e2e-'));
 fs.mkdirSync(artifacts, { recursive: true });
@@ -30,20 +28,12 @@ const serverDb = path.join(work, 'server.db');
 const tabletDb = path.join(work, 'tablet.db');
 const otherDb = path.join(work, 'other.db');
 const officeDb = path.join(work, 'office.db');
-const run = (bin, args) => execFileSync(bin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-const server = (...args) => run(serverBin, ['--db', serverDb, ...args]);
-const cli = (db, ...args) => run(cliBin, ['--db', db, '--plugins', pluginsDir, ...args]);
+const { server, cli } = commands(cliBin, serverBin, serverDb, pluginsDir);
 const tokenApp = server('token', 'create', '--agent', '王芳', '--team', '滨江一组');
 const tokenOther = server('token', 'create', '--agent', '李强', '--team', '滨江一组');
 const tokenOffice = server('token', 'create', '--agent', '总部', '--role', 'office');
 
-let serverPort = 0;
-async function startServer() {
-  const { child, match } = await startProcess(serverBin, ['--db', serverDb, 'serve', '--listen', `127.0.0.1:${serverPort}`,
-    '--insecure-http', '--plugins', pluginsDir], /listening on http:\/\/127\.0\.0\.1:(\d+)/, 'fieldcrm-server');
-  serverPort = Number(match[1]);
-  return child;
-}
+const office = headOffice(serverBin, serverDb, pluginsDir);
 
 let checks = 0;
 function check(actual, expected, what) {
@@ -51,16 +41,15 @@ function check(actual, expected, what) {
   checks += 1;
 }
 async function report(name, query = '') {
-  const res = await fetch(`http://127.0.0.1:${serverPort}/v1/reports/${name}${query}`,
+  const res = await fetch(`${office.url()}/v1/reports/${name}${query}`,
                           { headers: { Authorization: `Bearer ${tokenOffice}` } });
   check(res.status, 200, `dashboard report ${name}`);
   return res.json();
 }
 
-let context;
-try {
-  let hq = await startServer();
-  const hqUrl = `http://127.0.0.1:${serverPort}`;
+await runScenario('tablet_e2e', work, artifacts, async (browser) => {
+  let hq = await office.start();
+  const hqUrl = office.url();
   // Head office defines the survey; another tablet of the team registered 刘洋, an owner.
   const survey = path.join(work, 'survey.json');
   fs.writeFileSync(survey, JSON.stringify({
@@ -83,11 +72,7 @@ try {
   check((await fetch(`${appUrl}/api/status`)).status, 401, 'the app answers nothing without its secret');
 
   const profile = path.join(work, 'chromium-profile');
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 }, hasTouch: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync'],
-  });
+  const context = browser.context = await launchTablet(chromium, profile);
   const page = context.pages()[0] || await context.newPage();
   const foreign = [];
   await page.route('**/*', (route) => {
@@ -211,7 +196,7 @@ try {
   // Meanwhile 李强's tablet, later, sets 刘洋 back to owner; head office comes back.
   await new Promise((resolve) => setTimeout(resolve, 20));
   cli(otherDb, 'customer', 'set', liu, 'stage=owner');
-  hq = await startServer();
+  hq = await office.start();
   cli(otherDb, 'sync');
 
   const synced = await sync();
@@ -249,12 +234,5 @@ try {
   check(fs.existsSync(tabletDb), false, 'the store was deleted');
   await shot('wiped');
   check(foreign, [], 'nothing but the app was fetched');
-  console.log(`tablet_e2e: ${checks} checks passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${artifacts}`);
-} catch (e) {
-  console.error(e);
-  process.exitCode = 1;
-} finally {
-  if (context) await context.close();
-  await stopAll();
-  fs.rmSync(work, { recursive: true, force: true });
-}
+  return checks;
+});

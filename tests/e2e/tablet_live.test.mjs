@@ -5,18 +5,16 @@
 // itself and the next customer A sends appears. Screenshots land in ARTIFACT_DIR.
 //   node tablet_live.test.mjs FIELDCRM FIELDCRM_SERVER ARTIFACT_DIR PLUGINS_DIR
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { CHROMIUM, setUp } from './browser.mjs';
-import { startProcess, stop, stopAll } from './processes.mjs';
+import { launchTablet, setUp } from './browser.mjs';
+import { commands, headOffice, runScenario, startProcess, stop } from './processes.mjs';
 
 const { args, chromium } = setUp('tablet_live_e2e', 4,
   'node tablet_live.test.mjs FIELDCRM FIELDCRM_SERVER ARTIFACT_DIR PLUGINS_DIR');
 const [cliBin, serverBin, artifacts, pluginsDir] = args;
-const started = Date.now();
 // Generous for a loaded machine: the property is "without a click", not speed. Coming back after
 // head office was away waits out the retry's backoff too (at most a minute).
 const ARRIVES = { timeout: 30_000 };
@@ -27,17 +25,9 @@ fs.mkdirSync(artifacts, { recursive: true });
 const serverDb = path.join(work, 'server.db');
 const aDb = path.join(work, 'a.db');
 const bDb = path.join(work, 'b.db');
-const run = (bin, args) => execFileSync(bin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-const server = (...args) => run(serverBin, ['--db', serverDb, ...args]);
-const cli = (db, ...args) => run(cliBin, ['--db', db, '--plugins', pluginsDir, ...args]);
+const { server, cli } = commands(cliBin, serverBin, serverDb, pluginsDir);
 
-let serverPort = 0;
-async function startServer() {
-  const { child, match } = await startProcess(serverBin, ['--db', serverDb, 'serve', '--listen', `127.0.0.1:${serverPort}`,
-    '--insecure-http', '--plugins', pluginsDir], /listening on http:\/\/127\.0\.0\.1:(\d+)/, 'fieldcrm-server');
-  serverPort = Number(match[1]);
-  return child;
-}
+const office = headOffice(serverBin, serverDb, pluginsDir);
 
 let checks = 0;
 function check(actual, expected, what) {
@@ -45,11 +35,10 @@ function check(actual, expected, what) {
   checks += 1;
 }
 
-let context;
-try {
+await runScenario('tablet_live_e2e', work, artifacts, async (browser) => {
   const tokens = ['李强', '王芳'].map((agent) => server('token', 'create', '--agent', agent, '--team', '滨江一组'));
-  let hq = await startServer();
-  const hqUrl = `http://127.0.0.1:${serverPort}`;
+  let hq = await office.start();
+  const hqUrl = office.url();
   for (const [db, device, agent, token] of [[aDb, 'booth-a', '李强', tokens[0]], [bDb, 'booth-b', '王芳', tokens[1]]]) {
     cli(db, 'init', '--device', device, '--agent', agent, '--team', '滨江一组');
     cli(db, 'sync', '--server', hqUrl, '--token', token);
@@ -57,11 +46,7 @@ try {
   const { match } = await startProcess(cliBin, ['--db', bDb, '--plugins', pluginsDir, 'app', '--listen', '127.0.0.1:0'],
                                        /open (http:\/\/127\.0\.0\.1:(\d+))\/\?key=[0-9a-f]{32}/, 'fieldcrm app');
   const opened = match[0].slice('open '.length);
-  context = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 }, hasTouch: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync'],
-  });
+  const context = browser.context = await launchTablet(chromium, path.join(work, 'chromium-profile'));
   const page = context.pages()[0] || await context.newPage();
   const shot = (name) => page.screenshot({ path: path.join(artifacts, `tablet-live-${name}.png`) });
   const status = () => page.locator('#status');
@@ -96,20 +81,13 @@ try {
   checks += 1;
 
   // It comes back on the same address: B resumes by itself and the next customer arrives.
-  hq = await startServer();
-  check(`http://127.0.0.1:${serverPort}`, hqUrl, 'head office is back where the tablets know it');
+  hq = await office.start();
+  check(office.url(), hqUrl, 'head office is back where the tablets know it');
   cli(aDb, 'customer', 'add', '--name', '李娜', '--phone', '13900001111');
   cli(aDb, 'sync');
   await page.waitForSelector('[data-list=customers] a:has-text("李娜")', RESUMES);
   await status().locator('text=在线 Online').waitFor(ARRIVES);
   await shot('resumed');
   checks += 2;
-  console.log(`tablet_live_e2e: ${checks} checks passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${artifacts}`);
-} catch (e) {
-  console.error(e);
-  process.exitCode = 1;
-} finally {
-  if (context) await context.close();
-  await stopAll();
-  fs.rmSync(work, { recursive: true, force: true });
-}
+  return checks;
+});

@@ -56,6 +56,11 @@ class ServerProcess {
   std::string url_;
 };
 
+// The server of store db started again (plain HTTP) where it was, at url, logging to log_path:
+// tablets find it where they remember it.
+std::unique_ptr<ServerProcess> RestartServer(const std::string& db, const std::string& log_path,
+                                             const std::string& url);
+
 // fieldcrm-server --db db ARGS..., run to its end.
 RunResult Server(const std::string& db, const std::vector<std::string>& args);
 

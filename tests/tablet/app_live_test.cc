@@ -96,10 +96,7 @@ TEST_CASE("the app resumes live updates after head office is killed and restarte
   CHECK(Within(kDeadline, [&] { return Status(app)["online"] == false; }));
   CHECK(Status(app)["last_sync_error"].get<std::string>().find("cannot reach") !=
         std::string::npos);
-  t.server = std::make_unique<ServerProcess>(t.server_db, t.dir.File("server2.log"),
-                                             std::vector<std::string>{"--insecure-http"},
-                                             url.substr(url.find("//") + 2));
-  REQUIRE(t.server->url() == url);
+  t.server = RestartServer(t.server_db, t.dir.File("server2.log"), url);
   t.AddAndSync("张伟", "13800138000");
   // The retries back off up to a minute: give it that beyond the deadline.
   CHECK_MESSAGE(AppHas(app, "13800138000", kDeadline + std::chrono::minutes(1)), Slurp(app.err));

@@ -6,14 +6,8 @@ namespace fieldcrm::cli {
 
 namespace {
 
-constexpr int64_t kMinRedrawMs = 250;
+constexpr auto kMinRedraw = std::chrono::milliseconds(250);
 constexpr int kBarWidth = 24;
-
-int64_t SteadyMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -41,12 +35,12 @@ void SyncProgressView::Show(const sync::SyncProgress& progress) {
   if (progress.direction == "receive" && progress.received == 0) return;
   bool same = progress.direction == direction_ && progress.direction_from == direction_from_;
   bool complete = progress.Done() >= progress.Total();
-  int64_t now = SteadyMillis();
-  if (same && !complete && now - last_drawn_ms_ < kMinRedrawMs) return;
+  auto now = std::chrono::steady_clock::now();
+  if (same && !complete && now - last_drawn_ < kMinRedraw) return;
   if (!same) EndBar();
   direction_ = progress.direction;
   direction_from_ = progress.direction_from;
-  last_drawn_ms_ = now;
+  last_drawn_ = now;
   if (terminal_) {
     out_ << "\r\x1b[K" << Bar(progress) << progress.Line() << std::flush;
     bar_open_ = true;

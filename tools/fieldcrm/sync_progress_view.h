@@ -4,6 +4,7 @@
 // last line of each carries its final counts.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -34,7 +35,7 @@ class SyncProgressView {
   bool bar_open_ = false;
   std::string direction_;  // of the last line drawn
   int64_t direction_from_ = -1;
-  int64_t last_drawn_ms_ = 0;  // steady clock
+  std::chrono::steady_clock::time_point last_drawn_;
 };
 
 }  // namespace fieldcrm::cli
