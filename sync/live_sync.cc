@@ -69,6 +69,10 @@ void KeepInSync(const WithSession& with_session, Transport& sync_transport,
         backoff = 0;
         continue;
       } catch (const ProtocolError& e) {
+        if (e.code() == "wiped") {  // the sync carries out head office's order, then throws
+          due = true;
+          continue;
+        }
         if (e.status() != 404 && e.code() != "busy") throw;
         note("live updates unavailable (" + std::string(e.what()) + "): syncing every " +
              std::to_string(options.periodic_ms / 1000) + " s");

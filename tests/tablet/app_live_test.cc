@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "tests/support/run.h"
@@ -81,6 +82,12 @@ TEST_CASE("a colleague's push shows in the running app without a tap on sync") {
   CHECK(status["online"] == true);
   CHECK(status["last_sync_at"] != "");
   CHECK(status["data_version"].get<int64_t>() > version);  // what the page watches to redraw
+  // The live sync's figures, as the page's activity line and `status --json` read them.
+  CHECK(status["sync"]["state"] == "done");
+  auto progress = app.Get("/api/sync/progress");
+  REQUIRE(progress);
+  CHECK(Json(progress)["progress"]["state"] == "done");
+  CHECK(Json(progress)["running"] == false);
   // And again: the watch is renewed after each wake-up.
   t.AddAndSync("李娜", "13900001111");
   CHECK(AppHas(app, "13900001111"));
@@ -114,6 +121,24 @@ TEST_CASE("the app stops at once on SIGTERM while its watch waits on head office
   CHECK(WEXITSTATUS(status) == 0);
   // The server holds a watch for 25 s: ending well before says the request was cut.
   CHECK(std::chrono::steady_clock::now() - asked < std::chrono::seconds(15));
+}
+
+TEST_CASE("head office's wipe reaches the watching app: the store is deleted, the page told") {
+  LiveTeam t;
+  AppProcess app(t.dir, t.b);
+  REQUIRE(Within(kDeadline, [&] { return Status(app)["online"] == true; }));
+  for (const auto& token :
+       nlohmann::json::parse(Server(t.server_db, {"--json", "token", "list"}).out)) {
+    if (token["agent"] == "b") {
+      REQUIRE(Server(t.server_db, {"token", "revoke", token["id"], "--wipe"}).exit_code == 0);
+    }
+  }
+  // The waiting watch ends within its 25 s; the next one is told, and the sync wipes.
+  CHECK_MESSAGE(
+      Within(kDeadline + std::chrono::seconds(30), [&] { return Status(app)["wiped"] != ""; }),
+      Slurp(app.err));
+  CHECK_FALSE(std::filesystem::exists(t.b));
+  CHECK(Status(app)["set_up"] == false);
 }
 
 TEST_CASE("with --no-live only the sync button syncs") {

@@ -6,7 +6,8 @@
 // backoff (1 s, doubling up to max_backoff_ms) with a full sync first; a server without the
 // watch endpoint (404) or with too many watchers (503 busy) gets a sync every periodic_ms
 // instead. A sync also runs every periodic_ms whatever the watch says, which sends what other
-// programs wrote on this store meanwhile.
+// programs wrote on this store meanwhile. A watch told the tablet was wiped (410) runs the sync,
+// which wipes the store (SyncSession) and throws.
 #pragma once
 
 #include <cstdint>
