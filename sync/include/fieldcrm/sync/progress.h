@@ -23,7 +23,7 @@ struct SyncProgress {
   std::string state = "running";
   std::string direction;       // "send" or "receive": the one under way, or the last one
   int64_t to_send = 0;         // own changes this sync sends (those acknowledged included)
-  int64_t sent = 0;            // of them acknowledged by the server
+  int64_t sent = 0;            // of them answered for by the server (acknowledged or refused)
   int64_t received = 0;        // changes new to this tablet, applied
   int64_t pull_head = 0;       // the server's log position at its latest answer
   int64_t pull_at = 0;         // the position received up to
