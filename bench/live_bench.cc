@@ -57,7 +57,8 @@ void RunLiveBenchmark(const Options& options, Report& report) {
       last_received_at = Now();
       received.notify_all();
     };
-    sync::KeepInSync(session, *transport, *watch_transport, live);
+    sync::KeepInSync([&](const std::function<void(Session&)>& step) { step(session); }, *transport,
+                     *watch_transport, live);
   });
 
   std::vector<double> latencies;

@@ -30,6 +30,7 @@ class TimedTransport : public sync::Transport {
     return Time([&] { return inner_->Post(path, body); });
   }
   void CompressRequests(bool on) override { inner_->CompressRequests(on); }
+  void Cancel() override { inner_->Cancel(); }
 
  private:
   template <typename Fn>

@@ -1,5 +1,7 @@
 #include "fieldcrm/sync/client.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <future>
 
@@ -39,7 +41,29 @@ int64_t UnsentAfterSeq(Store& store) {
   return std::stoll(store.GetMeta(kPushCursorKey).value_or("0")) == 0 ? 0 : PushedSeq(store);
 }
 
+// The body of a 200 answer; else throws the server's refusal as a ProtocolError.
+json Answer(HttpReply reply, const std::string& path) {
+  if (reply.status == 200 && reply.body.is_object()) return std::move(reply.body);
+  const json* error = nullptr;
+  if (reply.body.is_object() && reply.body.contains("error")) error = &reply.body["error"];
+  if (error && error->is_object() && error->value("code", json()).is_string() &&
+      error->value("message", json()).is_string()) {
+    throw ProtocolError(reply.status, (*error)["code"].get<std::string>(),
+                        (*error)["message"].get<std::string>());
+  }
+  throw BadResponse("HTTP " + std::to_string(reply.status) + " to " + path);
+}
+
 }  // namespace
+
+WatchRequest NextWatch(Store& store, int64_t wait_ms) {
+  return {store.device().id, std::stoll(store.GetMeta(kPullCursorKey).value_or("0")), wait_ms};
+}
+
+WatchAnswer Watch(Transport& transport, const WatchRequest& request) {
+  std::string path = WatchPath(request);
+  return ParseWatchAnswer(Answer(transport.Get(path), path));
+}
 
 int64_t PushedSeq(Store& store) {
   if (auto pushed = store.GetMeta(kPushedSeqKey)) return std::stoll(*pushed);
@@ -54,7 +78,37 @@ int64_t PendingChanges(Store& store) {
 }
 
 SyncClient::SyncClient(Store& store, Transport& transport, SyncOptions options)
-    : store_(store), transport_(transport), options_(std::move(options)) {}
+    : store_(store), transport_(transport), options_(std::move(options)) {
+  progress_.pid = getpid();
+  progress_.started_ms = store_.env().NowMillis();
+}
+
+void SyncClient::BeginDirection(const char* direction, int64_t from) {
+  progress_.direction = direction;
+  progress_.direction_from = from;
+  progress_.direction_started_ms = store_.env().NowMillis();
+}
+
+void SyncClient::SaveProgress() {
+  progress_.updated_ms = store_.env().NowMillis();
+  progress_.bytes_sent = bytes_sent_;
+  progress_.bytes_received = bytes_received_;
+  store_.SetMeta(kProgressKey, progress_.ToJson().dump());
+}
+
+void SyncClient::ShowProgress() {
+  if (options_.progress) options_.progress(progress_);
+}
+
+void SyncClient::NoteFailure(const std::string& why) {
+  progress_.state = "failed";
+  progress_.error = why;
+  try {
+    SaveProgress();
+  } catch (const std::exception&) {  // the store itself failing: the sync's error says why
+  }
+  ShowProgress();
+}
 
 int64_t SyncClient::Cursor(const char* key) {
   return std::stoll(store_.GetMeta(key).value_or("0"));
@@ -66,31 +120,22 @@ int64_t SyncClient::Wall() const {
 
 json SyncClient::Call(const std::string& path, const json* body) {
   HttpReply reply = body ? transport_.Post(path, *body) : transport_.Get(path);
+  bytes_sent_ += reply.bytes_sent;
+  bytes_received_ += reply.bytes_received;
   if (body && reply.status == 413 && reply.body.is_object() &&
       reply.body.value(json::json_pointer("/error/code"), json()) == kInflatesTooFar) {
     // Text that compresses extremely well looks like a gzip bomb: plain it fits the limits.
     transport_.CompressRequests(false);
     reply = transport_.Post(path, *body);
+    bytes_sent_ += reply.bytes_sent;
+    bytes_received_ += reply.bytes_received;
   }
   if (reply.server_time_ms) {
     std::lock_guard lock(server_time_mutex_);
     server_time_ms_ = *reply.server_time_ms;
     server_time_seen_at_ms_ = Wall();
   }
-  if (reply.status == 200 && reply.body.is_object()) return std::move(reply.body);
-  const json* error = nullptr;
-  if (reply.body.is_object() && reply.body.contains("error")) error = &reply.body["error"];
-  if (error && error->is_object() && error->value("code", json()).is_string() &&
-      error->value("message", json()).is_string()) {
-    throw ProtocolError(reply.status, (*error)["code"].get<std::string>(),
-                        (*error)["message"].get<std::string>());
-  }
-  throw BadResponse("HTTP " + std::to_string(reply.status) + " to " + path);
-}
-
-WatchAnswer SyncClient::Watch(int64_t wait_ms) {
-  WatchRequest request{store_.device().id, Cursor(kPullCursorKey), wait_ms};
-  return ParseWatchAnswer(Call(WatchPath(request), nullptr));
+  return Answer(std::move(reply), path);
 }
 
 void SyncClient::CheckServer() {
@@ -133,7 +178,8 @@ void SyncClient::CheckServer() {
 bool SyncClient::Push(SyncReport& report) {
   int64_t total = PendingChanges(store_);
   if (total == 0) return true;  // nothing to read from the log
-  int64_t done = 0;
+  BeginDirection("send", progress_.sent);
+  progress_.to_send = progress_.sent + total;
   auto prepare = [this](int64_t after_seq) {
     PendingBatch batch{OwnBatch(store_, after_seq, options_.batch), {}};
     PushRequest request{store_.device().id, {}};
@@ -158,27 +204,28 @@ bool SyncClient::Push(SyncReport& report) {
     Transaction moved = store_.Transact();
     store_.SetMeta(kPushCursorKey, std::to_string(batch.entries.back().pos));
     store_.SetMeta(kPushedSeqKey, std::to_string(batch.entries.back().change.seq));
+    progress_.sent += static_cast<int64_t>(batch.entries.size());
+    SaveProgress();
     moved.Commit();
+    ShowProgress();
     report.sent += static_cast<int64_t>(batch.entries.size() - ack.refused.size());
     report.merged += ack.merged;
     report.refused.insert(report.refused.end(), ack.refused.begin(), ack.refused.end());
-    done += static_cast<int64_t>(batch.entries.size());
-    if (options_.progress && total > options_.batch) {
-      options_.progress("sent " + std::to_string(done) + "/" + std::to_string(total) + " changes");
-    }
     batch = std::move(next);
   }
   return true;
 }
 
 void SyncClient::Pull(SyncReport& report) {
-  bool long_transfer = false;
+  int64_t cursor = Cursor(kPullCursorKey);
+  BeginDirection("receive", cursor);
+  progress_.pull_at = cursor;
   auto fetch = [this](int64_t after, std::optional<int64_t> pending) {
     json body =
         ToJson(PullRequest{store_.device().id, after, options_.batch, pending, kClientVersion});
     return ParsePullPage(Call(kPullPath, &body));
   };
-  PullPage page = fetch(Cursor(kPullCursorKey), PendingChanges(store_));
+  PullPage page = fetch(cursor, PendingChanges(store_));
   while (true) {
     // The next page travels while this one is applied: server and tablet work at the same time.
     // (Only the first request reports the pending count: the store is busy meanwhile.)
@@ -193,15 +240,16 @@ void SyncClient::Pull(SyncReport& report) {
       report.merged += stats.merged_duplicates;
       report.erased += stats.erased.instructions;
       report.erased_records += stats.erased.records;
+      progress_.received += stats.applied;
     }
     store_.SetMeta(kPullCursorKey, std::to_string(page.next));
+    progress_.pull_at = page.next;
+    // The head as the server saw it; the last page reaches it (what lies between belongs to
+    // other teams or this tablet, and is skipped).
+    progress_.pull_head = page.more ? std::max(page.head, page.next) : page.next;
+    SaveProgress();
     txn.Commit();
-    long_transfer = long_transfer || page.more;
-    if (options_.progress && long_transfer) {
-      options_.progress("received " + std::to_string(report.received) +
-                        " changes (server position " + std::to_string(page.next) + " of " +
-                        std::to_string(page.head) + ")");
-    }
+    ShowProgress();
     if (!page.more) return;
     page = next.get();
   }
@@ -228,6 +276,26 @@ int64_t SyncClient::CorrectClock(SyncReport& report) {
 }
 
 SyncReport SyncClient::Run() {
+  try {
+    progress_.state = "running";
+    SaveProgress();
+    SyncReport report = Exchange();
+    Transaction done = store_.Transact();
+    store_.SetMeta(kLastSyncKey, store_.env().NowIso());
+    progress_.state = "done";
+    SaveProgress();
+    done.Commit();
+    ShowProgress();
+    // The erased values are rewritten in the file; the WAL still holds the pages before.
+    if (report.erased_records > 0) store_.PurgeErasedBytes();
+    return report;
+  } catch (const std::exception& e) {
+    NoteFailure(e.what());
+    throw;
+  }
+}
+
+SyncReport SyncClient::Exchange() {
   SyncReport report;
   int64_t conflicts_before = store_.ConflictCount();
   CheckServer();
@@ -249,9 +317,6 @@ SyncReport SyncClient::Run() {
   }
   // An erasure drops kept conflicts: count only those this sync added.
   report.conflicts = std::max<int64_t>(0, store_.ConflictCount() - conflicts_before);
-  store_.SetMeta(kLastSyncKey, store_.env().NowIso());
-  // The erased values are rewritten in the file; the WAL still holds the pages before.
-  if (report.erased_records > 0) store_.PurgeErasedBytes();
   return report;
 }
 

@@ -2,6 +2,7 @@
 #include <httplib.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <regex>
@@ -36,15 +37,31 @@ class HttpTransport : public Transport {
     http_.set_tcp_nodelay(true);
   }
 
-  HttpReply Get(const std::string& path) override { return Reply(http_.Get(base_ + path)); }
+  HttpReply Get(const std::string& path) override {
+    RefuseWhenCancelled();
+    return Reply(http_.Get(base_ + path));
+  }
 
   HttpReply Post(const std::string& path, const nlohmann::json& body) override {
-    return Reply(http_.Post(base_ + path, body.dump(), kJson));
+    RefuseWhenCancelled();
+    std::string text = body.dump();
+    HttpReply reply = Reply(http_.Post(base_ + path, text, kJson));
+    reply.bytes_sent = static_cast<int64_t>(text.size());
+    return reply;
   }
 
   void CompressRequests(bool on) override { http_.set_compress(on); }
 
+  void Cancel() override {
+    cancelled_ = true;
+    http_.stop();  // shuts the socket of a request in flight (httplib makes this thread-safe)
+  }
+
  private:
+  void RefuseWhenCancelled() const {
+    if (cancelled_) throw NetworkError("the connection to " + origin_ + " was closed");
+  }
+
   HttpReply Reply(const httplib::Result& result) {
     if (!result && result.error() == httplib::Error::SSLServerVerification) {
       long code = http_.get_openssl_verify_result();
@@ -56,12 +73,14 @@ class HttpTransport : public Transport {
           (ca_file_.empty() ? "this system's trusted CAs" : "--ca-file " + ca_file_) + " (" + why +
           "); if head office uses its own CA, pass --ca-file with " + "its certificate");
     }
+    RefuseWhenCancelled();  // a cut request fails as cancelled, not as a network fault
     if (!result) {
       throw NetworkError("cannot reach the server at " + origin_ + " (" +
                          httplib::to_string(result.error()) +
                          "); nothing is lost: run sync again when the network is back");
     }
     HttpReply reply{result->status, nlohmann::json::parse(result->body, nullptr, false), {}};
+    reply.bytes_received = static_cast<int64_t>(result->body.size());
     std::string time = result->get_header_value(kServerTimeHeader);
     if (!time.empty() && time.size() < 19 &&
         time.find_first_not_of("0123456789") == std::string::npos) {
@@ -74,6 +93,7 @@ class HttpTransport : public Transport {
   std::string base_;
   std::string origin_;
   std::string ca_file_;
+  std::atomic<bool> cancelled_ = false;
 };
 
 }  // namespace

@@ -28,8 +28,8 @@ bool Transient(const Error& e) {
 
 }  // namespace
 
-void KeepInSync(Session& session, Transport& sync_transport, Transport& watch_transport,
-                const LiveSyncOptions& options) {
+void KeepInSync(const WithSession& with_session, Transport& sync_transport,
+                Transport& watch_transport, const LiveSyncOptions& options) {
   auto stopped = [&] { return options.stopped && options.stopped(); };
   auto note = [&](const std::string& line) {
     if (options.note) options.note(line);
@@ -49,7 +49,9 @@ void KeepInSync(Session& session, Transport& sync_transport, Transport& watch_tr
     std::string failure;
     try {
       if (due || SteadyMillis() - last_sync >= options.periodic_ms) {
-        SessionSyncReport report = SyncSession(session, sync_transport, options.sync);
+        SessionSyncReport report;
+        with_session(
+            [&](Session& session) { report = SyncSession(session, sync_transport, options.sync); });
         last_sync = SteadyMillis();
         due = false;
         backoff = 0;
@@ -61,12 +63,16 @@ void KeepInSync(Session& session, Transport& sync_transport, Transport& watch_tr
         continue;
       }
       try {
-        due = SyncClient(session.store(), watch_transport, options.sync)
-                  .Watch(options.wait_ms)
-                  .changed;
+        WatchRequest next;
+        with_session([&](Session& session) { next = NextWatch(session.store(), options.wait_ms); });
+        due = Watch(watch_transport, next).changed;
         backoff = 0;
         continue;
       } catch (const ProtocolError& e) {
+        if (e.code() == "wiped") {  // the sync carries out head office's order, then throws
+          due = true;
+          continue;
+        }
         if (e.status() != 404 && e.code() != "busy") throw;
         note("live updates unavailable (" + std::string(e.what()) + "): syncing every " +
              std::to_string(options.periodic_ms / 1000) + " s");
@@ -74,8 +80,10 @@ void KeepInSync(Session& session, Transport& sync_transport, Transport& watch_tr
         continue;
       }
     } catch (const Error& e) {
+      if (stopped()) return;  // a request cut by the stop
       if (!Transient(e)) throw;
       failure = e.what();
+      if (options.failed) options.failed(failure);
     }
     backoff = std::clamp(backoff * 2, options.min_backoff_ms, options.max_backoff_ms);
     note(failure + ": trying again in " + std::to_string(backoff / 1000) + " s");

@@ -74,7 +74,8 @@ SessionSyncReport SyncSession(Session& session, Transport& transport, const Sync
   SessionSyncReport report;
   SyncLock one_at_a_time(session.options().db_path);
   try {
-    report.sync = SyncClient(session.store(), transport, options).Run();
+    SyncClient client(session.store(), transport, options);  // both rounds: one progress
+    report.sync = client.Run();
     try {
       report.plugins = DeliverPlugins(transport, DeliveredPluginsFolder(session.options().db_path),
                                       session.store().GetMeta(kHeadOfficeKeyMeta).value_or(""));
@@ -92,7 +93,7 @@ SessionSyncReport SyncSession(Session& session, Transport& transport, const Sync
       report.warnings.insert(report.warnings.end(), review->failures.begin(),
                              review->failures.end());
       if (review->created > 0) {
-        Add(report.sync, SyncClient(session.store(), transport, options).Run());
+        Add(report.sync, client.Run());
       }
     }
   } catch (const ProtocolError& e) {
@@ -108,6 +109,7 @@ nlohmann::json SyncStatus(Store& store) {
   auto meta = [&](const char* key) { return store.GetMeta(key).value_or(""); };
   nlohmann::json skew = nullptr;
   if (auto text = store.GetMeta(kClockSkewKey)) skew = std::stoll(*text);
+  auto progress = LastProgress(store);
   return {{"device", device.name},
           {"device_id", device.id},
           {"agent", device.agent},
@@ -118,7 +120,8 @@ nlohmann::json SyncStatus(Store& store) {
           {"server_cursor", std::stoll(store.GetMeta(kPullCursorKey).value_or("0"))},
           {"clock_skew_ms", skew},
           {"conflicts", conflicts},
-          {"erasures", store.ErasureCount()}};
+          {"erasures", store.ErasureCount()},
+          {"sync", progress ? progress->ToJson() : nlohmann::json()}};
 }
 
 }  // namespace fieldcrm::sync

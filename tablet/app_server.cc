@@ -26,31 +26,40 @@ std::string_view Asset(std::string_view name) {
 constexpr const char* kScreens[] = {"/",          "/today", "/find",     "/customer",
                                     "/conflicts", "/setup", "/register", "/sync"};
 
+constexpr size_t kKeptLines = 100;
+
 json ErrorJson(const std::string& code, const std::string& message) {
   return {{"error", code}, {"message", message}};
 }
 
 }  // namespace
 
-void SyncProgress::Begin() {
+void SyncProgressLog::Begin() {
   std::lock_guard lock(mutex_);
   running_ = true;
   lines_.clear();
 }
 
-void SyncProgress::Add(const std::string& line) {
+void SyncProgressLog::Add(const sync::SyncProgress& progress) {
   std::lock_guard lock(mutex_);
-  lines_.push_back(line);
+  if (progress.state == "running") lines_.push_back(progress.Line());
+  // Live updates add lines between the button's syncs: keep the latest only.
+  if (lines_.size() > kKeptLines) lines_.erase(lines_.begin());
+  latest_ = progress;
 }
 
-void SyncProgress::End() {
+void SyncProgressLog::End() {
   std::lock_guard lock(mutex_);
   running_ = false;
 }
 
-json SyncProgress::Json() const {
+json SyncProgressLog::Json() const {
   std::lock_guard lock(mutex_);
-  return {{"running", running_}, {"lines", lines_}};
+  // running: the button's sync, or a live update's sync under way.
+  bool live_sync = latest_ && latest_->state == "running";
+  return {{"running", running_ || live_sync},
+          {"lines", lines_},
+          {"progress", latest_ ? latest_->ToJson() : json()}};
 }
 
 AppState::AppState(SessionOptions o, std::chrono::milliseconds board_period)
@@ -105,7 +114,9 @@ void Route(httplib::Server& http, AppState& state, const std::string& method,
 }
 
 struct AppServer::Impl {
-  explicit Impl(const AppOptions& options) : state(options.session, options.board_period) {}
+  explicit Impl(const AppOptions& options) : state(options.session, options.board_period) {
+    state.live_on = options.live;
+  }
   httplib::Server http;
   AppState state;
   std::optional<RequestGuard> guard;  // once the port is known
@@ -170,6 +181,7 @@ void AppServer::Bind() {
     state.board.Start();
   }
   impl_->Register();
+  if (state.live_on) state.live.Start();
 }
 
 std::string AppServer::url() const {
@@ -182,6 +194,7 @@ void AppServer::Run() {
 
 void AppServer::Stop() {
   if (impl_->http.is_running()) impl_->http.stop();
+  impl_->state.live.Stop();
   impl_->state.board.Stop();
 }
 

@@ -12,7 +12,10 @@
 #include <vector>
 
 #include "fieldcrm/application/session.h"
+#include "fieldcrm/sync/progress.h"
+#include "fieldcrm/sync/session_sync.h"
 #include "fieldcrm/tablet/board.h"
+#include "live_updates.h"
 
 namespace httplib {
 class Server;
@@ -21,11 +24,12 @@ struct Request;
 
 namespace fieldcrm::tablet {
 
-// The lines a running sync printed, read by the progress poll while the sync holds `mutex`.
-class SyncProgress {
+// How far the running sync (the button's or a live update's) has got, read by the progress poll
+// while the sync holds `mutex`: its lines since the button's sync began, and the latest figures.
+class SyncProgressLog {
  public:
   void Begin();
-  void Add(const std::string& line);
+  void Add(const sync::SyncProgress& progress);
   void End();
   nlohmann::json Json() const;
 
@@ -33,6 +37,7 @@ class SyncProgress {
   mutable std::mutex mutex_;
   bool running_ = false;
   std::vector<std::string> lines_;
+  std::optional<sync::SyncProgress> latest_;
 };
 
 struct AppState {
@@ -42,11 +47,25 @@ struct AppState {
   std::mutex mutex;
   std::unique_ptr<Session> session;  // null until the store exists (first-start set-up)
   Board board;
-  SyncProgress progress;
+  SyncProgressLog progress;
   std::string wiped;           // what the lost-tablet wipe deleted, shown until the next set-up
   std::optional<bool> online;  // whether the last sync reached head office (nullopt: not tried)
   std::string last_sync_error;
+  bool live_on = false;     // whether live updates run (AppOptions::live)
+  LiveUpdates live{*this};  // last: its thread stops before what it uses goes
 };
+
+// What follows a sync or its failure on the app's state; callers hold `mutex`.
+// The options of every sync of the app (the button's, live updates'): its progress lines.
+sync::SyncOptions AppSyncOptions(AppState& state);
+// After a sync: online (unless the push was refused), and the board recomputed when something
+// arrived that can change tiers and alerts.
+void NoteSynced(AppState& state, const sync::SessionSyncReport& outcome);
+// After a sync that could not reach head office: offline, and why.
+void NoteOffline(AppState& state, const std::string& why);
+// After a sync threw: when the store is gone (head office wiped this tablet) closes what was
+// open on it and keeps `why` for the set-up screen; returns whether it was.
+bool NoteWiped(AppState& state, const std::string& why);
 
 struct Reply {
   int status = 200;

@@ -25,7 +25,11 @@ Reply Status(const httplib::Request&, AppState& state) {
     status = sync::SyncStatus(store);
     status["set_up"] = !status.value("server", "").empty();
     status["wiped"] = "";
+    // Grows with every change the store takes (a sync's, another program's): the page redraws
+    // what it shows when it moved.
+    status["data_version"] = store.LogHead();
   }
+  status["live"] = state.live_on;
   status["online"] = state.online ? json(*state.online) : json();
   status["last_sync_error"] = state.last_sync_error;
   status["tiers_ready"] = state.board.ready();
@@ -54,25 +58,22 @@ Reply SetUp(const httplib::Request& req, AppState& state) {
   }
   sync::RememberServer(state.session->store(), server);
   state.wiped.clear();
+  state.live.ServerChanged();
   return {200, {{"ok", true}}};
 }
 
 Reply RunSync(const httplib::Request&, AppState& state) {
   Session& session = *state.session;
   sync::ServerSettings settings = sync::RememberedServer(session.store(), {});
-  sync::SyncOptions options;
-  options.progress = [&state](const std::string& line) { state.progress.Add(line); };
   state.progress.Begin();
   struct EndProgress {
-    SyncProgress& progress;
+    SyncProgressLog& progress;
     ~EndProgress() { progress.End(); }
   } end{state.progress};
   try {
     auto transport = sync::MakeHttpTransport(settings.url, settings.token, settings.ca_file);
-    sync::SessionSyncReport outcome = sync::SyncSession(session, *transport, options);
-    state.online = outcome.sync.push_error.empty();
-    state.last_sync_error = outcome.sync.push_error;
-    state.board.RefreshAll();
+    sync::SessionSyncReport outcome = sync::SyncSession(session, *transport, AppSyncOptions(state));
+    NoteSynced(state, outcome);
     const sync::SyncReport& r = outcome.sync;
     return {200,
             {{"sent", r.sent},
@@ -83,15 +84,10 @@ Reply RunSync(const httplib::Request&, AppState& state) {
              {"error", r.push_error},
              {"warnings", outcome.warnings}}};
   } catch (const sync::NetworkError& e) {
-    state.online = false;
-    state.last_sync_error = e.what();
+    NoteOffline(state, e.what());
     throw;
   } catch (const InvalidInput& e) {
-    if (std::filesystem::exists(state.options.db_path)) throw;
-    // Head office revoked this tablet with --wipe: the store is gone, the agent is told.
-    state.board.Stop();
-    state.session.reset();
-    state.wiped = e.what();
+    if (!NoteWiped(state, e.what())) throw;
     return {410, {{"wiped", state.wiped}}};
   }
 }
@@ -142,6 +138,32 @@ Reply Restore(const httplib::Request& req, AppState& state) {
 }
 
 }  // namespace
+
+sync::SyncOptions AppSyncOptions(AppState& state) {
+  sync::SyncOptions options;
+  options.progress = [&state](const sync::SyncProgress& progress) { state.progress.Add(progress); };
+  return options;
+}
+
+void NoteSynced(AppState& state, const sync::SessionSyncReport& outcome) {
+  state.online = outcome.sync.push_error.empty();
+  state.last_sync_error = outcome.sync.push_error;
+  if (outcome.sync.received > 0 || outcome.plugins.changed()) state.board.RefreshAll();
+}
+
+void NoteOffline(AppState& state, const std::string& why) {
+  state.online = false;
+  state.last_sync_error = why;
+}
+
+bool NoteWiped(AppState& state, const std::string& why) {
+  if (!state.session || std::filesystem::exists(state.options.db_path)) return false;
+  // Head office revoked this tablet with --wipe: the store is gone, the agent is told.
+  state.board.Stop();
+  state.session.reset();
+  state.wiped = why;
+  return true;
+}
 
 void RegisterSyncApi(httplib::Server& http, AppState& state) {
   Route(http, state, "GET", "/api/status", false, Status);

@@ -87,24 +87,50 @@ function customerLink(id, ...children) { return link(`/customer?id=${encodeURICo
 function errorBox(error) { return el('p', { class: 'error', role: 'alert' }, `出错 Error: ${error.message}`); }
 function tierBadge(tier) { return tier ? el('span', { class: `tier ${tier}`, title: '等级 Tier' }, tier) : null; }
 
-// ---- status line, always visible ----
+// ---- status line, always visible; the screen follows the store ----
+// The page asks for the status every 2 s: a few index lookups on this tablet, nothing on the
+// network (the app's live updates keep head office's connection). When the store's data_version
+// moved (a colleague's change arrived, another program wrote), the screen shown is drawn again
+// by `redraw`, which each screen sets; screens where the agent types (registration, set-up) set
+// none, so nothing typed is lost.
 let status = {};
+let shownVersion = null;
+let redraw = null;
+let screenShown = 0;  // counts the screens route() drew: a redraw finishing late draws nothing
 async function refreshStatus() {
   const line = document.getElementById('status');
   try {
     status = await api('GET', '/api/status');
   } catch (e) { line.replaceChildren(errorBox(e)); return; }
+  if (status.wiped && location.pathname !== '/setup') navigate('/setup');  // a live sync found it
+  else if (shownVersion !== null && status.data_version !== shownVersion && redraw) {
+    Promise.resolve().then(redraw).catch(() => {});  // the next change draws it again
+  }
+  shownVersion = status.data_version;
   const net = status.online === true ? el('span', { class: 'online' }, '● 在线 Online')
-    : el('span', { class: 'offline' }, status.online === false ? '● 离线 Offline' : '● 未连接 Not synced yet');
+    : el('span', { class: 'offline', title: status.last_sync_error || '' },
+         status.online === false ? '● 离线 Offline' : '● 未连接 Not synced yet');
   const parts = [net];
   if (!status.set_up) parts.push(el('span', {}, '未设置 Not set up — ', link('/setup', '设置 Set up')));
   else {
+    if (status.live) parts.push(el('span', { 'data-status': 'live' }, '实时更新 Live'));
     parts.push(el('span', { 'data-status': 'last-sync' }, `上次同步 Last sync: ${status.last_sync_at ? whenText(status.last_sync_at) : '从未 never'}`));
     parts.push(el('span', { 'data-status': 'pending' }, `待发送 Waiting: ${status.pending}`));
     parts.push(link('/conflicts', `冲突 Conflicts: ${status.conflicts}`));
     parts.push(el('span', { class: 'muted' }, `${status.device} · ${status.agent || ''}`));
   }
   line.replaceChildren(...parts);
+}
+
+// A sync running now (a live update's or the button's): its latest figures under the status line.
+// The progress poll is answered while the sync holds the store, unlike the status.
+async function refreshActivity() {
+  const box = document.getElementById('activity');
+  try {
+    const p = await api('GET', '/api/sync/progress');
+    box.hidden = !(p.running && p.progress && p.progress.direction);
+    if (!box.hidden) box.textContent = `同步中 Syncing… ${p.progress.line}`;
+  } catch { box.hidden = true; }
 }
 
 // ---- sync button with progress ----
@@ -194,11 +220,14 @@ function registerScreen() {
 }
 
 // ---- 今日 Today ----
-async function todayScreen() {
-  main.replaceChildren(el('h1', {}, '今日待办 Today'), el('p', { class: 'loading' }, '…'));
+async function todayScreen(redrawing = false) {
+  const shown = screenShown;
+  redraw = () => todayScreen(true);
+  if (!redrawing) main.replaceChildren(el('h1', {}, '今日待办 Today'), el('p', { class: 'loading' }, '…'));
   const end = new Date();
   end.setHours(23, 59, 59, 999);  // the end of the tablet's own day, in its time zone
   const r = await api('GET', `/api/today?until=${end.getTime()}`);
+  if (shown !== screenShown) return;
   const now = Date.now();
   const row = (customer, name, due, what, extra) => el('li', {}, customerLink(customer,
     el('span', { class: `due ${due < now ? 'overdue' : ''}` }, when(due)),
@@ -225,7 +254,7 @@ function findScreen() {
     field('等级 Tier', select('tier', [['A', 'A'], ['B', 'B'], ['C', 'C'], ['D', 'D']], {}, '全部 All')),
     field('阶段 Stage', select('stage', STAGES, {}, '全部 All')));
   let pending = 0;
-  const search = async () => {
+  const search = redraw = async () => {
     const ticket = ++pending;
     const params = new URLSearchParams(formJson(form));
     const q = params.get('q') ?? '';
@@ -350,10 +379,14 @@ function timeline(card, id, reload) {
     el('tr', {}, el('td', {}, whenText(at)), el('td', {}, what), el('td', {}, text), el('td', {}, action ?? '')))));
 }
 
-async function customerScreen() {
+async function customerScreen(redrawing = false) {
   const id = new URLSearchParams(location.search).get('id');
   const reload = () => customerScreen();
+  const shown = screenShown;
+  redraw = () => customerScreen(true);
   const card = await api('GET', `/api/customers/${encodeURIComponent(id)}`);
+  // Not drawn again over a form the agent opened (visit, call, ...).
+  if (redrawing && (shown !== screenShown || document.querySelector('#action')?.children.length)) return;
   const c = card.customer;
   const f = c.fields;
   const panels = actionPanels(c, reload);
@@ -389,7 +422,10 @@ async function customerScreen() {
 
 // ---- 冲突 conflicts ----
 async function conflictsScreen() {
+  const shown = screenShown;
+  redraw = conflictsScreen;
   const { conflicts } = await api('GET', '/api/conflicts');
+  if (shown !== screenShown) return;
   const rows = conflicts.map((c) => el('tr', { 'data-conflict': `${c.record}/${c.field}` },
     el('td', {}, c.customer ? customerLink(c.customer, c.customer_name || c.record) : `${c.kind} ${c.record}`),
     el('td', {}, c.field),
@@ -446,6 +482,8 @@ async function route() {
     if (s.path === path || (path === '/' && s.path === '/register')) a.className = 'active';
     return a;
   }));
+  redraw = null;
+  screenShown += 1;
   try {
     await (ROUTES[path] ?? registerScreen)();
   } catch (e) {
@@ -455,5 +493,6 @@ async function route() {
 
 window.addEventListener('popstate', route);
 document.getElementById('sync-button').addEventListener('click', runSync);
-setInterval(refreshStatus, 5000);
+setInterval(refreshStatus, 2000);
+setInterval(refreshActivity, 1000);
 refreshStatus().then(route);

@@ -29,3 +29,12 @@ export function setUp(test, count, usage) {
     return fail(`playwright-core is not installed: run 'npm ci' in ${here} (tools/dev.sh test does)`);
   }
 }
+
+// Chromium as on the agent's tablet: 1280×800 landscape, touch, headless, with its own profile.
+export function launchTablet(chromium, profile) {
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 }, hasTouch: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+           '--disable-component-update', '--disable-sync'],
+  });
+}

@@ -6,20 +6,21 @@
 // moves 刘洋's stage, which another tablet also changes. Head office comes back: the sync button
 // sends everything, the conflict on 刘洋's stage is restored with one tap, and the dashboard's API
 // shows it all. Last, head office wipes the tablet and the app tells the agent. Screenshots of
-// every screen land in ARTIFACT_DIR.
+// every screen land in ARTIFACT_DIR. The app runs with --no-live, as on a tablet whose agent
+// syncs only by the button: what each tap sends is then known (tablet_live.test.mjs drives the
+// live updates).
 //   node tablet.test.mjs FIELDCRM FIELDCRM_SERVER ARTIFACT_DIR PLUGINS_DIR
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { CHROMIUM, setUp } from './browser.mjs';
+import { launchTablet, setUp } from './browser.mjs';
+import { commands, headOffice, runScenario, startProcess, stop } from './processes.mjs';
 
 const { args, chromium } = setUp('tablet_e2e', 4,
   'node tablet.test.mjs FIELDCRM FIELDCRM_SERVER ARTIFACT_DIR PLUGINS_DIR');
 const [cliBin, serverBin, artifacts, pluginsDir] = args;
-const started = Date.now();
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldcrm-tablet-e2e-'));
 fs.mkdirSync(artifacts, { recursive: true });
@@ -27,42 +28,12 @@ const serverDb = path.join(work, 'server.db');
 const tabletDb = path.join(work, 'tablet.db');
 const otherDb = path.join(work, 'other.db');
 const officeDb = path.join(work, 'office.db');
-const run = (bin, args) => execFileSync(bin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-const server = (...args) => run(serverBin, ['--db', serverDb, ...args]);
-const cli = (db, ...args) => run(cliBin, ['--db', db, '--plugins', pluginsDir, ...args]);
+const { server, cli } = commands(cliBin, serverBin, serverDb, pluginsDir);
 const tokenApp = server('token', 'create', '--agent', '王芳', '--team', '滨江一组');
 const tokenOther = server('token', 'create', '--agent', '李强', '--team', '滨江一组');
 const tokenOffice = server('token', 'create', '--agent', '总部', '--role', 'office');
 
-const children = [];
-function startProcess(bin, args, pattern, name) {
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let log = '';
-  child.stderr.on('data', (chunk) => { log += chunk; });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = out.match(pattern);
-      if (match) resolve({ child, match });
-    });
-    child.on('exit', (code) => reject(new Error(`${name} exited with ${code}: ${log}`)));
-  });
-}
-async function stop(child) {
-  if (child.exitCode !== null) return;
-  const gone = new Promise((resolve) => child.on('exit', resolve));
-  child.kill('SIGTERM');
-  await gone;
-}
-let serverPort = 0;
-async function startServer() {
-  const { child, match } = await startProcess(serverBin, ['--db', serverDb, 'serve', '--listen', `127.0.0.1:${serverPort}`,
-    '--insecure-http', '--plugins', pluginsDir], /listening on http:\/\/127\.0\.0\.1:(\d+)/, 'fieldcrm-server');
-  serverPort = Number(match[1]);
-  return child;
-}
+const office = headOffice(serverBin, serverDb, pluginsDir);
 
 let checks = 0;
 function check(actual, expected, what) {
@@ -70,16 +41,15 @@ function check(actual, expected, what) {
   checks += 1;
 }
 async function report(name, query = '') {
-  const res = await fetch(`http://127.0.0.1:${serverPort}/v1/reports/${name}${query}`,
+  const res = await fetch(`${office.url()}/v1/reports/${name}${query}`,
                           { headers: { Authorization: `Bearer ${tokenOffice}` } });
   check(res.status, 200, `dashboard report ${name}`);
   return res.json();
 }
 
-let context;
-try {
-  let hq = await startServer();
-  const hqUrl = `http://127.0.0.1:${serverPort}`;
+await runScenario('tablet_e2e', work, artifacts, async (browser) => {
+  let hq = await office.start();
+  const hqUrl = office.url();
   // Head office defines the survey; another tablet of the team registered 刘洋, an owner.
   const survey = path.join(work, 'survey.json');
   fs.writeFileSync(survey, JSON.stringify({
@@ -95,18 +65,14 @@ try {
   cli(otherDb, 'sync', '--server', hqUrl, '--token', tokenOther);
 
   // The app starts on a tablet with no store yet.
-  const { match } = await startProcess(cliBin, ['--db', tabletDb, '--plugins', pluginsDir, 'app', '--listen', '127.0.0.1:0'],
+  const { match } = await startProcess(cliBin, ['--db', tabletDb, '--plugins', pluginsDir, 'app', '--listen', '127.0.0.1:0', '--no-live'],
                                        /open (http:\/\/127\.0\.0\.1:(\d+))\/\?key=[0-9a-f]{32}/, 'fieldcrm app');
   const appUrl = match[1];
   const opened = match[0].slice('open '.length);
   check((await fetch(`${appUrl}/api/status`)).status, 401, 'the app answers nothing without its secret');
 
   const profile = path.join(work, 'chromium-profile');
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 }, hasTouch: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync'],
-  });
+  const context = browser.context = await launchTablet(chromium, profile);
   const page = context.pages()[0] || await context.newPage();
   const foreign = [];
   await page.route('**/*', (route) => {
@@ -230,7 +196,7 @@ try {
   // Meanwhile 李强's tablet, later, sets 刘洋 back to owner; head office comes back.
   await new Promise((resolve) => setTimeout(resolve, 20));
   cli(otherDb, 'customer', 'set', liu, 'stage=owner');
-  hq = await startServer();
+  hq = await office.start();
   cli(otherDb, 'sync');
 
   const synced = await sync();
@@ -268,12 +234,5 @@ try {
   check(fs.existsSync(tabletDb), false, 'the store was deleted');
   await shot('wiped');
   check(foreign, [], 'nothing but the app was fetched');
-  console.log(`tablet_e2e: ${checks} checks passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${artifacts}`);
-} catch (e) {
-  console.error(e);
-  process.exitCode = 1;
-} finally {
-  if (context) await context.close();
-  for (const child of children) await stop(child);
-  fs.rmSync(work, { recursive: true, force: true });
-}
+  return checks;
+});

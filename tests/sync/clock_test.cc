@@ -88,6 +88,7 @@ class StepServerClockAfterHealth : public sync::Transport {
     return real_.Post(path, body);
   }
   void CompressRequests(bool on) override { real_.CompressRequests(on); }
+  void Cancel() override { real_.Cancel(); }
 
  private:
   sync::Transport& real_;

@@ -69,6 +69,14 @@ void WaitForText(const std::string& path, const std::string& text) {
   }
 }
 
+std::unique_ptr<ServerProcess> RestartServer(const std::string& db, const std::string& log_path,
+                                             const std::string& url) {
+  auto server = std::make_unique<ServerProcess>(
+      db, log_path, std::vector<std::string>{"--insecure-http"}, url.substr(url.find("//") + 2));
+  REQUIRE(server->url() == url);
+  return server;
+}
+
 RunResult Server(const std::string& db, const std::vector<std::string>& args) {
   std::vector<std::string> argv = {FIELDCRM_SERVER, "--db", db};
   argv.insert(argv.end(), args.begin(), args.end());

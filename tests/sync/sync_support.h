@@ -56,6 +56,11 @@ class ServerProcess {
   std::string url_;
 };
 
+// The server of store db started again (plain HTTP) where it was, at url, logging to log_path:
+// tablets find it where they remember it.
+std::unique_ptr<ServerProcess> RestartServer(const std::string& db, const std::string& log_path,
+                                             const std::string& url);
+
 // fieldcrm-server --db db ARGS..., run to its end.
 RunResult Server(const std::string& db, const std::vector<std::string>& args);
 
@@ -72,6 +77,7 @@ class LossyTransport : public sync::Transport {
   sync::HttpReply Get(const std::string& path) override;
   sync::HttpReply Post(const std::string& path, const nlohmann::json& body) override;
   void CompressRequests(bool on) override { real_.CompressRequests(on); }
+  void Cancel() override { real_.Cancel(); }
 
  private:
   template <typename Send>

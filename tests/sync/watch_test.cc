@@ -103,10 +103,7 @@ TEST_CASE("the watching tablet resumes after the server is killed and restarted"
   // While the server is down, A writes offline; B keeps retrying.
   t.Add(t.a, "张伟", "13800138000");
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  t.server = std::make_unique<ServerProcess>(t.server_db, t.dir.File("server2.log"),
-                                             std::vector<std::string>{"--insecure-http"},
-                                             url.substr(url.find("//") + 2));
-  REQUIRE(t.server->url() == url);
+  t.server = RestartServer(t.server_db, t.dir.File("server2.log"), url);
   t.Sync(t.a);
   CHECK_MESSAGE(t.BHas("13800138000"), ReadFile(t.dir.File("b.err")));
   CHECK(ReadFile(t.dir.File("b.err")).find("trying again in") != std::string::npos);

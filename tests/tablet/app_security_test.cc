@@ -3,12 +3,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include <fstream>
-#include <regex>
-
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/model/customers.h"
-#include "tests/support/run.h"
 #include "tests/tablet/app_fixture.h"
 
 using namespace fieldcrm;
@@ -103,36 +99,17 @@ TEST_CASE("a write confirmed by the app survives kill -9 right after the answer"
   TempDir dir;
   std::string db = dir.File("tablet.db");
   REQUIRE(Cli(db, {"init", "--device", "booth-9", "--agent", "王芳"}).exit_code == 0);
-  std::string out = dir.File("out"), err = dir.File("err");
-  std::ofstream(dir.File("in"));
-  pid_t pid =
-      Spawn({FIELDCRM_CLI, "--db", db, "app", "--listen", "127.0.0.1:0"}, dir.File("in"), out, err);
-  std::smatch match;
-  std::string printed;
-  std::regex url(R"(http://127\.0\.0\.1:(\d+)/\?key=([0-9a-f]{32}))");
-  for (int i = 0; i < 200 && !std::regex_search(printed, match, url); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::ifstream in(out);
-    printed.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  REQUIRE_MESSAGE(match.size() == 3, printed);
-  int port = std::stoi(match[1]);
-  std::string host = "127.0.0.1:" + match[1].str();
-  httplib::Client client("127.0.0.1", port);
-  httplib::Headers browser = {{"Cookie", "fieldcrm_app=" + match[2].str()},
-                              {"Origin", "http://" + host}};
+  AppProcess app(dir, db);
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) {
     nlohmann::json visitor = {{"name", "访客" + std::to_string(i)},
                               {"phone", "1380013800" + std::to_string(i)}};
-    auto res = client.Post("/api/customers", browser, visitor.dump(), "application/json");
+    auto res = app.Post("/api/customers", visitor);
     REQUIRE(res);
     REQUIRE(res->status == 201);
     ids.push_back(Json(res)["id"]);
   }
-  kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  int status = app.Signal(SIGKILL);
   CHECK(WIFSIGNALED(status));
   auto store = OpenCustomerStore(db);
   for (const std::string& id : ids) CHECK(Customers(*store).Get(id)["agent"] == "王芳");

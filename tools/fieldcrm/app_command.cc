@@ -35,8 +35,13 @@ void AddAppCommand(CLI::App& app, Context& ctx) {
   auto listen = std::make_shared<std::string>("127.0.0.1:8765");
   cmd->add_option("--listen", *listen, "loopback address and port (port 0: any free one)")
       ->capture_default_str();
-  cmd->callback([&ctx, listen] {
+  auto no_live = std::make_shared<bool>(false);
+  cmd->add_flag("--no-live", *no_live,
+                "no live updates: sync only when the agent taps 同步 Sync (no connection to head "
+                "office kept open)");
+  cmd->callback([&ctx, listen, no_live] {
     tablet::AppOptions options = ParseListen(*listen);
+    options.live = !*no_live;
     options.session = ctx.Options();  // the store may not exist yet: the app's set-up creates it
     // Ctrl-C and SIGTERM stop the server from a thread of their own (httplib is not signal-safe);
     // a head office that drops a sync connection is an error to show, not a SIGPIPE.

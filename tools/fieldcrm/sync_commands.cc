@@ -1,4 +1,6 @@
 // sync | status: exchanging changes with head office's server, and how far along that is.
+#include <unistd.h>
+
 #include <csignal>
 #include <iostream>
 #include <map>
@@ -10,6 +12,7 @@
 #include "fieldcrm/sync/clock_policy.h"
 #include "fieldcrm/sync/live_sync.h"
 #include "fieldcrm/sync/session_sync.h"
+#include "sync_progress_view.h"
 
 namespace fieldcrm::cli {
 
@@ -115,7 +118,8 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
       signal(SIGPIPE, SIG_IGN);
       auto transport = sync::MakeHttpTransport(settings.url, settings.token, settings.ca_file);
       sync::RememberServer(store, settings);
-      options->progress = [](const std::string& line) { std::cerr << line << std::endl; };
+      auto view = std::make_shared<SyncProgressView>(std::cerr, options->batch, isatty(2) == 1);
+      options->progress = [view](const sync::SyncProgress& progress) { view->Show(progress); };
       if (*watch) {
         // The watches wait up to wait_ms for the server: their answers get 15 s more to arrive.
         auto watch_transport =
@@ -132,7 +136,10 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
           }
         };
         live.note = [](const std::string& line) { std::cerr << "fieldcrm: " << line << std::endl; };
-        return sync::KeepInSync(ctx.session(), *transport, *watch_transport, live);
+        auto own_session = [&ctx](const std::function<void(Session&)>& step) {
+          step(ctx.session());
+        };
+        return sync::KeepInSync(own_session, *transport, *watch_transport, live);
       }
       sync::SessionSyncReport outcome = sync::SyncSession(ctx.session(), *transport, *options);
       PrintSyncOutcome(ctx, settings.url, outcome);
@@ -159,6 +166,11 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
       line("clock:         ", DescribeSkew(status["clock_skew_ms"]));
       line("conflicts:     ", Show(status["conflicts"]) + " kept for review (fieldcrm conflicts)");
       line("erasures:      ", Show(status["erasures"]) + " customers erased by head office");
+      if (const json& run = status["sync"]; run.is_object()) {
+        std::string state = run.value("state", "");
+        line("sync:          ", state + ": " + run.value("line", "") +
+                                    (state == "failed" ? " (" + run.value("error", "") + ")" : ""));
+      }
     });
   }
 }

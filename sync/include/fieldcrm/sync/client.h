@@ -4,6 +4,7 @@
 // resumed by running it again: nothing is lost and nothing applied twice.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -12,6 +13,7 @@
 
 #include "fieldcrm/storage/hlc.h"
 #include "fieldcrm/storage/store.h"
+#include "fieldcrm/sync/progress.h"
 #include "fieldcrm/sync/protocol.h"
 #include "fieldcrm/sync/transport.h"
 
@@ -33,7 +35,8 @@ struct SyncOptions {
   int64_t batch = 5000;           // changes per push batch and per pull page
   bool full = false;              // send and fetch everything again (idempotent; fills any gap)
   std::function<int64_t()> wall;  // this tablet's clock; unset: the store's Env
-  std::function<void(const std::string&)> progress;  // a line for people, on long transfers
+  // After each batch sent, each page received, and at the end (done or failed).
+  std::function<void(const SyncProgress&)> progress;
 };
 
 struct SyncReport {
@@ -57,15 +60,21 @@ int64_t PushedSeq(Store& store);
 // the store's size.
 int64_t PendingChanges(Store& store);
 
+// What to wait for: a change this tablet would pull after its pull cursor (reads the store).
+WatchRequest NextWatch(Store& store, int64_t wait_ms);
+// Waits (GET /v1/sync/watch) until the server holds such a change, or about request.wait_ms
+// passed; returns whether it does. Touches no store, so a caller sharing the store between
+// threads need not hold it meanwhile. Throws as SyncClient::Run does (404 from a server without
+// live updates).
+WatchAnswer Watch(Transport& transport, const WatchRequest& request);
+
 class SyncClient {
  public:
   SyncClient(Store& store, Transport& transport, SyncOptions options = {});
   // Throws ProtocolError for a refusal by the server, NetworkError when it cannot be reached.
+  // Run again on the same client (a second round), its progress adds to the first's.
   SyncReport Run();
-  // Waits (GET /v1/sync/watch) until the server holds a change this tablet would pull after its
-  // pull cursor, or about wait_ms passed; returns whether it does. Throws as Run does (404 from
-  // a server without live updates).
-  WatchAnswer Watch(int64_t wait_ms);
+  const SyncProgress& progress() const { return progress_; }
 
  private:
   // A push batch read from the log and encoded, ready to send.
@@ -74,6 +83,8 @@ class SyncClient {
     nlohmann::json body;
   };
   nlohmann::json Call(const std::string& path, const nlohmann::json* body);
+  // Run's rounds of push and pull; Run keeps the outcome with the progress.
+  SyncReport Exchange();
   void CheckServer();
   bool Push(SyncReport& report);
   void Pull(SyncReport& report);
@@ -82,6 +93,12 @@ class SyncClient {
   // Stamps with the server's time as its latest answer gave it, and stamps again the unsent
   // changes beyond its bound; returns how many.
   int64_t CorrectClock(SyncReport& report);
+  // Progress: a direction begins; the figures are brought up to date and kept on the store (in
+  // the caller's transaction, with the cursor it moves); handed to options_.progress.
+  void BeginDirection(const char* direction, int64_t from);
+  void SaveProgress();
+  void ShowProgress();
+  void NoteFailure(const std::string& why);
 
   Store& store_;
   Transport& transport_;
@@ -92,6 +109,10 @@ class SyncClient {
   std::mutex server_time_mutex_;
   int64_t server_time_ms_ = 0;
   int64_t server_time_seen_at_ms_ = 0;
+  SyncProgress progress_;
+  // Bodies carried so far (answers may arrive on the thread that fetches the next page).
+  std::atomic<int64_t> bytes_sent_ = 0;
+  std::atomic<int64_t> bytes_received_ = 0;
 };
 
 }  // namespace fieldcrm::sync

@@ -6,7 +6,8 @@
 // backoff (1 s, doubling up to max_backoff_ms) with a full sync first; a server without the
 // watch endpoint (404) or with too many watchers (503 busy) gets a sync every periodic_ms
 // instead. A sync also runs every periodic_ms whatever the watch says, which sends what other
-// programs wrote on this store meanwhile.
+// programs wrote on this store meanwhile. A watch told the tablet was wiped (410) runs the sync,
+// which wipes the store (SyncSession) and throws.
 #pragma once
 
 #include <cstdint>
@@ -32,12 +33,20 @@ struct LiveSyncOptions {
   std::function<void(const SessionSyncReport&)> synced;
   // A line for people: a failure retried, a fallback to periodic sync.
   std::function<void(const std::string&)> note;
+  // After a failure that is retried (the network, the server down or overloaded): why.
+  std::function<void(const std::string&)> failed;
 };
 
+// Runs one step (a sync, reading where the watch starts) with the session. A session shared
+// between threads (the tablet app's) is locked for the step only: never while a watch waits.
+using WithSession = std::function<void(const std::function<void(Session&)>& step)>;
+
 // Keeps the session's store in sync until options.stopped() says so. sync_transport carries the
-// syncs; watch_transport the watches (its read timeout must exceed wait_ms). Throws only what a
-// retry cannot mend: a revoked or unknown token, a wiped tablet, a refusal of the request.
-void KeepInSync(Session& session, Transport& sync_transport, Transport& watch_transport,
-                const LiveSyncOptions& options);
+// syncs; watch_transport the watches (its read timeout must exceed wait_ms); cancelling them
+// (Transport::Cancel) after stopped() turned true ends a wait at once. Throws only what a retry
+// cannot mend: a revoked or unknown token, a wiped tablet, a refusal of the request, what
+// with_session throws.
+void KeepInSync(const WithSession& with_session, Transport& sync_transport,
+                Transport& watch_transport, const LiveSyncOptions& options);
 
 }  // namespace fieldcrm::sync

@@ -48,6 +48,7 @@ struct SessionSyncReport {
 SessionSyncReport SyncSession(Session& session, Transport& transport, const SyncOptions& options);
 
 // This device, its last sync and what is unsent: `status --json` and the tablet app's status.
+// "sync" is the progress of the sync running now, or of the last one (progress.h), or null.
 nlohmann::json SyncStatus(Store& store);
 
 }  // namespace fieldcrm::sync

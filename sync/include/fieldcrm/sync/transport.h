@@ -23,6 +23,8 @@ struct HttpReply {
   int status = 0;
   nlohmann::json body;                    // discarded (is_discarded()) when the answer was not JSON
   std::optional<int64_t> server_time_ms;  // kServerTimeHeader, when the answer carried it
+  int64_t bytes_sent = 0;                 // the request's body, before gzip
+  int64_t bytes_received = 0;             // the answer's body, after gunzip
 };
 
 class Transport {
@@ -32,6 +34,9 @@ class Transport {
   virtual HttpReply Post(const std::string& path, const nlohmann::json& body) = 0;
   // gzip request bodies from now on (answers are gzipped whenever the server can).
   virtual void CompressRequests(bool on) = 0;
+  // Safe from another thread: cuts the request under way and fails every later one with a
+  // NetworkError, so that a program shutting down does not wait out a long poll.
+  virtual void Cancel() = 0;
 };
 
 // url: https://host[:port][/base], or http:// to a loopback host only; throws InvalidInput when

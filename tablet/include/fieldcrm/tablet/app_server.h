@@ -17,6 +17,9 @@ struct AppOptions {
   int port = 0;        // 0: a free port
   std::string secret;  // "" = a new random one per launch
   std::chrono::milliseconds board_period = std::chrono::minutes(5);  // tiers and alerts refresh
+  // Live updates: while head office is known, a colleague's change arrives without a tap on
+  // 同步 Sync (a connection to head office stays open). false: only the button syncs.
+  bool live = true;
 };
 
 class AppServer {
@@ -34,6 +37,7 @@ class AppServer {
   std::string url() const;
   // Serves until Stop() (from another thread or a signal handler's thread).
   void Run();
+  // Stops serving and the background threads, cutting a live update's waiting request.
   void Stop();
 
  private:
