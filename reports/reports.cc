@@ -312,11 +312,11 @@ FROM granted g LEFT JOIN signed s ON 1)sql"},
           {"referred_all", "Referred (all live)"},
           {"without_referrer", "No referrer on record"}},
          R"sql(
-, l AS (SELECT c.created_ms, c.source, )sql" FIELDCRM_REFERRED(
-             "c.id") R"sql( AS linked FROM cust c),
-r AS (SELECT l.created_ms >= p.since AND l.created_ms < p.until AS in_period,
-             (l.source = 'referral' OR l.linked) AS referred, NOT l.linked AS without_referrer
-      FROM l, p)
+, linked AS (SELECT DISTINCT customer FROM owned WHERE kind = 'referral'),
+r AS (SELECT c.created_ms >= p.since AND c.created_ms < p.until AS in_period,
+             (c.source = 'referral' OR l.customer IS NOT NULL) AS referred,
+             l.customer IS NULL AS without_referrer
+      FROM cust c LEFT JOIN linked l ON l.customer = c.id, p)
 SELECT COALESCE(sum(in_period), 0) AS registered, COALESCE(sum(in_period AND referred), 0) AS referred,
        round(100.0 * sum(in_period AND referred) / NULLIF(sum(in_period), 0), 1) AS referred_pct,
        COALESCE(sum(referred), 0) AS referred_all,
