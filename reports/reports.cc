@@ -28,8 +28,8 @@ constexpr int64_t kChurnDays = 30;  // no interaction for this long: at risk
 // all history first. Parameters: ?1 team, ?2 agent, ?3 project, ?4..?6 since/until/previous-since
 // as unix ms, ?7..?9 the same as clock stamps, ?10 now, ?11 the churn cutoff (ms).
 // cust names only the filters that are set (CommonSql): a condition "?1 IS NULL OR team = ?1"
-// cost every report ~0.1 s per pass over 120,000 customers, and kept SQLite from seeking a
-// team's customers by customer_facts_by_team (Store::IndexHistory).
+// cost every report ~0.1 s per pass over 120,000 customers. (An index by team is left out: SQLite
+// then read every customer through it for the customer list, a seek per customer.)
 constexpr const char* kCommonParameters = R"sql(
 WITH p AS (SELECT ?1 AS only_team, ?2 AS only_agent, ?3 AS only_project, ?4 AS since, ?5 AS until, ?6 AS prev,
                   ?7 AS since_hlc, ?8 AS until_hlc, ?9 AS prev_hlc, ?10 AS now, ?11 AS cutoff),
@@ -80,6 +80,8 @@ struct Report {
   "EXISTS (SELECT 1 FROM history_facts x WHERE x.kind = 'referral' AND x.customer = " c ")"
 
 // Rows of the tables below that sum per agent also get a row for everyone, from the same CTE.
+// Where the sums add up, the row for everyone sums the agents' rows (`per`), so that the rows are
+// grouped once rather than twice over (GROUP BY 1 of a constant: no row when there are none).
 #define FIELDCRM_ALL_AGENTS "'(全部 all)'"
 
 // Complaints or repairs opened in the period, with their clocks, grouped by the customer's
@@ -237,12 +239,15 @@ visits AS (SELECT agent, NOT EXISTS (
 t AS (SELECT agent, due_ms AS due FROM owned, p WHERE kind = 'task' AND NOT done AND due_ms < p.now),
 events AS (SELECT agent, 1 AS overdue, due, 0 AS visit, 0 AS missed FROM t
          UNION ALL SELECT agent, 0, NULL, 1, missed FROM visits),
-g AS (SELECT agent AS grp, * FROM events UNION ALL SELECT )sql" FIELDCRM_ALL_AGENTS
-         R"sql(, * FROM events)
-SELECT grp AS agent, sum(overdue) AS overdue_tasks, )sql" FIELDCRM_ISO(
-             "min(due)") R"sql( AS oldest_due, sum(visit) AS visits,
-       sum(missed) AS visits_without_followup
-FROM g GROUP BY grp ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, overdue_tasks DESC, agent)sql",
+per AS (SELECT agent AS grp, sum(overdue) AS overdue_tasks, min(due) AS due, sum(visit) AS visit_count,
+               sum(missed) AS missed FROM events GROUP BY agent),
+g AS (SELECT * FROM per UNION ALL SELECT )sql" FIELDCRM_ALL_AGENTS
+         R"sql(, sum(overdue_tasks), min(due),
+        sum(visit_count), sum(missed) FROM per GROUP BY 1)
+SELECT grp AS agent, overdue_tasks, )sql" FIELDCRM_ISO(
+             "due") R"sql( AS oldest_due, visit_count AS visits,
+       missed AS visits_without_followup
+FROM g ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, overdue_tasks DESC, agent)sql",
          "agent",
          "overdue_tasks"}}},
       {"churn",
@@ -257,10 +262,12 @@ FROM g GROUP BY grp ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, overdue_tas
 , f AS (SELECT c.agent, COALESCE()sql" FIELDCRM_LAST_INTERACTION
          R"sql(, c.created_ms) < p.cutoff AS risk
       FROM cust c, p WHERE c.stage <> 'owner'),
-g AS (SELECT agent AS grp, * FROM f UNION ALL SELECT )sql" FIELDCRM_ALL_AGENTS R"sql(, * FROM f)
-SELECT grp AS agent, sum(risk) AS at_risk, count(*) AS customers,
-       round(100.0 * sum(risk) / count(*), 1) AS at_risk_pct
-FROM g GROUP BY grp ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, at_risk DESC, agent)sql",
+per AS (SELECT agent AS grp, sum(risk) AS at_risk, count(*) AS customers FROM f GROUP BY agent),
+g AS (SELECT * FROM per UNION ALL SELECT )sql" FIELDCRM_ALL_AGENTS
+         R"sql(, sum(at_risk), sum(customers)
+      FROM per GROUP BY 1)
+SELECT grp AS agent, at_risk, customers, round(100.0 * at_risk / customers, 1) AS at_risk_pct
+FROM g ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, at_risk DESC, agent)sql",
          "agent",
          "at_risk_pct",
          kNow},
@@ -390,10 +397,12 @@ FROM g GROUP BY grp ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, signed_deal
           {"coverage_pct", "Coverage %"}},
          R"sql(
 , t AS (SELECT COALESCE(NULLIF(c.team, ''), '-') AS grp, c.tags > 0 AS tagged FROM cust c),
-g AS (SELECT * FROM t UNION ALL SELECT )sql" FIELDCRM_ALL_AGENTS R"sql(, tagged FROM t)
-SELECT grp, count(*) AS customers, sum(tagged) AS tagged,
-       round(100.0 * sum(tagged) / count(*), 1) AS coverage_pct
-FROM g GROUP BY grp ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, customers DESC, grp)sql",
+per AS (SELECT grp, count(*) AS customers, sum(tagged) AS tagged FROM t GROUP BY grp),
+g AS (SELECT * FROM per UNION ALL SELECT )sql" FIELDCRM_ALL_AGENTS
+         R"sql(, sum(customers), sum(tagged)
+      FROM per GROUP BY 1)
+SELECT grp, customers, tagged, round(100.0 * tagged / customers, 1) AS coverage_pct
+FROM g ORDER BY grp = )sql" FIELDCRM_ALL_AGENTS R"sql(, customers DESC, grp)sql",
          "grp",
          "coverage_pct"}}},
       {"surveys",

@@ -263,9 +263,7 @@ void Store::IndexHistory() {
       // The stage moves (not registrations) by time, for the reports' stage_moves: a period's
       // moves without reading its registrations' log rows.
       "CREATE INDEX IF NOT EXISTS log_stage_moves ON log(hlc, record, value) "
-      "WHERE kind = 'customer' AND +field = 'stage' AND base <> 0;"
-      // A team's customers, for its reports (tablets hold one team: they need none).
-      "CREATE INDEX IF NOT EXISTS customer_facts_by_team ON customer_facts(team);");
+      "WHERE kind = 'customer' AND +field = 'stage' AND base <> 0;");
 }
 
 int64_t Store::LogHead() {

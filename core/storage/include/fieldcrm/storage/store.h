@@ -152,9 +152,9 @@ class Store {
   StorageSizes MeasureSizes();
   // Indexes the log by record (ReadRecordLog: a customer's audit history) and by field and time,
   // the customers' stage writes by record (every customer's stage at a period's start, for tier
-  // reports) and their stage moves by time (the reports' stage_moves), and the customers' facts
-  // by team (a team's reports), for a store that answers those over a whole history and many
-  // teams: head office's. Tablets go without, as every index entry slows each change they apply.
+  // reports) and their stage moves by time (the reports' stage_moves), for a store that answers
+  // those over a whole history: head office's. Tablets go without, as every index entry slows each
+  // change they apply.
   // Idempotent.
   void IndexHistory();
   // Rewrites the file without its free pages (outside any transaction).
