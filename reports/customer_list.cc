@@ -139,6 +139,8 @@ json CustomerList(ReportingConnection& reporting, const ReportFilter& filter,
   json count = RunSqlTable(reporting, filter, now_ms, "count", "", {{"total", "Total"}},
                            selection + "\nSELECT count(*) AS total FROM sel");
   // Sorted by a known column (checked), blanks last, then by id so that pages do not overlap.
+  // CROSS JOIN keeps the selection the outer loop: SQLite otherwise chose to read the customers
+  // of "all" through customer_facts_by_name and seek each row (0.1 -> 0.2 s at 120,000).
   std::string order =
       query.sort + " IS NULL, " + query.sort + (query.descending ? " DESC" : " ASC") + ", id";
   json page = RunSqlTable(reporting, filter, now_ms, "customers", figure.title, kColumns,
@@ -147,7 +149,7 @@ listed AS (SELECT c.id, c.name, c.agent, c.team, c.project, c.stage, c.source, c
                 c.created_at, c.created_ms,
                 (SELECT max(h.at_ms) FROM history_facts h
                  WHERE h.kind = 'interaction' AND h.customer = c.id) AS last_ms
-         FROM sel JOIN cust c ON c.id = sel.id)
+         FROM sel CROSS JOIN cust c ON c.id = sel.id)
 SELECT id, name, agent, team, project, stage, source, budget, created_at,
        strftime('%Y-%m-%dT%H:%M:%SZ', last_ms / 1000, 'unixepoch') AS last_contact
 FROM listed ORDER BY )sql" + order +

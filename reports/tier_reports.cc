@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -28,12 +29,18 @@ LoadedPlugin& RequireTiering(const PluginHost* plugins) {
 
 // Calls each(id, grade now, tier as of since_ms or nullopt) for every customer the filter selects
 // (a team's page grades its own only), in id order; the tier then is nullopt for customers who
-// were not there yet, and for all without since_ms.
+// were not there yet, and for all without since_ms. The facts now are the reporting
+// connection's, kept until the store changes; those at since_ms are read for each page.
 template <typename Each>
-void ForEachGrade(Database& db, LoadedPlugin& tiering, const ReportFilter& filter, int64_t now_ms,
-                  std::optional<int64_t> since_ms, Each each) {
-  std::map<std::string, sdk::TierGrade> previous;
-  if (since_ms) previous = GradeStoreAsItWas(db, tiering, *since_ms, filter.team);
+void ForEachGrade(ReportingConnection& reporting, LoadedPlugin& tiering, const ReportFilter& filter,
+                  int64_t now_ms, std::optional<int64_t> since_ms, Each each) {
+  Database& db = reporting.db();
+  std::vector<std::pair<std::string, sdk::CustomerFacts>> then;
+  std::vector<sdk::TierGrade> grades_then;
+  if (since_ms) {
+    then = LoadCustomerFacts(db, *since_ms, filter.team);
+    grades_then = GradeCustomers(db, tiering, then, *since_ms);
+  }
   // An agent's or a project's page: only their customers.
   std::optional<std::set<std::string>> selected;
   if (filter.agent || filter.project) {
@@ -45,26 +52,31 @@ void ForEachGrade(Database& db, LoadedPlugin& tiering, const ReportFilter& filte
     while (ids.Step()) selected->insert(ids.Text(0));
     ids.Reset();
   }
-  // Both maps run in id order: one pass pairs them.
-  auto before = previous.begin();
-  for (const auto& [id, grade] : GradeStore(db, tiering, now_ms, std::nullopt, filter.team)) {
-    while (before != previous.end() && before->first < id) ++before;
+  const auto& now = reporting.FactsNow(filter.team);
+  const std::vector<sdk::TierGrade> grades = GradeCustomers(db, tiering, now, now_ms);
+  // Both lists run in id order: one pass pairs them.
+  size_t before = 0;
+  for (size_t i = 0; i < now.size(); ++i) {
+    const std::string& id = now[i].first;
+    while (before < then.size() && then[before].first < id) ++before;
     if (selected && !selected->contains(id)) continue;
-    std::optional<char> then;
-    if (before != previous.end() && before->first == id) then = before->second.tier;
-    each(id, grade, then);
+    std::optional<char> tier_then;
+    if (before < then.size() && then[before].first == id) tier_then = grades_then[before].tier;
+    each(id, grades[i], tier_then);
   }
 }
 
 // Fills the temporary table report_grades(customer, tier, segment) with the grades now of the
 // customers the filter selects: report SQL joins it to owned (their records).
-void LoadGrades(Database& db, LoadedPlugin& tiering, const ReportFilter& filter, int64_t now_ms) {
+void LoadGrades(ReportingConnection& reporting, LoadedPlugin& tiering, const ReportFilter& filter,
+                int64_t now_ms) {
+  Database& db = reporting.db();
   db.Exec(
       "CREATE TEMP TABLE IF NOT EXISTS report_grades(customer TEXT PRIMARY KEY, tier TEXT NOT "
       "NULL, segment TEXT NOT NULL) WITHOUT ROWID");
   db.Exec("DELETE FROM temp.report_grades");
   Statement& insert = db.Prepare("INSERT INTO temp.report_grades VALUES (?, ?, ?)");
-  ForEachGrade(db, tiering, filter, now_ms, std::nullopt,
+  ForEachGrade(reporting, tiering, filter, now_ms, std::nullopt,
                [&](const std::string& id, const sdk::TierGrade& grade, std::optional<char>) {
                  insert.Bind(id, std::string(1, grade.tier), SegmentName(grade.segment));
                  insert.Run();
@@ -75,14 +87,15 @@ void LoadGrades(Database& db, LoadedPlugin& tiering, const ReportFilter& filter,
 // of the customers the filter selects have each grade now and each tier as of since_ms (previous;
 // NULL for customers who were not there yet). Counted here rather than in SQL over a row per
 // customer: inserting 120,000 rows cost more than all the tiers page's tables.
-void CountGrades(Database& db, LoadedPlugin& tiering, const ReportFilter& filter, int64_t now_ms,
-                 int64_t since_ms) {
+void CountGrades(ReportingConnection& reporting, LoadedPlugin& tiering, const ReportFilter& filter,
+                 int64_t now_ms, int64_t since_ms) {
+  Database& db = reporting.db();
   db.Exec(
       "CREATE TEMP TABLE IF NOT EXISTS report_grade_counts(tier TEXT NOT NULL, segment TEXT NOT "
       "NULL, previous TEXT, customers INTEGER NOT NULL)");
   db.Exec("DELETE FROM temp.report_grade_counts");
   std::map<std::tuple<char, uint8_t, std::optional<char>>, int64_t> counts;
-  ForEachGrade(db, tiering, filter, now_ms, since_ms,
+  ForEachGrade(reporting, tiering, filter, now_ms, since_ms,
                [&](const std::string&, const sdk::TierGrade& grade, std::optional<char> then) {
                  ++counts[{grade.tier, grade.segment, then}];
                });
@@ -148,7 +161,7 @@ json TiersReport(ReportingConnection& reporting, LoadedPlugin& tiering, const Re
   json out = NewReport(kTiersReport, "Customer tiers (A–D) and RFM segments", filter);
   Transaction txn(reporting.db());  // one snapshot for the grades and the tables
   RequireKnownNames(reporting, filter);
-  CountGrades(reporting.db(), tiering, filter, now_ms, filter.since_ms);
+  CountGrades(reporting, tiering, filter, now_ms, filter.since_ms);
   out["tables"].push_back(
       WithChart(RunSqlTable(reporting, filter, now_ms, "by_tier",
                             "Customers by tier, graded now and as of the period's start by the '" +
@@ -182,7 +195,7 @@ struct TierTable {
   const char* name;
   const char* title;
   std::vector<std::pair<std::string, std::string>> columns;  // the first is the tier
-  std::string sql;                                           // after kCommon
+  std::string sql;                                           // after CommonSql (reports.cc)
   const char* chart_value;
   const char* period = kInPeriod;
 };
@@ -235,7 +248,7 @@ json WithTierTable(ReportingConnection& reporting, const PluginHost* plugins,
   json out = RunReport(reporting, name, filter, now_ms);
   json& tables = out["tables"];
   try {
-    LoadGrades(reporting.db(), RequireTiering(plugins), filter, now_ms);
+    LoadGrades(reporting, RequireTiering(plugins), filter, now_ms);
     tables.push_back(WithChart(RunSqlTable(reporting, filter, now_ms, table.name, table.title,
                                            table.columns, table.sql, table.period),
                                "tier", table.chart_value));

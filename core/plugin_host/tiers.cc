@@ -68,28 +68,21 @@ json TierJson(const sdk::TierGrade& grade) {
           {"rfm", {{"r", grade.recency}, {"f", grade.frequency}, {"m", grade.monetary}}}};
 }
 
-namespace {
-
-// The customers' grades, with the complaints open at as_of_ms in db.
-std::map<std::string, sdk::TierGrade> GradeEach(
+std::vector<sdk::TierGrade> GradeCustomers(
     Database& db, LoadedPlugin& tiering,
     const std::vector<std::pair<std::string, sdk::CustomerFacts>>& customers, int64_t as_of_ms) {
   std::map<std::string, int32_t> open_by_customer = OpenComplaintsByCustomer(db, as_of_ms);
   std::vector<sdk::CustomerFacts> facts;
   std::vector<int32_t> open;
   facts.reserve(customers.size());
+  open.reserve(customers.size());
   for (const auto& [id, f] : customers) {
     facts.push_back(f);
     auto found = open_by_customer.find(id);
     open.push_back(found == open_by_customer.end() ? 0 : found->second);
   }
-  std::vector<sdk::TierGrade> grades = GradeFacts(tiering, facts, as_of_ms, open);
-  std::map<std::string, sdk::TierGrade> out;
-  for (size_t i = 0; i < customers.size(); ++i) out.emplace(customers[i].first, grades[i]);
-  return out;
+  return GradeFacts(tiering, facts, as_of_ms, open);
 }
-
-}  // namespace
 
 std::map<std::string, sdk::TierGrade> GradeStore(Database& db, LoadedPlugin& tiering,
                                                  int64_t as_of_ms,
@@ -104,7 +97,11 @@ std::map<std::string, sdk::TierGrade> GradeStore(Database& db, LoadedPlugin& tie
     return out;
   }
   // Every customer: from the fact tables, without reading a single document.
-  return GradeEach(db, tiering, LoadCustomerFacts(db, std::nullopt, team, ids), as_of_ms);
+  const auto customers = LoadCustomerFacts(db, std::nullopt, team, ids);
+  std::vector<sdk::TierGrade> grades = GradeCustomers(db, tiering, customers, as_of_ms);
+  std::map<std::string, sdk::TierGrade> out;
+  for (size_t i = 0; i < customers.size(); ++i) out.emplace(customers[i].first, grades[i]);
+  return out;
 }
 
 std::map<std::string, sdk::TierGrade> GradeStore(Store& store, LoadedPlugin& tiering,
@@ -112,12 +109,6 @@ std::map<std::string, sdk::TierGrade> GradeStore(Store& store, LoadedPlugin& tie
                                                  const std::optional<std::string>& only,
                                                  const std::optional<IdRange>& ids) {
   return GradeStore(StoreDatabase(store), tiering, as_of_ms, only, std::nullopt, ids);
-}
-
-std::map<std::string, sdk::TierGrade> GradeStoreAsItWas(Database& db, LoadedPlugin& tiering,
-                                                        int64_t as_of_ms,
-                                                        const std::optional<std::string>& team) {
-  return GradeEach(db, tiering, LoadCustomerFacts(db, as_of_ms, team), as_of_ms);
 }
 
 json ExplainTier(LoadedPlugin& tiering, const CustomerBundle& bundle, int64_t as_of_ms) {

@@ -6,11 +6,14 @@ namespace {
 
 // The views of the contract (reporting.h), over core's tables. The unary + on kind keeps SQLite
 // on the id, root and parent indexes: by kind it would read every customer.
+// stage_moves names +field as the index log_stage_moves does (Store::IndexHistory): a head-office
+// store then reads only the stage moves of the period from it (by log_by_field it read every
+// stage write of the period, registrations included: 0.3 s at 120,000 customers, for none).
 constexpr const char* kContractViews = R"sql(
 CREATE TEMP VIEW stage_moves AS
   SELECT COALESCE(r.root, r.id) AS customer, json_extract(l.value, '$') AS stage, l.hlc AS hlc
   FROM main.log l JOIN main.records r ON r.id = l.record
-  WHERE l.kind = 'customer' AND l.field = 'stage' AND l.base <> 0;
+  WHERE l.kind = 'customer' AND +l.field = 'stage' AND l.base <> 0;
 CREATE TEMP VIEW survey_definitions AS
   SELECT json_extract(doc, '$.key') AS key, json_extract(doc, '$.definition') AS definition
   FROM main.records WHERE kind = 'survey';
@@ -52,6 +55,21 @@ ReportingConnection::ReportingConnection(const std::string& store_path)
   // cache: 120,000 grades took 0.3-0.5 s to insert that way.
   db_->Exec("PRAGMA temp_store = MEMORY");
   db_->Exec(kContractViews);
+}
+
+const std::vector<std::pair<std::string, sdk::CustomerFacts>>& ReportingConnection::FactsNow(
+    const std::optional<std::string>& team) {
+  // Read inside the caller's transaction, data_version is that of its snapshot.
+  const int64_t version = db_->QueryInt("PRAGMA data_version").value_or(0);
+  if (version != facts_version_) {
+    facts_now_.clear();
+    facts_version_ = version;
+  }
+  auto kept = facts_now_.find(team);
+  if (kept == facts_now_.end()) {
+    kept = facts_now_.emplace(team, LoadCustomerFacts(*db_, std::nullopt, team)).first;
+  }
+  return kept->second;
 }
 
 }  // namespace fieldcrm

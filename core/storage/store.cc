@@ -259,7 +259,11 @@ void Store::IndexHistory() {
       // for an entry. The query names it by the same `+field` (which keeps SQLite off
       // log_by_field: that read every stage write's log row, and sorted them).
       "CREATE INDEX IF NOT EXISTS log_stage_by_record ON log(record, hlc, device, value) "
-      "WHERE kind = 'customer' AND +field = 'stage';");
+      "WHERE kind = 'customer' AND +field = 'stage';"
+      // The stage moves (not registrations) by time, for the reports' stage_moves: a period's
+      // moves without reading its registrations' log rows.
+      "CREATE INDEX IF NOT EXISTS log_stage_moves ON log(hlc, record, value) "
+      "WHERE kind = 'customer' AND +field = 'stage' AND base <> 0;");
 }
 
 int64_t Store::LogHead() {

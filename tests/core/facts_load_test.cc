@@ -3,7 +3,9 @@
 // customer's bundle holding only what happened before the cut-off, with the stage last written
 // before it read from the change log. Checked for the whole store, each team and windows of ids,
 // now and at several past times, after local writes, remote merges, late (back-dated) changes
-// from an offline tablet, merges of duplicates, deletions and an erasure.
+// from an offline tablet, merges of duplicates, deletions and an erasure. So must the facts now
+// that a reporting connection keeps between changes (ReportingConnection::FactsNow), read on one
+// connection over head office's store for the whole run.
 #include <doctest/doctest.h>
 
 #include <random>
@@ -14,6 +16,7 @@
 #include "fieldcrm/projections/customer_bundle.h"
 #include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/projections/facts.h"
+#include "fieldcrm/projections/reporting.h"
 #include "fieldcrm/storage/hlc.h"
 #include "fieldcrm/storage/store.h"
 #include "fieldcrm/storage/store_database.h"
@@ -83,6 +86,22 @@ std::string Describe(const FactsList& facts) {
   return out.dump(1);
 }
 
+// The reporting connection's kept facts now, asked twice (the second from what it kept), equal
+// the facts from scratch, for the whole store and each team.
+void CheckKeptFacts(Store& store, ReportingConnection& reporting) {
+  for (const std::optional<std::string>& team :
+       {std::optional<std::string>(), std::optional<std::string>("东区"),
+        std::optional<std::string>("西区")}) {
+    CAPTURE(team.value_or("(all)"));
+    const std::string scratch = Describe(FromScratch(store, std::nullopt, team, std::nullopt));
+    for (int read = 0; read < 2; ++read) {
+      Transaction txn(reporting.db());
+      CHECK(Describe(reporting.FactsNow(team)) == scratch);
+      txn.Commit();
+    }
+  }
+}
+
 void CheckAgainstScratch(Store& store, const std::vector<int64_t>& times) {
   std::vector<std::optional<int64_t>> cut_offs = {std::nullopt};
   cut_offs.insert(cut_offs.end(), times.begin(), times.end());
@@ -118,6 +137,7 @@ TEST_CASE("facts loaded for a team, a window or a past time equal the facts from
     // Head office (with the history indexes, as a server's store) and a replica without them.
     auto office = CreateCustomerStore(dir.File("office.db"), {.name = "office"});
     office->IndexHistory();
+    ReportingConnection reporting(office->path());
     auto replica = CreateCustomerStore(dir.File("replica.db"), {.name = "replica"});
     // East syncs after every step; west works offline and its clock runs ten days behind, so
     // its changes arrive late, stamped before times already reported on.
@@ -193,10 +213,12 @@ TEST_CASE("facts loaded for a team, a window or a past time equal the facts from
         times.push_back(wall - static_cast<int64_t>(rng() % 20) * kDay);
         CheckAgainstScratch(*office, times);
       }
+      if (step % 10 == 9) CheckKeptFacts(*office, reporting);
     }
     sync_all(true);  // west's late changes arrive
     times.push_back(wall + kDay);
     CheckAgainstScratch(*office, times);
+    CheckKeptFacts(*office, reporting);
     CheckAgainstScratch(*replica, times);
   }
 }

@@ -42,11 +42,11 @@ std::map<std::string, sdk::TierGrade> GradeStore(Store& store, LoadedPlugin& tie
                                                  const std::optional<std::string>& only = {},
                                                  const std::optional<IdRange>& ids = {});
 
-// Grades of the live customers as the store stood at as_of_ms: those registered by then, graded
-// on what happened before it (LoadCustomerFacts with as_of_ms), by customer id.
-std::map<std::string, sdk::TierGrade> GradeStoreAsItWas(
-    Database& db, LoadedPlugin& tiering, int64_t as_of_ms,
-    const std::optional<std::string>& team = {});
+// The grades at as_of_ms of the customers LoadCustomerFacts listed (as_of_ms the time it read
+// them at, or now), in the list's order, with the complaints open at as_of_ms in db.
+std::vector<sdk::TierGrade> GradeCustomers(
+    Database& db, LoadedPlugin& tiering,
+    const std::vector<std::pair<std::string, sdk::CustomerFacts>>& customers, int64_t as_of_ms);
 
 // The plugin's reasons for one customer's grade, with the grade itself.
 nlohmann::json ExplainTier(LoadedPlugin& tiering, const CustomerBundle& bundle, int64_t as_of_ms);

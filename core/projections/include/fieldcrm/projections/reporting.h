@@ -37,9 +37,14 @@
 // other of core's tables outside core.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "fieldcrm/projections/facts.h"
 #include "fieldcrm/storage/sqlite.h"
 
 namespace fieldcrm {
@@ -53,8 +58,19 @@ class ReportingConnection {
   // The read-only connection the contract's names are defined on.
   Database& db() { return *db_; }
 
+  // LoadCustomerFacts(db(), now, team): the grading facts of every live customer (of `team` when
+  // set) now, in id order, as the snapshot of the caller's open transaction holds them. Kept
+  // until the store changes (SQLite's data_version: a commit by any other connection), so that of
+  // the tier-graded pages viewed between two changes only the first reads them (0.2-0.3 s at
+  // 120,000 customers; bench/README.md). Call it inside the report's transaction.
+  const std::vector<std::pair<std::string, sdk::CustomerFacts>>& FactsNow(
+      const std::optional<std::string>& team);
+
  private:
   std::unique_ptr<Database> db_;
+  int64_t facts_version_ = -1;  // data_version the kept facts were read at
+  std::map<std::optional<std::string>, std::vector<std::pair<std::string, sdk::CustomerFacts>>>
+      facts_now_;
 };
 
 }  // namespace fieldcrm

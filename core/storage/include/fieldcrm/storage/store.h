@@ -150,10 +150,11 @@ class Store {
   // own_acknowledged_pos stay until the server holds them.
   CompactionStats Compact(int64_t own_acknowledged_pos);
   StorageSizes MeasureSizes();
-  // Indexes the log by record (ReadRecordLog: a customer's audit history) and by field and time
-  // (the reports' stage moves), and the customers' stage writes by record (every customer's
-  // stage at a period's start, for tier reports), for a store that answers those over a whole
-  // history: head office's. Tablets go without, as every index entry slows each change they apply.
+  // Indexes the log by record (ReadRecordLog: a customer's audit history) and by field and time,
+  // the customers' stage writes by record (every customer's stage at a period's start, for tier
+  // reports) and their stage moves by time (the reports' stage_moves), for a store that answers
+  // those over a whole history: head office's. Tablets go without, as every index entry slows each
+  // change they apply.
   // Idempotent.
   void IndexHistory();
   // Rewrites the file without its free pages (outside any transaction).
