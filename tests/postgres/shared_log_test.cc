@@ -21,6 +21,7 @@
 #include "fieldcrm/storage/store_database.h"
 #include "tests/support/postgres_cluster.h"
 #include "tests/support/state_dump.h"
+#include "tests/support/temp_dir.h"
 
 using namespace fieldcrm;
 using namespace fieldcrm::postgres;

@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <pwd.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -55,26 +56,30 @@ void PostgresCluster::RunAsOwner(const std::vector<std::string>& argv) {
   RunResult result = Run(command);
   if (result.exit_code != 0) {
     throw std::runtime_error(argv[0] + " failed (" + std::to_string(result.exit_code) +
-                             "): " + result.out + result.err + Slurp(dir_.File("server.log")));
+                             "): " + result.out + result.err + Slurp(File("server.log")));
   }
 }
 
 PostgresCluster::PostgresCluster() : bin_(PostgresBinDir()) {
+  // Under /tmp whatever $TMPDIR says: the postgres user must reach the folder (a $TMPDIR in
+  // root's home it could not).
+  std::string pattern = "/tmp/fieldcrm-postgres-XXXXXX";
+  if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed under /tmp");
+  dir_ = pattern;
   if (geteuid() == 0) {
     passwd* owner = getpwnam("postgres");
     if (!owner) throw std::runtime_error("no 'postgres' user: bash tools/dev.sh installs it");
-    if (chown(dir_.path().c_str(), owner->pw_uid, owner->pw_gid) != 0) {
-      throw std::runtime_error("cannot give " + dir_.path().string() + " to postgres");
+    if (chown(dir_.c_str(), owner->pw_uid, owner->pw_gid) != 0) {
+      throw std::runtime_error("cannot give " + dir_.string() + " to postgres");
     }
   }
-  RunAsOwner({bin_ + "/initdb", "-D", dir_.File("data"), "-U", "fieldcrm", "-A", "trust", "-E",
-              "UTF8", "--locale=C.UTF-8", "--no-sync"});
+  RunAsOwner({bin_ + "/initdb", "-D", File("data"), "-U", "fieldcrm", "-A", "trust", "-E", "UTF8",
+              "--locale=C.UTF-8", "--no-sync"});
   for (int attempt = 0;; ++attempt) {
     port_ = FreePort();
     try {
-      RunAsOwner({bin_ + "/pg_ctl", "-D", dir_.File("data"), "-l", dir_.File("server.log"), "-w",
-                  "-o",
-                  "-p " + std::to_string(port_) + " -k " + dir_.path().string() +
+      RunAsOwner({bin_ + "/pg_ctl", "-D", File("data"), "-l", File("server.log"), "-w", "-o",
+                  "-p " + std::to_string(port_) + " -k " + dir_.string() +
                       " -c listen_addresses=127.0.0.1",
                   "start"});
       running_ = true;
@@ -86,12 +91,19 @@ PostgresCluster::PostgresCluster() : bin_(PostgresBinDir()) {
 }
 
 PostgresCluster::~PostgresCluster() {
-  if (!running_) return;
-  try {
-    RunAsOwner({bin_ + "/pg_ctl", "-D", dir_.File("data"), "-m", "immediate", "-w", "stop"});
-  } catch (const std::runtime_error&) {
-    // Best effort: the folder goes anyway.
+  if (running_) {
+    try {
+      RunAsOwner({bin_ + "/pg_ctl", "-D", File("data"), "-m", "immediate", "-w", "stop"});
+    } catch (const std::runtime_error&) {
+      // Best effort: the folder goes anyway.
+    }
   }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+std::string PostgresCluster::File(const std::string& name) const {
+  return (dir_ / name).string();
 }
 
 std::string PostgresCluster::Url(const std::string& database) const {

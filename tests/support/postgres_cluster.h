@@ -1,13 +1,12 @@
-// A throwaway PostgreSQL cluster for one test: initdb into a temporary folder, started on a port
-// of its own on 127.0.0.1 (its unix socket in that folder), stopped and deleted at scope exit.
-// PostgreSQL refuses to run as root, so under root (CI) it runs as the `postgres` system user
+// A throwaway PostgreSQL cluster for one test: initdb into a temporary folder under /tmp, started
+// on a port of its own on 127.0.0.1 (its unix socket in that folder), stopped and deleted at scope
+// exit. PostgreSQL refuses to run as root, so under root (CI) it runs as the `postgres` system user
 // that Debian's postgresql package creates (tools/packages.txt).
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
-
-#include "tests/support/temp_dir.h"
 
 namespace fieldcrm::testing {
 
@@ -28,7 +27,9 @@ class PostgresCluster {
   // Runs a PostgreSQL program as the cluster's owner; throws with its output on failure.
   void RunAsOwner(const std::vector<std::string>& argv);
 
-  TempDir dir_;
+  std::string File(const std::string& name) const;  // in the cluster's folder
+
+  std::filesystem::path dir_;
   std::string bin_;  // the folder of initdb and pg_ctl
   int port_ = 0;
   bool running_ = false;
