@@ -20,6 +20,10 @@ int PgResult::rows() const {
   return PQntuples(result_);
 }
 
+int PgResult::columns() const {
+  return PQnfields(result_);
+}
+
 bool PgResult::IsNull(int row, int column) const {
   return PQgetisnull(result_, row, column) != 0;
 }
@@ -79,21 +83,38 @@ PgResult PgConnection::Exec(const std::string& sql, const PgParams& params) {
   return result;
 }
 
+void PgConnection::Begin() {
+  Exec(depth_ == 0 ? "BEGIN" : "SAVEPOINT nested_" + std::to_string(depth_));
+  ++depth_;
+}
+
+void PgConnection::Commit() {
+  std::string savepoint = "nested_" + std::to_string(depth_ - 1);
+  Exec(depth_ == 1 ? "COMMIT" : "RELEASE " + savepoint);
+  --depth_;
+}
+
+void PgConnection::Rollback() {
+  --depth_;
+  std::string savepoint = "nested_" + std::to_string(depth_);
+  Exec(depth_ == 0 ? "ROLLBACK" : "ROLLBACK TO " + savepoint + "; RELEASE " + savepoint);
+}
+
 PgTransaction::PgTransaction(PgConnection& conn) : conn_(conn) {
-  conn_.Exec("BEGIN");
+  conn_.Begin();
 }
 
 PgTransaction::~PgTransaction() {
   if (done_) return;
   try {
-    conn_.Exec("ROLLBACK");
+    conn_.Rollback();
   } catch (const Error&) {
     // The connection is gone: PostgreSQL rolls the transaction back itself.
   }
 }
 
 void PgTransaction::Commit() {
-  conn_.Exec("COMMIT");
+  conn_.Commit();
   done_ = true;
 }
 

@@ -1,5 +1,6 @@
 #include "fieldcrm/postgres/shared_log.h"
 
+#include <algorithm>
 #include <chrono>
 #include <iterator>
 
@@ -139,6 +140,20 @@ void SharedLog::Append(const std::function<void()>& work) {
   }
   shared.Commit();
   local.Commit();
+}
+
+void SharedLog::RewriteErased(int64_t through) {
+  for (int64_t after = 0; after < through;) {
+    std::vector<Store::LoggedChange> entries =
+        replica_.ReadLog(after, std::min<int64_t>(kPage, through - after));
+    if (entries.empty()) break;
+    for (const auto& [pos, change] : entries) {
+      if (change.value != kErasedValue) continue;
+      conn_.Exec("UPDATE fieldcrm_log SET value = $2 WHERE pos = $1 AND value IS DISTINCT FROM $2",
+                 {Num(pos), std::string(kErasedValue)});
+    }
+    after = entries.back().pos;
+  }
 }
 
 const StoreHooks& ReplicaStoreHooks() {

@@ -29,6 +29,7 @@ class PgResult {
   PgResult& operator=(const PgResult&) = delete;
 
   int rows() const;
+  int columns() const;
   bool IsNull(int row, int column) const;
   std::string Text(int row, int column) const;  // "" for NULL
   std::optional<std::string> OptText(int row, int column) const;
@@ -53,12 +54,20 @@ class PgConnection {
   // StorageError with PostgreSQL's message.
   PgResult Exec(const std::string& sql, const PgParams& params = {});
 
+  // Transactions nest: the outermost is BEGIN ... COMMIT, inner ones are savepoints, so an inner
+  // failure undoes only its own writes (PgTransaction is the usual way in).
+  void Begin();
+  void Commit();
+  void Rollback();
+
  private:
   pg_conn* conn_;
+  int depth_ = 0;
   std::string where_;  // host:port/db, for messages
 };
 
-// A transaction on a connection: BEGIN now, ROLLBACK unless Commit() ran.
+// A transaction on a connection (a savepoint inside another): begun now, rolled back at scope
+// exit unless Commit() ran.
 class PgTransaction {
  public:
   explicit PgTransaction(PgConnection& conn);

@@ -52,6 +52,10 @@ class SharedLog {
   // If work throws, neither keeps anything. If the replica's commit fails after the database's,
   // the next CatchUp brings the entries back from the database.
   void Append(const std::function<void()>& work);
+  // Inside Append's work, after an erasure (Store::Erase) rewrote entries the replica logged at
+  // or before position `through`: rewrites them in the database too, so that the erased values
+  // are in neither log. Reads the replica's whole log up to there (erasures are rare).
+  void RewriteErased(int64_t through);
 
  private:
   PgConnection& conn_;
