@@ -1,8 +1,11 @@
 #include "fieldcrm/server/sqlite_server_storage.h"
 
 #include <openssl/crypto.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <set>
 
@@ -183,10 +186,22 @@ constexpr const char* kTokenColumns =
     "id, agent, team, role, created_at, revoked_at, CASE WHEN EXISTS(SELECT 1 FROM "
     "sync_wipe_orders w WHERE w.token = sync_tokens.id) THEN 1 ELSE 0 END";
 
-// A folder of its own for a process's replica of the PostgreSQL log (docs/postgresql.md).
+// A folder of its own for a process's replica of the PostgreSQL log (docs/postgresql.md), named
+// after the process; the folders of processes that are gone (killed before they could delete
+// theirs) are deleted first.
 std::string NewReplicaFolder() {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "fieldcrm-replica-XXXXXX").string();
+  const std::filesystem::path temp = std::filesystem::temp_directory_path();
+  const std::string prefix = "fieldcrm-replica-";
+  std::error_code ignored;
+  for (const auto& entry : std::filesystem::directory_iterator(temp, ignored)) {
+    std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    pid_t owner = static_cast<pid_t>(std::atoll(name.c_str() + prefix.size()));
+    if (owner > 0 && kill(owner, 0) != 0 && errno == ESRCH) {
+      std::filesystem::remove_all(entry.path(), ignored);
+    }
+  }
+  std::string pattern = (temp / (prefix + std::to_string(getpid()) + "-XXXXXX")).string();
   if (!mkdtemp(pattern.data())) throw StorageError("cannot create a folder for the replica");
   return pattern;
 }
