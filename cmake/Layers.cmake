@@ -15,7 +15,7 @@ set(FIELDCRM_LAYERS
   "fieldcrm_projections"
   "fieldcrm_plugin_host"
   "fieldcrm_application"
-  "fieldcrm_sync,fieldcrm_reports"
+  "fieldcrm_sync,fieldcrm_reports,fieldcrm_postgres"
   "fieldcrm_server,fieldcrm_tablet"
   "fieldcrm_cli_common"
   "fieldcrm,fieldcrm-server,fieldcrm-plugin-host,fieldcrm-bench")

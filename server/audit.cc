@@ -8,7 +8,7 @@ namespace fieldcrm::sync {
 
 using nlohmann::json;
 
-json CustomerHistory(Store& store, const std::string& customer) {
+json CustomerHistory(Store& store, ServerTables& tables, const std::string& customer) {
   auto record = store.FindRecord(customer);
   if (!record || record->kind != "customer") {
     throw NotFound("no customer '" + customer + "' on this server (give a customer id)");
@@ -18,8 +18,8 @@ json CustomerHistory(Store& store, const std::string& customer) {
   std::vector<std::string> ids = customers.IdsOf(root);
 
   // Who sent each change: the server's own table, by change id.
-  Statement& sender = store.OwnTablesConnection().Prepare(
-      "SELECT agent, team, accepted_at FROM sync_audit WHERE device = ? AND seq = ?");
+  constexpr const char* kSender =
+      "SELECT agent, team, accepted_at FROM sync_audit WHERE device = ? AND seq = ?";
   json changes = json::array();
   // Registered first = the earliest stamp, not the earliest arrival: a tablet that registered a
   // customer offline and synced later still registered it first.
@@ -33,13 +33,12 @@ json CustomerHistory(Store& store, const std::string& customer) {
     }
     // Changes logged before the audit trail existed have no sender on record.
     json agent = "", team = "", accepted_at = "";
-    sender.Bind(c.device, c.seq);
-    if (sender.Step()) {
-      agent = sender.Text(0);
-      team = sender.Text(1);
-      accepted_at = sender.Text(2);
+    TableRows sender = tables.Query(kSender, c.device, c.seq);
+    if (!sender.empty()) {
+      agent = sender.Text(0, 0);
+      team = sender.Text(0, 1);
+      accepted_at = sender.Text(0, 2);
     }
-    sender.Reset();
     changes.push_back({{"pos", entry.pos},
                        {"record", c.record},
                        {"field", c.field},

@@ -14,6 +14,7 @@
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/plugin_checks.h"
 #include "fieldcrm/plugin_host/plugin_signature.h"
+#include "fieldcrm/postgres/pg_connection.h"
 
 namespace fieldcrm::sync {
 
@@ -52,6 +53,10 @@ void CheckSettings(LoadedPlugin& plugin, const json& settings) {
 }  // namespace
 
 std::string DefaultSigningKeyFile(const std::string& db_path) {
+  if (postgres::IsPostgresUrl(db_path)) {
+    throw InvalidInput(
+        "the store is in PostgreSQL: say where the signing key's file is (--key-file)");
+  }
   return db_path + ".signing-key";
 }
 

@@ -203,6 +203,10 @@ json SqliteServerStorage::Report(const std::string& name,
                                  const std::map<std::string, std::string>& params,
                                  const AbandonedCheck& abandoned) {
   int64_t now = env().NowMillis();
+  {
+    std::lock_guard lock(mutex_);
+    CatchUp();  // on PostgreSQL, what the other processes took as well
+  }
   reports::ReportFilter filter;
   if (name == "search") {
     std::lock_guard lock(mutex_);  // index lookups and a few records on the writer's connection
@@ -268,7 +272,7 @@ json SqliteServerStorage::Report(const std::string& name,
       // The audit trail joins the log with the server's own table: read on the writer's
       // connection (a few rows of one customer).
       std::lock_guard store_lock(mutex_);
-      out["history"] = CustomerHistory(*store_, id->second);
+      out["history"] = CustomerHistory(*store_, *tables_, id->second);
     }
     out["tier"] = reports::CustomerTier(reporting, plugins_.get(),
                                         out["record"]["id"].get<std::string>(), now);

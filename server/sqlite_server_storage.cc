@@ -1,15 +1,24 @@
 #include "fieldcrm/server/sqlite_server_storage.h"
 
 #include <openssl/crypto.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <set>
 
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/live_records.h"
 #include "fieldcrm/model/team_scope.h"
+#include "fieldcrm/postgres/pg_connection.h"
+#include "fieldcrm/postgres/shared_log.h"
 #include "fieldcrm/projections/customer_store.h"
+#include "fieldcrm/server/audit.h"
 #include "fieldcrm/server/authorship.h"
+#include "fieldcrm/server/postgres_server_schema.h"
 #include "fieldcrm/server/token.h"
 #include "fieldcrm/storage/hlc.h"
 
@@ -133,10 +142,13 @@ constexpr const char* kServerSchemaKey = "sync_server_schema";
 // Log entries read at a time when crediting a push in the audit trail.
 constexpr int64_t kAuditPage = 4096;
 
+// A server store merges customers that share a phone in ApplyPush, explicitly, rather than by
+// the store's hook: so does a replica of the PostgreSQL log, which must apply that log as it is.
 std::unique_ptr<Store> OpenServerStore(const std::string& path, const Env& env) {
   bool fresh = !std::filesystem::exists(path);
-  auto store = fresh ? CreateCustomerStore(path, {"", "head-office-server", "", ""}, env)
-                     : OpenCustomerStore(path, env);
+  const StoreHooks& hooks = postgres::ReplicaStoreHooks();
+  auto store = fresh ? Store::Create(path, {"", "head-office-server", "", ""}, hooks, env)
+                     : Store::Open(path, hooks, env);
   if (fresh) store->SetMeta("sync_role", "server");
   if (store->GetMeta("sync_role") != "server") {
     throw InvalidInput("'" + path + "' is a tablet's store, not a server's: give fieldcrm-server " +
@@ -165,121 +177,170 @@ std::optional<std::string> TextValue(const std::optional<std::string>& value_jso
   return value.get<std::string>();
 }
 
-TokenInfo ReadToken(Statement& stmt) {
-  return {stmt.Text(0), stmt.Text(1), stmt.Text(2),    ParseRole(stmt.Text(3)),
-          stmt.Text(4), stmt.Text(5), stmt.Int(6) != 0};
+TokenInfo ReadToken(const TableRows& rows, size_t r) {
+  return {rows.Text(r, 0), rows.Text(r, 1), rows.Text(r, 2),    ParseRole(rows.Text(r, 3)),
+          rows.Text(r, 4), rows.Text(r, 5), rows.Int(r, 6) != 0};
 }
 
 constexpr const char* kTokenColumns =
-    "id, agent, team, role, created_at, revoked_at, "
-    "EXISTS(SELECT 1 FROM sync_wipe_orders w WHERE w.token = sync_tokens.id)";
+    "id, agent, team, role, created_at, revoked_at, CASE WHEN EXISTS(SELECT 1 FROM "
+    "sync_wipe_orders w WHERE w.token = sync_tokens.id) THEN 1 ELSE 0 END";
+
+// A folder of its own for a process's replica of the PostgreSQL log (docs/postgresql.md), named
+// after the process; the folders of processes that are gone (killed before they could delete
+// theirs) are deleted first.
+std::string NewReplicaFolder() {
+  const std::filesystem::path temp = std::filesystem::temp_directory_path();
+  const std::string prefix = "fieldcrm-replica-";
+  std::error_code ignored;
+  for (const auto& entry : std::filesystem::directory_iterator(temp, ignored)) {
+    std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    pid_t owner = static_cast<pid_t>(std::atoll(name.c_str() + prefix.size()));
+    if (owner > 0 && kill(owner, 0) != 0 && errno == ESRCH) {
+      std::filesystem::remove_all(entry.path(), ignored);
+    }
+  }
+  std::string pattern = (temp / (prefix + std::to_string(getpid()) + "-XXXXXX")).string();
+  if (!mkdtemp(pattern.data())) throw StorageError("cannot create a folder for the replica");
+  return pattern;
+}
 
 }  // namespace
 
-SqliteServerStorage::SqliteServerStorage(const std::string& path, const Env& env)
-    : store_(OpenServerStore(path, env)), readers_(store_->path()), pushes_(*store_, mutex_) {}
+SqliteServerStorage::SqliteServerStorage(const std::string& db, const Env& env) {
+  if (postgres::IsPostgresUrl(db)) {
+    pg_ = std::make_unique<postgres::PgConnection>(db);
+    pg_reader_ = std::make_unique<postgres::PgConnection>(db);
+    postgres::SharedLog::Migrate(*pg_);
+    MigratePostgresServerTables(*pg_);
+    replica_folder_ = NewReplicaFolder();
+    store_ = OpenServerStore(replica_folder_ + "/replica.db", env);
+    shared_log_ = std::make_unique<postgres::SharedLog>(*pg_, *store_);
+    server_id_ = shared_log_->ServerId();
+    shared_log_->CatchUp();
+    tables_ = PostgresTables(*pg_);
+    reader_tables_ = PostgresTables(*pg_reader_);
+  } else {
+    store_ = OpenServerStore(db, env);
+    server_id_ = store_->device().id;
+    tables_ = SqliteTables(store_->OwnTablesConnection());
+  }
+  readers_ = std::make_unique<ReaderPool>(store_->path());
+  pushes_ = std::make_unique<GroupCommit>(*store_, mutex_);
+}
+
+SqliteServerStorage::~SqliteServerStorage() {
+  if (replica_folder_.empty()) return;
+  // The replica's connections close before its folder goes.
+  pushes_.reset();
+  shared_log_.reset();
+  reporting_.reset();
+  readers_.reset();
+  store_.reset();
+  std::error_code ignored;
+  std::filesystem::remove_all(replica_folder_, ignored);
+}
 
 std::string SqliteServerStorage::ServerId() {
-  return store_->device().id;
+  return server_id_;
+}
+
+void SqliteServerStorage::CatchUp() {
+  if (shared_log_) shared_log_->CatchUp();
+}
+
+void SqliteServerStorage::CatchUpUnlessWriting() {
+  if (!shared_log_) return;
+  std::unique_lock lock(mutex_, std::try_to_lock);
+  // A push in progress catches the replica up itself: read what it has.
+  if (lock.owns_lock()) shared_log_->CatchUp();
+}
+
+json SqliteServerStorage::History(const std::string& customer) {
+  std::lock_guard lock(mutex_);
+  CatchUp();
+  return CustomerHistory(*store_, *tables_, customer);
 }
 
 void SqliteServerStorage::AddToken(const TokenInfo& info, const std::string& hash) {
   std::lock_guard lock(mutex_);
-  store_->OwnTablesConnection()
-      .Prepare(
-          "INSERT INTO sync_tokens(id, hash, agent, team, role, created_at) "
-          "VALUES(?, ?, ?, ?, ?, ?)")
-      .Bind(info.id, hash, info.agent, info.team, RoleName(info.role), info.created_at)
-      .Run();
+  tables_->Run(
+      "INSERT INTO sync_tokens(id, hash, agent, team, role, created_at) VALUES(?, ?, ?, ?, ?, ?)",
+      info.id, hash, info.agent, info.team, RoleName(info.role), info.created_at);
 }
 
 std::optional<TokenInfo> SqliteServerStorage::FindToken(const std::string& hash) {
   std::lock_guard lock(mutex_);
-  Statement& stmt = store_->OwnTablesConnection().Prepare(std::string("SELECT ") + kTokenColumns +
-                                                          ", hash FROM sync_tokens WHERE id = ?");
-  stmt.Bind(TokenIdOf(hash));
-  std::optional<TokenInfo> info;
-  if (stmt.Step()) {
-    std::string stored = stmt.Text(7);
-    if (stored.size() == hash.size() &&
-        CRYPTO_memcmp(stored.data(), hash.data(), hash.size()) == 0) {
-      info = ReadToken(stmt);
-    }
+  TableRows rows = tables_->Query(
+      std::string("SELECT ") + kTokenColumns + ", hash FROM sync_tokens WHERE id = ?",
+      TokenIdOf(hash));
+  if (rows.empty()) return std::nullopt;
+  std::string stored = rows.Text(0, 7);
+  if (stored.size() != hash.size() || CRYPTO_memcmp(stored.data(), hash.data(), hash.size()) != 0) {
+    return std::nullopt;
   }
-  stmt.Reset();
-  return info;
+  return ReadToken(rows, 0);
 }
 
 void SqliteServerStorage::PutUser(const DashboardUser& user, const std::string& password_hash) {
   std::lock_guard lock(mutex_);
-  store_->OwnTablesConnection()
-      .Prepare(
-          "INSERT OR REPLACE INTO dashboard_users(name, team, role, password_hash, created_at) "
-          "VALUES(?, ?, ?, ?, ?)")
-      .Bind(user.name, user.team, RoleName(user.role), password_hash, user.created_at)
-      .Run();
+  tables_->Run(
+      "INSERT INTO dashboard_users(name, team, role, password_hash, created_at) "
+      "VALUES(?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET team = excluded.team, "
+      "role = excluded.role, password_hash = excluded.password_hash, "
+      "created_at = excluded.created_at",
+      user.name, user.team, RoleName(user.role), password_hash, user.created_at);
 }
 
 std::optional<std::pair<DashboardUser, std::string>> SqliteServerStorage::FindUser(
     const std::string& name) {
   std::lock_guard lock(mutex_);
-  Statement& stmt = store_->OwnTablesConnection().Prepare(
-      "SELECT name, team, role, created_at, password_hash FROM dashboard_users WHERE name = ?");
-  stmt.Bind(name);
-  std::optional<std::pair<DashboardUser, std::string>> found;
-  if (stmt.Step()) {
-    found.emplace(DashboardUser{stmt.Text(0), stmt.Text(1), ParseRole(stmt.Text(2)), stmt.Text(3)},
-                  stmt.Text(4));
-  }
-  stmt.Reset();
-  return found;
+  TableRows rows = tables_->Query(
+      "SELECT name, team, role, created_at, password_hash FROM dashboard_users WHERE name = ?",
+      name);
+  if (rows.empty()) return std::nullopt;
+  return std::pair{
+      DashboardUser{rows.Text(0, 0), rows.Text(0, 1), ParseRole(rows.Text(0, 2)), rows.Text(0, 3)},
+      rows.Text(0, 4)};
 }
 
 std::vector<DashboardUser> SqliteServerStorage::ListUsers() {
   std::lock_guard lock(mutex_);
-  Statement& stmt = store_->OwnTablesConnection().Prepare(
+  TableRows rows = tables_->Query(
       "SELECT name, team, role, created_at FROM dashboard_users ORDER BY team, name");
   std::vector<DashboardUser> users;
-  while (stmt.Step()) {
-    users.push_back({stmt.Text(0), stmt.Text(1), ParseRole(stmt.Text(2)), stmt.Text(3)});
+  for (size_t r = 0; r < rows.size(); ++r) {
+    users.push_back(
+        {rows.Text(r, 0), rows.Text(r, 1), ParseRole(rows.Text(r, 2)), rows.Text(r, 3)});
   }
-  stmt.Reset();
   return users;
 }
 
 void SqliteServerStorage::RemoveUser(const std::string& name) {
   std::lock_guard lock(mutex_);
-  Database& db = store_->OwnTablesConnection();
-  db.Prepare("DELETE FROM dashboard_users WHERE name = ?").Bind(name).Run();
-  if (db.Changes() == 0) throw NotFound("no dashboard user '" + name + "'");
+  if (tables_->Run("DELETE FROM dashboard_users WHERE name = ?", name) == 0) {
+    throw NotFound("no dashboard user '" + name + "'");
+  }
 }
 
 std::vector<TokenInfo> SqliteServerStorage::ListTokens() {
   std::lock_guard lock(mutex_);
-  Statement& stmt = store_->OwnTablesConnection().Prepare(
-      std::string("SELECT ") + kTokenColumns + " FROM sync_tokens ORDER BY created_at, id");
+  TableRows rows = tables_->Query(std::string("SELECT ") + kTokenColumns +
+                                  " FROM sync_tokens ORDER BY created_at, id");
   std::vector<TokenInfo> tokens;
-  while (stmt.Step()) tokens.push_back(ReadToken(stmt));
-  stmt.Reset();
+  for (size_t r = 0; r < rows.size(); ++r) tokens.push_back(ReadToken(rows, r));
   return tokens;
 }
 
 void SqliteServerStorage::RevokeToken(const std::string& id, const std::string& at, bool wipe) {
   std::lock_guard lock(mutex_);
-  Transaction txn(store_->OwnTablesConnection());
-  store_->OwnTablesConnection()
-      .Prepare("UPDATE sync_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = ''")
-      .Bind(at, id)
-      .Run();
-  if (store_->OwnTablesConnection().Changes() == 0) {
+  TablesTransaction txn(*tables_);
+  if (tables_->Run("UPDATE sync_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = ''", at,
+                   id) == 0) {
     throw NotFound("no valid token with id '" + id + "' (see 'token list')");
   }
-  if (wipe) {
-    store_->OwnTablesConnection()
-        .Prepare("INSERT INTO sync_wipe_orders(token, ordered_at) VALUES(?, ?)")
-        .Bind(id, at)
-        .Run();
-  }
+  if (wipe) tables_->Run("INSERT INTO sync_wipe_orders(token, ordered_at) VALUES(?, ?)", id, at);
   txn.Commit();
 }
 
@@ -337,12 +398,10 @@ RecordScope SqliteServerStorage::ScopeOf(const Change& change, const BatchFields
 }
 
 std::set<std::string> SqliteServerStorage::TeamAgents(const std::string& team) {
-  Statement& stmt = store_->OwnTablesConnection().Prepare(
-      "SELECT DISTINCT agent FROM sync_tokens WHERE team = ? AND revoked_at = ''");
-  stmt.Bind(team);
+  TableRows rows = tables_->Query(
+      "SELECT DISTINCT agent FROM sync_tokens WHERE team = ? AND revoked_at = ''", team);
   std::set<std::string> agents;
-  while (stmt.Step()) agents.insert(stmt.Text(0));
-  stmt.Reset();
+  for (size_t r = 0; r < rows.size(); ++r) agents.insert(rows.Text(r, 0));
   return agents;
 }
 
@@ -355,13 +414,13 @@ std::optional<std::string> SqliteServerStorage::CreditedAgent(const Change& chan
   return agent->get<std::string>();
 }
 
-void SqliteServerStorage::CheckDeviceOwner(Database& db, const Principal& who,
+void SqliteServerStorage::CheckDeviceOwner(ServerTables& tables, const Principal& who,
                                            const std::string& device) {
-  auto token = db.QueryText(
+  TableRows token = tables.Query(
       "SELECT d.token FROM sync_devices d JOIN sync_tokens t ON t.id = d.token "
       "WHERE d.device = ? AND t.revoked_at = ''",
       device);
-  if (token && *token != who.token_id) {
+  if (!token.empty() && token.Text(0, 0) != who.token_id) {
     // Which token (and so whose) stays unsaid: the caller may hold another team's token.
     throw ProtocolError(403, "forbidden",
                         "device " + device +
@@ -375,31 +434,31 @@ void SqliteServerStorage::NoteDevice(const Principal& who, const std::string& de
   std::string at = env().NowIso();
   std::string owner =
       bind ? "agent = excluded.agent, team = excluded.team, token = excluded.token, " : "";
-  store_->OwnTablesConnection()
-      .Prepare(std::string("INSERT INTO sync_devices(device, agent, team, token, ") + column +
-               ") VALUES(?, ?, ?, ?, ?) ON CONFLICT(device) DO UPDATE SET " + owner + column +
-               " = excluded." + column)
-      .Bind(device, who.agent, who.team, who.token_id, at)
-      .Run();
+  tables_->Run(std::string("INSERT INTO sync_devices(device, agent, team, token, ") + column +
+                   ") VALUES(?, ?, ?, ?, ?) ON CONFLICT(device) DO UPDATE SET " + owner + column +
+                   " = excluded." + column,
+               device, who.agent, who.team, who.token_id, at);
 }
 
 void SqliteServerStorage::RecordAudit(const Principal& who, int64_t log_before) {
   // Everything logged by this push: the pusher's changes, and the merges of duplicate phones the
-  // server wrote under its own device because of them.
-  Statement& insert = store_->OwnTablesConnection().Prepare(
-      "INSERT OR IGNORE INTO sync_audit(device, seq, agent, team, token, accepted_at) "
-      "VALUES(?1, ?2, CASE WHEN ?1 = ?3 THEN ?4 ELSE ?5 END, CASE WHEN ?1 = ?3 THEN '' ELSE ?6 "
-      "END, CASE WHEN ?1 = ?3 THEN '' ELSE ?7 END, ?8)");
+  // server wrote under its own device because of them. Many rows per statement: on PostgreSQL
+  // each statement is a round trip.
   std::string at = env().NowIso();
   for (int64_t after = log_before;;) {
     std::vector<Store::LoggedChange> logged = store_->ReadLog(after, kAuditPage);
+    if (logged.empty()) break;
+    std::string sql = "INSERT INTO sync_audit(device, seq, agent, team, token, accepted_at) VALUES";
+    std::vector<SqlValue> values;
     for (const Store::LoggedChange& entry : logged) {
-      insert
-          .Bind(entry.change.device, entry.change.seq, store_->device().id,
-                std::string(kServerAuditAgent), who.agent, who.team, who.token_id, at)
-          .Run();
+      bool server_own = entry.change.device == store_->device().id;
+      sql += values.empty() ? "(?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?)";
+      values.insert(values.end(), {entry.change.device, entry.change.seq,
+                                   server_own ? std::string(kServerAuditAgent) : who.agent,
+                                   server_own ? std::string() : who.team,
+                                   server_own ? std::string() : who.token_id, at});
     }
-    if (static_cast<int64_t>(logged.size()) < kAuditPage) break;
+    tables_->RunValues(sql + " ON CONFLICT DO NOTHING", values);
     after = logged.back().pos;
   }
 }
@@ -408,8 +467,15 @@ PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& reque
   std::string digest = Sha256Hex(PushRequestBody(request));
   PushAck ack;
   bool erased_on_arrival = false;
-  // Committed together with the pushes of other tablets waiting at the same time.
-  pushes_.Run([&] { ack = ApplyPush(who, request, digest, erased_on_arrival); });
+  if (shared_log_) {
+    // One process appends at a time, all of them on the shared log (docs/postgresql.md).
+    std::lock_guard lock(mutex_);
+    shared_log_->Append([&] { ack = ApplyPush(who, request, digest, erased_on_arrival); });
+    ++shared_pushes_;
+  } else {
+    // Committed together with the pushes of other tablets waiting at the same time.
+    pushes_->Run([&] { ack = ApplyPush(who, request, digest, erased_on_arrival); });
+  }
   if (erased_on_arrival) {
     // A late change about an erased customer was erased on arrival: leave none of it in the WAL.
     std::lock_guard lock(mutex_);
@@ -420,11 +486,10 @@ PushAck SqliteServerStorage::Push(const Principal& who, const PushRequest& reque
 
 PushAck SqliteServerStorage::ApplyPush(const Principal& who, const PushRequest& request,
                                        const std::string& digest, bool& erased_on_arrival) {
-  Database& db = store_->OwnTablesConnection();
-  CheckDeviceOwner(db, who, request.device);
-  auto stored = db.QueryText("SELECT ack FROM sync_acks WHERE device = ? AND digest = ?",
-                             request.device, digest);
-  if (stored) return ParsePushAck(json::parse(*stored));
+  CheckDeviceOwner(*tables_, who, request.device);
+  TableRows stored = tables_->Query("SELECT ack FROM sync_acks WHERE device = ? AND digest = ?",
+                                    request.device, digest);
+  if (!stored.empty()) return ParsePushAck(json::parse(stored.Text(0, 0)));
 
   BatchFields batch;
   for (const Change& c : request.changes) batch[c.record][c.field] = c.value;
@@ -452,16 +517,16 @@ PushAck SqliteServerStorage::ApplyPush(const Principal& who, const PushRequest& 
   if (!accepted.empty()) {
     int64_t log_before = store_->LogHead();
     ApplyStats stats = store_->ApplyRemote(accepted);
+    int64_t merged = MergeCustomersSharingPhone(*store_, stats.identity_changed);
     RecordAudit(who, log_before);
     ack.accepted = stats.applied;
     ack.duplicates = stats.duplicates;
     ack.conflicts = stats.conflicts;
-    ack.merged = stats.merged_duplicates;
+    ack.merged = merged;
     erased_on_arrival = stats.erased.records > 0;
   }
-  db.Prepare("INSERT INTO sync_acks(device, digest, ack) VALUES(?, ?, ?)")
-      .Bind(request.device, digest, ToJson(ack).dump())
-      .Run();
+  tables_->Run("INSERT INTO sync_acks(device, digest, ack) VALUES(?, ?, ?)", request.device, digest,
+               ToJson(ack).dump());
   NoteDevice(who, request.device, "last_push_at", /*bind=*/true);
   return ack;
 }
@@ -473,12 +538,17 @@ PullPage SqliteServerStorage::ReadPage(const Principal& who, const PullRequest& 
   PullPage page;
   // The page comes from one snapshot on a connection of its own: pulls run side by side and
   // beside the writer, whose pushes they neither wait for nor hold up.
-  ReaderPool::Lease reader = readers_.Borrow();
+  ReaderPool::Lease reader = readers_->Borrow();
   Database& db = reader.db();
   Transaction snapshot(db);
   // Another tablet's device id would only hide that tablet's own changes from this pull, but
   // would also mark that tablet as recently synced in 'devices', hiding a lost one.
-  CheckDeviceOwner(db, who, request.device);
+  if (reader_tables_) {
+    std::lock_guard lock(reader_tables_mutex_);
+    CheckDeviceOwner(*reader_tables_, who, request.device);
+  } else {
+    CheckDeviceOwner(*SqliteTables(db), who, request.device);
+  }
   page.head = LogHeadOn(db);
   page.next = std::min(request.after, page.head);
   TeamLogQuery query{request.after, page.head,    request.device, who.role == Role::kOffice,
@@ -506,23 +576,23 @@ PullPage SqliteServerStorage::ReadPage(const Principal& who, const PullRequest& 
 
 WatchAnswer SqliteServerStorage::LookForChanges(const Principal& who, const WatchRequest& request,
                                                 const AbandonedCheck& abandoned) {
+  CatchUpUnlessWriting();
   PullPage page = ReadPage(who, {request.device, request.after, 1, std::nullopt, ""}, abandoned);
   return {!page.changes.empty(), page.head};
 }
 
 PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& request,
                                    const AbandonedCheck& abandoned) {
+  CatchUpUnlessWriting();
   PullPage page = ReadPage(who, request, abandoned);
   if (!page.more) {  // once a sync: the device's row on the writer
     std::lock_guard lock(mutex_);
-    Transaction txn = store_->Transact();
+    TablesTransaction txn(*tables_);
     NoteDevice(who, request.device, "last_pull_at", /*bind=*/false);
-    store_->OwnTablesConnection()
-        .Prepare(
-            "UPDATE sync_devices SET pending = COALESCE(NULLIF(?, -1), pending), "
-            "app_version = COALESCE(NULLIF(?, ''), app_version), pulled_to = ? WHERE device = ?")
-        .Bind(request.pending.value_or(-1), request.app_version, page.head, request.device)
-        .Run();
+    tables_->Run(
+        "UPDATE sync_devices SET pending = COALESCE(NULLIF(?, -1), pending), "
+        "app_version = COALESCE(NULLIF(?, ''), app_version), pulled_to = ? WHERE device = ?",
+        request.pending.value_or(-1), request.app_version, page.head, request.device);
     txn.Commit();
   }
   return page;
@@ -537,12 +607,13 @@ ServerStorage::Gauges SqliteServerStorage::ReadGauges() {
   Gauges gauges;
   {
     std::lock_guard lock(mutex_);
+    CatchUp();
     gauges.log_head = store_->LogHead();
     gauges.devices = ReadDevices();
   }
-  GroupCommit::Counts pushes = pushes_.counts();
-  gauges.pushes_run = pushes.works;
-  gauges.push_commits = pushes.commits;
+  GroupCommit::Counts pushes = pushes_->counts();
+  gauges.pushes_run = pushes.works + shared_pushes_;
+  gauges.push_commits = pushes.commits + shared_pushes_;
   gauges.pushes_waiting = pushes.waiting;
   std::lock_guard lock(reports_mutex_);
   if (plugins_) gauges.plugins = plugins_->States();
@@ -550,16 +621,16 @@ ServerStorage::Gauges SqliteServerStorage::ReadGauges() {
 }
 
 std::vector<DeviceStatus> SqliteServerStorage::ReadDevices() {
-  Statement& stmt = store_->OwnTablesConnection().Prepare(
+  TableRows rows = tables_->Query(
       "SELECT device, agent, team, token, COALESCE(last_push_at, ''), COALESCE(last_pull_at, ''), "
       "COALESCE(pending, -1), COALESCE(app_version, ''), COALESCE(pulled_to, -1) "
-      "FROM sync_devices ORDER BY last_pull_at DESC, device");
+      "FROM sync_devices ORDER BY last_pull_at DESC NULLS LAST, device");
   std::vector<DeviceStatus> devices;
-  while (stmt.Step()) {
-    devices.push_back({stmt.Text(0), stmt.Text(1), stmt.Text(2), stmt.Text(3), stmt.Text(4),
-                       stmt.Text(5), stmt.Int(6), stmt.Text(7), stmt.Int(8)});
+  for (size_t r = 0; r < rows.size(); ++r) {
+    devices.push_back({rows.Text(r, 0), rows.Text(r, 1), rows.Text(r, 2), rows.Text(r, 3),
+                       rows.Text(r, 4), rows.Text(r, 5), rows.Int(r, 6), rows.Text(r, 7),
+                       rows.Int(r, 8)});
   }
-  stmt.Reset();
   return devices;
 }
 

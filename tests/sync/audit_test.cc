@@ -19,7 +19,7 @@ namespace {
 using nlohmann::json;
 
 RunResult Audit(const std::string& server_db, const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {FIELDCRM_SERVER, "--db", server_db};
+  std::vector<std::string> argv = {FIELDCRM_SERVER, "--db", ServerDb(server_db)};
   argv.insert(argv.end(), args.begin(), args.end());
   return Run(argv);
 }
@@ -112,7 +112,7 @@ TEST_CASE("audit: a change id pushed again with other content does not rewrite h
   REQUIRE(ack["refused"].size() == 1);
   CHECK(ack["refused"][0]["field"] == "name");
 
-  json history = sync::CustomerHistory(server.storage().store(), id);
+  json history = server.storage().History(id);
   for (const json& c : history["changes"]) {
     if (c["field"] == "name") CHECK(c["value"] == "张伟");
   }

@@ -86,7 +86,7 @@ TEST_CASE("an agent's token credits records only to its own agent; head office t
 
   // The audit trail names the token's agent as the registrant, whatever the record said.
   RunResult audit =
-      Run({FIELDCRM_SERVER, "--db", dir.File("server.db"), "--json", "audit", forged});
+      Run({FIELDCRM_SERVER, "--db", ServerDb(dir.File("server.db")), "--json", "audit", forged});
   REQUIRE_MESSAGE(audit.exit_code == 0, audit.err);
   CHECK(json::parse(audit.out)["registered"]["agent"] == "王芳");
 }

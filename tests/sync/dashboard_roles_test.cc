@@ -23,7 +23,7 @@ constexpr const char* kLeaderPassword = "river-side-2026";
 
 RunResult AddUser(const std::string& db, const std::vector<std::string>& args,
                   const std::string& password) {
-  std::vector<std::string> argv = {FIELDCRM_SERVER, "--db", db, "users", "add"};
+  std::vector<std::string> argv = {FIELDCRM_SERVER, "--db", ServerDb(db), "users", "add"};
   argv.insert(argv.end(), args.begin(), args.end());
   return Run(argv, password + "\n");
 }

@@ -28,10 +28,6 @@ void AddCustomers(Store& store, int count, int first_phone = 0) {
   txn.Commit();
 }
 
-int64_t AckCount(Store& server) {
-  return StoreDatabase(server).QueryInt("SELECT count(*) FROM sync_acks").value();
-}
-
 // Whether something accepts TCP connections at http://127.0.0.1:PORT.
 bool Accepts(const std::string& url) {
   sockaddr_in address{};
@@ -72,11 +68,11 @@ TEST_CASE("an acknowledgement lost after the server committed is replayed, not r
   CHECK_THROWS_AS(sync::SyncClient(*tablet, lossy).Run(), sync::NetworkError);
   CHECK(LogCount(central, tablet->device().id) == own);  // committed
   CHECK(sync::PendingChanges(*tablet) == own);           // but not known to be
-  CHECK(AckCount(central) == 1);
+  CHECK(server.CountRows("sync_acks") == 1);
 
   sync::SyncReport report = SyncWith(*tablet, server.url(), token);
   CHECK(report.sent == own);
-  CHECK(AckCount(central) == 1);  // the same batch got the stored acknowledgement
+  CHECK(server.CountRows("sync_acks") == 1);  // the same batch got the stored acknowledgement
   CHECK(LogCount(central, tablet->device().id) == own);
   CHECK(sync::PendingChanges(*tablet) == 0);
   CHECK(CanonicalDump(*tablet) == CanonicalDump(central));
@@ -86,8 +82,8 @@ TEST_CASE("the server killed with SIGKILL in the middle of a push loses nothing"
   TempDir dir;
   std::string server_db = dir.File("server.db");
   std::string tablet_db = dir.File("tablet.db");
-  RunResult token = Run(
-      {FIELDCRM_SERVER, "--db", server_db, "token", "create", "--agent", "wang", "--team", "A"});
+  RunResult token = Run({FIELDCRM_SERVER, "--db", ServerDb(server_db), "token", "create", "--agent",
+                         "wang", "--team", "A"});
   REQUIRE(token.exit_code == 0);
   int64_t own = 0;
   {
@@ -111,10 +107,10 @@ TEST_CASE("the server killed with SIGKILL in the middle of a push loses nothing"
   CHECK(again.out.find("refused 0") != std::string::npos);
   server.Kill();
   auto tablet = OpenCustomerStore(tablet_db);
-  auto central = OpenCustomerStore(server_db);
-  CHECK(LogCount(*central, tablet->device().id) == own);
+  auto central = OpenServer(server_db);
+  CHECK(LogCount(central->store(), tablet->device().id) == own);
   CHECK(sync::PendingChanges(*tablet) == 0);
-  CHECK(CanonicalDump(*tablet) == CanonicalDump(*central));
+  CHECK(CanonicalDump(*tablet) == CanonicalDump(central->store()));
 }
 
 TEST_CASE("a tablet killed in the middle of applying a pull resumes where it stopped") {
@@ -157,7 +153,7 @@ TEST_CASE("a server told to stop just after it binds stops") {
 TEST_CASE("SIGTERM stops the server cleanly") {
   TempDir dir;
   std::string log = dir.File("server.log");
-  pid_t pid = Spawn({FIELDCRM_SERVER, "--db", dir.File("server.db"), "serve", "--create",
+  pid_t pid = Spawn({FIELDCRM_SERVER, "--db", ServerDb(dir.File("server.db")), "serve", "--create",
                      "--listen", "127.0.0.1:0", "--insecure-http"},
                     "/dev/null", dir.File("server.out"), log);
   WaitForText(dir.File("server.out"), "listening on http://127.0.0.1:");

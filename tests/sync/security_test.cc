@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "fieldcrm/sync/net_policy.h"
 #include "tests/support/run.h"
@@ -116,10 +117,13 @@ TEST_CASE("plain HTTP only when asked for, and only on loopback") {
   RunResult everywhere = Server(db, {"serve", "--listen", "0.0.0.0:0", "--insecure-http"});
   CHECK(everywhere.exit_code == 1);
   CHECK(Contains(everywhere.err, "refusing to serve plain HTTP on 0.0.0.0"));
-  RunResult half = Server(db, {"serve", "--listen", "127.0.0.1:0", "--cert", db});
+  std::string not_a_pem = dir.File("notes.txt");
+  std::ofstream(not_a_pem) << "not a certificate\n";
+  RunResult half = Server(db, {"serve", "--listen", "127.0.0.1:0", "--cert", not_a_pem});
   CHECK(half.exit_code == 1);
   CHECK(Contains(half.err, "needs both a certificate"));
-  RunResult not_pem = Server(db, {"serve", "--listen", "127.0.0.1:0", "--cert", db, "--key", db});
+  RunResult not_pem =
+      Server(db, {"serve", "--listen", "127.0.0.1:0", "--cert", not_a_pem, "--key", not_a_pem});
   CHECK(not_pem.exit_code == 1);
   CHECK(Contains(not_pem.err, "both must be PEM files"));
 

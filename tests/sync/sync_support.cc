@@ -5,12 +5,17 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <sstream>
 
+#include "fieldcrm/postgres/pg_connection.h"
 #include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/storage/store_database.h"
 #include "fieldcrm/sync/transport.h"
+#include "tests/support/postgres_cluster.h"
 #include "tests/support/run.h"
 
 namespace fieldcrm::testing {
@@ -36,7 +41,9 @@ sync::ServerOptions PlainUnlessCertificate(sync::ServerOptions options) {
 }  // namespace
 
 TestServer::TestServer(const std::string& db, sync::ServerOptions options, const Env& env)
-    : storage_(db, env), server_(storage_, PlainUnlessCertificate(std::move(options))) {
+    : db_(ServerDb(db)),
+      storage_(db_, env),
+      server_(storage_, PlainUnlessCertificate(std::move(options))) {
   SkipFsync(storage_.store());
   int port = server_.Bind("127.0.0.1", 0);
   url_ = server_.Scheme() + "://127.0.0.1:" + std::to_string(port);
@@ -51,6 +58,16 @@ TestServer::~TestServer() {
 std::string TestServer::Token(const std::string& agent, const std::string& team, sync::Role role) {
   sync::TokenInfo info{"", agent, team, role, "", ""};
   return sync::IssueToken(storage_, info);
+}
+
+int64_t TestServer::CountRows(const std::string& table) {
+  std::string count = "SELECT count(*) FROM " + table;
+  if (postgres::IsPostgresUrl(db_)) return postgres::PgConnection(db_).Exec(count).Int(0, 0);
+  return StoreDatabase(storage_.store()).QueryInt(count).value();
+}
+
+std::unique_ptr<sync::SqliteServerStorage> OpenServer(const std::string& path) {
+  return std::make_unique<sync::SqliteServerStorage>(ServerDb(path));
 }
 
 std::string ReadFile(const std::string& path) {
@@ -77,8 +94,20 @@ std::unique_ptr<ServerProcess> RestartServer(const std::string& db, const std::s
   return server;
 }
 
+std::string ServerDb(const std::string& path) {
+  const char* postgres = getenv("FIELDCRM_TEST_POSTGRES");
+  if (!postgres || std::string(postgres) != "1") return path;
+  static std::mutex mutex;
+  static std::map<std::string, std::string> databases;
+  std::lock_guard lock(mutex);
+  static PostgresCluster cluster;
+  auto [it, fresh] = databases.try_emplace(path, "store" + std::to_string(databases.size()));
+  if (fresh) cluster.CreateDatabase(it->second);
+  return cluster.Url(it->second);
+}
+
 RunResult Server(const std::string& db, const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {FIELDCRM_SERVER, "--db", db};
+  std::vector<std::string> argv = {FIELDCRM_SERVER, "--db", ServerDb(db)};
   argv.insert(argv.end(), args.begin(), args.end());
   return Run(argv);
 }
@@ -87,7 +116,8 @@ ServerProcess::ServerProcess(const std::string& db, const std::string& log_path,
                              const std::vector<std::string>& serve_flags,
                              const std::string& listen) {
   std::string out = log_path + ".out";
-  std::vector<std::string> args = {FIELDCRM_SERVER, "--db", db, "serve", "--listen", listen};
+  std::vector<std::string> args = {FIELDCRM_SERVER, "--db",     ServerDb(db),
+                                   "serve",         "--listen", listen};
   args.insert(args.end(), serve_flags.begin(), serve_flags.end());
   pid_ = Spawn(args, "/dev/null", out, log_path);
   WaitForText(out, "\n");

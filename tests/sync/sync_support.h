@@ -28,8 +28,11 @@ class TestServer {
   std::string Token(const std::string& agent, const std::string& team,
                     sync::Role role = sync::Role::kAgent);
   sync::SqliteServerStorage& storage() { return storage_; }
+  // Rows in one of the server's own tables, in SQLite or PostgreSQL.
+  int64_t CountRows(const std::string& table);
 
  private:
+  std::string db_;  // ServerDb's
   sync::SqliteServerStorage storage_;
   sync::SyncServer server_;
   std::string url_;
@@ -60,6 +63,16 @@ class ServerProcess {
 // tablets find it where they remember it.
 std::unique_ptr<ServerProcess> RestartServer(const std::string& db, const std::string& log_path,
                                              const std::string& url);
+
+// The server's store for a test's store path: the path itself or, with FIELDCRM_TEST_POSTGRES=1
+// (the suites registered again as *_postgres), the URL of a database of its own in a cluster this
+// test program starts: the same database for the same path, so a restarted server finds its
+// data. TestServer, ServerProcess and Server use it.
+std::string ServerDb(const std::string& path);
+
+// The server's storage on a test's store path (ServerDb), opened in the test's own process: to
+// read what a server process left.
+std::unique_ptr<sync::SqliteServerStorage> OpenServer(const std::string& path);
 
 // fieldcrm-server --db db ARGS..., run to its end.
 RunResult Server(const std::string& db, const std::vector<std::string>& args);

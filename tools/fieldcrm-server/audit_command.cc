@@ -17,7 +17,7 @@ void AddAuditCommand(CLI::App& app, ServerContext& ctx) {
   audit->add_option("CUSTOMER_ID", *id, "the customer's id (an id merged away works too)")
       ->required();
   audit->callback([&ctx, id] {
-    json history = CustomerHistory(ctx.Open().store(), *id);
+    json history = ctx.Open().History(*id);
     if (ctx.json) return cli::PrintJson(history);
     std::cout << "customer " << history["customer"].get<std::string>();
     if (history["ids"].size() > 1) std::cout << " (merged from " << history["ids"].dump() << ")";

@@ -9,6 +9,7 @@
 #include "fieldcrm/application/plugins_folder.h"
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/cli/plugin_options.h"
+#include "fieldcrm/postgres/pg_connection.h"
 #include "fieldcrm/server/plugin_publishing.h"
 #include "fieldcrm/server/server.h"
 #include "server_cli.h"
@@ -111,12 +112,14 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx) {
   serve->callback([&ctx, listen, options, ahead_minutes, plugins_dir, allow_unsigned, plugin_run,
                    create] {
     auto [host, port] = ParseListen(*listen);
-    if (!*create && !ctx.db_path.empty() && !std::filesystem::exists(ctx.db_path)) {
+    if (!*create && !ctx.db_path.empty() && !postgres::IsPostgresUrl(ctx.db_path) &&
+        !std::filesystem::exists(ctx.db_path)) {
       throw InvalidInput("no server store at '" + ctx.db_path +
                          "': give the path of the existing store, or serve --create to start "
                          "an empty one (a `token create` also creates it)");
     }
-    options->store_file = ctx.db_path;
+    // A file deleted or replaced under a running server stops its pushes; PostgreSQL has no file.
+    options->store_file = postgres::IsPostgresUrl(ctx.db_path) ? "" : ctx.db_path;
     options->max_clock_ahead_ms = *ahead_minutes * 60000;
     options->log = &std::cerr;
     // Signals go to the waiter thread alone (blocked before any other thread starts).

@@ -10,7 +10,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   fieldcrm::sync::ServerContext ctx;
-  app.add_option("--db", ctx.db_path, "the server's store file (created when missing)");
+  app.add_option("--db", ctx.db_path,
+                 "the server's store: a file (created when missing), or a postgresql:// URL "
+                 "shared by several server processes (docs/postgresql.md)");
   app.add_flag("--json", ctx.json, "print JSON for scripts instead of tables");
   fieldcrm::sync::AddServeCommand(app, ctx);
   fieldcrm::sync::AddTokenCommands(app, ctx);

@@ -15,7 +15,8 @@
 
 namespace fieldcrm::sync {
 
-// Where the secret key lives by default: beside the server store (HQ.db.signing-key).
+// Where the secret key lives by default: beside the server store (HQ.db.signing-key); a store in
+// PostgreSQL has no default (InvalidInput).
 std::string DefaultSigningKeyFile(const std::string& db_path);
 
 // Creates head office's Ed25519 key pair: the secret key into key_file (created 0600; an existing

@@ -1,7 +1,12 @@
-// The default server storage: one core store file (the server is a replica like any tablet, its
-// log position is the server-wide sequence) plus a few server-only tables of its own.
+// The server's storage: a core store (the server is a replica like any tablet, its log position
+// is the server-wide sequence) plus the server's own tables (server_tables.h). By default both
+// live in one SQLite file. Given a postgresql:// URL instead, the log and the tables live in
+// PostgreSQL, shared by every server process on it, and the store is this process's replica of
+// that log in a temporary folder, deleted at exit (docs/postgresql.md); everything else runs the
+// same code.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -14,7 +19,13 @@
 #include "fieldcrm/server/group_commit.h"
 #include "fieldcrm/server/reader_pool.h"
 #include "fieldcrm/server/server_storage.h"
+#include "fieldcrm/server/server_tables.h"
 #include "fieldcrm/storage/store.h"
+
+namespace fieldcrm::postgres {
+class PgConnection;
+class SharedLog;
+}  // namespace fieldcrm::postgres
 
 namespace fieldcrm::sync {
 
@@ -24,9 +35,11 @@ inline constexpr const char* kServerAuditAgent = "(server: same phone)";
 
 class SqliteServerStorage : public ServerStorage {
  public:
-  // Opens the server store at path, creating it when missing. Refuses a tablet's store. env must
-  // outlive the storage.
-  explicit SqliteServerStorage(const std::string& path, const Env& env = Env::Default());
+  // Opens the server store at db, a file path (created when missing; a tablet's store is
+  // refused) or a postgresql:// URL (its tables created when missing; the replica built from its
+  // log). env must outlive the storage.
+  explicit SqliteServerStorage(const std::string& db, const Env& env = Env::Default());
+  ~SqliteServerStorage() override;
 
   std::string ServerId() override;
   const Env& env() const override { return store_->env(); }
@@ -89,6 +102,8 @@ class SqliteServerStorage : public ServerStorage {
   std::vector<std::string> ErasureTargetsByPhone(const std::string& phone);
 
   Store& store() { return *store_; }
+  // A customer's audit history (audit.h): each change of theirs, who sent it and when.
+  nlohmann::json History(const std::string& customer);
   // How to load the plugins the reports use (the tiering plugin for tiers). load runs before the
   // first report and again whenever the current plugin releases changed (a publish or rollback
   // at head office), so the server grades with what tablets are given. The plugins are
@@ -106,9 +121,13 @@ class SqliteServerStorage : public ServerStorage {
   std::set<std::string> TeamAgents(const std::string& team);
   // For a change of a record's author field: the agent the record is credited to on the server.
   std::optional<std::string> CreditedAgent(const Change& change);
-  // Throws a 403 ProtocolError when device syncs with a token other than its own; db: the
-  // writer's connection or a pull's reader.
-  void CheckDeviceOwner(Database& db, const Principal& who, const std::string& device);
+  // Throws a 403 ProtocolError when device syncs with a token other than its own; tables: the
+  // writer's or a pull's reader's.
+  void CheckDeviceOwner(ServerTables& tables, const Principal& who, const std::string& device);
+  // On PostgreSQL: brings the replica up to the shared log (under mutex_). Nothing on SQLite.
+  void CatchUp();
+  // CatchUp unless a push holds the writer, which is catching the replica up itself.
+  void CatchUpUnlessWriting();
   // One push's work inside the group's transaction (Push): checks, refusals, the merge, the
   // audit trail, the stored ack. Sets erased_on_arrival when it erased late changes.
   PushAck ApplyPush(const Principal& who, const PushRequest& request, const std::string& digest,
@@ -118,6 +137,8 @@ class SqliteServerStorage : public ServerStorage {
                     const AbandonedCheck& abandoned);
   std::vector<DeviceStatus> ReadDevices();  // ListDevices without the lock
   std::vector<StoredRelease> ReadReleases(const std::string& where);  // under the lock
+  // Makes release the plugin's current one since `since` (under the lock).
+  void MakeCurrent(const std::string& name, int64_t release, const std::string& since);
   // What changes when a release is published or rolled back.
   std::string CurrentReleasesStamp();
   // Records the time in column; bind makes who's token the device's own.
@@ -130,11 +151,22 @@ class SqliteServerStorage : public ServerStorage {
   // The connection reports read from, opened on first use.
   ReportingConnection& Reporting();
 
+  // On PostgreSQL: the writer's connection (under mutex_), a connection for pulls' checks (under
+  // reader_tables_mutex_), the shared log, and the replica's folder.
+  std::unique_ptr<postgres::PgConnection> pg_, pg_reader_;
+  std::unique_ptr<postgres::SharedLog> shared_log_;
+  std::string replica_folder_;
+  std::mutex reader_tables_mutex_;
+  std::unique_ptr<ServerTables> reader_tables_;  // null on SQLite: a pull's reader has the tables
+
   std::unique_ptr<Store> store_;
-  std::mutex mutex_;    // the writer's SQLite connection, used by one request at a time
-  ReaderPool readers_;  // pulls read on these
-  GroupCommit pushes_;  // pushes commit through it, several in one transaction
-  std::unique_ptr<PluginHost> plugins_;  // null: none loaded; used under reports_mutex_
+  std::string server_id_;
+  std::mutex mutex_;                      // the writer's connections, used by one request at a time
+  std::unique_ptr<ServerTables> tables_;  // the writer's
+  std::unique_ptr<ReaderPool> readers_;   // pulls read on these
+  std::unique_ptr<GroupCommit> pushes_;   // SQLite's pushes commit through it, several at once
+  std::atomic<int64_t> shared_pushes_ = 0;  // PostgreSQL's, each its own commit (for metrics)
+  std::unique_ptr<PluginHost> plugins_;     // null: none loaded; used under reports_mutex_
   std::function<std::unique_ptr<PluginHost>()> load_plugins_;  // under reports_mutex_
   std::string plugins_stamp_;  // CurrentReleasesStamp() when plugins_ were loaded
   // Reports read their own snapshot on a second connection, so a minute-long report never makes

@@ -1,0 +1,38 @@
+// A throwaway PostgreSQL cluster for one test: initdb into a temporary folder under /tmp, started
+// on a port of its own on 127.0.0.1 (its unix socket in that folder), stopped and deleted at scope
+// exit. PostgreSQL refuses to run as root, so under root (CI) it runs as the `postgres` system user
+// that Debian's postgresql package creates (tools/packages.txt).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace fieldcrm::testing {
+
+class PostgresCluster {
+ public:
+  // Throws std::runtime_error with initdb's or the server's log when it cannot start one.
+  PostgresCluster();
+  ~PostgresCluster();
+  PostgresCluster(const PostgresCluster&) = delete;
+  PostgresCluster& operator=(const PostgresCluster&) = delete;
+
+  // A libpq URI for the database (created by CreateDatabase; "postgres" always exists).
+  std::string Url(const std::string& database = "postgres") const;
+  void CreateDatabase(const std::string& name);
+  int port() const { return port_; }
+
+ private:
+  // Runs a PostgreSQL program as the cluster's owner; throws with its output on failure.
+  void RunAsOwner(const std::vector<std::string>& argv);
+
+  std::string File(const std::string& name) const;  // in the cluster's folder
+
+  std::filesystem::path dir_;
+  std::string bin_;  // the folder of initdb and pg_ctl
+  int port_ = 0;
+  bool running_ = false;
+};
+
+}  // namespace fieldcrm::testing
