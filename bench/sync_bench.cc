@@ -61,6 +61,11 @@ class TransportOnlyStorage : public sync::ServerStorage {
     page.changes.assign(changes_.begin() + request.after, changes_.begin() + end);
     return page;
   }
+  void PutSession(const std::string&, const sync::Principal&, int64_t, int64_t) override {}
+  std::optional<sync::Principal> FindSession(const std::string&, int64_t) override {
+    return std::nullopt;
+  }
+  void DropSession(const std::string&) override {}
   std::vector<sync::DeviceStatus> ListDevices() override { return {}; }
   Gauges ReadGauges() override { return {}; }
   // No plugin releases: the bench measures change transfer alone.

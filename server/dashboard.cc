@@ -58,47 +58,35 @@ std::string CookieValue(const httplib::Request& req, const std::string& name) {
   return sync::CookieValue(req.get_header_value("Cookie"), name);
 }
 
-// Logged-in head-office people, by random session id (kept in memory: a restart logs out).
+// Logged-in head-office people, by random session id: kept with the server's tables (by the
+// id's hash), so every server process behind a load balancer knows them and a restart keeps them.
 class Sessions {
  public:
-  Sessions(int64_t lifetime_ms, const Env& env) : lifetime_ms_(lifetime_ms), env_(env) {}
+  Sessions(int64_t lifetime_ms, ServerStorage& storage)
+      : lifetime_ms_(lifetime_ms), storage_(storage) {}
 
   std::string Start(const Principal& who) {
-    std::lock_guard lock(mutex_);
-    int64_t now = env_.NowMillis();
-    std::erase_if(sessions_, [now](const auto& s) { return s.second.expires_ms <= now; });
+    int64_t now = storage_.env().NowMillis();
     std::string id = NewToken();
-    sessions_[id] = {who, now + lifetime_ms_};
+    storage_.PutSession(Sha256Hex(id), who, now + lifetime_ms_, now);
     return id;
   }
   std::optional<Principal> Find(const std::string& id) {
     if (id.empty()) return std::nullopt;
-    std::lock_guard lock(mutex_);
-    auto it = sessions_.find(id);
-    if (it == sessions_.end() || it->second.expires_ms <= env_.NowMillis()) return std::nullopt;
-    return it->second.who;
+    return storage_.FindSession(Sha256Hex(id), storage_.env().NowMillis());
   }
-  void End(const std::string& id) {
-    std::lock_guard lock(mutex_);
-    sessions_.erase(id);
-  }
+  void End(const std::string& id) { storage_.DropSession(Sha256Hex(id)); }
   int64_t lifetime_ms() const { return lifetime_ms_; }
 
  private:
-  struct Session {
-    Principal who;
-    int64_t expires_ms;
-  };
   int64_t lifetime_ms_;
-  const Env& env_;
-  std::mutex mutex_;
-  std::map<std::string, Session> sessions_;
+  ServerStorage& storage_;
 };
 
 struct Dashboard {
   Dashboard(ServerStorage& s, DashboardOptions o)
       : storage(s),
-        sessions(o.session_ms, s.env()),
+        sessions(o.session_ms, s),
         cookie_flags(o.https ? "; HttpOnly; Secure" : "; HttpOnly"),
         error_log(*o.error_log),
         auth_failures(o.auth_failures) {}

@@ -83,6 +83,16 @@ CREATE TABLE team_zones(
   zone TEXT NOT NULL,
   set_at TEXT NOT NULL);
 )sql",
+    // 2: the dashboard's sessions (the SQLite store's step 9).
+    R"sql(
+CREATE TABLE dashboard_sessions(
+  id_hash TEXT PRIMARY KEY,
+  token_id TEXT NOT NULL,
+  agent TEXT NOT NULL,
+  team TEXT NOT NULL,
+  role TEXT NOT NULL,
+  expires_ms BIGINT NOT NULL);
+)sql",
 };
 constexpr int kVersion = static_cast<int>(std::size(kMigrations));
 // Held while migrating, so that processes starting together migrate once ("fcrmsrv").

@@ -136,6 +136,16 @@ CREATE TABLE team_zones(
     R"sql(
 ALTER TABLE sync_devices ADD COLUMN pulled_to INTEGER;
 )sql",
+    // 9: the dashboard's sessions (ServerStorage::PutSession), by the hash of their cookie.
+    R"sql(
+CREATE TABLE dashboard_sessions(
+  id_hash TEXT PRIMARY KEY,
+  token_id TEXT NOT NULL,
+  agent TEXT NOT NULL,
+  team TEXT NOT NULL,
+  role TEXT NOT NULL,
+  expires_ms INTEGER NOT NULL) WITHOUT ROWID;
+)sql",
 };
 constexpr int kServerSchemaVersion = static_cast<int>(std::size(kServerMigrations));
 constexpr const char* kServerSchemaKey = "sync_server_schema";
@@ -596,6 +606,34 @@ PullPage SqliteServerStorage::Pull(const Principal& who, const PullRequest& requ
     txn.Commit();
   }
   return page;
+}
+
+void SqliteServerStorage::PutSession(const std::string& id_hash, const Principal& who,
+                                     int64_t expires_ms, int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  TablesTransaction txn(*tables_);
+  tables_->Run("DELETE FROM dashboard_sessions WHERE expires_ms <= ?", now_ms);
+  tables_->Run(
+      "INSERT INTO dashboard_sessions(id_hash, token_id, agent, team, role, expires_ms) "
+      "VALUES(?, ?, ?, ?, ?, ?)",
+      id_hash, who.token_id, who.agent, who.team, RoleName(who.role), expires_ms);
+  txn.Commit();
+}
+
+std::optional<Principal> SqliteServerStorage::FindSession(const std::string& id_hash,
+                                                          int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  TableRows rows = tables_->Query(
+      "SELECT token_id, agent, team, role FROM dashboard_sessions "
+      "WHERE id_hash = ? AND expires_ms > ?",
+      id_hash, now_ms);
+  if (rows.empty()) return std::nullopt;
+  return Principal{rows.Text(0, 0), rows.Text(0, 1), rows.Text(0, 2), ParseRole(rows.Text(0, 3))};
+}
+
+void SqliteServerStorage::DropSession(const std::string& id_hash) {
+  std::lock_guard lock(mutex_);
+  tables_->Run("DELETE FROM dashboard_sessions WHERE id_hash = ?", id_hash);
 }
 
 std::vector<DeviceStatus> SqliteServerStorage::ListDevices() {

@@ -19,7 +19,8 @@ const started = Date.now();
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldcrm-e2e-'));
 fs.mkdirSync(artifacts, { recursive: true });
-const db = path.join(work, 'server.db');
+// Head office's store: a file, or the PostgreSQL database dashboard_e2e_postgres runs it on.
+const db = process.env.FIELDCRM_E2E_SERVER_DB || path.join(work, 'server.db');
 const server = (...args) => execFileSync(serverBin, ['--db', db, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 const tokenWang = server('token', 'create', '--agent', '王芳', '--team', '滨江一组');
 const tokenLi = server('token', 'create', '--agent', '李强', '--team', '西湖二组');

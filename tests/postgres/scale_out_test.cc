@@ -1,8 +1,10 @@
 // Several fieldcrm-server processes on one PostgreSQL database behind a load balancer (Debian's
 // haproxy, round robin): tablets syncing through it land on any process from one request to the
 // next, one process is killed with SIGKILL while they sync, and every tablet and the database
-// still end up with the same data, nothing lost or duplicated (docs/postgresql.md).
+// still end up with the same data, nothing lost or duplicated; a person logged in to the dashboard
+// on one process stays logged in on the others (docs/postgresql.md).
 #include <doctest/doctest.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -28,18 +30,6 @@ using namespace fieldcrm::testing;
 
 namespace {
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof(address);
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), size) == 0);
-  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) == 0);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
 std::string PortOf(const std::string& url) {
   return url.substr(url.rfind(':') + 1);
 }
@@ -49,7 +39,7 @@ std::string PortOf(const std::string& url) {
 class LoadBalancer {
  public:
   LoadBalancer(const TempDir& dir, const std::vector<std::string>& servers) {
-    port_ = FreePort();
+    port_ = FreeLoopbackPort();
     std::ofstream config(dir.File("haproxy.cfg"));
     config << "defaults\n  mode http\n  timeout connect 2s\n  timeout client 60s\n"
               "  timeout server 60s\n  retries 3\n  option redispatch\n"
@@ -110,6 +100,23 @@ TEST_CASE("three servers on one database behind haproxy: one killed mid-sync, no
     urls.push_back(servers.back()->url());
   }
   LoadBalancer balancer(dir, urls);
+
+  // A person logs in on one process; the round robin sends their next pages to the others.
+  RunResult added = Run({FIELDCRM_SERVER, "--db", db, "users", "add", "总部刘", "--role", "office"},
+                        "head-office-password\n");
+  REQUIRE_MESSAGE(added.exit_code == 0, added.err);
+  httplib::Client http(balancer.url());
+  auto login = http.Post("/login", {{"Origin", balancer.url()}},
+                         httplib::Params{{"name", "总部刘"}, {"password", "head-office-password"}});
+  REQUIRE(login);
+  REQUIRE(login->status == 303);
+  std::string cookie = login->get_header_value("Set-Cookie");
+  cookie = cookie.substr(0, cookie.find(';'));
+  for (int page = 0; page < 6; ++page) {
+    auto res = http.Get("/v1/reports", {{"Cookie", cookie}});
+    REQUIRE(res);
+    CHECK(res->status == 200);
+  }
 
   std::vector<std::unique_ptr<Store>> tablets;
   for (int t = 0; t < kTablets; ++t) {

@@ -31,8 +31,9 @@ std::string PostgresBinDir() {
   return newest;
 }
 
-// A port nobody listens on now (bound and released; the cluster takes it right after).
-int FreePort() {
+}  // namespace
+
+int FreeLoopbackPort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -46,8 +47,6 @@ int FreePort() {
   close(fd);
   return ntohs(address.sin_port);
 }
-
-}  // namespace
 
 void PostgresCluster::RunAsOwner(const std::vector<std::string>& argv) {
   std::vector<std::string> command;
@@ -76,7 +75,7 @@ PostgresCluster::PostgresCluster() : bin_(PostgresBinDir()) {
   RunAsOwner({bin_ + "/initdb", "-D", File("data"), "-U", "fieldcrm", "-A", "trust", "-E", "UTF8",
               "--locale=C.UTF-8", "--no-sync"});
   for (int attempt = 0;; ++attempt) {
-    port_ = FreePort();
+    port_ = FreeLoopbackPort();
     try {
       RunAsOwner({bin_ + "/pg_ctl", "-D", File("data"), "-l", File("server.log"), "-w", "-o",
                   "-p " + std::to_string(port_) + " -k " + dir_.string() +

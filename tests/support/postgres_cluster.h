@@ -10,6 +10,9 @@
 
 namespace fieldcrm::testing {
 
+// A TCP port nobody listens on now on 127.0.0.1 (bound and released: take it right away).
+int FreeLoopbackPort();
+
 class PostgresCluster {
  public:
   // Throws std::runtime_error with initdb's or the server's log when it cannot start one.

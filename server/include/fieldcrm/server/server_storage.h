@@ -115,6 +115,15 @@ class ServerStorage {
   // A release's library bytes; NotFound for an unknown release.
   virtual std::string ReleaseLibrary(int64_t release) = 0;
 
+  // The dashboard's logged-in people (dashboard.cc), kept with the server's tables: every server
+  // process behind a load balancer knows every session, and a restart keeps them. id_hash: the
+  // SHA-256 of the session's cookie, which itself is kept nowhere. FindSession answers only
+  // before expires_ms; PutSession also forgets the sessions expired by then.
+  virtual void PutSession(const std::string& id_hash, const Principal& who, int64_t expires_ms,
+                          int64_t now_ms) = 0;
+  virtual std::optional<Principal> FindSession(const std::string& id_hash, int64_t now_ms) = 0;
+  virtual void DropSession(const std::string& id_hash) = 0;
+
   // Every device that ever synced, most recently pulled first.
   virtual std::vector<DeviceStatus> ListDevices() = 0;
   // What /metrics shows of the store now (metrics.h).
