@@ -391,7 +391,13 @@ async function customerScreen(redrawing = false) {
   const f = c.fields;
   const panels = actionPanels(c, reload);
   const slot = el('div', { id: 'action' });
-  const open = async (name) => { slot.replaceChildren(await panels[name]()); slot.scrollIntoView(); };
+  const open = async (name) => {
+    // Taken at once, while the panel loads (a survey asks the app first): a live redraw meanwhile
+    // then leaves the card and the opening panel alone.
+    slot.replaceChildren(el('p', { class: 'loading' }, '…'));
+    slot.replaceChildren(await panels[name]());
+    slot.scrollIntoView();
+  };
   const reasons = card.tier ? el('ul', {}, ...(card.tier.explanation?.factors ?? []).map((x) =>
     el('li', {}, `${x.factor}: ${show(x.value)} → ${Number(x.points ?? 0).toFixed(1)} 分 points`))) : el('p', { class: 'muted' }, '无等级 No tier');
   main.replaceChildren(
