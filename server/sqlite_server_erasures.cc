@@ -55,7 +55,7 @@ SqliteServerStorage::ErasureReport SqliteServerStorage::Erase(
 
 std::vector<SqliteServerStorage::ErasureEntry> SqliteServerStorage::ListErasures() {
   std::lock_guard lock(mutex_);
-  CatchUp();
+  CatchUpLocked();
   TableRows rows = tables_->Query(
       "SELECT customer, erasure, erased_by, reason, erased_at, records, log_entries, conflicts "
       "FROM sync_erasures ORDER BY erased_at, erasure");
@@ -74,7 +74,7 @@ std::vector<SqliteServerStorage::ErasureEntry> SqliteServerStorage::ListErasures
 
 std::vector<std::string> SqliteServerStorage::ErasureTargetsByPhone(const std::string& phone) {
   std::lock_guard lock(mutex_);
-  CatchUp();
+  CatchUpLocked();
   return fieldcrm::ErasureTargetsByPhone(*store_, phone);
 }
 

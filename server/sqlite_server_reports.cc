@@ -205,7 +205,7 @@ json SqliteServerStorage::Report(const std::string& name,
   int64_t now = env().NowMillis();
   {
     std::lock_guard lock(mutex_);
-    CatchUp();  // on PostgreSQL, what the other processes took as well
+    CatchUpLocked();  // on PostgreSQL, what the other processes took as well
   }
   reports::ReportFilter filter;
   if (name == "search") {

@@ -227,8 +227,9 @@ SqliteServerStorage::SqliteServerStorage(const std::string& db, const Env& env) 
     replica_folder_ = NewReplicaFolder();
     store_ = OpenServerStore(replica_folder_ + "/replica.db", env);
     shared_log_ = std::make_unique<postgres::SharedLog>(*pg_, *store_);
+    // The replica catches up when something reads it: an admin command (token create, users
+    // add) replays no log.
     server_id_ = shared_log_->ServerId();
-    shared_log_->CatchUp();
     tables_ = PostgresTables(*pg_);
     reader_tables_ = PostgresTables(*pg_reader_);
   } else {
@@ -257,6 +258,11 @@ std::string SqliteServerStorage::ServerId() {
 }
 
 void SqliteServerStorage::CatchUp() {
+  std::lock_guard lock(mutex_);
+  CatchUpLocked();
+}
+
+void SqliteServerStorage::CatchUpLocked() {
   if (shared_log_) shared_log_->CatchUp();
 }
 
@@ -269,7 +275,7 @@ void SqliteServerStorage::CatchUpUnlessWriting() {
 
 json SqliteServerStorage::History(const std::string& customer) {
   std::lock_guard lock(mutex_);
-  CatchUp();
+  CatchUpLocked();
   return CustomerHistory(*store_, *tables_, customer);
 }
 
@@ -645,7 +651,7 @@ ServerStorage::Gauges SqliteServerStorage::ReadGauges() {
   Gauges gauges;
   {
     std::lock_guard lock(mutex_);
-    CatchUp();
+    CatchUpLocked();
     gauges.log_head = store_->LogHead();
     gauges.devices = ReadDevices();
   }

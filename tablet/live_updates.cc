@@ -57,7 +57,7 @@ std::optional<sync::ServerSettings> LiveUpdates::Remembered() {
 void LiveUpdates::Follow(const sync::ServerSettings& server) {
   auto noted = [this](const std::string& why) {
     std::lock_guard lock(state_.mutex);
-    if (!NoteWiped(state_, why)) NoteOffline(state_, why);
+    if (!NoteWiped(state_, why) && state_.wiped.empty()) NoteOffline(state_, why);
   };
   try {
     auto transport = sync::MakeHttpTransport(server.url, server.token, server.ca_file);
@@ -85,7 +85,14 @@ void LiveUpdates::Follow(const sync::ServerSettings& server) {
       std::lock_guard lock(state_.mutex);
       // Gone when the sync button's sync found the tablet wiped.
       if (!state_.session) throw InvalidInput("the store was closed");
-      step(*state_.session);
+      try {
+        step(*state_.session);
+      } catch (const std::exception& e) {
+        // A sync that wiped the store closes the session before the lock goes: no request in
+        // between finds a session whose files are gone.
+        NoteWiped(state_, e.what());
+        throw;
+      }
     };
     try {
       sync::KeepInSync(app_session, *transport, *watch_transport, live);

@@ -67,7 +67,9 @@ int64_t TestServer::CountRows(const std::string& table) {
 }
 
 std::unique_ptr<sync::SqliteServerStorage> OpenServer(const std::string& path) {
-  return std::make_unique<sync::SqliteServerStorage>(ServerDb(path));
+  auto storage = std::make_unique<sync::SqliteServerStorage>(ServerDb(path));
+  storage->CatchUp();
+  return storage;
 }
 
 std::string ReadFile(const std::string& path) {

@@ -70,8 +70,8 @@ std::unique_ptr<ServerProcess> RestartServer(const std::string& db, const std::s
 // data. TestServer, ServerProcess and Server use it.
 std::string ServerDb(const std::string& path);
 
-// The server's storage on a test's store path (ServerDb), opened in the test's own process: to
-// read what a server process left.
+// The server's storage on a test's store path (ServerDb), opened in the test's own process and
+// caught up: to read what a server process left.
 std::unique_ptr<sync::SqliteServerStorage> OpenServer(const std::string& path);
 
 // fieldcrm-server --db db ARGS..., run to its end.

@@ -130,6 +130,7 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     signal(SIGPIPE, SIG_IGN);  // a tablet gone mid-answer must not end the server
     SqliteServerStorage& storage = ctx.Open();
+    storage.CatchUp();  // on PostgreSQL, the replica is built before the first tablet asks
     storage.UsePlugins([&storage, folder = *plugins_dir, allow = *allow_unsigned,
                         run = *plugin_run] { return LoadPlugins(storage, folder, allow, run); });
     SyncServer server(ctx.Open(), *options);

@@ -105,6 +105,11 @@ class SqliteServerStorage : public ServerStorage {
   // customer and the walk-ins logged under no customer. InvalidInput for no phone number.
   std::vector<std::string> ErasureTargetsByPhone(const std::string& phone);
 
+  // On PostgreSQL: brings this process's replica up to the shared log; nothing on SQLite. What
+  // reads the replica does so itself; serve calls it before listening, so that the first
+  // requests do not wait for a replica built from nothing. Call without holding the storage.
+  void CatchUp();
+  // The store; on PostgreSQL, the replica as of the last CatchUp.
   Store& store() { return *store_; }
   // A customer's audit history (audit.h): each change of theirs, who sent it and when.
   nlohmann::json History(const std::string& customer);
@@ -128,9 +133,9 @@ class SqliteServerStorage : public ServerStorage {
   // Throws a 403 ProtocolError when device syncs with a token other than its own; tables: the
   // writer's or a pull's reader's.
   void CheckDeviceOwner(ServerTables& tables, const Principal& who, const std::string& device);
-  // On PostgreSQL: brings the replica up to the shared log (under mutex_). Nothing on SQLite.
-  void CatchUp();
-  // CatchUp unless a push holds the writer, which is catching the replica up itself.
+  // CatchUp for a caller holding mutex_.
+  void CatchUpLocked();
+  // CatchUp, unless a push holds mutex_ (and is catching the replica up itself).
   void CatchUpUnlessWriting();
   // One push's work inside the group's transaction (Push): checks, refusals, the merge, the
   // audit trail, the stored ack. Sets erased_on_arrival when it erased late changes.
