@@ -31,7 +31,6 @@ class SqliteServerTables : public ServerTables {
     for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
   }
 
-  void Script(std::string_view sql) override { db_.Exec(sql); }
   void Begin() override { db_.Begin(); }
   void Commit() override { db_.Commit(); }
   void Rollback() override { db_.Rollback(); }
@@ -135,7 +134,6 @@ class PostgresServerTables : public ServerTables {
  public:
   explicit PostgresServerTables(postgres::PgConnection& conn) : conn_(conn) {}
 
-  void Script(std::string_view sql) override { conn_.Exec(std::string(sql)); }
   void Begin() override { conn_.Begin(); }
   void Commit() override { conn_.Commit(); }
   void Rollback() override { conn_.Rollback(); }

@@ -52,8 +52,6 @@ class ServerTables {
   int64_t RunValues(std::string_view sql, const std::vector<SqlValue>& params) {
     return RunWith(sql, params);
   }
-  // Runs several statements without parameters (a schema step).
-  virtual void Script(std::string_view sql) = 0;
 
   // Transactions nest: inner ones are savepoints. On SQLite they are the store's own (the
   // tables share its connection and commit with its log).
