@@ -89,31 +89,32 @@ struct Dashboard {
         sessions(o.session_ms, s),
         cookie_flags(o.https ? "; HttpOnly; Secure" : "; HttpOnly"),
         error_log(*o.error_log),
-        auth_failures(o.auth_failures) {}
+        auth_failures(o.auth_failures),
+        clients(o.clients) {}
 
   ServerStorage& storage;
   Sessions sessions;
   std::string cookie_flags;  // HttpOnly, plus Secure behind HTTPS
   std::ostream& error_log;
   AuthFailureLimiter* auth_failures;
+  const ClientAddresses* clients;
+
+  std::string Client(const httplib::Request& req) const {
+    return clients ? clients->Of(req.remote_addr, req.get_header_value("X-Forwarded-For"))
+                   : req.remote_addr;
+  }
 
   // Counts a failed authentication of req's address when it presented a credential (a request
   // that sent none guessed nothing: a page opened before logging in); the seconds to wait (429)
   // when the address is over the limit, else 0.
   int64_t FailedAuthentication(const httplib::Request& req) {
     if (!auth_failures) return 0;
-    int64_t now = MonotonicMs();
-    if (int64_t retry = auth_failures->RetryAfterSeconds(req.remote_addr, now)) return retry;
+    const std::string client = Client(req);
+    if (int64_t retry = auth_failures->RetryAfterSeconds(client)) return retry;
     bool presented = req.method == "POST" || req.has_header("Authorization") ||
                      req.get_header_value("Cookie").find(kCookie) != std::string::npos;
-    if (presented) auth_failures->NoteFailure(req.remote_addr, now);
+    if (presented) auth_failures->NoteFailure(client);
     return 0;
-  }
-
-  static int64_t MonotonicMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
   }
 
   static void TooManyLogins(httplib::Response& res, int64_t retry) {
@@ -196,9 +197,7 @@ struct Dashboard {
       who = FromToken(field("token"));
     } else if (!field("name").empty()) {
       // Not even hashed while the address is over the limit: guessing costs the server nothing.
-      if (int64_t retry = auth_failures
-                              ? auth_failures->RetryAfterSeconds(req.remote_addr, MonotonicMs())
-                              : 0) {
+      if (int64_t retry = auth_failures ? auth_failures->RetryAfterSeconds(Client(req)) : 0) {
         return TooManyLogins(res, retry);
       }
       who = CheckPassword(storage, field("name"), field("password"));
@@ -254,9 +253,9 @@ struct Dashboard {
     if (!who) {
       if (int64_t retry = FailedAuthentication(req)) {
         res.set_header("Retry-After", std::to_string(retry));
-        return reply(429, ErrorBody("rate_limited", "too many failed authentications from " +
-                                                        req.remote_addr + ": try again in " +
-                                                        std::to_string(retry) + " s"));
+        return reply(
+            429, ErrorBody("rate_limited", "too many failed authentications from " + Client(req) +
+                                               ": try again in " + std::to_string(retry) + " s"));
       }
       return reply(401, ErrorBody("unauthorized",
                                   "log in at / or send 'Authorization: Bearer OFFICE_TOKEN'"));

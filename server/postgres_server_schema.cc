@@ -93,6 +93,14 @@ CREATE TABLE dashboard_sessions(
   role TEXT NOT NULL,
   expires_ms BIGINT NOT NULL);
 )sql",
+    // 3: failed authentications per client address, counted by every process
+    // (shared_auth_failures.h); a single SQLite server counts in memory.
+    R"sql(
+CREATE TABLE auth_failures(
+  address TEXT PRIMARY KEY,
+  window_start_ms BIGINT NOT NULL,
+  failures INTEGER NOT NULL);
+)sql",
 };
 constexpr int kVersion = static_cast<int>(std::size(kMigrations));
 // Held while migrating, so that processes starting together migrate once ("fcrmsrv").

@@ -11,6 +11,7 @@
 
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/server/body_limits.h"
+#include "fieldcrm/server/client_address.h"
 #include "fieldcrm/server/connection_limits.h"
 #include "fieldcrm/server/dashboard.h"
 #include "fieldcrm/server/http_errors.h"
@@ -88,12 +89,6 @@ std::unique_ptr<httplib::Server> MakeHttpServer(const ServerOptions& options) {
 // When the request this thread serves had its headers read; nullopt between requests.
 thread_local std::optional<std::chrono::steady_clock::time_point> request_started;
 
-int64_t SteadyMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 struct SyncServer::Impl {
@@ -101,9 +96,12 @@ struct SyncServer::Impl {
   ServerOptions options;
   std::unique_ptr<httplib::Server> server;
   httplib::Server& http;
-  AuthFailureLimiter auth_failures;
+  ClientAddresses clients;
+  std::unique_ptr<AuthFailureLimiter> auth_failures;
   StoreFileWatch store_file;
   LogWatch log_watch;
+  // Other processes' pushes wake this one's watchers too (declared after log_watch: ends first).
+  std::unique_ptr<ServerStorage::Subscription> other_writers;
   ServerMetrics metrics;
   std::mutex log_mutex;
   // httplib's stop() does nothing before listening has begun, and a SIGTERM can come right
@@ -118,10 +116,17 @@ struct SyncServer::Impl {
         options(std::move(o)),
         server(MakeHttpServer(options)),
         http(*server),
-        auth_failures(options.auth_failure_limit, options.auth_failure_window_ms),
+        clients(options.trusted_proxies),
+        auth_failures(
+            storage.FailureLimiter(options.auth_failure_limit, options.auth_failure_window_ms)),
         store_file(options.store_file),
-        log_watch(options.max_watchers) {}
+        log_watch(options.max_watchers),
+        other_writers(storage.FollowOtherWriters([this] { log_watch.Moved(); })) {}
   // (RegisterDashboard shares auth_failures: /login and the reports count failures too.)
+
+  std::string Client(const httplib::Request& req) const {
+    return clients.Of(req.remote_addr, req.get_header_value("X-Forwarded-For"));
+  }
 
   // The token's principal. A request without a valid token counts as a failure of its address;
   // an address over the limit gets 429 (with Retry-After) instead of the reason.
@@ -135,14 +140,14 @@ struct SyncServer::Impl {
                           "head office revoked this tablet's token at " + info->revoked_at +
                               " and ordered its data wiped");
     }
-    int64_t now = SteadyMillis();
-    if (int64_t retry = auth_failures.RetryAfterSeconds(req.remote_addr, now); retry > 0) {
+    const std::string client = Client(req);
+    if (int64_t retry = auth_failures->RetryAfterSeconds(client); retry > 0) {
       res.set_header("Retry-After", std::to_string(retry));
       throw ProtocolError(429, "rate_limited",
-                          "too many failed authentications from " + req.remote_addr +
-                              ": try again in " + std::to_string(retry) + " s with a valid token");
+                          "too many failed authentications from " + client + ": try again in " +
+                              std::to_string(retry) + " s with a valid token");
     }
-    auth_failures.NoteFailure(req.remote_addr, now);
+    auth_failures->NoteFailure(client);
     if (token.empty()) {
       throw ProtocolError(401, "unauthorized",
                           "missing token: send 'Authorization: Bearer TOKEN' (fieldcrm sync "
@@ -290,7 +295,7 @@ struct SyncServer::Impl {
     std::string token = BearerToken(req);
     std::string who = token.empty() ? "-" : Sha256Hex(token).substr(0, 12);
     std::lock_guard lock(log_mutex);
-    *options.log << storage.env().NowIso() << ' ' << req.remote_addr << ' ' << req.method << ' '
+    *options.log << storage.env().NowIso() << ' ' << Client(req) << ' ' << req.method << ' '
                  << req.path << ' ' << res.status << " token=" << who << " in=" << req.body.size()
                  << "B out=" << res.body.size() << "B" << std::endl;
   }
@@ -347,7 +352,8 @@ struct SyncServer::Impl {
     RegisterDashboard(http, storage,
                       {.https = !options.cert_file.empty(),
                        .error_log = options.error_log,
-                       .auth_failures = &auth_failures});
+                       .auth_failures = auth_failures.get(),
+                       .clients = &clients});
     // A handler's exception that escaped it: answered like any other, never with httplib's
     // default (a header carrying the exception's text).
     http.set_exception_handler(

@@ -18,6 +18,15 @@ std::string IssueToken(ServerStorage& storage, TokenInfo& info) {
   return text;
 }
 
+std::unique_ptr<ServerStorage::Subscription> ServerStorage::FollowOtherWriters(
+    std::function<void()>) {
+  return nullptr;
+}
+
+std::unique_ptr<AuthFailureLimiter> ServerStorage::FailureLimiter(int limit, int64_t window_ms) {
+  return std::make_unique<LocalAuthFailureLimiter>(limit, window_ms);
+}
+
 std::string TokenIdOf(const std::string& hash) {
   return hash.substr(0, 12);
 }

@@ -13,12 +13,14 @@
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/live_records.h"
 #include "fieldcrm/model/team_scope.h"
+#include "fieldcrm/postgres/log_listener.h"
 #include "fieldcrm/postgres/pg_connection.h"
 #include "fieldcrm/postgres/shared_log.h"
 #include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/server/audit.h"
 #include "fieldcrm/server/authorship.h"
 #include "fieldcrm/server/postgres_server_schema.h"
+#include "fieldcrm/server/shared_auth_failures.h"
 #include "fieldcrm/server/token.h"
 #include "fieldcrm/storage/hlc.h"
 
@@ -220,6 +222,7 @@ std::string NewReplicaFolder() {
 
 SqliteServerStorage::SqliteServerStorage(const std::string& db, const Env& env) {
   if (postgres::IsPostgresUrl(db)) {
+    pg_url_ = db;
     pg_ = std::make_unique<postgres::PgConnection>(db);
     pg_reader_ = std::make_unique<postgres::PgConnection>(db);
     postgres::SharedLog::Migrate(*pg_);
@@ -251,6 +254,24 @@ SqliteServerStorage::~SqliteServerStorage() {
   store_.reset();
   std::error_code ignored;
   std::filesystem::remove_all(replica_folder_, ignored);
+}
+
+std::unique_ptr<ServerStorage::Subscription> SqliteServerStorage::FollowOtherWriters(
+    std::function<void()> moved) {
+  if (pg_url_.empty()) return ServerStorage::FollowOtherWriters(std::move(moved));
+  struct Listening : Subscription {
+    Listening(const std::string& url, std::function<void()> moved)
+        : listener(url, std::move(moved)) {}
+    postgres::LogListener listener;
+  };
+  return std::make_unique<Listening>(pg_url_, std::move(moved));
+}
+
+std::unique_ptr<AuthFailureLimiter> SqliteServerStorage::FailureLimiter(int limit,
+                                                                        int64_t window_ms) {
+  if (pg_url_.empty()) return ServerStorage::FailureLimiter(limit, window_ms);
+  return std::make_unique<SharedAuthFailureLimiter>(
+      std::make_unique<postgres::PgConnection>(pg_url_), limit, window_ms, env());
 }
 
 std::string SqliteServerStorage::ServerId() {

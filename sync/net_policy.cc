@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <chrono>
+
 namespace fieldcrm::sync {
 
 namespace {
@@ -24,7 +26,14 @@ bool IsLoopbackHost(const std::string& host) {
   return inet_pton(AF_INET6, bare.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
-int64_t AuthFailureLimiter::RetryAfterSeconds(const std::string& address, int64_t now_ms) {
+int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t LocalAuthFailureLimiter::RetryAfterSeconds(const std::string& address) {
+  const int64_t now_ms = now_ms_();
   std::lock_guard lock(mutex_);
   auto it = windows_.find(address);
   if (it == windows_.end() || it->second.failures < limit_) return 0;
@@ -33,7 +42,8 @@ int64_t AuthFailureLimiter::RetryAfterSeconds(const std::string& address, int64_
   return (left_ms + 999) / 1000;
 }
 
-void AuthFailureLimiter::NoteFailure(const std::string& address, int64_t now_ms) {
+void LocalAuthFailureLimiter::NoteFailure(const std::string& address) {
+  const int64_t now_ms = now_ms_();
   std::lock_guard lock(mutex_);
   if (windows_.size() > kPruneAbove) ForgetExpired(now_ms);
   auto [it, added] = windows_.try_emplace(address, Window{now_ms, 0});
@@ -41,7 +51,7 @@ void AuthFailureLimiter::NoteFailure(const std::string& address, int64_t now_ms)
   ++it->second.failures;
 }
 
-void AuthFailureLimiter::ForgetExpired(int64_t now_ms) {
+void LocalAuthFailureLimiter::ForgetExpired(int64_t now_ms) {
   std::erase_if(windows_,
                 [&](const auto& entry) { return now_ms - entry.second.start_ms >= window_ms_; });
 }

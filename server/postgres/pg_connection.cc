@@ -100,6 +100,24 @@ void PgConnection::Rollback() {
   Exec(depth_ == 0 ? "ROLLBACK" : "ROLLBACK TO " + savepoint + "; RELEASE " + savepoint);
 }
 
+int PgConnection::Socket() const {
+  return PQsocket(conn_);
+}
+
+int PgConnection::TakeNotifications() {
+  if (PQconsumeInput(conn_) == 0) {
+    std::string message = PQerrorMessage(conn_);
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    throw StorageError("lost the connection to PostgreSQL at " + where_ + ": " + message);
+  }
+  int count = 0;
+  while (PGnotify* notification = PQnotifies(conn_)) {
+    PQfreemem(notification);
+    ++count;
+  }
+  return count;
+}
+
 PgTransaction::PgTransaction(PgConnection& conn) : conn_(conn) {
   conn_.Begin();
 }

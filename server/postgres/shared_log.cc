@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "fieldcrm/base/error.h"
+#include "fieldcrm/postgres/log_listener.h"
 #include "fieldcrm/projections/customer_store.h"
 #include "fieldcrm/storage/uuid.h"
 
@@ -121,6 +122,7 @@ void SharedLog::Append(const std::function<void()>& work) {
   Transaction local = replica_.Transact();
   int64_t before = replica_.LogHead();
   work();
+  bool appended = false;
   for (int64_t after = before;;) {
     std::vector<Store::LoggedChange> entries = replica_.ReadLog(after, kInsertRows);
     if (entries.empty()) break;
@@ -136,8 +138,11 @@ void SharedLog::Append(const std::function<void()>& work) {
                      Num(static_cast<int64_t>(c.base)), c.kind, c.record, c.field, c.value});
     }
     conn_.Exec(sql, params);
+    appended = true;
     after = entries.back().pos;
   }
+  // Delivered to the listeners (log_listener.h) once, and only if, the entries are committed.
+  if (appended) conn_.Exec(std::string("NOTIFY ") + kLogChannel);
   shared.Commit();
   local.Commit();
 }

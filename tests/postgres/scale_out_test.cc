@@ -15,11 +15,13 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <thread>
 
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/postgres/pg_connection.h"
+#include "fieldcrm/sync/client.h"
 #include "fieldcrm/sync/transport.h"
 #include "tests/support/postgres_cluster.h"
 #include "tests/support/temp_dir.h"
@@ -35,14 +37,15 @@ std::string PortOf(const std::string& url) {
 }
 
 // haproxy in the foreground, round robin over the servers, each checked on /v1/health every
-// 200 ms; a request a dead server refused goes to another one.
+// 200 ms; a request a dead server refused goes to another one. It names each request's client in
+// X-Forwarded-For, as docs/postgresql.md's deployment does.
 class LoadBalancer {
  public:
   LoadBalancer(const TempDir& dir, const std::vector<std::string>& servers) {
     port_ = FreeLoopbackPort();
     std::ofstream config(dir.File("haproxy.cfg"));
     config << "defaults\n  mode http\n  timeout connect 2s\n  timeout client 60s\n"
-              "  timeout server 60s\n  retries 3\n  option redispatch\n"
+              "  timeout server 60s\n  retries 3\n  option redispatch\n  option forwardfor\n"
               "frontend tablets\n  bind 127.0.0.1:"
            << port_ << "\n  default_backend servers\n"
            << "backend servers\n  balance roundrobin\n  option httpchk GET /v1/health\n";
@@ -77,12 +80,21 @@ class LoadBalancer {
   std::string url_;
 };
 
+// One throwaway cluster for the whole program, a database per test.
+PostgresCluster& Cluster() {
+  static PostgresCluster cluster;
+  return cluster;
+}
+
+std::string NewDatabase(const std::string& name) {
+  Cluster().CreateDatabase(name);
+  return Cluster().Url(name);
+}
+
 }  // namespace
 
 TEST_CASE("three servers on one database behind haproxy: one killed mid-sync, nothing lost") {
-  static PostgresCluster cluster;
-  cluster.CreateDatabase("hq");
-  const std::string db = cluster.Url("hq");
+  const std::string db = NewDatabase("hq");
   TempDir dir;
   constexpr int kTablets = 6, kRounds = 6, kPerRound = 40;
   std::vector<std::string> tokens;
@@ -186,4 +198,76 @@ TEST_CASE("three servers on one database behind haproxy: one killed mid-sync, no
   auto merged =
       conn.Exec("SELECT count(DISTINCT record) FROM fieldcrm_log WHERE field = '_merged_into'");
   CHECK(merged.Int(0, 0) == kTablets - 1);
+}
+
+// Two server processes on a database of their own, trusting 127.0.0.1 (the tests' haproxy) to
+// name the client, with a failed-authentication limit of 4.
+struct TwoServers {
+  explicit TwoServers(const std::string& name) : db(NewDatabase(name)) {
+    token_a = Line(Server(db, {"token", "create", "--agent", "a", "--team", "A"}).out);
+    token_b = Line(Server(db, {"token", "create", "--agent", "b", "--team", "A"}).out);
+    for (int s = 0; s < 2; ++s) {
+      servers.push_back(std::make_unique<ServerProcess>(
+          db, dir.File("server" + std::to_string(s) + ".log"),
+          std::vector<std::string>{"--insecure-http", "--auth-failure-limit", "4",
+                                   "--trusted-proxy", "127.0.0.1"}));
+      urls.push_back(servers.back()->url());
+    }
+  }
+  std::string db;
+  TempDir dir;
+  std::string token_a, token_b;
+  std::vector<std::unique_ptr<ServerProcess>> servers;
+  std::vector<std::string> urls;
+};
+
+TEST_CASE("a tablet watching on one process hears a push another process took") {
+  TwoServers two("hq_watch");
+  auto a = NewTablet(two.dir.File("a.db"), "a", "A");
+  auto b = NewTablet(two.dir.File("b.db"), "b", "A");
+  SyncWith(*b, two.urls[0], two.token_b);
+  // B waits up to 40 s on server 0: only server 1's notification can end the wait with news,
+  // since nothing is pushed to server 0.
+  constexpr int64_t kWaitMs = 40'000;
+  sync::WatchRequest watch = sync::NextWatch(*b, kWaitMs);
+  std::optional<sync::WatchAnswer> answer;
+  std::thread watcher([&] {
+    auto transport = sync::MakeHttpTransport(two.urls[0], two.token_b);
+    answer = sync::Watch(*transport, watch);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // B is waiting
+  Customers(*a).Add({{"name", "王芳"}, {"phone", "13700001111"}, {"team", "A"}});
+  auto started = std::chrono::steady_clock::now();
+  SyncWith(*a, two.urls[1], two.token_a);
+  watcher.join();
+  auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  MESSAGE("server 0's watcher answered " << waited.count() << " ms after A's sync began");
+  REQUIRE(answer);
+  CHECK(answer->changed);
+  SyncWith(*b, two.urls[0], two.token_b);
+  CHECK(CanonicalDump(*b) == CanonicalDump(*a));
+}
+
+TEST_CASE("behind haproxy, failed authentications count per client, across processes") {
+  TwoServers two("hq_limits");
+  LoadBalancer balancer(two.dir, two.urls);
+  const int port = std::stoi(PortOf(balancer.url()));
+  // Round robin spreads these over both processes; the fifth is over the shared limit of 4.
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    CHECK(RequestFrom("127.0.0.2", port, "fcrm_guess").first == 401);
+  }
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    CHECK(RequestFrom("127.0.0.2", port, "fcrm_guess").first == 429);
+  }
+  // Straight to a process, the same client is over the limit too.
+  for (const std::string& url : two.urls) {
+    CHECK(RequestFrom("127.0.0.2", std::stoi(PortOf(url)), "fcrm_guess").first == 429);
+  }
+  // Another client behind the same balancer is judged on its own, and valid tokens pass.
+  CHECK(RequestFrom("127.0.0.3", port, "fcrm_guess").first == 401);
+  CHECK(RequestFrom("127.0.0.2", port, two.token_a).first == 200);
+  postgres::PgConnection conn(two.db);
+  CHECK(conn.Exec("SELECT failures FROM auth_failures WHERE address = '127.0.0.2'").Int(0, 0) == 4);
+  CHECK(conn.Exec("SELECT count(*) FROM auth_failures WHERE address = '127.0.0.1'").Int(0, 0) == 0);
 }

@@ -1,16 +1,14 @@
 // Security from the outside, with real processes and sockets: HTTPS with head office's own CA,
 // plain HTTP refused off loopback, revocation and remote wipe at the next request, store files
 // readable by their owner only, and failed authentications rate-limited per address.
-#include <arpa/inet.h>
 #include <doctest/doctest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "fieldcrm/base/error.h"
+#include "fieldcrm/server/client_address.h"
 #include "fieldcrm/sync/net_policy.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
@@ -172,39 +170,6 @@ TEST_CASE("a revoked tablet is refused at its next request; a wiped one deletes 
   }
 }
 
-// One HTTP request over a socket bound to source address `from` (any of 127/8 reaches the
-// server): the status line's code and the Retry-After header ("" when absent).
-std::pair<int, std::string> RequestFrom(const std::string& from, int port,
-                                        const std::string& token) {
-  int sock = socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(sock >= 0);
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  inet_pton(AF_INET, from.c_str(), &local.sin_addr);
-  REQUIRE(bind(sock, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0);
-  sockaddr_in server{};
-  server.sin_family = AF_INET;
-  server.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
-  REQUIRE(connect(sock, reinterpret_cast<sockaddr*>(&server), sizeof server) == 0);
-  std::string request =
-      "GET /v1/sync/pull?protocol=1&device=01a212c9-b654-7d60-a820-3de659bb3eb3&after=0&limit=10 "
-      "HTTP/1.1\r\nHost: x\r\n"
-      "Authorization: Bearer " +
-      token + "\r\nConnection: close\r\n\r\n";
-  REQUIRE(write(sock, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
-  std::string answer;
-  char buffer[4096];
-  for (ssize_t got; (got = read(sock, buffer, sizeof buffer)) > 0;) answer.append(buffer, got);
-  close(sock);
-  REQUIRE(answer.starts_with("HTTP/1.1 "));
-  std::string retry_after;
-  if (size_t at = answer.find("Retry-After: "); at != std::string::npos) {
-    retry_after = answer.substr(at + 13, answer.find("\r\n", at) - at - 13);
-  }
-  return {std::stoi(answer.substr(9, 3)), retry_after};
-}
-
 TEST_CASE("failed authentications are rate-limited per address; valid tokens are not") {
   TempDir dir;
   TestServer server{dir.File("server.db"), {.auth_failure_limit = 3}};
@@ -227,14 +192,17 @@ TEST_CASE("failed authentications are rate-limited per address; valid tokens are
 }
 
 TEST_CASE("the failure window ends, and loopback means loopback") {
-  sync::AuthFailureLimiter limiter(2, 60'000);
-  limiter.NoteFailure("10.0.0.1", 1'000);
-  limiter.NoteFailure("10.0.0.1", 2'000);
-  CHECK(limiter.RetryAfterSeconds("10.0.0.1", 2'000) == 59);
-  CHECK(limiter.RetryAfterSeconds("10.0.0.2", 2'000) == 0);
-  CHECK(limiter.RetryAfterSeconds("10.0.0.1", 61'000) == 0);
-  limiter.NoteFailure("10.0.0.1", 61'000);  // a new window
-  CHECK(limiter.RetryAfterSeconds("10.0.0.1", 61'000) == 0);
+  int64_t now_ms = 1'000;
+  sync::LocalAuthFailureLimiter limiter(2, 60'000, [&] { return now_ms; });
+  limiter.NoteFailure("10.0.0.1");
+  now_ms = 2'000;
+  limiter.NoteFailure("10.0.0.1");
+  CHECK(limiter.RetryAfterSeconds("10.0.0.1") == 59);
+  CHECK(limiter.RetryAfterSeconds("10.0.0.2") == 0);
+  now_ms = 61'000;
+  CHECK(limiter.RetryAfterSeconds("10.0.0.1") == 0);
+  limiter.NoteFailure("10.0.0.1");  // a new window
+  CHECK(limiter.RetryAfterSeconds("10.0.0.1") == 0);
 
   for (const char* host : {"127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"}) {
     CHECK_MESSAGE(sync::IsLoopbackHost(host), host);
@@ -243,6 +211,26 @@ TEST_CASE("the failure window ends, and loopback means loopback") {
                            "::ffff:8.8.8.8", ""}) {
     CHECK_FALSE_MESSAGE(sync::IsLoopbackHost(host), host);
   }
+}
+
+TEST_CASE("X-Forwarded-For names the client only on connections from a trusted proxy") {
+  sync::ClientAddresses clients({"10.0.0.5", "::1"});
+  // From the balancer: the address it appended, whatever the client wrote to the left of it.
+  CHECK(clients.Of("10.0.0.5", "203.0.113.7") == "203.0.113.7");
+  CHECK(clients.Of("10.0.0.5", "1.2.3.4, 203.0.113.7") == "203.0.113.7");
+  CHECK(clients.Of("0:0::1", "2001:db8::0001") == "2001:db8::1");
+  // Through two trusted hops: the first untrusted address from the right.
+  CHECK(clients.Of("10.0.0.5", "198.51.100.2,10.0.0.5") == "198.51.100.2");
+  // Only trusted hops: the leftmost.
+  CHECK(clients.Of("10.0.0.5", "::1") == "::1");
+  // Anyone else's header is ignored: a client cannot pick the address it is counted under.
+  CHECK(clients.Of("203.0.113.7", "198.51.100.2") == "203.0.113.7");
+  CHECK(clients.Of("10.0.0.5", "") == "10.0.0.5");
+  // What is no address was not written by the balancer: the connection's peer.
+  CHECK(clients.Of("10.0.0.5", "evil, 203.0.113.7") == "203.0.113.7");
+  CHECK(clients.Of("10.0.0.5", "203.0.113.7, unknown") == "10.0.0.5");
+  CHECK_THROWS_AS(sync::ClientAddresses({"balancer.example.com"}), InvalidInput);
+  CHECK(sync::ClientAddresses().Of("10.0.0.5", "203.0.113.7") == "10.0.0.5");
 }
 
 }  // namespace

@@ -1,8 +1,12 @@
 #include "tests/sync/sync_support.h"
 
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -210,6 +214,37 @@ int64_t LogCount(Store& store, const std::string& device) {
   return StoreDatabase(store)
       .QueryInt("SELECT count(*) FROM log WHERE ?1 = '' OR device = ?1", device)
       .value();
+}
+
+std::pair<int, std::string> RequestFrom(const std::string& from, int port,
+                                        const std::string& token) {
+  int sock = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(sock >= 0);
+  sockaddr_in local{};
+  local.sin_family = AF_INET;
+  inet_pton(AF_INET, from.c_str(), &local.sin_addr);
+  REQUIRE(bind(sock, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0);
+  sockaddr_in server{};
+  server.sin_family = AF_INET;
+  server.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
+  REQUIRE(connect(sock, reinterpret_cast<sockaddr*>(&server), sizeof server) == 0);
+  std::string request =
+      "GET /v1/sync/pull?protocol=1&device=01a212c9-b654-7d60-a820-3de659bb3eb3&after=0&limit=10 "
+      "HTTP/1.1\r\nHost: x\r\n"
+      "Authorization: Bearer " +
+      token + "\r\nConnection: close\r\n\r\n";
+  REQUIRE(write(sock, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+  std::string answer;
+  char buffer[4096];
+  for (ssize_t got; (got = read(sock, buffer, sizeof buffer)) > 0;) answer.append(buffer, got);
+  close(sock);
+  REQUIRE(answer.starts_with("HTTP/1.1 "));
+  std::string retry_after;
+  if (size_t at = answer.find("Retry-After: "); at != std::string::npos) {
+    retry_after = answer.substr(at + 13, answer.find("\r\n", at) - at - 13);
+  }
+  return {std::stoi(answer.substr(9, 3)), retry_after};
 }
 
 }  // namespace fieldcrm::testing

@@ -110,4 +110,9 @@ sync::SyncReport SyncWith(Store& store, const std::string& url, const std::strin
 std::string CanonicalDump(Store& store);
 int64_t LogCount(Store& store, const std::string& device = "");
 
+// One pull request with this token over a socket bound to source address `from` (any of 127/8
+// reaches 127.0.0.1:port): the status line's code and the Retry-After header ("" when absent).
+std::pair<int, std::string> RequestFrom(const std::string& from, int port,
+                                        const std::string& token);
+
 }  // namespace fieldcrm::testing

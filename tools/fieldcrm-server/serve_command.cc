@@ -98,6 +98,10 @@ void AddServeCommand(CLI::App& app, ServerContext& ctx) {
                    "failed authentications per minute an address may make before it gets 429")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  serve->add_option("--trusted-proxy", options->trusted_proxies,
+                    "address of a load balancer whose X-Forwarded-For names the client (haproxy: "
+                    "option forwardfor); repeat for several. The failed-authentication limit and "
+                    "the request log then count clients, not the balancer");
   serve
       ->add_option("--plugins", *plugins_dir,
                    "folder of local plugins for the reports (tiers), after the published ones; "

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <iostream>
 
+#include "fieldcrm/server/client_address.h"
 #include "fieldcrm/server/server_storage.h"
 #include "fieldcrm/sync/net_policy.h"
 
@@ -30,6 +31,8 @@ struct DashboardOptions {
   // Failed logins and report requests without a valid token count here (per address, shared
   // with sync); an address over the limit gets 429. None: not limited.
   AuthFailureLimiter* auth_failures = nullptr;
+  // Who a request is from (behind a load balancer); none: the connection's peer.
+  const ClientAddresses* clients = nullptr;
 };
 
 // Adds the routes to http. storage must outlive http.

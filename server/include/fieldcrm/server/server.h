@@ -8,6 +8,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "fieldcrm/server/connection_limits.h"
 #include "fieldcrm/server/server_storage.h"
@@ -37,6 +38,9 @@ struct ServerOptions {
   // An address failing authentication this many times within the window gets 429 until it ends.
   int auth_failure_limit = 20;
   int64_t auth_failure_window_ms = 60'000;
+  // Load balancers whose X-Forwarded-For names the client (client_address.h): the limit above
+  // and the request log then go by the client's address rather than the balancer's.
+  std::vector<std::string> trusted_proxies{};
 };
 
 class SyncServer {

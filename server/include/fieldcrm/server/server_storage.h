@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include "fieldcrm/plugin_host/plugin_host.h"
 #include "fieldcrm/plugin_host/plugin_signature.h"
 #include "fieldcrm/server/scope.h"
+#include "fieldcrm/sync/net_policy.h"
 #include "fieldcrm/sync/protocol.h"
 
 namespace fieldcrm::sync {
@@ -136,6 +138,18 @@ class ServerStorage {
     int64_t pushes_run = 0, push_commits = 0, pushes_waiting = 0;
   };
   virtual Gauges ReadGauges() = 0;
+  // Keeps a subscription going until it is destroyed.
+  class Subscription {
+   public:
+    virtual ~Subscription() = default;
+  };
+  // Calls moved, on a thread of the storage's, whenever another server process appended to the
+  // log this one serves, for as long as the returned subscription lives; null where no other
+  // process writes (one SQLite file, one process).
+  virtual std::unique_ptr<Subscription> FollowOtherWriters(std::function<void()> moved);
+  // Where failed authentications are counted (net_policy.h): in this process's memory, unless
+  // several processes serve one database, where they share the count.
+  virtual std::unique_ptr<AuthFailureLimiter> FailureLimiter(int limit, int64_t window_ms);
   // Head office's report `name` (reports/include/fieldcrm/reports/reports.h, plus "devices",
   // "reception" (reports/include/fieldcrm/reports/reception_report.h), and "customer" with an
   // "id" parameter) filtered by the query parameters. Throws NotFound or

@@ -62,6 +62,10 @@ class SqliteServerStorage : public ServerStorage {
   void DropSession(const std::string& id_hash) override;
   std::vector<DeviceStatus> ListDevices() override;
   Gauges ReadGauges() override;
+  // On PostgreSQL: a LogListener (log_listener.h) of its own.
+  std::unique_ptr<Subscription> FollowOtherWriters(std::function<void()> moved) override;
+  // On PostgreSQL: the count every process shares (shared_auth_failures.h).
+  std::unique_ptr<AuthFailureLimiter> FailureLimiter(int limit, int64_t window_ms) override;
   StoredRelease PublishRelease(const PluginRelease& plugin, const std::string& signature,
                                const std::string& library) override;
   StoredRelease RollBackPlugin(const std::string& name, const std::string& version) override;
@@ -165,6 +169,7 @@ class SqliteServerStorage : public ServerStorage {
   std::unique_ptr<postgres::PgConnection> pg_, pg_reader_;
   std::unique_ptr<postgres::SharedLog> shared_log_;
   std::string replica_folder_;
+  std::string pg_url_;
   std::mutex reader_tables_mutex_;
   std::unique_ptr<ServerTables> reader_tables_;  // null on SQLite: a pull's reader has the tables
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -17,14 +18,29 @@ bool IsLoopbackHost(const std::string& host);
 // limit within a window, its failing requests are answered 429 until the window ends. Requests
 // with a valid token are never limited, so tablets behind the same NAT address as a misbehaving
 // device keep syncing (guessing a 256-bit token is hopeless either way; the limit caps the work and
-// log noise a flood of bad tokens causes).
+// log noise a flood of bad tokens causes). Only failing requests consult it. Implementations are
+// safe to call from any thread.
 class AuthFailureLimiter {
  public:
-  AuthFailureLimiter(int limit, int64_t window_ms) : limit_(limit), window_ms_(window_ms) {}
-
+  virtual ~AuthFailureLimiter() = default;
   // Seconds (at least 1) until address may fail again; 0 while it is under the limit.
-  int64_t RetryAfterSeconds(const std::string& address, int64_t now_ms);
-  void NoteFailure(const std::string& address, int64_t now_ms);
+  virtual int64_t RetryAfterSeconds(const std::string& address) = 0;
+  virtual void NoteFailure(const std::string& address) = 0;
+};
+
+// Milliseconds on the steady clock: the local limiter's default time.
+int64_t SteadyMillis();
+
+// The windows in this process's memory: a single server's (several processes on one database
+// share theirs in it: server/include/fieldcrm/server/shared_auth_failures.h).
+class LocalAuthFailureLimiter : public AuthFailureLimiter {
+ public:
+  LocalAuthFailureLimiter(int limit, int64_t window_ms,
+                          std::function<int64_t()> now_ms = SteadyMillis)
+      : limit_(limit), window_ms_(window_ms), now_ms_(std::move(now_ms)) {}
+
+  int64_t RetryAfterSeconds(const std::string& address) override;
+  void NoteFailure(const std::string& address) override;
 
  private:
   struct Window {
@@ -35,6 +51,7 @@ class AuthFailureLimiter {
 
   int limit_;
   int64_t window_ms_;
+  std::function<int64_t()> now_ms_;
   std::mutex mutex_;
   std::unordered_map<std::string, Window> windows_;
 };

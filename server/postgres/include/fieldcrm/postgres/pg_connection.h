@@ -60,6 +60,12 @@ class PgConnection {
   void Commit();
   void Rollback();
 
+  // For LISTEN: the socket to wait on (poll for input), and how many notifications arrived
+  // since the last call (reading what the socket holds). Throws StorageError once the
+  // connection is lost.
+  int Socket() const;
+  int TakeNotifications();
+
  private:
   pg_conn* conn_;
   int depth_ = 0;

@@ -48,7 +48,8 @@ class SharedLog {
   // Runs work inside one database transaction holding the appenders' lock and one replica
   // transaction: the replica first catches up, then work writes to it (ApplyRemote, Write,
   // MergeCustomersSharingPhone...) and may write its own tables on conn; every entry it logged
-  // goes to the database at the same positions. The database commits first, then the replica.
+  // goes to the database at the same positions, and a notification to every process's
+  // LogListener. The database commits first, then the replica.
   // If work throws, neither keeps anything. If the replica's commit fails after the database's,
   // the next CatchUp brings the entries back from the database.
   void Append(const std::function<void()>& work);
