@@ -37,8 +37,7 @@ class CustomerFaker {
 // belong to `team` (one of four when empty) and `agent` (as CustomerFaker). Phone numbers are
 // unique per (seed, customer).
 std::vector<Change> MakeCustomerChanges(const std::string& device, int64_t count, uint32_t seed,
-                                        const std::string& team = "",
-                                        const std::string& agent = "",
+                                        const std::string& team = "", const std::string& agent = "",
                                         int64_t start_ms = 1'764'000'000'000);
 
 }  // namespace fieldcrm::bench

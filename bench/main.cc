@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
           {"tiering", RunTieringBenchmark},     {"load", RunLoadBenchmark},
           {"log", RunLogGrowthBenchmark},       {"app", RunAppBenchmark},
           {"import", RunImportBenchmark},       {"dashboard", RunDashboardBenchmark},
-          {"live", RunLiveBenchmark},
+          {"live", RunLiveBenchmark},           {"fleet", RunFleetBenchmark},
       };
   CLI::App app{"fieldcrm-bench: throughput and latency next to the machine's own limits"};
   Options options;
@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
       std::filesystem::canonical("/proc/self/exe").parent_path().parent_path();
   options.fieldcrm_binary = (build_dir / "tools/fieldcrm/fieldcrm").string();
   options.plugins_dir = (build_dir / "plugins").string();
+  options.server_binary = (build_dir / "tools/fieldcrm-server/fieldcrm-server").string();
   app.add_option("--scale", options.scale,
                  "multiplies every size (1 = the sizes in bench/README.md; 0.001 for a smoke run)")
       ->check(CLI::PositiveNumber);
@@ -47,6 +48,8 @@ int main(int argc, char** argv) {
   app.add_option("--json", json_path, "where to write the results");
   app.add_option("--dir", options.dir, "scratch folder for store files (default: a temp dir)");
   app.add_option("--fieldcrm", options.fieldcrm_binary, "the tablet CLI, run as a process")
+      ->capture_default_str();
+  app.add_option("--fieldcrm-server", options.server_binary, "the server, run as processes (fleet)")
       ->capture_default_str();
   app.add_option("--plugins", options.plugins_dir, "where tiering.so is")->capture_default_str();
   app.add_option("--baseline-fieldcrm", options.baseline_fieldcrm,

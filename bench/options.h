@@ -12,6 +12,7 @@ struct Options {
   int runs = 3;        // each figure is the median of this many runs
   std::string dir;     // scratch folder for store files
   std::string fieldcrm_binary;    // the tablet CLI, run as a process where RSS or wall time count
+  std::string server_binary;      // fieldcrm-server, run as processes by the fleet benchmark
   std::string plugins_dir;        // the built plugins (tiering.so)
   std::string baseline_fieldcrm;  // an older build to time against where a benchmark compares
 

@@ -59,7 +59,7 @@ void PostgresCluster::RunAsOwner(const std::vector<std::string>& argv) {
   }
 }
 
-PostgresCluster::PostgresCluster() : bin_(PostgresBinDir()) {
+PostgresCluster::PostgresCluster(Durability durability) : bin_(PostgresBinDir()) {
   // Under /tmp whatever $TMPDIR says: the postgres user must reach the folder (a $TMPDIR in
   // root's home it could not).
   std::string pattern = "/tmp/fieldcrm-postgres-XXXXXX";
@@ -77,11 +77,14 @@ PostgresCluster::PostgresCluster() : bin_(PostgresBinDir()) {
   for (int attempt = 0;; ++attempt) {
     port_ = FreeLoopbackPort();
     try {
-      RunAsOwner({bin_ + "/pg_ctl", "-D", File("data"), "-l", File("server.log"), "-w", "-o",
-                  "-p " + std::to_string(port_) + " -k " + dir_.string() +
-                      " -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off",
-                  "start"});
-      // No fsync: what the tests kill is fieldcrm's processes, never PostgreSQL or the machine.
+      RunAsOwner(
+          {bin_ + "/pg_ctl", "-D", File("data"), "-l", File("server.log"), "-w", "-o",
+           "-p " + std::to_string(port_) + " -k " + dir_.string() +
+               " -c listen_addresses=127.0.0.1" +
+               // Tests: what they kill is fieldcrm's processes, never PostgreSQL or the
+               // machine, so they need no fsync.
+               (durability == Durability::kDurable ? "" : " -c fsync=off -c full_page_writes=off"),
+           "start"});
       running_ = true;
       return;
     } catch (const std::runtime_error&) {

@@ -1,7 +1,8 @@
 // A throwaway PostgreSQL cluster for one test: initdb into a temporary folder under /tmp, started
 // on a port of its own on 127.0.0.1 (its unix socket in that folder), stopped and deleted at scope
 // exit. PostgreSQL refuses to run as root, so under root (CI) it runs as the `postgres` system user
-// that Debian's postgresql package creates (tools/packages.txt).
+// that Debian's postgresql package creates (tools/packages.txt). Tests run it without fsync; the
+// benchmarks durable, as a deployment would.
 #pragma once
 
 #include <filesystem>
@@ -15,8 +16,10 @@ int FreeLoopbackPort();
 
 class PostgresCluster {
  public:
+  // kDurable: fsync and full-page writes on (PostgreSQL's defaults).
+  enum class Durability { kNoFsync, kDurable };
   // Throws std::runtime_error with initdb's or the server's log when it cannot start one.
-  PostgresCluster();
+  explicit PostgresCluster(Durability durability = Durability::kNoFsync);
   ~PostgresCluster();
   PostgresCluster(const PostgresCluster&) = delete;
   PostgresCluster& operator=(const PostgresCluster&) = delete;
