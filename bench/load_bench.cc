@@ -76,6 +76,7 @@ struct Fleet {
   int tablets = 0;
   int64_t per_tablet = 0;
   int teams = kTeams;
+  int unscaled_tablets = 0;  // what --fleet-tablets names it by
 };
 
 std::vector<Tablet> MakeTablets(
@@ -225,25 +226,29 @@ void RunLoadBenchmark(const Options& options, Report& report) {
 }
 
 void RunFleetBenchmark(const Options& options, Report& report) {
-  // The same week's work (100,000 changes at --scale 1) spread over more tablets; past 50, a
-  // company of 20 teams.
+  // Monday morning after a weekend of launch events: every agent syncs at once, each with a
+  // weekend's work (20,000 changes in all at --scale 1, about 1,800 customers); past 50 tablets,
+  // a company of 20 teams. What grows is the number of tablets at once, not the data.
   const std::vector<Fleet> fleets = {
-      {static_cast<int>(options.Scaled(50, 2)), options.Scaled(2000, 10), kTeams},
-      {static_cast<int>(options.Scaled(200, 2)), options.Scaled(500, 10), 20},
-      {static_cast<int>(options.Scaled(500, 2)), options.Scaled(200, 10), 20}};
+      {static_cast<int>(options.Scaled(50, 2)), options.Scaled(400, 10), kTeams, 50},
+      {static_cast<int>(options.Scaled(200, 2)), options.Scaled(100, 10), 20, 200},
+      {static_cast<int>(options.Scaled(500, 2)), options.Scaled(40, 10), 20, 500}};
   struct Backend {
+    const char* key;  // what --fleet-backend names it by
     const char* name;
     bool postgres;
     int processes;
   };
-  const Backend backends[] = {{"SQLite, 1 process", false, 1},
-                              {"PostgreSQL, 1 process", true, 1},
-                              {"PostgreSQL, 3 processes + haproxy", true, 3}};
+  const Backend backends[] = {{"sqlite", "SQLite, 1 process", false, 1},
+                              {"pg1", "PostgreSQL, 1 process", true, 1},
+                              {"pg3", "PostgreSQL, 3 processes + haproxy", true, 3}};
   // PostgreSQL as a deployment runs it: fsync on.
   testing::PostgresCluster cluster(testing::PostgresCluster::Durability::kDurable);
   int databases = 0;
   for (const Fleet& fleet : fleets) {
+    if (options.fleet_tablets != 0 && options.fleet_tablets != fleet.unscaled_tablets) continue;
     for (const Backend& backend : backends) {
+      if (!options.fleet_backend.empty() && options.fleet_backend != backend.key) continue;
       Figures figures;
       for (int i = 0; i < options.runs; ++i) {
         std::string db = options.dir + "/fleet-server.db";

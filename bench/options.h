@@ -15,6 +15,8 @@ struct Options {
   std::string server_binary;      // fieldcrm-server, run as processes by the fleet benchmark
   std::string plugins_dir;        // the built plugins (tiering.so)
   std::string baseline_fieldcrm;  // an older build to time against where a benchmark compares
+  int fleet_tablets = 0;          // fleet: only the fleet of this many tablets (at --scale 1)
+  std::string fleet_backend;      // fleet: only this backend (sqlite, pg1, pg3)
 
   // A size from the benchmark's definition, scaled, never below `floor`.
   int64_t Scaled(int64_t size, int64_t floor = 1) const {

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <list>
@@ -114,7 +115,9 @@ class HeaderDeadlines {
     std::lock_guard lock(mutex_);
     Forget(fd);
     auto& queue = waiting_[address];
-    if (queue.size() >= limits_.per_address) {
+    if (queue.size() >= limits_.per_address &&
+        std::find(limits_.unlimited_addresses.begin(), limits_.unlimited_addresses.end(),
+                  address) == limits_.unlimited_addresses.end()) {
       shutdown(queue.front().fd, SHUT_RDWR);
       by_fd_.erase(queue.front().fd);
       queue.pop_front();
@@ -227,9 +230,21 @@ class ConnectionStream : public httplib::Stream {
 
 // httplib's server with its per-connection loop replaced by one that applies the limits (the
 // loop is otherwise httplib's own: keep-alive up to its count and timeout).
-template <typename Base>
-class LimitedServer : public Base {
+// What WidenListenBacklog reaches a LimitedServer of either base through.
+class ListeningSocket {
  public:
+  virtual ~ListeningSocket() = default;
+  virtual void WidenBacklog() = 0;
+};
+
+template <typename Base>
+class LimitedServer : public Base, public ListeningSocket {
+ public:
+  void WidenBacklog() override {
+    // Listening again on a listening socket only sets its backlog (Linux's listen(2)).
+    if (this->svr_sock_ != INVALID_SOCKET) ::listen(this->svr_sock_, SOMAXCONN);
+  }
+
   template <typename... Args>
   LimitedServer(const ConnectionLimits& limits, Args&&... args)
       : Base(std::forward<Args>(args)...), deadlines_(limits) {
@@ -286,6 +301,10 @@ std::unique_ptr<httplib::Server> MakeLimitedServer(const ConnectionLimits& limit
   if (cert_file.empty()) return std::make_unique<LimitedServer<httplib::Server>>(limits);
   return std::make_unique<LimitedServer<httplib::SSLServer>>(limits, cert_file.c_str(),
                                                              key_file.c_str());
+}
+
+void WidenListenBacklog(httplib::Server& server) {
+  if (auto* limited = dynamic_cast<ListeningSocket*>(&server)) limited->WidenBacklog();
 }
 
 void HeadersRead() {

@@ -77,7 +77,11 @@ std::unique_ptr<httplib::Server> MakeHttpServer(const ServerOptions& options) {
       throw InvalidInput("cannot read '" + file + "': " + std::strerror(errno));
     }
   }
-  auto server = MakeLimitedServer(options.connections, options.cert_file, options.key_file);
+  ConnectionLimits limits = options.connections;
+  const ClientAddresses proxies(options.trusted_proxies);
+  limits.unlimited_addresses.insert(limits.unlimited_addresses.end(), proxies.trusted().begin(),
+                                    proxies.trusted().end());
+  auto server = MakeLimitedServer(limits, options.cert_file, options.key_file);
   if (!server->is_valid()) {
     throw InvalidInput("cannot use certificate '" + options.cert_file + "' with key '" +
                        options.key_file +
@@ -430,6 +434,7 @@ int SyncServer::Bind(const std::string& host, int port) {
     throw InvalidInput("cannot listen on " + host + ":" + std::to_string(port) +
                        " (address in use or not available)");
   }
+  WidenListenBacklog(impl_->http);
   return bound;
 }
 

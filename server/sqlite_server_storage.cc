@@ -307,11 +307,21 @@ void SqliteServerStorage::AddToken(const TokenInfo& info, const std::string& has
       info.id, hash, info.agent, info.team, RoleName(info.role), info.created_at);
 }
 
+template <typename... Args>
+TableRows SqliteServerStorage::QueryOnReader(std::string_view sql, const Args&... args) {
+  if (reader_tables_) {
+    std::lock_guard lock(reader_tables_mutex_);
+    return reader_tables_->Query(sql, args...);
+  }
+  ReaderPool::Lease reader = readers_->Borrow();
+  return SqliteTables(reader.db())->Query(sql, args...);
+}
+
 std::optional<TokenInfo> SqliteServerStorage::FindToken(const std::string& hash) {
-  std::lock_guard lock(mutex_);
-  TableRows rows = tables_->Query(
-      std::string("SELECT ") + kTokenColumns + ", hash FROM sync_tokens WHERE id = ?",
-      TokenIdOf(hash));
+  // Every request asks: on a reader, so that no request waits for a push being committed.
+  TableRows rows =
+      QueryOnReader(std::string("SELECT ") + kTokenColumns + ", hash FROM sync_tokens WHERE id = ?",
+                    TokenIdOf(hash));
   if (rows.empty()) return std::nullopt;
   std::string stored = rows.Text(0, 7);
   if (stored.size() != hash.size() || CRYPTO_memcmp(stored.data(), hash.data(), hash.size()) != 0) {
@@ -649,8 +659,7 @@ void SqliteServerStorage::PutSession(const std::string& id_hash, const Principal
 
 std::optional<Principal> SqliteServerStorage::FindSession(const std::string& id_hash,
                                                           int64_t now_ms) {
-  std::lock_guard lock(mutex_);
-  TableRows rows = tables_->Query(
+  TableRows rows = QueryOnReader(
       "SELECT token_id, agent, team, role FROM dashboard_sessions "
       "WHERE id_hash = ? AND expires_ms > ?",
       id_hash, now_ms);

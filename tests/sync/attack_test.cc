@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "fieldcrm/model/customers.h"
+#include "fieldcrm/server/server.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 #include "tests/sync/sync_support.h"
@@ -213,6 +215,41 @@ TEST_CASE("200 connections trickling their headers do not delay a health check")
   for (int fd : slow) close(fd);
   MESSAGE("slowest health check beside 200 trickling connections: " << slowest_ms << " ms");
   CHECK(slowest_ms < 100);
+}
+
+TEST_CASE("a server busy accepting queues 300 connections at once instead of dropping them") {
+  // Bound but not yet accepting: every connection waits in the listening socket's queue, as
+  // when 200 tablets connect faster than the accept loop takes them in. A short queue makes the
+  // kernel drop the rest's SYNs, and each such tablet waits 1, 3, 7, 15 s... to retry.
+  TempDir dir;
+  sync::SqliteServerStorage storage(ServerDb(dir.File("server.db")));
+  sync::ServerOptions options;
+  options.allow_plain_http = true;
+  sync::SyncServer server(storage, options);
+  const int port = server.Bind("127.0.0.1", 0);
+  constexpr int kConnections = 300;
+  std::vector<pollfd> waits;
+  for (int i = 0; i < kConnections; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);  // EINPROGRESS
+    waits.push_back({fd, POLLOUT, 0});
+  }
+  // Generous: a queued connection completes at once; a dropped SYN is retried after 1 s.
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  REQUIRE(poll(waits.data(), waits.size(), 0) >= 0);
+  int connected = 0;
+  for (const pollfd& wait : waits) {
+    int error = -1;
+    socklen_t size = sizeof error;
+    getsockopt(wait.fd, SOL_SOCKET, SO_ERROR, &error, &size);
+    if ((wait.revents & POLLOUT) && error == 0) ++connected;
+    close(wait.fd);
+  }
+  CHECK(connected == kConnections);
 }
 
 TEST_CASE("failed authentication is limited on /login and the reports too") {

@@ -19,6 +19,8 @@ class ClientAddresses {
   // The client of a connection from peer that sent forwarded_for ("" when it sent none): peer
   // itself unless peer is a listed proxy that forwarded a well-formed address.
   std::string Of(const std::string& peer, const std::string& forwarded_for) const;
+  // The proxies, as inet_ntop writes them (the form a connection's peer address takes).
+  const std::vector<std::string>& trusted() const { return trusted_; }
 
  private:
   bool Trusted(const std::string& address) const;

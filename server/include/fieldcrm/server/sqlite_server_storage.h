@@ -137,6 +137,10 @@ class SqliteServerStorage : public ServerStorage {
   // Throws a 403 ProtocolError when device syncs with a token other than its own; tables: the
   // writer's or a pull's reader's.
   void CheckDeviceOwner(ServerTables& tables, const Principal& who, const std::string& device);
+  // A query of the server's tables that never waits for the writer: on PostgreSQL's reader
+  // connection, or on a SQLite reader's snapshot (what the last commit left).
+  template <typename... Args>
+  TableRows QueryOnReader(std::string_view sql, const Args&... args);
   // CatchUp for a caller holding mutex_.
   void CatchUpLocked();
   // CatchUp, unless a push holds mutex_ (and is catching the replica up itself).
