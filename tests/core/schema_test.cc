@@ -68,9 +68,35 @@ TEST_CASE("a version-6 store gets its customers' tag counts from their records")
     customers.Add({{"name", "李娜"}, {"phone", "13800000002"}});
     facts = StateDump(StoreDatabase(*store));
     CHECK(StoreDatabase(*store).QueryInt("SELECT sum(tags) FROM customer_facts") == 2);
-    // As version 6 left it: customer_facts without the column.
+    // As version 6 left it: customer_facts without the columns of steps 7 and 8.
     StoreDatabase(*store).Exec(
-        "ALTER TABLE customer_facts DROP COLUMN tags; PRAGMA user_version = 6");
+        "ALTER TABLE customer_facts DROP COLUMN tags; "
+        "ALTER TABLE customer_facts DROP COLUMN last_interaction_ms; PRAGMA user_version = 6");
+  }
+  auto store = OpenCustomerStore(path);
+  CHECK(SchemaVersion(StoreDatabase(*store)) == kSchemaVersion);
+  CHECK(StateDump(StoreDatabase(*store)) == facts);
+}
+
+TEST_CASE("a version-7 store gets its customers' latest interactions from their history") {
+  TempDir dir;
+  std::string path = dir.File("v7.db");
+  std::string facts;
+  {
+    auto store = CreateCustomerStore(path, {.name = "booth", .team = "滨江一组"});
+    Customers customers(*store);
+    std::string visited = customers.Add({{"name", "张伟"}, {"phone", "13800000001"}}).id;
+    customers.Add({{"name", "李娜"}, {"phone", "13800000002"}});
+    Activities activities(*store);
+    activities.AddInteraction(visited, {.type = "visit", .at_ms = 1'780'000'000'000});
+    activities.AddInteraction(visited, {.type = "call", .at_ms = 1'790'000'000'000});
+    facts = StateDump(StoreDatabase(*store));
+    CHECK(StoreDatabase(*store).QueryInt(
+              "SELECT count(*) FROM customer_facts WHERE last_interaction_ms = 1790000000000") ==
+          1);
+    // As version 7 left it: customer_facts without the column.
+    StoreDatabase(*store).Exec(
+        "ALTER TABLE customer_facts DROP COLUMN last_interaction_ms; PRAGMA user_version = 7");
   }
   auto store = OpenCustomerStore(path);
   CHECK(SchemaVersion(StoreDatabase(*store)) == kSchemaVersion);
