@@ -46,9 +46,9 @@ std::string CustomerRoot(Database& db, const std::string& id) {
 
 // Sets each customer's last_interaction_ms from its interactions again (after they changed).
 void RefreshLastInteraction(Database& db, const std::vector<std::string>& customers) {
-  Statement& update = db.Prepare(
-      "UPDATE customer_facts SET last_interaction_ms = " FIELDCRM_LATEST_INTERACTION
-      " WHERE id = ?1");
+  Statement& update =
+      db.Prepare("UPDATE customer_facts SET last_interaction_ms = " FIELDCRM_LATEST_INTERACTION
+                 " WHERE id = ?1");
   for (const std::string& customer : customers) update.Bind(customer).Run();
 }
 
