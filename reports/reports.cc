@@ -200,6 +200,8 @@ GROUP BY 1 ORDER BY 2 DESC)sql"},
          "customers",
          kNow}},
        kCustomerCounts},
+      // visited names the parameters (?4, ?5) rather than p's columns: with the one-row p as the
+      // outer loop SQLite no longer sees the history in customer order and sorts it to group.
       {"funnel",
        "Funnel: visits → intent → reserved → signed",
        {{"by_agent",
@@ -214,14 +216,15 @@ GROUP BY 1 ORDER BY 2 DESC)sql"},
           {"signed_pct", "Reserved→signed %"},
           {"overall_pct", "Visit→signed %"}},
          R"sql(
-, visited AS (SELECT customer, agent, stage FROM owned, p
-              WHERE kind = 'interaction' AND type = 'visit' AND at_ms >= p.since AND at_ms < p.until
+, visited AS (SELECT customer, agent, stage FROM owned
+              WHERE kind = 'interaction' AND type = 'visit' AND at_ms >= ?4 AND at_ms < ?5
               GROUP BY customer),
 deals AS (SELECT v.agent, v.stage,
-                 COALESCE(max(d.reserved_at IS NOT NULL OR d.signed_at IS NOT NULL), 0) AS reserved,
-                 COALESCE(max(d.signed_at IS NOT NULL), 0) AS signed
-          FROM visited v LEFT JOIN history_facts d ON d.kind = 'deal' AND d.customer = v.customer
-          GROUP BY v.customer),
+                 EXISTS (SELECT 1 FROM history_facts d WHERE d.kind = 'deal' AND d.customer = v.customer
+                           AND (d.reserved_at IS NOT NULL OR d.signed_at IS NOT NULL)) AS reserved,
+                 EXISTS (SELECT 1 FROM history_facts d WHERE d.kind = 'deal' AND d.customer = v.customer
+                           AND d.signed_at IS NOT NULL) AS signed
+          FROM visited v),
 per AS (SELECT agent AS grp, count(*) AS visited, sum(stage <> 'prospect' OR reserved) AS intent,
                sum(reserved) AS reserved, sum(signed) AS signed FROM deals GROUP BY agent),
 n AS (SELECT * FROM per UNION ALL SELECT )sql" FIELDCRM_ALL_AGENTS

@@ -219,8 +219,11 @@ struct TierTable {
   const char* name;
   const char* title;
   std::vector<std::pair<std::string, std::string>> columns;  // the first is the tier
-  std::string per_customer;  // after CommonSql (reports.cc): rows (customer, a, b)
-  std::string sql;           // after CommonSql, over temp.report_tier_sums
+  // After CommonSql (reports.cc): rows (customer, a, b). Its conditions name the parameters
+  // (?4 since, ?5 until, ?10 now) rather than p's columns, so that SQLite groups the history
+  // in the order it reads it instead of sorting it.
+  std::string per_customer;
+  std::string sql;  // after CommonSql, over temp.report_tier_sums
   const char* chart_value;
   const char* period = kInPeriod;
 };
@@ -231,8 +234,8 @@ TierTable SlaByTier() {
           "SLA breaches (overdue follow-up tasks) by the customer's tier",
           {{"tier", "Tier"}, {"overdue_tasks", "Overdue tasks"}, {"customers", "Customers"}},
           R"sql(
-SELECT o.customer, count(*), 1 FROM owned o, p
-WHERE o.kind = 'task' AND NOT o.done AND o.due_ms < p.now GROUP BY o.customer)sql",
+SELECT o.customer, count(*), 1 FROM owned o
+WHERE o.kind = 'task' AND NOT o.done AND o.due_ms < ?10 GROUP BY o.customer)sql",
           KeysCte(Tiers()) + R"sql(
 SELECT k.key AS tier, COALESCE(s.a, 0) AS overdue_tasks, COALESCE(s.b, 0) AS customers
 FROM keys k LEFT JOIN temp.report_tier_sums s ON s.tier = k.key ORDER BY k.ord)sql",
@@ -254,8 +257,8 @@ SELECT o.customer, count(*), sum(EXISTS (
          SELECT 1 FROM history_facts n
          WHERE n.kind = 'interaction' AND n.customer = o.customer AND n.type IN ('followup', 'call')
            AND n.at_ms >= o.at_ms AND n.at_ms <= o.at_ms + 86400000))
-FROM owned o, p
-WHERE o.kind = 'interaction' AND o.type = 'visit' AND o.at_ms >= p.since AND o.at_ms < p.until
+FROM owned o
+WHERE o.kind = 'interaction' AND o.type = 'visit' AND o.at_ms >= ?4 AND o.at_ms < ?5
 GROUP BY o.customer)sql",
           KeysCte(Tiers()) + R"sql(
 SELECT k.key AS tier, COALESCE(s.a, 0) AS visits, COALESCE(s.b, 0) AS followed_up,
