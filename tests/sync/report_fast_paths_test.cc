@@ -5,6 +5,7 @@
 // the earlier SQL kept here as the reference:
 //   churn            reads each customer's kept latest interaction (customer_facts) instead of
 //                    seeking its interactions;
+//   followups        by agent: visits and overdue tasks counted per agent apart, then summed;
 //   customers        by stage and by team from one pass counting by (team, stage);
 //   funnel           its visited customers carry their agent and stage; the row for everyone sums
 //                    the agents' rows;
@@ -89,6 +90,25 @@ FROM g ORDER BY grp = )sql" ALL_AGENTS R"sql(, at_risk DESC, agent)sql"},
 SELECT id, name, agent, team, stage,
        strftime('%Y-%m-%dT%H:%M:%SZ', since_ms / 1000, 'unixepoch') AS last_contact
 FROM silent ORDER BY since_ms, id)sql"},
+      {"followups/by_agent", R"sql(
+, v AS (SELECT customer, agent, at_ms AS at FROM owned, p
+         WHERE kind = 'interaction' AND type = 'visit' AND at_ms >= p.since AND at_ms < p.until),
+visits AS (SELECT agent, NOT EXISTS (
+             SELECT 1 FROM history_facts n
+             WHERE n.kind = 'interaction' AND n.customer = v.customer AND n.type IN ('followup', 'call')
+               AND n.at_ms >= v.at AND n.at_ms <= v.at + 86400000) AS missed
+           FROM v),
+t AS (SELECT agent, due_ms AS due FROM owned, p WHERE kind = 'task' AND NOT done AND due_ms < p.now),
+events AS (SELECT agent, 1 AS overdue, due, 0 AS visit, 0 AS missed FROM t
+         UNION ALL SELECT agent, 0, NULL, 1, missed FROM visits),
+per AS (SELECT agent AS grp, sum(overdue) AS overdue_tasks, min(due) AS due, sum(visit) AS visit_count,
+               sum(missed) AS missed FROM events GROUP BY agent),
+g AS (SELECT * FROM per UNION ALL SELECT )sql" ALL_AGENTS R"sql(, sum(overdue_tasks), min(due),
+        sum(visit_count), sum(missed) FROM per GROUP BY 1)
+SELECT grp AS agent, overdue_tasks,
+       strftime('%Y-%m-%dT%H:%M:%SZ', due / 1000, 'unixepoch') AS oldest_due, visit_count AS visits,
+       missed AS visits_without_followup
+FROM g ORDER BY grp = )sql" ALL_AGENTS R"sql(, overdue_tasks DESC, agent)sql"},
       {"followups/sla_by_tier", R"sql(
 , keys(key, ord) AS (VALUES ('A', 0), ('B', 1), ('C', 2), ('D', 3)),
 overdue AS (SELECT o.customer, g.tier FROM owned o CROSS JOIN temp.reference_grades g ON g.customer = o.customer, p
