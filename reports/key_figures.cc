@@ -15,8 +15,8 @@ namespace {
 
 constexpr int64_t kDayMs = 24 * 3600 * 1000;
 constexpr int64_t kMaxDailyDays = 62;  // longer periods trend by week
-// Events are counted in SQL per quarter hour, the finest step of any zone's offset, and put into
-// days or weeks here, so that a bucket boundary at a zone's midnight is exact.
+// Events are counted per quarter hour, the finest step of any zone's offset, and put into days
+// or weeks, so that a bucket boundary at a zone's midnight is exact.
 constexpr int64_t kQuarterHourMs = 15 * 60 * 1000;
 
 struct Figure {
@@ -83,23 +83,26 @@ json KeyFigures(ReportingConnection& reporting, const std::string& name, const R
   for (int64_t start : starts) trend.push_back({{"start", zone.DateOf(start)}});
   json figures = json::array();
   for (const Figure* figure : found->second) {
-    json counts =
-        RunSqlTable(reporting, filter, now_ms, figure->key, figure->label, {{"q", "q"}, {"n", "n"}},
-                    std::string(", ev AS (") + figure->times + ")\nSELECT ev.t / " +
-                        std::to_string(kQuarterHourMs) + " AS q, count(*) AS n FROM ev, p " +
-                        "WHERE ev.t >= p.prev AND ev.t < p.until GROUP BY 1");
+    // Each event's time is read and counted here: grouping them in SQL sorted every event of
+    // the two periods (80,000 visits at 120,000 customers) before counting.
     int64_t value = 0, previous = 0;
     std::vector<int64_t> by_bucket(starts.size(), 0);
-    for (const json& row : counts["rows"]) {
-      int64_t at = row["q"].get<int64_t>() * kQuarterHourMs, n = row["n"].get<int64_t>();
+    Statement& events =
+        PrepareReportQuery(reporting.db(),
+                           std::string(", ev AS (") + figure->times +
+                               ")\nSELECT ev.t FROM ev, p WHERE ev.t >= p.prev AND ev.t < p.until",
+                           filter, now_ms);
+    while (events.Step()) {
+      const int64_t at = events.Int(0) / kQuarterHourMs * kQuarterHourMs;
       if (at < filter.since_ms) {
-        previous += n;
+        ++previous;
         continue;
       }
-      value += n;
+      ++value;
       auto bucket = std::upper_bound(starts.begin(), starts.end(), at) - starts.begin() - 1;
-      by_bucket[static_cast<size_t>(bucket)] += n;
+      ++by_bucket[static_cast<size_t>(bucket)];
     }
+    events.Reset();
     for (size_t i = 0; i < starts.size(); ++i) trend[i][figure->key] = by_bucket[i];
     json change = nullptr;
     if (previous > 0) {

@@ -1,5 +1,7 @@
 #include "fieldcrm/projections/facts.h"
 
+#include <vector>
+
 #include "fieldcrm/model/fields.h"
 
 namespace fieldcrm {
@@ -37,10 +39,32 @@ std::string CustomerRoot(Database& db, const std::string& id) {
   return db.QueryText("SELECT COALESCE(root, id) FROM records WHERE id = ?", id).value_or(id);
 }
 
+// The latest interaction of a customer (its last_interaction_ms) as the history rows under it
+// now give it: ?1 is the customer.
+#define FIELDCRM_LATEST_INTERACTION \
+  "(SELECT max(at_ms) FROM history_facts WHERE kind = 'interaction' AND customer = ?1)"
+
+// Sets each customer's last_interaction_ms from its interactions again (after they changed).
+void RefreshLastInteraction(Database& db, const std::vector<std::string>& customers) {
+  Statement& update =
+      db.Prepare("UPDATE customer_facts SET last_interaction_ms = " FIELDCRM_LATEST_INTERACTION
+                 " WHERE id = ?1");
+  for (const std::string& customer : customers) update.Bind(customer).Run();
+}
+
+// The customer an interaction row hangs under now; nothing for other rows, or none.
+std::vector<std::string> InteractionCustomer(Database& db, const std::string& id) {
+  auto customer =
+      db.QueryText("SELECT customer FROM history_facts WHERE id = ? AND kind = 'interaction'", id);
+  if (!customer) return {};
+  return {*customer};
+}
+
 void WriteCustomerFacts(Database& db, const std::string& id, const json& doc) {
   db.Prepare(
         "INSERT OR REPLACE INTO customer_facts(id, team, agent, project, stage, name, source, "
-        "created_at, created_ms, budget, tags) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        "created_at, created_ms, budget, tags, last_interaction_ms) "
+        "VALUES(?1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " FIELDCRM_LATEST_INTERACTION ")")
       .Bind(id, Text(doc, "team").value_or(""), Text(doc, "agent").value_or(""),
             Text(doc, "project"), Text(doc, "stage").value_or("prospect"), Text(doc, "name"),
             Text(doc, "source"), Text(doc, "created_at"), TimeField(doc, "created_at"),
@@ -79,21 +103,46 @@ void WriteFacts(Database& db, const std::string& id, const std::string& kind,
     } else {
       db.Prepare("DELETE FROM customer_facts WHERE id = ?").Bind(id).Run();
     }
-    // What hangs under this customer, or was referred by it, follows it to its root.
+    // What hangs under this customer, or was referred by it, follows it to its root; the
+    // customers its interactions leave and join get their latest interaction again.
     std::string to = root.value_or(id);
+    std::vector<std::string> moved;
+    Statement& leaving = db.Prepare(
+        "SELECT DISTINCT customer FROM history_facts WHERE parent = ?1 AND customer <> ?2 "
+        "AND kind = 'interaction'");
+    leaving.Bind(id, to);
+    while (leaving.Step()) moved.push_back(leaving.Text(0));
+    leaving.Reset();
     db.Prepare("UPDATE history_facts SET customer = ?2 WHERE parent = ?1 AND customer <> ?2")
         .Bind(id, to)
         .Run();
+    if (!moved.empty()) {
+      moved.push_back(to);
+      RefreshLastInteraction(db, moved);
+    }
     db.Prepare(
           "UPDATE history_facts SET referrer_root = ?2 WHERE referrer = ?1 AND referrer_root <> ?2")
         .Bind(id, to)
         .Run();
-  } else if (IsHistoryKind(kind) && !deleted && parent) {
-    WriteHistoryFacts(db, id, kind, *parent, doc);
   } else {
-    db.Prepare("DELETE FROM history_facts WHERE id = ?").Bind(id).Run();
+    // An interaction's customer before and after the write gets its latest one again.
+    const bool interaction = kind == "interaction";
+    std::vector<std::string> customers;
+    if (interaction) customers = InteractionCustomer(db, id);
+    if (IsHistoryKind(kind) && !deleted && parent) {
+      WriteHistoryFacts(db, id, kind, *parent, doc);
+    } else {
+      db.Prepare("DELETE FROM history_facts WHERE id = ?").Bind(id).Run();
+    }
+    if (interaction) {
+      std::vector<std::string> after = InteractionCustomer(db, id);
+      customers.insert(customers.end(), after.begin(), after.end());
+      RefreshLastInteraction(db, customers);
+    }
   }
 }
+
+#undef FIELDCRM_LATEST_INTERACTION
 
 void RebuildAllFacts(Database& db) {
   db.Exec("DELETE FROM customer_facts; DELETE FROM history_facts;");

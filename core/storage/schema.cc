@@ -101,6 +101,14 @@ ALTER TABLE customer_facts ADD COLUMN tags INTEGER NOT NULL DEFAULT 0;
 UPDATE customer_facts SET tags = COALESCE(
   (SELECT json_array_length(r.doc, '$.tags') FROM records r WHERE r.id = customer_facts.id), 0);
 )sql"},
+    // 8: each customer's latest interaction (unix ms, NULL for none), kept by the observer with
+    // every write of the customer or of an interaction, so that the churn report reads one row
+    // per customer instead of seeking its interactions.
+    {R"sql(
+ALTER TABLE customer_facts ADD COLUMN last_interaction_ms INTEGER;
+UPDATE customer_facts SET last_interaction_ms = (SELECT max(h.at_ms) FROM history_facts h
+  WHERE h.kind = 'interaction' AND h.customer = customer_facts.id);
+)sql"},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 

@@ -5,7 +5,9 @@
 // now and at several past times, after local writes, remote merges, late (back-dated) changes
 // from an offline tablet, merges of duplicates, deletions and an erasure. So must the facts now
 // that a reporting connection keeps between changes (ReportingConnection::FactsNow), read on one
-// connection over head office's store for the whole run.
+// connection over head office's store for the whole run, and the latest interaction each
+// customer's facts keep (what the churn report reads), after interactions moved in time and
+// deleted as well.
 #include <doctest/doctest.h>
 
 #include <random>
@@ -102,7 +104,22 @@ void CheckKeptFacts(Store& store, ReportingConnection& reporting) {
   }
 }
 
+// Each live customer's latest interaction kept in customer_facts (last_interaction_ms, what the
+// churn report reads) equals the latest one from scratch.
+void CheckLatestInteraction(Store& store) {
+  json kept = json::array(), scratch = json::array();
+  Statement& rows = StoreDatabase(store).Prepare(
+      "SELECT id, COALESCE(last_interaction_ms, 0) FROM customer_facts ORDER BY id");
+  while (rows.Step()) kept.push_back({rows.Text(0), rows.Int(1)});
+  rows.Reset();
+  for (const auto& [id, f] : FromScratch(store, std::nullopt, std::nullopt, std::nullopt)) {
+    scratch.push_back({id, f.last_interaction_ms});
+  }
+  CHECK(kept.dump(1) == scratch.dump(1));
+}
+
 void CheckAgainstScratch(Store& store, const std::vector<int64_t>& times) {
+  CheckLatestInteraction(store);
   std::vector<std::optional<int64_t>> cut_offs = {std::nullopt};
   cut_offs.insert(cut_offs.end(), times.begin(), times.end());
   FactsList all = FromScratch(store, std::nullopt, std::nullopt, std::nullopt);
@@ -146,7 +163,7 @@ TEST_CASE("facts loaded for a team, a window or a past time equal the facts from
     auto west = CreateCustomerStore(dir.File("west.db"), {.name = "west", .team = "西区"});
     east->clock() = HybridClock(0, [&wall] { return wall; });
     west->clock() = HybridClock(0, [&wall] { return wall - 10 * kDay; });
-    std::vector<std::string> customers;
+    std::vector<std::string> customers, interactions;
     std::vector<int64_t> times;
     auto sync_all = [&](bool with_west) {
       for (Store* to : {office.get(), replica.get()}) {
@@ -181,9 +198,19 @@ TEST_CASE("facts loaded for a team, a window or a past time equal the facts from
             break;
           case 2:
           case 3:
-            activities.AddInteraction(id, {.type = kInteractionTypes[rng() % 3],
-                                           .at_ms = at,
-                                           .minutes = static_cast<int64_t>(rng() % 90)});
+            interactions.push_back(
+                activities.AddInteraction(id, {.type = kInteractionTypes[rng() % 3],
+                                               .at_ms = at,
+                                               .minutes = static_cast<int64_t>(rng() % 90)}));
+            // Now and then an earlier interaction is moved in time or deleted.
+            if (rng() % 4 == 0) {
+              const std::string& earlier = interactions[rng() % interactions.size()];
+              if (rng() % 2) {
+                tablet.Write("interaction", earlier, {{"at", FormatTime(at - kDay)}});
+              } else {
+                tablet.Write("interaction", earlier, {{kDeletedField, true}});
+              }
+            }
             break;
           case 4:
             activities.AddDeal(id, "3-" + std::to_string(rng() % 9), 3'000'000 + rng() % 1000,
@@ -213,7 +240,10 @@ TEST_CASE("facts loaded for a team, a window or a past time equal the facts from
         times.push_back(wall - static_cast<int64_t>(rng() % 20) * kDay);
         CheckAgainstScratch(*office, times);
       }
-      if (step % 10 == 9) CheckKeptFacts(*office, reporting);
+      if (step % 10 == 9) {
+        CheckKeptFacts(*office, reporting);
+        CheckLatestInteraction(*east);
+      }
     }
     sync_all(true);  // west's late changes arrive
     times.push_back(wall + kDay);

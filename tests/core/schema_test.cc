@@ -36,45 +36,70 @@ TEST_CASE("an older store is upgraded in place, keeping its data") {
   StoreDatabase(*store).Exec("SELECT count(*) FROM conflicts");  // the table version 2 added
 }
 
-TEST_CASE("a version-2 store gets its fact tables filled from its records") {
+namespace {
+
+// Writes a store with seed(store), takes it back to what an older version left (as_older: SQL
+// undoing the later steps and setting that version) and checks that opening it migrates it to
+// the same state.
+template <typename Seed>
+void CheckUpgradeRestores(const std::string& as_older, Seed seed) {
   TempDir dir;
-  std::string path = dir.File("v2.db");
-  std::string facts;
+  std::string path = dir.File("old.db");
+  std::string state;
   {
     auto store = CreateCustomerStore(path, {.name = "booth", .team = "滨江一组"});
-    std::string id =
-        Customers(*store).Add({{"name", "张伟"}, {"phone", "13800000001"}, {"agent", "王芳"}}).id;
-    Activities(*store).AddInteraction(id, {.type = "visit", .minutes = 40});
-    facts = StateDump(StoreDatabase(*store));
-    CHECK(StoreDatabase(*store).QueryInt("SELECT count(*) FROM history_facts") == 1);
-    // As version 2 left it: no fact tables, nor the search indexes of version 4.
-    StoreDatabase(*store).Exec(
-        "DROP TABLE customer_facts; DROP TABLE history_facts; DROP INDEX records_by_phone_tail; "
-        "PRAGMA user_version = 2");
+    seed(*store);
+    state = StateDump(StoreDatabase(*store));
+    StoreDatabase(*store).Exec(as_older);
   }
   auto store = OpenCustomerStore(path);
   CHECK(SchemaVersion(StoreDatabase(*store)) == kSchemaVersion);
-  CHECK(StateDump(StoreDatabase(*store)) == facts);
+  CHECK(StateDump(StoreDatabase(*store)) == state);
+}
+
+}  // namespace
+
+TEST_CASE("a version-2 store gets its fact tables filled from its records") {
+  // As version 2 left it: no fact tables, nor the search indexes of version 4.
+  CheckUpgradeRestores(
+      "DROP TABLE customer_facts; DROP TABLE history_facts; DROP INDEX records_by_phone_tail; "
+      "PRAGMA user_version = 2",
+      [](Store& store) {
+        std::string id = Customers(store)
+                             .Add({{"name", "张伟"}, {"phone", "13800000001"}, {"agent", "王芳"}})
+                             .id;
+        Activities(store).AddInteraction(id, {.type = "visit", .minutes = 40});
+        CHECK(StoreDatabase(store).QueryInt("SELECT count(*) FROM history_facts") == 1);
+      });
 }
 
 TEST_CASE("a version-6 store gets its customers' tag counts from their records") {
-  TempDir dir;
-  std::string path = dir.File("v6.db");
-  std::string facts;
-  {
-    auto store = CreateCustomerStore(path, {.name = "booth", .team = "滨江一组"});
-    Customers customers(*store);
-    customers.Add({{"name", "张伟"}, {"phone", "13800000001"}, {"tags", "学区,改善"}});
-    customers.Add({{"name", "李娜"}, {"phone", "13800000002"}});
-    facts = StateDump(StoreDatabase(*store));
-    CHECK(StoreDatabase(*store).QueryInt("SELECT sum(tags) FROM customer_facts") == 2);
-    // As version 6 left it: customer_facts without the column.
-    StoreDatabase(*store).Exec(
-        "ALTER TABLE customer_facts DROP COLUMN tags; PRAGMA user_version = 6");
-  }
-  auto store = OpenCustomerStore(path);
-  CHECK(SchemaVersion(StoreDatabase(*store)) == kSchemaVersion);
-  CHECK(StateDump(StoreDatabase(*store)) == facts);
+  // As version 6 left it: customer_facts without the columns of steps 7 and 8.
+  CheckUpgradeRestores(
+      "ALTER TABLE customer_facts DROP COLUMN tags; "
+      "ALTER TABLE customer_facts DROP COLUMN last_interaction_ms; PRAGMA user_version = 6",
+      [](Store& store) {
+        Customers customers(store);
+        customers.Add({{"name", "张伟"}, {"phone", "13800000001"}, {"tags", "学区,改善"}});
+        customers.Add({{"name", "李娜"}, {"phone", "13800000002"}});
+        CHECK(StoreDatabase(store).QueryInt("SELECT sum(tags) FROM customer_facts") == 2);
+      });
+}
+
+TEST_CASE("a version-7 store gets its customers' latest interactions from their history") {
+  // As version 7 left it: customer_facts without the column.
+  CheckUpgradeRestores(
+      "ALTER TABLE customer_facts DROP COLUMN last_interaction_ms; PRAGMA user_version = 7",
+      [](Store& store) {
+        Customers customers(store);
+        std::string visited = customers.Add({{"name", "张伟"}, {"phone", "13800000001"}}).id;
+        customers.Add({{"name", "李娜"}, {"phone", "13800000002"}});
+        Activities activities(store);
+        activities.AddInteraction(visited, {.type = "visit", .at_ms = 1'780'000'000'000});
+        activities.AddInteraction(visited, {.type = "call", .at_ms = 1'790'000'000'000});
+        CHECK(StoreDatabase(store).QueryInt("SELECT count(*) FROM customer_facts WHERE "
+                                            "last_interaction_ms = 1790000000000") == 1);
+      });
 }
 
 TEST_CASE("a store from a newer fieldcrm is refused with a clear message") {

@@ -70,4 +70,9 @@ nlohmann::json RunSqlTable(ReportingConnection& reporting, const ReportFilter& f
                            const std::vector<std::pair<std::string, std::string>>& columns,
                            const std::string& sql, const char* period = kInPeriod);
 
+// The statement of `sql` run after the same common CTEs, the filter's parameters bound, for
+// callers reading its rows themselves (Step them, then Reset).
+Statement& PrepareReportQuery(Database& db, const std::string& sql, const ReportFilter& filter,
+                              int64_t now_ms);
+
 }  // namespace fieldcrm::reports

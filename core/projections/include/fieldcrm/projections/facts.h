@@ -4,7 +4,8 @@
 // documents. Like records, facts are a pure function of field_state.
 //
 //   customer_facts: one row per live root customer (team, agent, project, stage, budget, ...,
-//                   and since schema step 7 `tags`, how many tags it has).
+//                   since schema step 7 `tags`, how many tags it has, and since step 8
+//                   `last_interaction_ms`, the latest `at_ms` of its interactions or NULL).
 //   history_facts:  one row per live interaction, task, deal, referral, reward or survey
 //                   response, with `customer` the root of the customer it hangs under (moved
 //                   when customers merge) and its times as unix milliseconds.

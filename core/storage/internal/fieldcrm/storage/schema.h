@@ -7,7 +7,7 @@
 
 namespace fieldcrm {
 
-constexpr int kSchemaVersion = 7;
+constexpr int kSchemaVersion = 8;
 constexpr int kApplicationId = 0x4643524D;  // "FCRM"
 
 // Checks the file is a fieldcrm store this build understands and upgrades it to kSchemaVersion
