@@ -13,6 +13,7 @@
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/live_records.h"
 #include "fieldcrm/model/team_scope.h"
+#include "fieldcrm/model/team_snapshot.h"
 #include "fieldcrm/postgres/pg_connection.h"
 #include "fieldcrm/postgres/shared_log.h"
 #include "fieldcrm/projections/customer_store.h"
@@ -587,6 +588,49 @@ PullPage SqliteServerStorage::ReadPage(const Principal& who, const PullRequest& 
   // A short page means everything up to head was scanned, matching or not.
   if (!full && static_cast<int64_t>(page.changes.size()) < request.limit) page.next = page.head;
   page.more = page.next < page.head;
+  return page;
+}
+
+SnapshotPage SqliteServerStorage::Snapshot(const Principal& who, const SnapshotRequest& request,
+                                           const AbandonedCheck& abandoned) {
+  CatchUpUnlessWriting();
+  if (abandoned()) throw Cancelled("snapshot abandoned by its client before it started");
+  ReaderPool::Lease reader = readers_->Borrow();
+  Database& db = reader.db();
+  Transaction snapshot(db);
+  if (reader_tables_) {
+    std::lock_guard lock(reader_tables_mutex_);
+    CheckDeviceOwner(*reader_tables_, who, request.device);
+  } else {
+    CheckDeviceOwner(*SqliteTables(db), who, request.device);
+  }
+  SnapshotPage page;
+  int64_t head = LogHeadOn(db);
+  page.at = request.at;
+  int64_t after = request.after;
+  // The log never shrinks, so a position beyond its head is one this server never reached (a
+  // store restored from an older backup under the same id): a new snapshot starts over.
+  if (page.at == 0 || page.at > head) {
+    page.at = head;
+    after = 0;
+  }
+  TeamLogQuery query{after,    page.at,      request.device, who.role == Role::kOffice,
+                     who.team, request.limit};
+  int64_t bytes = 0;
+  {
+    // A team's page may look at many other teams' entries: stop if its client goes meanwhile.
+    InterruptWhen interrupt(db, abandoned);
+    page.next = ForEachTeamWinner(
+        db, query, [&](int64_t, Change&& c, std::vector<KeptConflict>&& conflicts) {
+          bytes += 160 + static_cast<int64_t>(c.record.size() + c.field.size() +
+                                              (c.value ? c.value->size() : 0));
+          page.changes.push_back(std::move(c));
+          for (KeptConflict& conflict : conflicts) page.conflicts.push_back(std::move(conflict));
+          return bytes < kPullPageBytes;
+        });
+  }
+  snapshot.Commit();
+  page.more = page.next < page.at;
   return page;
 }
 

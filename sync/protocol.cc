@@ -209,6 +209,83 @@ PullPage ParsePullPage(const json& response) {
   return {Changes(response), Count(response, "next"), Count(response, "head"), more.get<bool>()};
 }
 
+json ToJson(const SnapshotRequest& request) {
+  return {{"protocol", kProtocolVersion},
+          {"device", request.device},
+          {"at", request.at},
+          {"after", request.after},
+          {"limit", request.limit}};
+}
+
+SnapshotRequest ParseSnapshotRequest(const json& request) {
+  CheckProtocol(request);
+  SnapshotRequest snapshot{Text(request, "device"), Count(request, "at"), Count(request, "after"),
+                           Count(request, "limit")};
+  if (snapshot.limit == 0) throw BadRequest("'limit' must be positive");
+  if (snapshot.at > 0 && snapshot.after > snapshot.at) {
+    throw BadRequest("'after' must not be beyond the snapshot's position 'at'");
+  }
+  snapshot.limit = std::min(snapshot.limit, kMaxBatch);
+  return snapshot;
+}
+
+namespace {
+
+void AppendValue(std::string& out, const std::optional<std::string>& value) {
+  out += value ? *value : "null";  // stored values are canonical JSON text already
+}
+
+KeptConflict ConflictFromJson(const json& j) {
+  if (!j.is_object()) throw BadRequest("a conflict must be a JSON object");
+  auto value = [&](const char* name) -> std::optional<std::string> {
+    const json& v = Member(j, name);
+    if (v.is_null()) return std::nullopt;
+    return v.dump();
+  };
+  return {Text(j, "record"),        Text(j, "field"),     static_cast<Hlc>(Count(j, "loser_hlc")),
+          Text(j, "loser_device"),  value("loser_value"), static_cast<Hlc>(Count(j, "winner_hlc")),
+          Text(j, "winner_device"), value("winner_value")};
+}
+
+}  // namespace
+
+std::string SnapshotPageBody(const SnapshotPage& page) {
+  std::string out = "{\"at\":" + std::to_string(page.at) + ",\"changes\":";
+  AppendChangesJson(out, page.changes);
+  out += ",\"conflicts\":[";
+  for (const KeptConflict& c : page.conflicts) {
+    if (&c != page.conflicts.data()) out += ',';
+    out += "{\"field\":";
+    AppendJsonString(out, c.field);
+    out += ",\"loser_device\":";
+    AppendJsonString(out, c.loser_device);
+    out += ",\"loser_hlc\":" + std::to_string(c.loser_hlc) + ",\"loser_value\":";
+    AppendValue(out, c.loser_value);
+    out += ",\"record\":";
+    AppendJsonString(out, c.record);
+    out += ",\"winner_device\":";
+    AppendJsonString(out, c.winner_device);
+    out += ",\"winner_hlc\":" + std::to_string(c.winner_hlc) + ",\"winner_value\":";
+    AppendValue(out, c.winner_value);
+    out += '}';
+  }
+  out += "],\"more\":" + std::string(page.more ? "true" : "false") +
+         ",\"next\":" + std::to_string(page.next) +
+         ",\"protocol\":" + std::to_string(kProtocolVersion) + "}";
+  return out;
+}
+
+SnapshotPage ParseSnapshotPage(const json& response) {
+  const json& more = Member(response, "more");
+  if (!more.is_boolean()) throw BadRequest("'more' must be true or false");
+  SnapshotPage page{
+      Count(response, "at"), Changes(response), {}, Count(response, "next"), more.get<bool>()};
+  for (const json& conflict : Array(response, "conflicts")) {
+    page.conflicts.push_back(ConflictFromJson(conflict));
+  }
+  return page;
+}
+
 WatchRequest ParseWatchRequest(const json& request) {
   CheckProtocol(request);
   WatchRequest watch{Text(request, "device"), Count(request, "after"), kDefaultWatchMs};

@@ -56,6 +56,8 @@ class SqliteServerStorage : public ServerStorage {
                 const AbandonedCheck& abandoned) override;
   WatchAnswer LookForChanges(const Principal& who, const WatchRequest& request,
                              const AbandonedCheck& abandoned) override;
+  SnapshotPage Snapshot(const Principal& who, const SnapshotRequest& request,
+                        const AbandonedCheck& abandoned) override;
   void PutSession(const std::string& id_hash, const Principal& who, int64_t expires_ms,
                   int64_t now_ms) override;
   std::optional<Principal> FindSession(const std::string& id_hash, int64_t now_ms) override;
