@@ -268,11 +268,9 @@ int WaitExit(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-// The position the CLI said it installed a snapshot at (0 when it said nothing of it).
-int64_t SnapshotPositionIn(const std::string& err) {
-  const std::string said = "installed the team's state at server position ";
-  size_t at = err.find(said);
-  return at == std::string::npos ? 0 : std::stoll(err.substr(at + said.size()));
+// The position `fieldcrm --json sync` says it installed a snapshot at (0: none).
+int64_t SnapshotPositionIn(const RunResult& sync) {
+  return nlohmann::json::parse(sync.out).at("snapshot_at").get<int64_t>();
 }
 
 TEST_CASE("fieldcrm init + sync take a snapshot from fieldcrm-server; kill -9 midway resumes it") {
@@ -314,9 +312,9 @@ TEST_CASE("fieldcrm init + sync take a snapshot from fieldcrm-server; kill -9 mi
     std::istringstream(*unfinished) >> at;
   }
 
-  RunResult resumed = Cli(tablet_db, {"sync"});
-  CHECK_MESSAGE(resumed.exit_code == 0, resumed.err);
-  CHECK(SnapshotPositionIn(resumed.err) == at);
+  RunResult resumed = Cli(tablet_db, {"--json", "sync"});
+  REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.err);
+  CHECK(SnapshotPositionIn(resumed) == at);
   auto tablet = OpenCustomerStore(tablet_db);
   CHECK(Customers(*tablet).List({}).size() == 1500);
   auto replay = NewTablet(dir.File("replay.db"), "吴八", kTeam);
@@ -329,10 +327,10 @@ TEST_CASE("fieldcrm init + sync take a snapshot from fieldcrm-server; kill -9 mi
 
   // sync --full takes a new snapshot of the same state: nothing new arrives.
   tablet.reset();
-  RunResult full = Cli(tablet_db, {"sync", "--full"});
-  CHECK_MESSAGE(full.exit_code == 0, full.err);
-  CHECK(SnapshotPositionIn(full.err) >= at);
-  CHECK(full.out.find("received 0") != std::string::npos);
+  RunResult full = Cli(tablet_db, {"--json", "sync", "--full"});
+  REQUIRE_MESSAGE(full.exit_code == 0, full.err);
+  CHECK(SnapshotPositionIn(full) >= at);
+  CHECK(nlohmann::json::parse(full.out)["received"] == 0);
   tablet = OpenCustomerStore(tablet_db);
   CHECK(MergedState(*tablet) == MergedState(*replay));
 }

@@ -50,10 +50,6 @@ void PrintSyncOutcome(Context& ctx, const std::string& url,
   }
   ctx.Warn(outcome.warnings);
   const sync::SyncReport& report = outcome.sync;
-  if (report.snapshot_at > 0) {
-    std::cerr << "installed the team's state at server position " << report.snapshot_at
-              << " (snapshot)\n";
-  }
   if (!report.snapshot_fallback.empty()) std::cerr << "note: " << report.snapshot_fallback << '\n';
   PrintRefusals(report.refused);
   if (report.restamped > 0 || report.clock_skew_ms < -sync::kDefaultMaxClockAheadMs ||
@@ -70,6 +66,7 @@ void PrintSyncOutcome(Context& ctx, const std::string& url,
                {"erased", report.erased},
                {"clock_skew_ms", report.clock_skew_ms},
                {"restamped", report.restamped},
+               {"snapshot_at", report.snapshot_at},
                {"error", report.push_error}});
   } else {
     std::cout << "synced with " << url << ": sent " << report.sent << ", received "
