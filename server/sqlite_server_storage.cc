@@ -548,6 +548,16 @@ PushAck SqliteServerStorage::ApplyPush(const Principal& who, const PushRequest& 
   return ack;
 }
 
+void SqliteServerStorage::CheckDeviceOwnerOnReader(Database& reader, const Principal& who,
+                                                   const std::string& device) {
+  if (reader_tables_) {
+    std::lock_guard lock(reader_tables_mutex_);
+    CheckDeviceOwner(*reader_tables_, who, device);
+  } else {
+    CheckDeviceOwner(*SqliteTables(reader), who, device);
+  }
+}
+
 PullPage SqliteServerStorage::ReadPage(const Principal& who, const PullRequest& request,
                                        const AbandonedCheck& abandoned) {
   // A tablet that gave up (a timeout, a lost network) asks again later.
@@ -560,12 +570,7 @@ PullPage SqliteServerStorage::ReadPage(const Principal& who, const PullRequest& 
   Transaction snapshot(db);
   // Another tablet's device id would only hide that tablet's own changes from this pull, but
   // would also mark that tablet as recently synced in 'devices', hiding a lost one.
-  if (reader_tables_) {
-    std::lock_guard lock(reader_tables_mutex_);
-    CheckDeviceOwner(*reader_tables_, who, request.device);
-  } else {
-    CheckDeviceOwner(*SqliteTables(db), who, request.device);
-  }
+  CheckDeviceOwnerOnReader(db, who, request.device);
   page.head = LogHeadOn(db);
   page.next = std::min(request.after, page.head);
   TeamLogQuery query{request.after, page.head,    request.device, who.role == Role::kOffice,
@@ -598,12 +603,7 @@ SnapshotPage SqliteServerStorage::Snapshot(const Principal& who, const SnapshotR
   ReaderPool::Lease reader = readers_->Borrow();
   Database& db = reader.db();
   Transaction snapshot(db);
-  if (reader_tables_) {
-    std::lock_guard lock(reader_tables_mutex_);
-    CheckDeviceOwner(*reader_tables_, who, request.device);
-  } else {
-    CheckDeviceOwner(*SqliteTables(db), who, request.device);
-  }
+  CheckDeviceOwnerOnReader(db, who, request.device);
   SnapshotPage page;
   int64_t head = LogHeadOn(db);
   page.at = request.at;

@@ -183,6 +183,19 @@ void AppendChangesJson(std::string& out, const std::vector<Change>& changes) {
   out += ']';
 }
 
+// The members every page ends with, after its others (dump() sorts members by name).
+void AppendPageEnd(std::string& out, bool more, int64_t next) {
+  out += std::string(",\"more\":") + (more ? "true" : "false") +
+         ",\"next\":" + std::to_string(next) + ",\"protocol\":" + std::to_string(kProtocolVersion) +
+         "}";
+}
+
+bool More(const json& page) {
+  const json& more = Member(page, "more");
+  if (!more.is_boolean()) throw BadRequest("'more' must be true or false");
+  return more.get<bool>();
+}
+
 }  // namespace
 
 std::string PushRequestBody(const PushRequest& request) {
@@ -197,16 +210,13 @@ std::string PushRequestBody(const PushRequest& request) {
 std::string PullPageBody(const PullPage& page) {
   std::string out = "{\"changes\":";
   AppendChangesJson(out, page.changes);
-  out += ",\"head\":" + std::to_string(page.head) + ",\"more\":" + (page.more ? "true" : "false") +
-         ",\"next\":" + std::to_string(page.next) +
-         ",\"protocol\":" + std::to_string(kProtocolVersion) + "}";
+  out += ",\"head\":" + std::to_string(page.head);
+  AppendPageEnd(out, page.more, page.next);
   return out;
 }
 
 PullPage ParsePullPage(const json& response) {
-  const json& more = Member(response, "more");
-  if (!more.is_boolean()) throw BadRequest("'more' must be true or false");
-  return {Changes(response), Count(response, "next"), Count(response, "head"), more.get<bool>()};
+  return {Changes(response), Count(response, "next"), Count(response, "head"), More(response)};
 }
 
 json ToJson(const SnapshotRequest& request) {
@@ -231,7 +241,12 @@ SnapshotRequest ParseSnapshotRequest(const json& request) {
 
 namespace {
 
-void AppendValue(std::string& out, const std::optional<std::string>& value) {
+// One side of a conflict: its "SIDE_device", "SIDE_hlc" and "SIDE_value" members.
+void AppendConflictSide(std::string& out, const std::string& side, const std::string& device,
+                        Hlc hlc, const std::optional<std::string>& value) {
+  out += ",\"" + side + "_device\":";
+  AppendJsonString(out, device);
+  out += ",\"" + side + "_hlc\":" + std::to_string(hlc) + ",\"" + side + "_value\":";
   out += value ? *value : "null";  // stored values are canonical JSON text already
 }
 
@@ -257,29 +272,20 @@ std::string SnapshotPageBody(const SnapshotPage& page) {
     if (&c != page.conflicts.data()) out += ',';
     out += "{\"field\":";
     AppendJsonString(out, c.field);
-    out += ",\"loser_device\":";
-    AppendJsonString(out, c.loser_device);
-    out += ",\"loser_hlc\":" + std::to_string(c.loser_hlc) + ",\"loser_value\":";
-    AppendValue(out, c.loser_value);
+    AppendConflictSide(out, "loser", c.loser_device, c.loser_hlc, c.loser_value);
     out += ",\"record\":";
     AppendJsonString(out, c.record);
-    out += ",\"winner_device\":";
-    AppendJsonString(out, c.winner_device);
-    out += ",\"winner_hlc\":" + std::to_string(c.winner_hlc) + ",\"winner_value\":";
-    AppendValue(out, c.winner_value);
+    AppendConflictSide(out, "winner", c.winner_device, c.winner_hlc, c.winner_value);
     out += '}';
   }
-  out += "],\"more\":" + std::string(page.more ? "true" : "false") +
-         ",\"next\":" + std::to_string(page.next) +
-         ",\"protocol\":" + std::to_string(kProtocolVersion) + "}";
+  out += ']';
+  AppendPageEnd(out, page.more, page.next);
   return out;
 }
 
 SnapshotPage ParseSnapshotPage(const json& response) {
-  const json& more = Member(response, "more");
-  if (!more.is_boolean()) throw BadRequest("'more' must be true or false");
   SnapshotPage page{
-      Count(response, "at"), Changes(response), {}, Count(response, "next"), more.get<bool>()};
+      Count(response, "at"), Changes(response), {}, Count(response, "next"), More(response)};
   for (const json& conflict : Array(response, "conflicts")) {
     page.conflicts.push_back(ConflictFromJson(conflict));
   }

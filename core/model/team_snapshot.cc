@@ -10,11 +10,14 @@ int64_t ForEachTeamWinner(Database& db, const TeamLogQuery& query,
   int64_t looked_at = query.after;
   int64_t count = 0;
   bool stopped = false;
+  // Most stores keep no conflict at all: then no field needs looking up.
+  bool any_conflict = AnyKeptConflict(db);
   ForEachTeamChange(db, query, [&](int64_t pos, Change&& change) {
     looked_at = pos;
     ++count;
     if (!WinsAt(db, change, query.up_to)) return true;
-    std::vector<KeptConflict> conflicts = KeptConflictsOf(db, change.record, change.field);
+    std::vector<KeptConflict> conflicts;
+    if (any_conflict) conflicts = KeptConflictsOf(db, change.record, change.field);
     stopped = !visit(pos, std::move(change), std::move(conflicts));
     return !stopped;
   });

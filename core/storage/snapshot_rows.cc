@@ -24,6 +24,10 @@ bool WinsAt(Database& db, const Change& change, int64_t at) {
   return !loses;
 }
 
+bool AnyKeptConflict(Database& db) {
+  return db.QueryInt("SELECT EXISTS(SELECT 1 FROM conflicts)").value_or(0) != 0;
+}
+
 std::vector<KeptConflict> KeptConflictsOf(Database& db, const std::string& record,
                                           const std::string& field) {
   Statement& stmt = db.Prepare(

@@ -73,25 +73,6 @@ struct Tablet {
   }
 };
 
-// The winning writes the server holds that are missing from store's log: none once every change
-// that still decides a field reached it (a tablet that bootstrapped from a snapshot holds those,
-// not the ones they replaced before its snapshot).
-int64_t WinnersMissing(Store& store, Store& server) {
-  Statement& winners = StoreDatabase(server).Prepare(
-      "SELECT record, field, hlc, device FROM field_state ORDER BY record, field");
-  int64_t missing = 0;
-  while (winners.Step()) {
-    missing += StoreDatabase(store)
-                   .QueryInt(
-                       "SELECT count(*) = 0 FROM log WHERE record = ? AND field = ? AND "
-                       "hlc = ? AND device = ?",
-                       winners.Text(0), winners.Text(1), winners.Int(2), winners.Text(3))
-                   .value();
-  }
-  winners.Reset();
-  return missing;
-}
-
 // A sync that may be repeated or cut off after a few messages (request or answer lost).
 void RandomSync(Tablet& tablet, const std::string& url, std::mt19937& rng) {
   sync::SyncOptions options = tablet.Options();

@@ -107,25 +107,6 @@ int64_t Count(Store& store, const std::string& sql, const std::string& device = 
   return StoreDatabase(store).QueryInt(sql, device).value();
 }
 
-// The device's winning writes on the server that replica's log lacks. A replica that bootstrapped
-// from a snapshot holds every winner, but not the writes they replaced before its snapshot.
-int64_t WinnersMissing(Store& replica, Store& central, const std::string& device) {
-  Statement& winners = StoreDatabase(central).Prepare(
-      "SELECT record, field, hlc FROM field_state WHERE device = ? ORDER BY record, field");
-  winners.Bind(device);
-  int64_t missing = 0;
-  while (winners.Step()) {
-    missing += StoreDatabase(replica)
-                   .QueryInt(
-                       "SELECT count(*) = 0 FROM log WHERE record = ? AND field = ? AND "
-                       "hlc = ? AND device = ?",
-                       winners.Text(0), winners.Text(1), winners.Int(2), device)
-                   .value();
-  }
-  winners.Reset();
-  return missing;
-}
-
 TEST_CASE(
     "tablets syncing through dropped, delayed, duplicated, reordered and truncated "
     "messages end identical, with every change exactly once") {

@@ -143,6 +143,9 @@ class SqliteServerStorage : public ServerStorage {
   // audit trail, the stored ack. Sets erased_on_arrival when it erased late changes.
   PushAck ApplyPush(const Principal& who, const PushRequest& request, const std::string& digest,
                     bool& erased_on_arrival);
+  // CheckDeviceOwner for a read on a reader's connection (its tables, or the writer's copy of
+  // them on PostgreSQL).
+  void CheckDeviceOwnerOnReader(Database& reader, const Principal& who, const std::string& device);
   // A pull's page, read on a reader's snapshot: Pull without the device row.
   PullPage ReadPage(const Principal& who, const PullRequest& request,
                     const AbandonedCheck& abandoned);

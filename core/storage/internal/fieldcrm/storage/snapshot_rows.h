@@ -19,6 +19,8 @@ namespace fieldcrm {
 // as the log keeps its entries (the server never compacts its log).
 bool WinsAt(Database& db, const Change& change, int64_t at);
 
+// Whether db keeps any conflict.
+bool AnyKeptConflict(Database& db);
 // The conflicts kept for one field of one record.
 std::vector<KeptConflict> KeptConflictsOf(Database& db, const std::string& record,
                                           const std::string& field);
