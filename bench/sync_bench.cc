@@ -61,6 +61,12 @@ class TransportOnlyStorage : public sync::ServerStorage {
     page.changes.assign(changes_.begin() + request.after, changes_.begin() + end);
     return page;
   }
+  // The fixed list is all winners: a snapshot pages through it as a pull does.
+  sync::SnapshotPage Snapshot(const sync::Principal& who, const sync::SnapshotRequest& request,
+                              const sync::AbandonedCheck& abandoned) override {
+    sync::PullPage pulled = Pull(who, {request.device, request.after, request.limit}, abandoned);
+    return {pulled.head, std::move(pulled.changes), {}, pulled.next, pulled.more};
+  }
   void PutSession(const std::string&, const sync::Principal&, int64_t, int64_t) override {}
   std::optional<sync::Principal> FindSession(const std::string&, int64_t) override {
     return std::nullopt;

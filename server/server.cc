@@ -278,6 +278,12 @@ struct SyncServer::Impl {
     return PullPageBody(page);
   }
 
+  std::string Snapshot(const Principal& who, const json& request) {
+    SnapshotPage page = storage.Snapshot(who, ParseSnapshotRequest(request), ClientGone);
+    metrics.Pulled(who.team, static_cast<int64_t>(page.changes.size()));
+    return SnapshotPageBody(page);
+  }
+
   // GET /metrics: Prometheus' text format, for head office's monitoring (an office token).
   void Metrics(const httplib::Request& req, httplib::Response& res) {
     try {
@@ -318,7 +324,8 @@ struct SyncServer::Impl {
       metrics.RequestStarted();
       std::optional<ProtocolError> refusal = RequestHygieneRefusal(req);
       if (!refusal)
-        refusal = UnreadBodyRefusal(req, {kPushPath, kPullPath, kLoginPath, kLogoutPath});
+        refusal =
+            UnreadBodyRefusal(req, {kPushPath, kPullPath, kSnapshotPath, kLoginPath, kLogoutPath});
       if (!refusal) return httplib::Server::HandlerResponse::Unhandled;
       Reply(res, refusal->status(), ErrorBody(refusal->code(), refusal->what()));
       res.set_header("Connection", "close");
@@ -335,6 +342,11 @@ struct SyncServer::Impl {
              [this](const Principal& who, const json& r) { return Pull(who, r); });
     };
     http.Post(kPushPath, push);
+    http.Post(kSnapshotPath, [this](const httplib::Request& req, httplib::Response& res,
+                                    const httplib::ContentReader& reader) {
+      Handle(req, res, &reader,
+             [this](const Principal& who, const json& r) { return Snapshot(who, r); });
+    });
     http.Get(kMetricsPath,
              [this](const httplib::Request& req, httplib::Response& res) { Metrics(req, res); });
     http.Get(kWatchPath, [this](const httplib::Request& req, httplib::Response& res) {

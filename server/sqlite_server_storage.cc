@@ -13,6 +13,7 @@
 #include "fieldcrm/model/customers.h"
 #include "fieldcrm/model/live_records.h"
 #include "fieldcrm/model/team_scope.h"
+#include "fieldcrm/model/team_snapshot.h"
 #include "fieldcrm/postgres/log_listener.h"
 #include "fieldcrm/postgres/pg_connection.h"
 #include "fieldcrm/postgres/shared_log.h"
@@ -578,6 +579,16 @@ PushAck SqliteServerStorage::ApplyPush(const Principal& who, const PushRequest& 
   return ack;
 }
 
+void SqliteServerStorage::CheckDeviceOwnerOnReader(Database& reader, const Principal& who,
+                                                   const std::string& device) {
+  if (reader_tables_) {
+    std::lock_guard lock(reader_tables_mutex_);
+    CheckDeviceOwner(*reader_tables_, who, device);
+  } else {
+    CheckDeviceOwner(*SqliteTables(reader), who, device);
+  }
+}
+
 PullPage SqliteServerStorage::ReadPage(const Principal& who, const PullRequest& request,
                                        const AbandonedCheck& abandoned) {
   // A tablet that gave up (a timeout, a lost network) asks again later.
@@ -590,12 +601,7 @@ PullPage SqliteServerStorage::ReadPage(const Principal& who, const PullRequest& 
   Transaction snapshot(db);
   // Another tablet's device id would only hide that tablet's own changes from this pull, but
   // would also mark that tablet as recently synced in 'devices', hiding a lost one.
-  if (reader_tables_) {
-    std::lock_guard lock(reader_tables_mutex_);
-    CheckDeviceOwner(*reader_tables_, who, request.device);
-  } else {
-    CheckDeviceOwner(*SqliteTables(db), who, request.device);
-  }
+  CheckDeviceOwnerOnReader(db, who, request.device);
   page.head = LogHeadOn(db);
   page.next = std::min(request.after, page.head);
   TeamLogQuery query{request.after, page.head,    request.device, who.role == Role::kOffice,
@@ -618,6 +624,50 @@ PullPage SqliteServerStorage::ReadPage(const Principal& who, const PullRequest& 
   // A short page means everything up to head was scanned, matching or not.
   if (!full && static_cast<int64_t>(page.changes.size()) < request.limit) page.next = page.head;
   page.more = page.next < page.head;
+  return page;
+}
+
+SnapshotPage SqliteServerStorage::Snapshot(const Principal& who, const SnapshotRequest& request,
+                                           const AbandonedCheck& abandoned) {
+  // A later page may come to another process than the first (behind a load balancer): its
+  // replica must reach the snapshot's position, or the position would look never reached.
+  if (request.at > 0) {
+    CatchUp();
+  } else {
+    CatchUpUnlessWriting();
+  }
+  if (abandoned()) throw Cancelled("snapshot abandoned by its client before it started");
+  ReaderPool::Lease reader = readers_->Borrow();
+  Database& db = reader.db();
+  Transaction snapshot(db);
+  CheckDeviceOwnerOnReader(db, who, request.device);
+  SnapshotPage page;
+  int64_t head = LogHeadOn(db);
+  page.at = request.at;
+  int64_t after = request.after;
+  // The log never shrinks, so a position beyond its head is one this server never reached (a
+  // store restored from an older backup under the same id): a new snapshot starts over.
+  if (page.at == 0 || page.at > head) {
+    page.at = head;
+    after = 0;
+  }
+  TeamLogQuery query{after,    page.at,      request.device, who.role == Role::kOffice,
+                     who.team, request.limit};
+  int64_t bytes = 0;
+  {
+    // A team's page may look at many other teams' entries: stop if its client goes meanwhile.
+    InterruptWhen interrupt(db, abandoned);
+    page.next = ForEachTeamWinner(
+        db, query, [&](int64_t, Change&& c, std::vector<KeptConflict>&& conflicts) {
+          bytes += 160 + static_cast<int64_t>(c.record.size() + c.field.size() +
+                                              (c.value ? c.value->size() : 0));
+          page.changes.push_back(std::move(c));
+          for (KeptConflict& conflict : conflicts) page.conflicts.push_back(std::move(conflict));
+          return bytes < kPullPageBytes;
+        });
+  }
+  snapshot.Commit();
+  page.more = page.next < page.at;
   return page;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <future>
+#include <sstream>
 
 #include "fieldcrm/application/session.h"
 #include "fieldcrm/storage/clock_correction.h"
@@ -161,6 +162,7 @@ void SyncClient::CheckServer() {
     store_.SetMeta(kPushedSeqKey, std::to_string(store_.LastOwnSeq() - store_.OwnChangesAfter(0)));
     store_.SetMeta(kPushCursorKey, "0");
     store_.SetMeta(kPullCursorKey, "0");
+    store_.DeleteMeta(kSnapshotKey);  // a snapshot of that server, or of the history redone
     store_.SetMeta(kServerIdKey, id->get<std::string>());
     txn.Commit();
   } else if (!known) {
@@ -216,7 +218,61 @@ bool SyncClient::Push(SyncReport& report) {
   return true;
 }
 
+void SyncClient::Bootstrap(SyncReport& report) {
+  int64_t at = 0;
+  int64_t after = 0;
+  if (auto unfinished = store_.GetMeta(kSnapshotKey))
+    std::istringstream(*unfinished) >> at >> after;
+  BeginDirection("receive", after);
+  progress_.pull_at = after;
+  auto fetch = [this](int64_t snapshot_at, int64_t page_after) {
+    json body =
+        ToJson(SnapshotRequest{store_.device().id, snapshot_at, page_after, options_.batch});
+    return ParseSnapshotPage(Call(kSnapshotPath, &body));
+  };
+  SnapshotPage page;
+  try {
+    page = fetch(at, after);
+  } catch (const ProtocolError& e) {
+    if (e.status() != 404) throw;
+    report.snapshot_fallback =
+        "the server has no snapshot bootstrap (upgrade fieldcrm-server for a faster first sync): "
+        "received the whole history instead";
+    return;
+  }
+  while (true) {
+    // A server that cannot serve the position asked for (a store restored from an older
+    // backup) starts a new snapshot: what was installed of the old one merges like any change.
+    std::future<SnapshotPage> next;
+    if (page.more) next = std::async(std::launch::async, fetch, page.at, page.next);
+    Transaction txn = store_.Transact();
+    int64_t head = store_.LogHead();
+    ApplyStats stats = store_.ApplySnapshot(page.changes, page.conflicts);
+    if (stats.applied > 0) NoteReceivedForReview(store_, head);
+    report.received += stats.applied;
+    report.erased += stats.erased.instructions;
+    report.erased_records += stats.erased.records;
+    progress_.received += stats.applied;
+    if (page.more) {
+      store_.SetMeta(kSnapshotKey, std::to_string(page.at) + " " + std::to_string(page.next));
+    } else {
+      // Complete: the pull goes on from the snapshot's position, in the same transaction.
+      store_.DeleteMeta(kSnapshotKey);
+      store_.SetMeta(kPullCursorKey, std::to_string(page.at));
+      report.snapshot_at = page.at;
+    }
+    progress_.pull_at = page.next;
+    progress_.pull_head = page.at;
+    SaveProgress();
+    txn.Commit();
+    ShowProgress();
+    if (!page.more) return;
+    page = next.get();
+  }
+}
+
 void SyncClient::Pull(SyncReport& report) {
+  if (options_.snapshot && Cursor(kPullCursorKey) == 0) Bootstrap(report);
   int64_t cursor = Cursor(kPullCursorKey);
   BeginDirection("receive", cursor);
   progress_.pull_at = cursor;

@@ -183,6 +183,19 @@ void AppendChangesJson(std::string& out, const std::vector<Change>& changes) {
   out += ']';
 }
 
+// The members every page ends with, after its others (dump() sorts members by name).
+void AppendPageEnd(std::string& out, bool more, int64_t next) {
+  out += std::string(",\"more\":") + (more ? "true" : "false") +
+         ",\"next\":" + std::to_string(next) + ",\"protocol\":" + std::to_string(kProtocolVersion) +
+         "}";
+}
+
+bool More(const json& page) {
+  const json& more = Member(page, "more");
+  if (!more.is_boolean()) throw BadRequest("'more' must be true or false");
+  return more.get<bool>();
+}
+
 }  // namespace
 
 std::string PushRequestBody(const PushRequest& request) {
@@ -197,16 +210,86 @@ std::string PushRequestBody(const PushRequest& request) {
 std::string PullPageBody(const PullPage& page) {
   std::string out = "{\"changes\":";
   AppendChangesJson(out, page.changes);
-  out += ",\"head\":" + std::to_string(page.head) + ",\"more\":" + (page.more ? "true" : "false") +
-         ",\"next\":" + std::to_string(page.next) +
-         ",\"protocol\":" + std::to_string(kProtocolVersion) + "}";
+  out += ",\"head\":" + std::to_string(page.head);
+  AppendPageEnd(out, page.more, page.next);
   return out;
 }
 
 PullPage ParsePullPage(const json& response) {
-  const json& more = Member(response, "more");
-  if (!more.is_boolean()) throw BadRequest("'more' must be true or false");
-  return {Changes(response), Count(response, "next"), Count(response, "head"), more.get<bool>()};
+  return {Changes(response), Count(response, "next"), Count(response, "head"), More(response)};
+}
+
+json ToJson(const SnapshotRequest& request) {
+  return {{"protocol", kProtocolVersion},
+          {"device", request.device},
+          {"at", request.at},
+          {"after", request.after},
+          {"limit", request.limit}};
+}
+
+SnapshotRequest ParseSnapshotRequest(const json& request) {
+  CheckProtocol(request);
+  SnapshotRequest snapshot{Text(request, "device"), Count(request, "at"), Count(request, "after"),
+                           Count(request, "limit")};
+  if (snapshot.limit == 0) throw BadRequest("'limit' must be positive");
+  if (snapshot.at > 0 && snapshot.after > snapshot.at) {
+    throw BadRequest("'after' must not be beyond the snapshot's position 'at'");
+  }
+  snapshot.limit = std::min(snapshot.limit, kMaxBatch);
+  return snapshot;
+}
+
+namespace {
+
+// One side of a conflict: its "SIDE_device", "SIDE_hlc" and "SIDE_value" members.
+void AppendConflictSide(std::string& out, const std::string& side, const std::string& device,
+                        Hlc hlc, const std::optional<std::string>& value) {
+  out += ",\"" + side + "_device\":";
+  AppendJsonString(out, device);
+  out += ",\"" + side + "_hlc\":" + std::to_string(hlc) + ",\"" + side + "_value\":";
+  out += value ? *value : "null";  // stored values are canonical JSON text already
+}
+
+KeptConflict ConflictFromJson(const json& j) {
+  if (!j.is_object()) throw BadRequest("a conflict must be a JSON object");
+  auto value = [&](const char* name) -> std::optional<std::string> {
+    const json& v = Member(j, name);
+    if (v.is_null()) return std::nullopt;
+    return v.dump();
+  };
+  return {Text(j, "record"),        Text(j, "field"),     static_cast<Hlc>(Count(j, "loser_hlc")),
+          Text(j, "loser_device"),  value("loser_value"), static_cast<Hlc>(Count(j, "winner_hlc")),
+          Text(j, "winner_device"), value("winner_value")};
+}
+
+}  // namespace
+
+std::string SnapshotPageBody(const SnapshotPage& page) {
+  std::string out = "{\"at\":" + std::to_string(page.at) + ",\"changes\":";
+  AppendChangesJson(out, page.changes);
+  out += ",\"conflicts\":[";
+  for (const KeptConflict& c : page.conflicts) {
+    if (&c != page.conflicts.data()) out += ',';
+    out += "{\"field\":";
+    AppendJsonString(out, c.field);
+    AppendConflictSide(out, "loser", c.loser_device, c.loser_hlc, c.loser_value);
+    out += ",\"record\":";
+    AppendJsonString(out, c.record);
+    AppendConflictSide(out, "winner", c.winner_device, c.winner_hlc, c.winner_value);
+    out += '}';
+  }
+  out += ']';
+  AppendPageEnd(out, page.more, page.next);
+  return out;
+}
+
+SnapshotPage ParseSnapshotPage(const json& response) {
+  SnapshotPage page{
+      Count(response, "at"), Changes(response), {}, Count(response, "next"), More(response)};
+  for (const json& conflict : Array(response, "conflicts")) {
+    page.conflicts.push_back(ConflictFromJson(conflict));
+  }
+  return page;
 }
 
 WatchRequest ParseWatchRequest(const json& request) {

@@ -34,15 +34,21 @@ void CheckSameAsLogged(Database& db, const Change& c) {
 
 void KeepConflict(Database& db, const std::string& record, const std::string& field,
                   const FieldWrite& loser, const FieldWrite& winner) {
-  db.Prepare(
-        "INSERT OR IGNORE INTO conflicts(record, field, loser_hlc, loser_device, loser_value, "
-        "winner_hlc, winner_device, winner_value) VALUES(?, ?, ?, ?, ?, ?, ?, ?)")
-      .Bind(record, field, loser.hlc, loser.device, loser.value, winner.hlc, winner.device,
-            winner.value)
-      .Run();
+  KeepConflict(db, {record, field, loser.hlc, loser.device, loser.value, winner.hlc, winner.device,
+                    winner.value});
 }
 
 }  // namespace
+
+void KeepConflict(Database& db, const KeptConflict& conflict) {
+  db.Prepare(
+        "INSERT OR IGNORE INTO conflicts(record, field, loser_hlc, loser_device, loser_value, "
+        "winner_hlc, winner_device, winner_value) VALUES(?, ?, ?, ?, ?, ?, ?, ?)")
+      .Bind(conflict.record, conflict.field, conflict.loser_hlc, conflict.loser_device,
+            conflict.loser_value, conflict.winner_hlc, conflict.winner_device,
+            conflict.winner_value)
+      .Run();
+}
 
 Change ReadLogRow(const Statement& stmt, int col) {
   return {stmt.Text(col),

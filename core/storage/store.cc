@@ -196,6 +196,17 @@ ApplyStats Store::ApplyRemote(std::span<const Change> changes) {
   return stats;
 }
 
+ApplyStats Store::ApplySnapshot(std::span<const Change> winners,
+                                std::span<const KeptConflict> conflicts) {
+  Transaction txn(db_);
+  ApplyStats stats = ApplyChanges(db_, hooks_, winners);
+  for (const KeptConflict& conflict : conflicts) KeepConflict(db_, conflict);
+  clock_.Observe(stats.max_hlc);
+  CheckpointClock();
+  txn.Commit();
+  return stats;
+}
+
 std::vector<Store::LoggedChange> Store::ReadLog(int64_t after, int64_t limit, bool own_only) {
   Statement& stmt = db_.Prepare("SELECT pos, " FIELDCRM_LOG_CHANGE_COLUMNS
                                 " FROM log WHERE pos > ? AND (? = 0 OR device = ?) ORDER BY pos "

@@ -126,6 +126,14 @@ json Pull(const std::string& device, json after, json limit = 500) {
       {"protocol", sync::kProtocolVersion}, {"device", device}, {"after", after}, {"limit", limit}};
 }
 
+json Snapshot(const std::string& device, json at, json after, json limit = 500) {
+  return {{"protocol", sync::kProtocolVersion},
+          {"device", device},
+          {"at", at},
+          {"after", after},
+          {"limit", limit}};
+}
+
 // The customer ids in a CSV export (the first, quoted column of every row but the header).
 std::vector<std::string> ExportedIds(const std::string& db) {
   RunResult exported = Cli(db, {"export"});
@@ -176,6 +184,26 @@ TEST_CASE("team B's token neither reads nor changes team A's records, whatever i
     b.Get(std::string(sync::kPullPath) + "?protocol=1&device=" + b_device + "&device=" + a_device +
           "&after=0&after=0");
     b.Get(std::string(sync::kPullPath) + "?protocol=1&after=0");
+  }
+  SUBCASE("snapshots at any position, for any device, with extra members") {
+    for (json at : {json(0), json(1), json(3), json(int64_t{1} << 62), json(-1)}) {
+      for (json after : {json(0), json(1), json(2), json(-1)}) {
+        b.Post(sync::kSnapshotPath, Snapshot(b_device, at, after));
+        b.Post(sync::kSnapshotPath, Snapshot(guessed, at, after));
+      }
+    }
+    for (json limit : {json(0), json(1), json(1000000), json(-5)}) {
+      b.Post(sync::kSnapshotPath, Snapshot(guessed, 0, 0, limit));
+    }
+    json forged = Snapshot(guessed, 0, 0);
+    forged["team"] = kTeamA;
+    forged["role"] = "office";
+    b.Post(sync::kSnapshotPath, forged);
+    CHECK(b.Post(sync::kSnapshotPath, Snapshot(a_device, 0, 0)) == 403);
+    // What B's own team has does come: B's customer, to a device other than the one that wrote it.
+    CHECK(b.Post(sync::kSnapshotPath, Snapshot(guessed, 0, 0)) == 200);
+    CHECK(std::any_of(b.pulled.begin(), b.pulled.end(),
+                      [&](const json& change) { return change["record"] == t.customer_b; }));
   }
   SUBCASE("pushes onto team A's ids: field writes, tombstones, merges, new children") {
     int64_t seq = 1000;

@@ -210,6 +210,23 @@ std::string CanonicalDump(Store& store) {
   return out;
 }
 
+int64_t WinnersMissing(Store& replica, Store& central, const std::string& device) {
+  Statement& winners = StoreDatabase(central).Prepare(
+      "SELECT record, field, hlc, device FROM field_state WHERE ?1 = '' OR device = ?1");
+  winners.Bind(device);
+  int64_t missing = 0;
+  while (winners.Step()) {
+    missing += StoreDatabase(replica)
+                   .QueryInt(
+                       "SELECT count(*) = 0 FROM log WHERE record = ? AND field = ? AND "
+                       "hlc = ? AND device = ?",
+                       winners.Text(0), winners.Text(1), winners.Int(2), winners.Text(3))
+                   .value();
+  }
+  winners.Reset();
+  return missing;
+}
+
 int64_t LogCount(Store& store, const std::string& device) {
   return StoreDatabase(store)
       .QueryInt("SELECT count(*) FROM log WHERE ?1 = '' OR device = ?1", device)

@@ -109,6 +109,10 @@ sync::SyncReport SyncWith(Store& store, const std::string& url, const std::strin
 // Records and per-field state, ordered by key: equal dumps mean equal replicas.
 std::string CanonicalDump(Store& store);
 int64_t LogCount(Store& store, const std::string& device = "");
+// The winning writes (of `device`, or of every device when empty) that `central` holds and
+// replica's log lacks: none once every change that still decides a field reached the replica. A
+// tablet that bootstrapped from a snapshot holds those, not the writes they replaced before it.
+int64_t WinnersMissing(Store& replica, Store& central, const std::string& device = "");
 
 // One pull request with this token over a socket bound to source address `from` (any of 127/8
 // reaches 127.0.0.1:port): the status line's code and the Retry-After header ("" when absent).

@@ -50,6 +50,7 @@ void PrintSyncOutcome(Context& ctx, const std::string& url,
   }
   ctx.Warn(outcome.warnings);
   const sync::SyncReport& report = outcome.sync;
+  if (!report.snapshot_fallback.empty()) std::cerr << "note: " << report.snapshot_fallback << '\n';
   PrintRefusals(report.refused);
   if (report.restamped > 0 || report.clock_skew_ms < -sync::kDefaultMaxClockAheadMs ||
       report.clock_skew_ms > sync::kDefaultMaxClockAheadMs) {
@@ -65,6 +66,7 @@ void PrintSyncOutcome(Context& ctx, const std::string& url,
                {"erased", report.erased},
                {"clock_skew_ms", report.clock_skew_ms},
                {"restamped", report.restamped},
+               {"snapshot_at", report.snapshot_at},
                {"error", report.push_error}});
   } else {
     std::cout << "synced with " << url << ": sent " << report.sent << ", received "
@@ -99,6 +101,9 @@ void AddSyncCommands(CLI::App& app, Context& ctx) {
         ->capture_default_str()
         ->check(CLI::Range(int64_t{1}, sync::kMaxBatch));
     cmd->add_flag("--full", options->full, "send and fetch everything again (repairs any gap)");
+    cmd->add_flag(
+        "--replay", [options](int64_t) { options->snapshot = false; },
+        "a first or --full sync fetches the whole history rather than the team's current state");
     auto watch = std::make_shared<bool>(false);
     auto interval_s = std::make_shared<int64_t>(300);
     cmd->add_flag("--watch", *watch,

@@ -98,6 +98,12 @@ class ServerStorage {
   // Changes after request.after that `who` may see, except the requester's own.
   virtual PullPage Pull(const Principal& who, const PullRequest& request,
                         const AbandonedCheck& abandoned) = 0;
+  // A page of the state `who` would have after pulling up to request.at (a new snapshot at the
+  // log head when at is 0), for a tablet's bootstrap: read in one snapshot beside the writer,
+  // like a pull page. Every later page of the same `at` describes the same state, however the log
+  // moved meanwhile.
+  virtual SnapshotPage Snapshot(const Principal& who, const SnapshotRequest& request,
+                                const AbandonedCheck& abandoned) = 0;
   // For a watch (GET /v1/sync/watch): whether a pull by `who` for `device` after `after` would
   // return a change now, and the log head it looked up to. Records nothing (a watch is not a
   // sync: the device list keeps the device's last real pull).

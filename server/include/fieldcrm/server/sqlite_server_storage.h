@@ -56,6 +56,8 @@ class SqliteServerStorage : public ServerStorage {
                 const AbandonedCheck& abandoned) override;
   WatchAnswer LookForChanges(const Principal& who, const WatchRequest& request,
                              const AbandonedCheck& abandoned) override;
+  SnapshotPage Snapshot(const Principal& who, const SnapshotRequest& request,
+                        const AbandonedCheck& abandoned) override;
   void PutSession(const std::string& id_hash, const Principal& who, int64_t expires_ms,
                   int64_t now_ms) override;
   std::optional<Principal> FindSession(const std::string& id_hash, int64_t now_ms) override;
@@ -149,6 +151,9 @@ class SqliteServerStorage : public ServerStorage {
   // audit trail, the stored ack. Sets erased_on_arrival when it erased late changes.
   PushAck ApplyPush(const Principal& who, const PushRequest& request, const std::string& digest,
                     bool& erased_on_arrival);
+  // CheckDeviceOwner for a read on a reader's connection (its tables, or the writer's copy of
+  // them on PostgreSQL).
+  void CheckDeviceOwnerOnReader(Database& reader, const Principal& who, const std::string& device);
   // A pull's page, read on a reader's snapshot: Pull without the device row.
   PullPage ReadPage(const Principal& who, const PullRequest& request,
                     const AbandonedCheck& abandoned);

@@ -25,6 +25,9 @@ inline constexpr const char* kPullCursorKey = "sync.pull_pos";  // server log po
 // This device's own sequence number covered by the push cursor, moved with it: own changes are
 // numbered without gaps, so what is left to push is a subtraction, not a count of the log.
 inline constexpr const char* kPushedSeqKey = "sync.push_seq";
+// An unfinished snapshot bootstrap: "AT NEXT", the snapshot's server position and where its next
+// page starts, kept with the rows each page installs; the next sync resumes from it.
+inline constexpr const char* kSnapshotKey = "sync.snapshot";
 inline constexpr const char* kServerIdKey = "sync.server_id";
 inline constexpr const char* kLastSyncKey = "sync.last_sync_at";
 inline constexpr const char* kClockSkewKey = "sync.clock_skew_ms";
@@ -32,8 +35,11 @@ inline constexpr const char* kClockSkewKey = "sync.clock_skew_ms";
 inline constexpr const char* kClientVersion = "fieldcrm 0.1.0";
 
 struct SyncOptions {
-  int64_t batch = 5000;           // changes per push batch and per pull page
-  bool full = false;              // send and fetch everything again (idempotent; fills any gap)
+  int64_t batch = 5000;  // changes per push batch and per pull page
+  bool full = false;     // send and fetch everything again (idempotent; fills any gap)
+  // A first sync (or a full one) installs the team's state at the server's head (POST
+  // /v1/sync/snapshot) rather than replaying the history; false replays it (sync --replay).
+  bool snapshot = true;
   std::function<int64_t()> wall;  // this tablet's clock; unset: the store's Env
   // After each batch sent, each page received, and at the end (done or failed).
   std::function<void(const SyncProgress&)> progress;
@@ -50,6 +56,9 @@ struct SyncReport {
   int64_t clock_skew_ms = 0;  // this tablet's clock minus the server's
   int64_t restamped = 0;      // own unsent changes stamped again (they were too far ahead)
   std::string push_error;     // why pushing stopped early (the pull still ran); empty if it did not
+  int64_t snapshot_at = 0;    // the server position of the snapshot this sync installed; 0: none
+  // Why a first sync replayed the history instead (a server without snapshots); empty if not.
+  std::string snapshot_fallback;
 };
 
 // This device's last sequence number the server acknowledged (own changes are numbered without
@@ -88,6 +97,11 @@ class SyncClient {
   void CheckServer();
   bool Push(SyncReport& report);
   void Pull(SyncReport& report);
+  // A first sync's snapshot (options_.snapshot): installs the team's state page by page and,
+  // with its last page, sets the pull cursor to the snapshot's position. An interrupted one
+  // resumes where kSnapshotKey says. A server without the endpoint leaves the cursor at 0, and
+  // the pull replays the history (report.snapshot_fallback says so).
+  void Bootstrap(SyncReport& report);
   int64_t Cursor(const char* key);
   int64_t Wall() const;
   // Stamps with the server's time as its latest answer gave it, and stamps again the unsent

@@ -10,6 +10,7 @@
 
 #include "fieldcrm/base/error.h"
 #include "fieldcrm/storage/change.h"
+#include "fieldcrm/storage/snapshot.h"
 
 namespace fieldcrm::sync {
 
@@ -18,6 +19,8 @@ constexpr int kMinProtocolVersion = 1;  // older clients are told to upgrade
 constexpr const char* kHealthPath = "/v1/health";
 constexpr const char* kPushPath = "/v1/sync/push";
 constexpr const char* kPullPath = "/v1/sync/pull";
+// Snapshot bootstrap: a new tablet's team state at one log position, in pages.
+constexpr const char* kSnapshotPath = "/v1/sync/snapshot";
 // Live updates: a long poll answered as soon as the log holds a change for the requester.
 constexpr const char* kWatchPath = "/v1/sync/watch";
 // Head office's current plugin releases (signature files), and one release's library.
@@ -107,6 +110,28 @@ nlohmann::json ToJson(const PullPage& page);
 // ToJson(page).dump(), written directly: a page is the largest answer the server sends.
 std::string PullPageBody(const PullPage& page);
 PullPage ParsePullPage(const nlohmann::json& response);
+
+// POST /v1/sync/snapshot (docs/sync-protocol.md, "Snapshot bootstrap"): the state a team's
+// pulls up to position `at` would leave on a new tablet, in pages read like pull pages.
+struct SnapshotRequest {
+  std::string device;  // the requester's own changes are left out, as in a pull
+  int64_t at = 0;      // the snapshot's position; 0: a new snapshot at the server's head
+  int64_t after = 0;   // the page starts after this log position (0: the first page)
+  int64_t limit = 1000;
+};
+nlohmann::json ToJson(const SnapshotRequest& request);
+SnapshotRequest ParseSnapshotRequest(const nlohmann::json& request);
+
+struct SnapshotPage {
+  int64_t at = 0;  // the snapshot's position: the pull cursor once the last page is installed
+  std::vector<Change> changes;  // the winners at `at` among the entries looked at, in log order
+  std::vector<KeptConflict> conflicts;  // the conflicts kept for their fields
+  int64_t next = 0;                     // where the next page starts
+  bool more = false;
+};
+// The answer's body, written directly like PullPageBody.
+std::string SnapshotPageBody(const SnapshotPage& page);
+SnapshotPage ParseSnapshotPage(const nlohmann::json& response);
 
 // GET /v1/sync/watch?protocol=1&device=D&after=N&wait_ms=W (docs/sync-protocol.md, "Live
 // updates"): answered as soon as the log holds a change after `after` that a pull by this token

@@ -23,6 +23,7 @@
 #include "fieldcrm/storage/change.h"
 #include "fieldcrm/storage/compaction.h"
 #include "fieldcrm/storage/hlc.h"
+#include "fieldcrm/storage/snapshot.h"
 #include "fieldcrm/storage/sqlite.h"
 #include "fieldcrm/storage/store_hooks.h"
 
@@ -72,6 +73,16 @@ class Store {
   // Applies changes received from other replicas in one transaction; then the hooks merge the
   // records that have become duplicates (customers sharing a phone: docs/merge-rules.md).
   ApplyStats ApplyRemote(std::span<const Change> changes);
+
+  // Installs a page of a snapshot (fieldcrm/storage/snapshot.h: the winning writes of a
+  // replica's fields at one log position, in log order, and the conflicts kept for them) in one
+  // transaction (joins the caller's): the same merge as ApplyRemote, so the winners enter the
+  // log under their (device, seq) and a change met again later is a duplicate. Duplicates are
+  // not merged here: the snapshot is the state of a replica that merged them already, and
+  // merging part of it would write this device's own alias links where the snapshot's own ones
+  // are still to come in later pages.
+  ApplyStats ApplySnapshot(std::span<const Change> winners,
+                           std::span<const KeptConflict> conflicts);
 
   // Log entries in arrival order after position `after`; only this device's when own_only.
   struct LoggedChange {

@@ -21,6 +21,7 @@
 
 #include "fieldcrm/storage/apply_stats.h"
 #include "fieldcrm/storage/change.h"
+#include "fieldcrm/storage/snapshot.h"
 #include "fieldcrm/storage/sqlite.h"
 #include "fieldcrm/storage/store_hooks.h"
 
@@ -38,6 +39,9 @@ inline constexpr const char* kUpsertFieldStateSql =
 
 // The change logged under (device, seq), if any.
 std::optional<Change> FindLoggedChange(Database& db, const std::string& device, int64_t seq);
+
+// Keeps a same-field conflict for review (once: the same loser of a field is kept once).
+void KeepConflict(Database& db, const KeptConflict& conflict);
 
 // Must run inside the caller's transaction, which makes a batch all-or-nothing. hooks name the
 // identity fields and fill the records table's indexed columns and derived tables.
