@@ -64,7 +64,8 @@ class TransportOnlyStorage : public sync::ServerStorage {
   // The fixed list is all winners: a snapshot pages through it as a pull does.
   sync::SnapshotPage Snapshot(const sync::Principal& who, const sync::SnapshotRequest& request,
                               const sync::AbandonedCheck& abandoned) override {
-    sync::PullPage pulled = Pull(who, {request.device, request.after, request.limit}, abandoned);
+    sync::PullPage pulled =
+        Pull(who, {request.device, request.after, request.limit, std::nullopt, ""}, abandoned);
     return {pulled.head, std::move(pulled.changes), {}, pulled.next, pulled.more};
   }
   void PutSession(const std::string&, const sync::Principal&, int64_t, int64_t) override {}

@@ -5,10 +5,11 @@
 // answers without a login.
 //   node dashboard.test.mjs FIELDCRM_SERVER DASHBOARD_SEED ARTIFACT_DIR PLUGINS_DIR
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 import { CHROMIUM, setUp } from './browser.mjs';
 
@@ -230,7 +231,10 @@ async function checkTeamLeader({ page, open, rows, shot, ids, FUNNEL, ALL }) {
 }
 
 try {
-  const ids = JSON.parse(execFileSync(seedBin, [url, tokenWang, tokenLi, tokenOffice, work, tokenFrontLi, pluginsDir], { encoding: 'utf8' }));
+  // Run without blocking this process: the server's request log comes through a pipe that
+  // must keep being read, or the server stalls writing to it.
+  const seeded = await promisify(execFile)(seedBin, [url, tokenWang, tokenLi, tokenOffice, work, tokenFrontLi, pluginsDir], { encoding: 'utf8' });
+  const ids = JSON.parse(seeded.stdout);
 
   // Without a login: every page and report answers 401; an agent's token gets 403 on reports.
   const pages = ['/', '/funnel', '/followups', '/churn', '/referrals', '/surveys', '/complaints', '/retention',
