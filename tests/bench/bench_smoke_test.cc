@@ -31,7 +31,8 @@ TEST_CASE("fieldcrm-bench runs at tiny sizes and writes its figures as JSON") {
     CHECK_FALSE(figure["unit"].get<std::string>().empty());
   }
   CHECK(benchmarks == std::set<std::string>{"store", "sync", "bootstrap", "incremental", "tiering",
-                                            "load", "log", "import", "app", "dashboard", "live", "fleet"});
+                                            "load", "log", "import", "app", "dashboard", "live",
+                                            "fleet"});
   // Counted, not timed: the load benchmark lost and duplicated nothing even at this size.
   for (const auto& figure : results["figures"]) {
     if (figure["name"] == "lost or duplicated" || figure["name"] == "failed syncs") {
