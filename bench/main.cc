@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
   app.add_option("--baseline-fieldcrm", options.baseline_fieldcrm,
                  "an older fieldcrm build to time against (import)");
   app.add_option("--fleet-tablets", options.fleet_tablets,
-                 "fleet: run only the fleet of this many tablets (50, 200 or 500)");
+                 "fleet: run only the fleet of this many tablets (50, 200 or 500)")
+      ->check(CLI::IsMember({50, 200, 500}));
   app.add_option("--fleet-backend", options.fleet_backend, "fleet: run only this backend")
       ->check(CLI::IsMember({"sqlite", "pg1", "pg3"}));
   app.add_option("BENCHMARKS", selected, "which to run (default: all, in the order listed)");

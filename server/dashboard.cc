@@ -2,7 +2,6 @@
 
 #include <httplib.h>
 
-#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>

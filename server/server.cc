@@ -68,7 +68,9 @@ std::string ErrorCodeFor(int status) {
 }
 
 // HTTPS when the options name a certificate and key, else plain HTTP; with connection limits.
-std::unique_ptr<httplib::Server> MakeHttpServer(const ServerOptions& options) {
+// clients: its trusted proxies' connections each carry many clients, so no per-address cap.
+std::unique_ptr<httplib::Server> MakeHttpServer(const ServerOptions& options,
+                                                const ClientAddresses& clients) {
   if (options.cert_file.empty() != options.key_file.empty()) {
     throw InvalidInput("HTTPS needs both a certificate (--cert FILE) and its key (--key FILE)");
   }
@@ -78,9 +80,8 @@ std::unique_ptr<httplib::Server> MakeHttpServer(const ServerOptions& options) {
     }
   }
   ConnectionLimits limits = options.connections;
-  const ClientAddresses proxies(options.trusted_proxies);
-  limits.unlimited_addresses.insert(limits.unlimited_addresses.end(), proxies.trusted().begin(),
-                                    proxies.trusted().end());
+  limits.unlimited_addresses.insert(limits.unlimited_addresses.end(), clients.trusted().begin(),
+                                    clients.trusted().end());
   auto server = MakeLimitedServer(limits, options.cert_file, options.key_file);
   if (!server->is_valid()) {
     throw InvalidInput("cannot use certificate '" + options.cert_file + "' with key '" +
@@ -98,9 +99,9 @@ thread_local std::optional<std::chrono::steady_clock::time_point> request_starte
 struct SyncServer::Impl {
   ServerStorage& storage;
   ServerOptions options;
+  ClientAddresses clients;
   std::unique_ptr<httplib::Server> server;
   httplib::Server& http;
-  ClientAddresses clients;
   std::unique_ptr<AuthFailureLimiter> auth_failures;
   StoreFileWatch store_file;
   LogWatch log_watch;
@@ -118,9 +119,9 @@ struct SyncServer::Impl {
   Impl(ServerStorage& s, ServerOptions o)
       : storage(s),
         options(std::move(o)),
-        server(MakeHttpServer(options)),
-        http(*server),
         clients(options.trusted_proxies),
+        server(MakeHttpServer(options, clients)),
+        http(*server),
         auth_failures(
             storage.FailureLimiter(options.auth_failure_limit, options.auth_failure_window_ms)),
         store_file(options.store_file),
